@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// The claims of a verified access token. Registered claims have typed properties; any claim can be read by name.
+/// Nothing is parsed up front beyond what verification needed: each property reads the payload on first use and
+/// keeps the value.
+/// </summary>
+/// <remarks>
+/// <para>Types of the registered claims were checked during verification (<c>sub</c> is a string, <c>aud</c> a string
+/// or an array of strings, <c>exp</c> an integer, <c>permissions</c> an array of strings...), so these properties
+/// never throw.</para>
+/// <para>Thread safety: safe for concurrent reads. Purity: immutable; lazily computed values are idempotent.</para>
+/// </remarks>
+public sealed class AccessTokenClaims
+{
+    private readonly byte[] _payload;
+    private string? _issuer;
+    private string? _subject;
+    private IReadOnlyList<string>? _audience;
+    private IReadOnlyList<string>? _permissions;
+    private IReadOnlyList<string>? _scopes;
+    private JsonElementBox? _root;
+
+    internal AccessTokenClaims(byte[] payload, long expiresAt, long issuedAt, long? notBefore)
+    {
+        _payload = payload;
+        ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(expiresAt, -62135596800L, 253402300799L));
+        IssuedAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(issuedAt, -62135596800L, 253402300799L));
+        NotBefore = notBefore is long nbf ? DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbf, -62135596800L, 253402300799L)) : null;
+    }
+
+    /// <summary>The payload as UTF-8 JSON, exactly as it was signed.</summary>
+    public ReadOnlyMemory<byte> PayloadUtf8 => _payload;
+
+    /// <summary>The payload as a JSON string (a new string on each call).</summary>
+    public string PayloadJson => Encoding.UTF8.GetString(_payload);
+
+    /// <summary>The issuer (<c>iss</c>), equal to the discovery document's <c>issuer</c>.</summary>
+    public string Issuer => _issuer ??= ReadString("iss"u8) ?? string.Empty;
+
+    /// <summary>The subject (<c>sub</c>), or <see langword="null"/> when absent.</summary>
+    public string? Subject => _subject ??= ReadString("sub"u8);
+
+    /// <summary>The audiences (<c>aud</c>), one entry for a string-valued claim.</summary>
+    public IReadOnlyList<string> Audience => _audience ??= ReadStrings("aud"u8, splitSpaces: false);
+
+    /// <summary>When the token expires (<c>exp</c>).</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>When the token was issued (<c>iat</c>).</summary>
+    public DateTimeOffset IssuedAt { get; }
+
+    /// <summary>When the token becomes valid (<c>nbf</c>), or <see langword="null"/> when absent.</summary>
+    public DateTimeOffset? NotBefore { get; }
+
+    /// <summary>The space-delimited <c>scope</c> claim as sent, or <see langword="null"/>.</summary>
+    public string? Scope => ReadString("scope"u8);
+
+    /// <summary>The scopes: the <c>scope</c> claim split on spaces (empty when absent).</summary>
+    public IReadOnlyList<string> Scopes => _scopes ??= ReadStrings("scope"u8, splitSpaces: true);
+
+    /// <summary>The <c>permissions</c> claim of Auth0 RBAC (empty when absent).</summary>
+    public IReadOnlyList<string> Permissions => _permissions ??= ReadStrings("permissions"u8, splitSpaces: false);
+
+    /// <summary>The authorized party (<c>azp</c>), or <see langword="null"/>.</summary>
+    public string? AuthorizedParty => ReadString("azp"u8);
+
+    /// <summary>The JWT ID (<c>jti</c>), or <see langword="null"/>.</summary>
+    public string? TokenId => ReadString("jti"u8);
+
+    /// <summary>The confirmation claim (<c>cnf</c>, RFC 7800), or <see langword="null"/>.</summary>
+    public JsonElement? Confirmation => TryGetClaim("cnf", out JsonElement value) ? value : null;
+
+    /// <summary>The <c>jkt</c> member of <c>cnf</c> (RFC 9449 section 6.1), or <see langword="null"/>.</summary>
+    public string? ConfirmationThumbprint =>
+        Confirmation is { ValueKind: JsonValueKind.Object } cnf && cnf.TryGetProperty("jkt"u8, out JsonElement jkt) && jkt.ValueKind == JsonValueKind.String
+            ? jkt.GetString()
+            : null;
+
+    /// <summary>The actor claim (<c>act</c>, RFC 8693 section 4.1), or <see langword="null"/>.</summary>
+    public JsonElement? Actor => TryGetClaim("act", out JsonElement value) ? value : null;
+
+    /// <summary>Whether the payload has a top-level claim named <paramref name="name"/>.</summary>
+    /// <param name="name">The claim name, e.g. <c>https://example.com/roles</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    public bool HasClaim(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Contains(_payload, name);
+    }
+
+    /// <summary>Reads any top-level claim by name.</summary>
+    /// <param name="name">The claim name.</param>
+    /// <param name="value">The claim's value, valid for the lifetime of this object.</param>
+    /// <returns>Whether the claim is present.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    public bool TryGetClaim(string name, out JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Root().TryGetProperty(name, out value);
+    }
+
+    /// <summary>Reads a top-level string claim by name.</summary>
+    /// <param name="name">The claim name.</param>
+    /// <param name="value">The string, when the claim is present and a JSON string.</param>
+    /// <returns>Whether the claim is present and a string.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    public bool TryGetString(string name, [NotNullWhen(true)] out string? value)
+    {
+        if (TryGetClaim(name, out JsonElement element) && element.ValueKind == JsonValueKind.String)
+        {
+            value = element.GetString()!;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Returns the type name only: claims are never printed, as they may hold personal data.</summary>
+    /// <returns>The type name.</returns>
+    public override string ToString() => nameof(AccessTokenClaims);
+
+    internal static bool Contains(ReadOnlySpan<byte> payload, string name)
+    {
+        Utf8JsonReader reader = new(payload);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return true;
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return false;
+    }
+
+    private JsonElement Root()
+    {
+        JsonElementBox? box = Volatile.Read(ref _root);
+        if (box is null)
+        {
+            Utf8JsonReader reader = new(_payload);
+            box = new JsonElementBox(JsonElement.ParseValue(ref reader));
+            Interlocked.CompareExchange(ref _root, box, null);
+        }
+
+        return box.Value;
+    }
+
+    private bool TryFind(ReadOnlySpan<byte> name, out Utf8JsonReader reader)
+    {
+        reader = new Utf8JsonReader(_payload);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match)
+            {
+                return true;
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
+
+    private string? ReadString(ReadOnlySpan<byte> name) =>
+        TryFind(name, out Utf8JsonReader reader) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+
+    private IReadOnlyList<string> ReadStrings(ReadOnlySpan<byte> name, bool splitSpaces)
+    {
+        if (!TryFind(name, out Utf8JsonReader reader))
+        {
+            return [];
+        }
+
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            string value = reader.GetString()!;
+            return splitSpaces ? value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [value];
+        }
+
+        List<string> values = [];
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                values.Add(reader.GetString()!);
+            }
+        }
+
+        return values.AsReadOnly();
+    }
+
+    private sealed class JsonElementBox(JsonElement value)
+    {
+        public JsonElement Value { get; } = value;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics.CodeAnalysis;
+using Auth0.Api.Aot.Internal;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// The outcome of <see cref="ApiClient.TryVerifyAccessTokenAsync"/>: the verified claims, or why the token was
+/// rejected. Producing a failure throws nothing.
+/// </summary>
+/// <remarks>Thread safety: an immutable value.</remarks>
+public readonly struct AccessTokenResult
+{
+    private readonly string? _description;
+
+    internal AccessTokenResult(AccessTokenClaims claims)
+    {
+        Claims = claims;
+        Failure = VerificationFailure.None;
+        _description = null;
+        Claim = null;
+    }
+
+    internal AccessTokenResult(TokenError error)
+    {
+        Claims = null;
+        Failure = error.Kind;
+        _description = error.Message;
+        Claim = error.Claim;
+    }
+
+    /// <summary>Whether the token is valid; then <see cref="Claims"/> is set.</summary>
+    [MemberNotNullWhen(true, nameof(Claims))]
+    public bool IsValid => Claims is not null;
+
+    /// <summary>The verified claims, or <see langword="null"/> when the token was rejected.</summary>
+    public AccessTokenClaims? Claims { get; }
+
+    /// <summary>Why the token was rejected; <see cref="VerificationFailure.None"/> when it is valid.</summary>
+    public VerificationFailure Failure { get; }
+
+    /// <summary>The claim or header member the failure concerns, if any.</summary>
+    public string? Claim { get; }
+
+    /// <summary>The error description (empty when valid). Never contains the token.</summary>
+    public string ErrorDescription => _description ?? string.Empty;
+
+    /// <summary>The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge.</summary>
+    /// <returns>The exception; <see langword="null"/> when the token is valid.</returns>
+    public BaseAuthException? ToException()
+    {
+        if (IsValid)
+        {
+            return null;
+        }
+
+        BaseAuthException exception = Failure == VerificationFailure.MissingToken
+            ? new MissingRequiredArgumentException("access_token")
+            : new VerifyAccessTokenException(Failure, ErrorDescription, Claim);
+        exception.SetChallenge(Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
+        return exception;
+    }
+}

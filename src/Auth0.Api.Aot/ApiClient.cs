@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Internal;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// Verifies Auth0 access tokens for an API. Create one per application and share it: it caches each issuer's
+/// discovery document, JWKS and imported keys.
+/// </summary>
+/// <remarks>
+/// <para>Thread safety: all members are safe for concurrent use.</para>
+/// <para>The options are validated and copied at construction; later changes to the options object are ignored.</para>
+/// </remarks>
+public sealed class ApiClient : IDisposable
+{
+    private readonly TokenVerifier _verifier;
+
+    /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
+    /// <param name="options">The configuration; copied, not kept.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingRequiredArgumentException"><see cref="ApiClientOptions.Audience"/> is missing.</exception>
+    /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
+    public ApiClient(ApiClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Order and messages of auth0-api-python's ApiClient.__init__ (reference section 2.3).
+        if (string.IsNullOrEmpty(options.Audience))
+        {
+            throw new MissingRequiredArgumentException("audience");
+        }
+
+        string[]? allowedIssuers = null;
+        if (options.Domains is not null)
+        {
+            if (options.Domains.Count == 0)
+            {
+                throw new ConfigurationException("domains list cannot be empty");
+            }
+
+            allowedIssuers = new string[options.Domains.Count];
+            for (int i = 0; i < allowedIssuers.Length; i++)
+            {
+                string? entry = options.Domains[i];
+                if (string.IsNullOrWhiteSpace(entry))
+                {
+                    throw new ConfigurationException("domains list must contain only non-empty strings");
+                }
+
+                if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
+                {
+                    throw new ConfigurationException("domains list contains an invalid domain: " + error);
+                }
+
+                allowedIssuers[i] = normalized;
+            }
+        }
+
+        if (string.IsNullOrEmpty(options.Domain) && allowedIssuers is null)
+        {
+            throw new ConfigurationException("Must provide either 'domain' or 'domains' parameter. Use 'domain' for single-domain mode, 'domains' for multi-domain support.");
+        }
+
+        if (!string.IsNullOrEmpty(options.ClientId) && string.IsNullOrEmpty(options.Domain))
+        {
+            throw new ConfigurationException("The 'domain' parameter is required when 'client_id' is configured.");
+        }
+
+        if (options.CacheTtl < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("CacheTtl must be a non-negative duration");
+        }
+
+        if (options.CacheMaxEntries < 2)
+        {
+            throw new ConfigurationException("CacheMaxEntries must be an integer greater than 1");
+        }
+
+        string? domainIssuer = null;
+        if (!string.IsNullOrEmpty(options.Domain))
+        {
+            if (!DomainNormalizer.TryNormalize(options.Domain, out domainIssuer, out string? error))
+            {
+                throw new ConfigurationException("Invalid 'domain': " + error);
+            }
+        }
+
+        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ConfigurationException("Timeout must be a positive duration");
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromDays(1))
+        {
+            throw new ConfigurationException("ClockSkew must be between zero and one day");
+        }
+
+        if (options.MaxTokenLength < 64)
+        {
+            throw new ConfigurationException("MaxTokenLength must be at least 64 characters");
+        }
+
+        SigningAlgorithms algorithms = options.AccessTokenAlgorithms;
+        if (algorithms == SigningAlgorithms.None)
+        {
+            throw new ConfigurationException("AccessTokenAlgorithms must name at least one algorithm");
+        }
+
+        if ((algorithms & ~JwsAlgorithm.AccessTokenCapable) != 0)
+        {
+            throw new ConfigurationException("AccessTokenAlgorithms may contain only RS256, RS384, RS512, PS256, PS384, PS512, ES256 and ES384");
+        }
+
+        TimeProvider timeProvider = options.TimeProvider ?? TimeProvider.System;
+        Domain = domainIssuer is null ? null : options.Domain;
+        Audience = options.Audience;
+        AllowedIssuers = allowedIssuers;
+        DomainIssuer = domainIssuer;
+        CacheTtl = options.CacheTtl;
+        ClientId = options.ClientId;
+        ClientSecret = options.ClientSecret;
+        Timeout = options.Timeout;
+
+        KeySource keySource = new(options.HttpClient, options.Timeout, options.CacheTtl, options.CacheMaxEntries, timeProvider);
+        _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
+    }
+
+    internal string? Domain { get; }
+
+    internal string Audience { get; }
+
+    /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
+    internal string? DomainIssuer { get; }
+
+    /// <summary>The normalised allow-list (Multiple Custom Domains), or <see langword="null"/> in single-domain mode.</summary>
+    internal IReadOnlyList<string>? AllowedIssuers { get; }
+
+    internal TimeSpan CacheTtl { get; }
+
+    internal TimeSpan Timeout { get; }
+
+    internal string? ClientId { get; }
+
+    internal string? ClientSecret { get; }
+
+    internal KeySource Keys => _verifier.Keys;
+
+    /// <summary>
+    /// Verifies an access token: signature with the issuer's published key, issuer, audience, lifetime and the
+    /// <paramref name="requiredClaims"/>.
+    /// </summary>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="requiredClaims">Claim names that must be present (with any value), checked in order.</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The verified claims.</returns>
+    /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="VerifyAccessTokenException">The token is invalid; <see cref="VerifyAccessTokenException.Failure"/> says why.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<AccessTokenClaims> VerifyAccessTokenAsync(string accessToken, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
+    {
+        ValueTask<AccessTokenResult> pending = TryVerifyAccessTokenAsync(accessToken, requiredClaims, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            AccessTokenResult result = pending.Result;
+            return result.IsValid ? new ValueTask<AccessTokenClaims>(result.Claims) : ValueTask.FromException<AccessTokenClaims>(result.ToException()!);
+        }
+
+        return AwaitClaims(pending);
+
+        static async ValueTask<AccessTokenClaims> AwaitClaims(ValueTask<AccessTokenResult> pending)
+        {
+            AccessTokenResult result = await pending.ConfigureAwait(false);
+            return result.IsValid ? result.Claims : throw result.ToException()!;
+        }
+    }
+
+    /// <summary>
+    /// Verifies an access token like <see cref="VerifyAccessTokenAsync"/>, but reports a rejected token as a result
+    /// value instead of an exception.
+    /// </summary>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="requiredClaims">Claim names that must be present, checked in order.</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The claims, or the failure kind and description.</returns>
+    /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<AccessTokenResult> TryVerifyAccessTokenAsync(string? accessToken, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
+    {
+        if (requiredClaims is not null)
+        {
+            for (int i = 0; i < requiredClaims.Count; i++)
+            {
+                if (string.IsNullOrEmpty(requiredClaims[i]))
+                {
+                    throw new ArgumentException("Required claim names must be non-empty.", nameof(requiredClaims));
+                }
+            }
+        }
+
+        return _verifier.VerifyAsync(accessToken, requiredClaims, cancellationToken);
+    }
+
+    /// <summary>Releases the HTTP client the library created (a client given in the options is left alone).</summary>
+    public void Dispose() => _verifier.Dispose();
+}

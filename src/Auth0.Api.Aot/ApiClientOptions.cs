@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// Configuration of an <see cref="ApiClient"/>. The client validates these values once, at construction, and takes
+/// a snapshot: changing an options object afterwards has no effect on a client built from it.
+/// </summary>
+/// <remarks>Thread safety: a plain mutable settings bag; do not share one while another thread writes it.</remarks>
+public sealed class ApiClientOptions
+{
+    /// <summary>Default <see cref="Timeout"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default <see cref="CacheTtl"/>: 600 seconds.</summary>
+    public static readonly TimeSpan DefaultCacheTtl = TimeSpan.FromSeconds(600);
+
+    /// <summary>Default <see cref="CacheMaxEntries"/>: 100.</summary>
+    public const int DefaultCacheMaxEntries = 100;
+
+    /// <summary>Default <see cref="MaxTokenLength"/>: 16 KiB.</summary>
+    public const int DefaultMaxTokenLength = 16 * 1024;
+
+    /// <summary>
+    /// The Auth0 domain, e.g. <c>tenant.us.auth0.com</c> or a custom domain. Tokens must be issued by it (single-domain
+    /// mode), and token exchange uses it. A scheme or a trailing slash is accepted (<c>https://tenant.auth0.com/</c>);
+    /// a path, a query, credentials or <c>http://</c> are not.
+    /// </summary>
+    public string? Domain { get; set; }
+
+    /// <summary>The API identifier that access tokens must carry in <c>aud</c>. Required.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>
+    /// The issuers that tokens may come from (Multiple Custom Domains). When set, verification accepts tokens from these
+    /// domains only and <see cref="Domain"/> is used only for token exchange. Each entry is normalised like
+    /// <see cref="Domain"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Domains { get; set; }
+
+    /// <summary>The algorithms access tokens may be signed with. Default: <see cref="SigningAlgorithms.RS256"/>.</summary>
+    /// <remarks>RS384, RS512, PS256, PS384, PS512, ES256 and ES384 may be added. HS* and <c>none</c> are always refused.</remarks>
+    public SigningAlgorithms AccessTokenAlgorithms { get; set; } = SigningAlgorithms.RS256;
+
+    /// <summary>Tolerance for clock differences when checking <c>exp</c> and <c>nbf</c>. Default: zero, as in Auth0's SDKs.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The longest access token, in characters, that is looked at. Longer ones are refused before any parsing.</summary>
+    public int MaxTokenLength { get; set; } = DefaultMaxTokenLength;
+
+    /// <summary>Timeout of each HTTP request the client makes (discovery, JWKS, token endpoint). Default: 10 s.</summary>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary>
+    /// Upper bound on how long discovery documents and JWKS are cached; the effective TTL is the smaller of this and
+    /// the response's <c>Cache-Control: max-age</c>. Zero means always refetch. Default: 600 s.
+    /// </summary>
+    public TimeSpan CacheTtl { get; set; } = DefaultCacheTtl;
+
+    /// <summary>Maximum number of entries in each in-memory cache (discovery and JWKS); least recently used entries go first. At least 2.</summary>
+    public int CacheMaxEntries { get; set; } = DefaultCacheMaxEntries;
+
+    /// <summary>
+    /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client
+    /// creates one that never follows redirects, and disposes it with itself. A given client is not disposed; if it
+    /// follows redirects, a redirected response is refused.
+    /// </summary>
+    public HttpClient? HttpClient { get; set; }
+
+    /// <summary>The clock for token lifetimes and cache expiry. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>Client ID for the token-exchange flows. Requires <see cref="Domain"/>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Client secret for the token-exchange flows. Never logged and never part of an error message.</summary>
+    public string? ClientSecret { get; set; }
+}

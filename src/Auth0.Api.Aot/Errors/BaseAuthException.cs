@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// The base of every error this library reports. Each error has an OAuth <see cref="ErrorCode"/>, the HTTP
+/// <see cref="StatusCode"/> an API should answer with, a human-readable <see cref="ErrorDescription"/> (the same as
+/// <see cref="Exception.Message"/>) and the response <see cref="Headers"/> that go with it, such as
+/// <c>WWW-Authenticate</c>.
+/// </summary>
+/// <remarks>
+/// <para>Messages never contain a token, a secret or key material. A description may quote a short value taken
+/// from a token header (an <c>alg</c> name, say); challenge values are quoted-string escaped.</para>
+/// <para>Thread safety: instances are immutable once thrown.</para>
+/// </remarks>
+public abstract class BaseAuthException : Exception
+{
+    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>(0);
+
+    private protected BaseAuthException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The OAuth 2.0 error code, e.g. <c>invalid_token</c>.</summary>
+    public abstract string ErrorCode { get; }
+
+    /// <summary>The HTTP status code to answer with.</summary>
+    public abstract int StatusCode { get; }
+
+    /// <summary>The error description: the same text as <see cref="Exception.Message"/>.</summary>
+    public string ErrorDescription => Message;
+
+    /// <summary>Response headers that belong to this error, e.g. <c>WWW-Authenticate</c>. Empty when none apply.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; private set; } = s_noHeaders;
+
+    internal void SetChallenge(string challenge)
+    {
+        Headers = new Dictionary<string, string>(1, StringComparer.OrdinalIgnoreCase) { ["WWW-Authenticate"] = challenge };
+    }
+}
+
+/// <summary>A required argument was missing (400, <c>invalid_request</c>).</summary>
+public sealed class MissingRequiredArgumentException : BaseAuthException
+{
+    /// <summary>Creates the error for <paramref name="argument"/>, with the default message unless one is given.</summary>
+    /// <param name="argument">The name of the missing argument.</param>
+    /// <param name="message">An optional message; by default <c>The argument '{argument}' is required but was not provided.</c></param>
+    public MissingRequiredArgumentException(string argument, string? message = null)
+        : base(message ?? $"The argument '{argument}' is required but was not provided.")
+    {
+        Argument = argument;
+    }
+
+    /// <summary>The name of the missing argument.</summary>
+    public string Argument { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_request";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>An access token failed verification (401, <c>invalid_token</c>).</summary>
+public sealed class VerifyAccessTokenException : BaseAuthException
+{
+    /// <summary>Creates the error with a stable failure kind and a description.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="claim">The claim the failure concerns, if any.</param>
+    public VerifyAccessTokenException(VerificationFailure failure, string message, string? claim = null)
+        : base(message)
+    {
+        Failure = failure;
+        Claim = claim;
+    }
+
+    /// <summary>The stable failure kind; branch on this, never on the message.</summary>
+    public VerificationFailure Failure { get; }
+
+    /// <summary>The claim or header member the failure concerns (<c>exp</c>, <c>aud</c>, <c>kid</c>...), if any.</summary>
+    public string? Claim { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_token";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 401;
+}
+
+/// <summary>The request's authentication scheme is not acceptable (400, <c>invalid_request</c>).</summary>
+public sealed class InvalidAuthSchemeException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">The description; may be empty.</param>
+    public InvalidAuthSchemeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_request";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>A DPoP proof failed verification (400, <c>invalid_dpop_proof</c>).</summary>
+public sealed class InvalidDPoPProofException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">The description.</param>
+    public InvalidDPoPProofException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_dpop_proof";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>The request carries no usable credentials. Its description is empty.</summary>
+public sealed class MissingAuthorizationException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    public MissingAuthorizationException()
+        : base(string.Empty)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_request";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>The library is misconfigured (500, <c>invalid_configuration</c>). Thrown at construction.</summary>
+public sealed class ConfigurationException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">What is wrong with the configuration.</param>
+    public ConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "invalid_configuration";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 500;
+}
+
+/// <summary>The domains resolver failed or returned an unusable result (500, <c>domains_resolver_error</c>).</summary>
+public sealed class DomainsResolverException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">The description.</param>
+    /// <param name="innerException">The resolver's own exception, if any.</param>
+    public DomainsResolverException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "domains_resolver_error";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 500;
+}
+
+/// <summary>A Token Vault exchange was refused or invalid (400, <c>get_access_token_for_connection_error</c>).</summary>
+public sealed class GetAccessTokenForConnectionException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">The description.</param>
+    public GetAccessTokenForConnectionException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "get_access_token_for_connection_error";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>A Custom Token Exchange was refused or invalid (400, <c>get_token_by_exchange_profile_error</c>).</summary>
+public sealed class GetTokenByExchangeProfileException : BaseAuthException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">The description.</param>
+    public GetTokenByExchangeProfileException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "get_token_by_exchange_profile_error";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 400;
+}
+
+/// <summary>An error reported by, or while talking to, the authorization server (status given, 500 by default).</summary>
+public sealed class ApiException : BaseAuthException
+{
+    private readonly string _code;
+    private readonly int _statusCode;
+
+    /// <summary>Creates the error.</summary>
+    /// <param name="code">The error code.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="statusCode">The HTTP status; 500 by default.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public ApiException(string code, string message, int statusCode = 500, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        _code = code;
+        _statusCode = statusCode;
+    }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => _code;
+
+    /// <inheritdoc/>
+    public override int StatusCode => _statusCode;
+}

@@ -1,0 +1,248 @@
+// Verification keys imported from a JWKS (RFC 7517). Each usable key is imported once, when its JWKS is
+// loaded, into an RSA or ECDsa object built from parameters (never by algorithm name), and reused by every
+// verification until the JWKS leaves the cache. Keys that cannot be used are kept with the reason, so that
+// a token naming one gets a precise error instead of a silent miss.
+//
+// Rules (RFC 7518 sections 3.3, 3.4 and 6; RFC 7517 section 4):
+//   RSA: n and e present and strict base64url; modulus at least 2048 bits; 1 < e, e odd.
+//   EC:  crv P-256 / P-384 / P-521 with x and y of exactly the field size; the point must be on the curve.
+//   any: no private members (d, p, q, k); 'use', if present, is "sig"; 'key_ops', if present, has "verify".
+
+using System;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Auth0.Api.Aot.Internal;
+
+internal sealed class JsonWebKeySet
+{
+    public JsonWebKeySet(VerificationKey[] keys)
+    {
+        Keys = keys;
+    }
+
+    public VerificationKey[] Keys { get; }
+
+    public static JsonWebKeySet FromDto(JsonWebKeySetDto dto)
+    {
+        if (dto.Keys is null)
+        {
+            throw new KeySourceException("JWKS has no 'keys' array");
+        }
+
+        VerificationKey[] keys = new VerificationKey[dto.Keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = VerificationKey.Import(dto.Keys[i]);
+        }
+
+        return new JsonWebKeySet(keys);
+    }
+
+    /// <summary>Finds the key for a token's <c>kid</c> and algorithm.</summary>
+    /// <returns>The key, or <see langword="null"/> with a reason when none fits.</returns>
+    public VerificationKey? Find(ReadOnlySpan<byte> kid, JwsAlgorithm algorithm, out string? reason)
+    {
+        reason = null;
+        foreach (VerificationKey key in Keys)
+        {
+            if (key.KidUtf8 is null || !kid.SequenceEqual(key.KidUtf8))
+            {
+                continue;
+            }
+
+            string? problem = key.Unusable ?? key.Misfit(algorithm);
+            if (problem is null)
+            {
+                return key;
+            }
+
+            reason ??= problem;
+        }
+
+        return null;
+    }
+}
+
+internal sealed class VerificationKey
+{
+    private VerificationKey(string? kid, string? alg)
+    {
+        Kid = kid;
+        KidUtf8 = kid is null ? null : Encoding.UTF8.GetBytes(kid);
+        Alg = alg;
+    }
+
+    public string? Kid { get; }
+
+    public byte[]? KidUtf8 { get; }
+
+    public string? Alg { get; }
+
+    public KeyFamily Family { get; private set; }
+
+    public string? Curve { get; private set; }
+
+    /// <summary>Why the key cannot be used at all; <see langword="null"/> when it can.</summary>
+    public string? Unusable { get; private set; }
+
+    public RSA? Rsa { get; private set; }
+
+    public int RsaSignatureLength { get; private set; }
+
+    public ECDsa? EcDsa { get; private set; }
+
+    public static VerificationKey Import(JsonWebKeyDto? jwk)
+    {
+        if (jwk is null)
+        {
+            return new VerificationKey(null, null) { Unusable = "the key is not a JSON object" };
+        }
+
+        VerificationKey key = new(jwk.Kid, jwk.Alg);
+        key.Unusable = key.ImportCore(jwk);
+        return key;
+    }
+
+    /// <summary>Whether this usable key fits <paramref name="algorithm"/>: its reason if not.</summary>
+    public string? Misfit(JwsAlgorithm algorithm)
+    {
+        if (Family != algorithm.Family || (algorithm.Curve is not null && !string.Equals(Curve, algorithm.Curve, StringComparison.Ordinal)))
+        {
+            return "the key with this 'kid' does not match the token's algorithm";
+        }
+
+        if (Alg is not null && !string.Equals(Alg, algorithm.Name, StringComparison.Ordinal))
+        {
+            return "the key's 'alg' does not match the token's algorithm";
+        }
+
+        return null;
+    }
+
+    public bool Verify(JwsAlgorithm algorithm, ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            if (algorithm.Family == KeyFamily.Rsa)
+            {
+                return signature.Length == RsaSignatureLength
+                    && Rsa!.VerifyData(signingInput, signature, algorithm.Hash, algorithm.Padding!);
+            }
+
+            return signature.Length == algorithm.EcSignatureLength
+                && EcDsa!.VerifyData(signingInput, signature, algorithm.Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private string? ImportCore(JsonWebKeyDto jwk)
+    {
+        if (jwk.D is not null || jwk.P is not null || jwk.Q is not null || jwk.K is not null)
+        {
+            return "the key contains private or symmetric key material";
+        }
+
+        if (jwk.Use is not null && !string.Equals(jwk.Use, "sig", StringComparison.Ordinal))
+        {
+            return "the key's 'use' is not 'sig'";
+        }
+
+        if (jwk.KeyOps is not null && Array.IndexOf(jwk.KeyOps, "verify") < 0)
+        {
+            return "the key's 'key_ops' does not include 'verify'";
+        }
+
+        switch (jwk.Kty)
+        {
+            case "RSA":
+                Family = KeyFamily.Rsa;
+                return ImportRsa(jwk);
+            case "EC":
+                Family = KeyFamily.EllipticCurve;
+                return ImportEc(jwk);
+            default:
+                return "the key type is not supported";
+        }
+    }
+
+    private string? ImportRsa(JsonWebKeyDto jwk)
+    {
+        byte[]? n = Base64UrlStrict.DecodeToArray(jwk.N);
+        byte[]? e = Base64UrlStrict.DecodeToArray(jwk.E);
+        if (n is null || e is null || n.Length == 0 || e.Length == 0 || e.Length > 8)
+        {
+            return "the RSA key is malformed";
+        }
+
+        int leadingZeros = 0;
+        while (leadingZeros < n.Length - 1 && n[leadingZeros] == 0)
+        {
+            leadingZeros++;
+        }
+
+        if (leadingZeros > 0)
+        {
+            n = n.AsSpan(leadingZeros).ToArray();
+        }
+
+        int bits = (n.Length * 8) - System.Numerics.BitOperations.LeadingZeroCount((uint)n[0]) + 24;
+        if (bits < JwsAlgorithm.MinimumRsaKeySizeInBits)
+        {
+            return "the RSA key is smaller than 2048 bits";
+        }
+
+        if ((e[^1] & 1) == 0 || (e.Length == 1 && e[0] < 3))
+        {
+            return "the RSA key is malformed";
+        }
+
+        try
+        {
+            Rsa = RSA.Create(new RSAParameters { Modulus = n, Exponent = e });
+            RsaSignatureLength = n.Length;
+            return null;
+        }
+        catch (CryptographicException)
+        {
+            return "the RSA key is malformed";
+        }
+    }
+
+    private string? ImportEc(JsonWebKeyDto jwk)
+    {
+        (ECCurve curve, int size) = jwk.Crv switch
+        {
+            "P-256" => (ECCurve.NamedCurves.nistP256, 32),
+            "P-384" => (ECCurve.NamedCurves.nistP384, 48),
+            "P-521" => (ECCurve.NamedCurves.nistP521, 66),
+            _ => (default(ECCurve), 0),
+        };
+
+        if (size == 0)
+        {
+            return "the EC curve is not supported";
+        }
+
+        Curve = jwk.Crv;
+        byte[]? x = Base64UrlStrict.DecodeToArray(jwk.X);
+        byte[]? y = Base64UrlStrict.DecodeToArray(jwk.Y);
+        if (x is null || y is null || x.Length != size || y.Length != size)
+        {
+            return "the EC key is malformed";
+        }
+
+        try
+        {
+            EcDsa = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
+            return null;
+        }
+        catch (CryptographicException)
+        {
+            return "the EC key is malformed";
+        }
+    }
+}

@@ -1,0 +1,115 @@
+// JWS algorithm table (RFC 7518 section 3.1). Every property of a verification that depends on the
+// algorithm comes from this table, never from the token: key type, curve, hash, signature padding,
+// fixed signature length (ECDSA, IEEE P1363) and minimum RSA modulus size (2048 bits, RFC 7518 3.3).
+//
+//   alg    kty  crv    hash     signature
+//   RS256  RSA  -      SHA-256  PKCS#1 v1.5, |n| bytes
+//   RS384  RSA  -      SHA-384  PKCS#1 v1.5, |n| bytes
+//   RS512  RSA  -      SHA-512  PKCS#1 v1.5, |n| bytes
+//   PS256  RSA  -      SHA-256  PSS, |n| bytes
+//   PS384  RSA  -      SHA-384  PSS, |n| bytes
+//   PS512  RSA  -      SHA-512  PSS, |n| bytes
+//   ES256  EC   P-256  SHA-256  64 bytes
+//   ES384  EC   P-384  SHA-384  96 bytes
+//   ES512  EC   P-521  SHA-512  132 bytes
+
+using System;
+using System.Security.Cryptography;
+
+namespace Auth0.Api.Aot.Internal;
+
+internal enum KeyFamily : byte
+{
+    Rsa,
+    EllipticCurve,
+}
+
+internal sealed class JwsAlgorithm
+{
+    public const int MinimumRsaKeySizeInBits = 2048;
+
+    public static readonly JwsAlgorithm RS256 = new("RS256", SigningAlgorithms.RS256, KeyFamily.Rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, null, 0);
+    public static readonly JwsAlgorithm RS384 = new("RS384", SigningAlgorithms.RS384, KeyFamily.Rsa, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1, null, 0);
+    public static readonly JwsAlgorithm RS512 = new("RS512", SigningAlgorithms.RS512, KeyFamily.Rsa, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1, null, 0);
+    public static readonly JwsAlgorithm PS256 = new("PS256", SigningAlgorithms.PS256, KeyFamily.Rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pss, null, 0);
+    public static readonly JwsAlgorithm PS384 = new("PS384", SigningAlgorithms.PS384, KeyFamily.Rsa, HashAlgorithmName.SHA384, RSASignaturePadding.Pss, null, 0);
+    public static readonly JwsAlgorithm PS512 = new("PS512", SigningAlgorithms.PS512, KeyFamily.Rsa, HashAlgorithmName.SHA512, RSASignaturePadding.Pss, null, 0);
+    public static readonly JwsAlgorithm ES256 = new("ES256", SigningAlgorithms.ES256, KeyFamily.EllipticCurve, HashAlgorithmName.SHA256, null, "P-256", 64);
+    public static readonly JwsAlgorithm ES384 = new("ES384", SigningAlgorithms.ES384, KeyFamily.EllipticCurve, HashAlgorithmName.SHA384, null, "P-384", 96);
+    public static readonly JwsAlgorithm ES512 = new("ES512", SigningAlgorithms.ES512, KeyFamily.EllipticCurve, HashAlgorithmName.SHA512, null, "P-521", 132);
+
+    /// <summary>Every algorithm this library implements, in a fixed order.</summary>
+    public static readonly JwsAlgorithm[] All = [RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512];
+
+    /// <summary>The algorithms an access token may be configured to use.</summary>
+    public const SigningAlgorithms AccessTokenCapable =
+        SigningAlgorithms.RS256 | SigningAlgorithms.RS384 | SigningAlgorithms.RS512 |
+        SigningAlgorithms.PS256 | SigningAlgorithms.PS384 | SigningAlgorithms.PS512 |
+        SigningAlgorithms.ES256 | SigningAlgorithms.ES384;
+
+    private JwsAlgorithm(string name, SigningAlgorithms flag, KeyFamily family, HashAlgorithmName hash, RSASignaturePadding? padding, string? curve, int ecSignatureLength)
+    {
+        Name = name;
+        NameUtf8 = System.Text.Encoding.ASCII.GetBytes(name);
+        Flag = flag;
+        Family = family;
+        Hash = hash;
+        Padding = padding;
+        Curve = curve;
+        EcSignatureLength = ecSignatureLength;
+    }
+
+    public string Name { get; }
+
+    public byte[] NameUtf8 { get; }
+
+    public SigningAlgorithms Flag { get; }
+
+    public KeyFamily Family { get; }
+
+    public HashAlgorithmName Hash { get; }
+
+    /// <summary>RSA padding; <see langword="null"/> for ECDSA.</summary>
+    public RSASignaturePadding? Padding { get; }
+
+    /// <summary>JWK <c>crv</c> for ECDSA; <see langword="null"/> for RSA.</summary>
+    public string? Curve { get; }
+
+    /// <summary>Exact IEEE P1363 signature length for ECDSA; 0 for RSA.</summary>
+    public int EcSignatureLength { get; }
+
+    public static JwsAlgorithm? FromFlag(SigningAlgorithms flag)
+    {
+        foreach (JwsAlgorithm algorithm in All)
+        {
+            if (algorithm.Flag == flag)
+            {
+                return algorithm;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Formats an allow-list as the space-separated names used in the <c>algs</c> challenge parameter.</summary>
+    public static string FormatNames(SigningAlgorithms algorithms)
+    {
+        System.Text.StringBuilder builder = new();
+        foreach (JwsAlgorithm algorithm in All)
+        {
+            if ((algorithms & algorithm.Flag) != 0)
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append(' ');
+                }
+
+                builder.Append(algorithm.Name);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,257 @@
+// Access-token verification, in the order of auth0-api-python's verify_access_token (reference section 4.2)
+// with this library's differences (DESIGN.md):
+//   parse (TokenParser: shape, base64url, header, alg allow-list, typ, crit, kid, payload types, aud match)
+//   -> iss present and well-formed -> allowed domains -> discovery -> discovery issuer present and valid
+//   -> first issuer check (normalised) -> jwks_uri -> JWKS -> key by kid fitting alg -> signature
+//   -> second issuer check (exact) -> aud -> exp -> nbf -> iat present -> required claims.
+// The common case (discovery and JWKS cached, iss byte-equal to the discovery issuer) completes synchronously
+// with no allocation but the result; anything else takes the general path, which performs every check above.
+
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Auth0.Api.Aot.Internal;
+
+internal sealed class TokenVerifier : IDisposable
+{
+    private readonly SigningAlgorithms _algorithms;
+    private readonly byte[] _audienceUtf8;
+    private readonly long _skewSeconds;
+    private readonly int _maxTokenLength;
+    private readonly TimeProvider _timeProvider;
+    private readonly string? _domainIssuer;
+    private readonly string[]? _allowedIssuers;
+    private readonly string[] _candidateKeys;
+
+    public TokenVerifier(
+        string audience,
+        string? domainIssuer,
+        string[]? allowedIssuers,
+        SigningAlgorithms algorithms,
+        TimeSpan clockSkew,
+        int maxTokenLength,
+        TimeProvider timeProvider,
+        KeySource keySource)
+    {
+        _audienceUtf8 = Encoding.UTF8.GetBytes(audience);
+        _domainIssuer = domainIssuer;
+        _allowedIssuers = allowedIssuers;
+        _candidateKeys = allowedIssuers ?? [domainIssuer!];
+        _algorithms = algorithms;
+        _skewSeconds = (long)clockSkew.TotalSeconds;
+        _maxTokenLength = maxTokenLength;
+        _timeProvider = timeProvider;
+        Keys = keySource;
+    }
+
+    public KeySource Keys { get; }
+
+    public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new(new AccessTokenResult(new TokenError(VerificationFailure.MissingToken, "The argument 'access_token' is required but was not provided.")));
+        }
+
+        if (token.Length > _maxTokenLength)
+        {
+            return new(new AccessTokenResult(new TokenError(
+                VerificationFailure.TokenTooLarge,
+                FormattableString.Invariant($"Token is longer than the maximum of {_maxTokenLength} characters"))));
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(TokenParser.BufferSize(token.Length));
+        bool handedOff = false;
+        try
+        {
+            if (!TokenParser.TryParse(token, buffer, _algorithms, _audienceUtf8, out ParsedToken parsed, out TokenError error))
+            {
+                return new(new AccessTokenResult(error));
+            }
+
+            if (TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys))
+            {
+                return new(Complete(token, buffer, in parsed, discovery, keys, requiredClaims));
+            }
+
+            handedOff = true;
+            return VerifySlowAsync(token, buffer, parsed, requiredClaims, cancellationToken);
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    public void Dispose() => Keys.Dispose();
+
+    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys)
+    {
+        if (parsed.HasIss)
+        {
+            ReadOnlySpan<byte> iss = parsed.Iss(buffer);
+            foreach (string candidate in _candidateKeys)
+            {
+                if (Keys.DiscoveryCache.TryGet(candidate, out DiscoveryDocument? document)
+                    && document.IsComplete
+                    && iss.SequenceEqual(document.IssuerUtf8)
+                    && (_allowedIssuers is null || string.Equals(document.NormalizedIssuer, candidate, StringComparison.Ordinal)))
+                {
+                    discovery = document;
+                    return Keys.JwksCache.TryGet(document.JwksUri!, out keys!);
+                }
+            }
+        }
+
+        discovery = null!;
+        keys = null!;
+        return false;
+    }
+
+    private async ValueTask<AccessTokenResult> VerifySlowAsync(string token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!parsed.HasIss)
+            {
+                return Fail(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
+            }
+
+            string iss = Encoding.UTF8.GetString(parsed.Iss(buffer));
+            if (!DomainNormalizer.TryNormalize(iss, out string? normalizedIss, out string? issError))
+            {
+                return Fail(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + issError, "iss");
+            }
+
+            string discoveryKey;
+            if (_allowedIssuers is not null)
+            {
+                if (Array.IndexOf(_allowedIssuers, normalizedIss) < 0)
+                {
+                    return Fail(VerificationFailure.IssuerNotAllowed, "Token issuer is not in the list of allowed domains", "iss");
+                }
+
+                discoveryKey = normalizedIss;
+            }
+            else
+            {
+                discoveryKey = _domainIssuer!;
+            }
+
+            DiscoveryDocument discovery;
+            try
+            {
+                discovery = await Keys.GetDiscoveryAsync(discoveryKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeySourceException exception)
+            {
+                return Fail(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + exception.Message);
+            }
+
+            if (discovery.Issuer is null)
+            {
+                return Fail(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
+            }
+
+            if (discovery.NormalizedIssuer is null)
+            {
+                return Fail(VerificationFailure.KeySourceFailed, "Invalid discovery issuer format: " + discovery.IssuerError);
+            }
+
+            if (!string.Equals(normalizedIss, discovery.NormalizedIssuer, StringComparison.Ordinal))
+            {
+                return Fail(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
+            }
+
+            if (discovery.JwksUri is null)
+            {
+                return Fail(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
+            }
+
+            JsonWebKeySet keys;
+            try
+            {
+                keys = await Keys.GetJwksAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeySourceException exception)
+            {
+                return Fail(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + exception.Message);
+            }
+
+            return Complete(token, buffer, in parsed, discovery, keys, requiredClaims);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private AccessTokenResult Complete(string token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims)
+    {
+        VerificationKey? key = keys.Find(parsed.Kid(buffer), parsed.Algorithm, out string? reason);
+        if (key is null)
+        {
+            return Fail(VerificationFailure.KeyNotFound, reason is null ? "No matching key found in JWKS" : "No matching key found in JWKS: " + reason, "kid");
+        }
+
+        if (!key.Verify(parsed.Algorithm, TokenParser.SigningInput(token, buffer, in parsed), parsed.Signature(buffer)))
+        {
+            return Fail(VerificationFailure.SignatureInvalid, "Signature verification failed: bad_signature");
+        }
+
+        if (!parsed.Iss(buffer).SequenceEqual(discovery.IssuerUtf8))
+        {
+            return Fail(VerificationFailure.ClaimMismatch, "Verified Token issuer does not match the discovery issuer", "iss");
+        }
+
+        switch (parsed.Audience)
+        {
+            case AudienceMatch.Matched:
+                break;
+            case AudienceMatch.MismatchArray:
+                return Fail(VerificationFailure.ClaimMismatch, "Audience mismatch (not in token's aud array)", "aud");
+            default:
+                return Fail(VerificationFailure.ClaimMismatch, "Audience mismatch (single aud)", "aud");
+        }
+
+        long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (!parsed.HasExp || parsed.Exp <= now - _skewSeconds)
+        {
+            return Fail(VerificationFailure.Expired, "Token is expired", "exp");
+        }
+
+        if (parsed.HasNbf && parsed.Nbf > now + _skewSeconds)
+        {
+            return Fail(VerificationFailure.NotYetValid, "Token is not yet valid", "nbf");
+        }
+
+        if (!parsed.HasIat)
+        {
+            return Fail(VerificationFailure.ClaimMissing, "Missing 'iat' claim in token", "iat");
+        }
+
+        ReadOnlySpan<byte> payload = parsed.Payload(buffer);
+        if (requiredClaims is not null)
+        {
+            for (int i = 0; i < requiredClaims.Count; i++)
+            {
+                string name = requiredClaims[i];
+                if (!AccessTokenClaims.Contains(payload, name))
+                {
+                    return Fail(VerificationFailure.ClaimMissing, "Missing required claim: " + name, name);
+                }
+            }
+        }
+
+        return new AccessTokenResult(new AccessTokenClaims(payload.ToArray(), parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
+    }
+
+    private static AccessTokenResult Fail(VerificationFailure kind, string message, string? claim = null) => new(new TokenError(kind, message, claim));
+}
