@@ -1,0 +1,69 @@
+using System.Linq;
+using Auth0.Api.Aot.Internal;
+
+namespace Auth0.Api.Aot.Tests.Api;
+
+/// <summary>The error hierarchy of reference section 3.1 and challenge escaping (DESIGN.md difference 6).</summary>
+public sealed class ErrorTests
+{
+    public static TheoryData<BaseAuthException, string, int> Errors => new()
+    {
+        { new MissingRequiredArgumentException("x"), "invalid_request", 400 },
+        { new VerifyAccessTokenException(VerificationFailure.Expired, "m"), "invalid_token", 401 },
+        { new InvalidAuthSchemeException(string.Empty), "invalid_request", 400 },
+        { new InvalidDPoPProofException("m"), "invalid_dpop_proof", 400 },
+        { new MissingAuthorizationException(), "invalid_request", 400 },
+        { new ConfigurationException("m"), "invalid_configuration", 500 },
+        { new DomainsResolverException("m"), "domains_resolver_error", 500 },
+        { new GetAccessTokenForConnectionException("m"), "get_access_token_for_connection_error", 400 },
+        { new GetTokenByExchangeProfileException("m"), "get_token_by_exchange_profile_error", 400 },
+        { new ApiException("code_x", "m"), "code_x", 500 },
+        { new ApiException("timeout_error", "m", 504), "timeout_error", 504 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Errors))]
+    public void Codes_and_statuses(BaseAuthException error, string code, int status)
+    {
+        Assert.Equal(code, error.ErrorCode);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(error.Message, error.ErrorDescription);
+        Assert.Empty(error.Headers);
+    }
+
+    [Fact]
+    public void Missing_authorization_has_an_empty_description()
+    {
+        Assert.Equal(string.Empty, new MissingAuthorizationException().ErrorDescription);
+    }
+
+    [Fact]
+    public void Challenge_values_are_quoted_string_escaped_and_never_split_a_header()
+    {
+        string challenge = Challenge.BearerError("invalid_token", "a \"quoted\" \\ value\r\nInjected: yes");
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"a \\\"quoted\\\" \\\\ value  Injected: yes\"", challenge);
+        Assert.DoesNotContain('\r', challenge);
+        Assert.DoesNotContain('\n', challenge);
+        Assert.Equal("Bearer error=\"invalid_request\"", Challenge.BearerError("invalid_request", string.Empty));
+    }
+
+    [Fact]
+    public void Failed_result_converts_to_an_exception_with_a_bearer_challenge()
+    {
+        AccessTokenResult result = new(new TokenError(VerificationFailure.Expired, "Token is expired", "exp"));
+        VerifyAccessTokenException e = Assert.IsType<VerifyAccessTokenException>(result.ToException());
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Token is expired\"", e.Headers["www-authenticate"]);
+        Assert.Equal("exp", e.Claim);
+        Assert.Single(e.Headers);
+    }
+
+    [Fact]
+    public void Every_failure_kind_but_none_and_missing_token_maps_to_invalid_token()
+    {
+        foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken))
+        {
+            AccessTokenResult result = new(new TokenError(kind, "m"));
+            Assert.Equal("invalid_token", result.ToException()!.ErrorCode);
+        }
+    }
+}

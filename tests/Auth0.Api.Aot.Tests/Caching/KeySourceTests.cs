@@ -1,0 +1,254 @@
+using System;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.Tests.Caching;
+
+/// <summary>Discovery and JWKS over real HTTPS on loopback: caching TTLs, failures, redirects, limits and concurrency.</summary>
+public sealed class KeySourceTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private Harness _h = null!;
+
+    public async Task InitializeAsync()
+    {
+        _h = await Harness.StartAsync();
+        _h.Issuer.Clock = _time;
+    }
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
+    {
+        o.TimeProvider = _time;
+        configure?.Invoke(o);
+    });
+
+    private void Serve(string path, int status, string body = "", string? location = null) => _h.Issuer.Intercept = async context =>
+    {
+        if (context.Request.Path != path)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = status;
+        if (location is not null)
+        {
+            context.Response.Headers.Location = location;
+        }
+
+        await context.Response.WriteAsync(body);
+        return true;
+    };
+
+    [Theory]
+    [InlineData("max-age=60", 600, 60)]
+    [InlineData("max-age=3600", 600, 600)]
+    [InlineData("public, max-age=120, must-revalidate", 600, 120)]
+    [InlineData(null, 600, 600)]
+    [InlineData("no-store", 600, 600)]
+    public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl(string? cacheControl, int cacheTtl, int expectedTtl)
+    {
+        _h.Issuer.CacheControl = cacheControl;
+        using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromSeconds(cacheTtl));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        _time.Advance(TimeSpan.FromSeconds(expectedTtl - 1));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal((2, 2), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task CacheTtl_zero_refetches_every_time()
+    {
+        using ApiClient client = Client(o => o.CacheTtl = TimeSpan.Zero);
+        for (int i = 0; i < 3; i++)
+        {
+            await client.VerifyAccessTokenAsync(_h.Token());
+        }
+
+        Assert.Equal((3, 3), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task Redirects_are_not_followed()
+    {
+        Serve("/.well-known/openid-configuration", 302, location: "https://" + _h.Issuer.Domain + "/elsewhere");
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.Equal("Failed to fetch OIDC discovery metadata: redirects are not followed (HTTP 302)", e.Message);
+        Assert.Equal(0, _h.Issuer.JwksRequests);
+    }
+
+    [Fact]
+    public async Task A_redirect_followed_by_an_injected_HttpClient_is_refused()
+    {
+        _h.Issuer.Intercept = async context =>
+        {
+            if (context.Request.Path == "/.well-known/jwks.json")
+            {
+                context.Response.StatusCode = 307;
+                context.Response.Headers.Location = "/moved-jwks";
+                return true;
+            }
+
+            if (context.Request.Path == "/moved-jwks")
+            {
+                await context.Response.WriteAsync(_h.Issuer.JwksJson());
+                return true;
+            }
+
+            return false;
+        };
+        System.Net.Http.SocketsHttpHandler handler = _h.Issuer.CreateHandler();
+        handler.AllowAutoRedirect = true;
+        using HttpClient following = new(handler);
+        using ApiClient client = Client(o => o.HttpClient = following);
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.Equal("Failed to fetch JWKS: redirects are not followed (the HttpClient followed one)", e.Message);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(404)]
+    [InlineData(204)]
+    public async Task Non_success_or_empty_responses_are_typed_errors(int status)
+    {
+        Serve("/.well-known/openid-configuration", status);
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.StartsWith("Failed to fetch OIDC discovery metadata: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"issuer\":")]
+    [InlineData("{\"issuer\":42}")]
+    [InlineData("[1,2]")]
+    [InlineData("null")]
+    public async Task Invalid_discovery_json_is_a_typed_error(string body)
+    {
+        Serve("/.well-known/openid-configuration", 200, body);
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.StartsWith("Failed to fetch OIDC discovery metadata: response is not", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}", "JWKS has no 'keys' array")]
+    [InlineData("{\"keys\":null}", "JWKS has no 'keys' array")]
+    [InlineData("{\"keys\":[1]}", "response is not valid JSON")]
+    [InlineData("{\"keys\":{}}", "response is not valid JSON")]
+    [InlineData("garbage", "response is not valid JSON")]
+    public async Task Invalid_jwks_is_a_typed_error(string body, string reason)
+    {
+        _h.Issuer.JwksBody = body;
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.StartsWith("Failed to fetch JWKS: " + reason, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("n", "!!!")]
+    [InlineData("n", "")]
+    [InlineData("e", "AAAA")]
+    [InlineData("kty", "oct")]
+    [InlineData("kty", null)]
+    public async Task Malformed_matching_jwk_is_a_typed_error(string member, string? value)
+    {
+        _h.Issuer.JwksKeys[0].Set(member, value);
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound);
+        Assert.StartsWith("No matching key found in JWKS: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Oversized_documents_are_refused()
+    {
+        _h.Issuer.JwksBody = "{\"keys\":[],\"pad\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        using ApiClient client = Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.Equal("Failed to fetch JWKS: response is larger than 1048576 bytes", e.Message);
+    }
+
+    [Fact]
+    public async Task A_hanging_issuer_times_out_with_a_typed_error()
+    {
+        _h.Issuer.Intercept = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return true;
+        };
+        using ApiClient client = _h.Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(_h.Issuer.CreateToken(Harness.Audience));
+        Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
+        Assert.Equal("Failed to fetch OIDC discovery metadata: request timed out after 0.3 s", result.ErrorDescription);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_a_typed_error()
+    {
+        string token = _h.Token();
+        using HttpClient http = _h.Issuer.CreateHttpClient();
+        string domain = _h.Issuer.Domain;
+        await _h.Issuer.DisposeAsync();
+        using ApiClient client = new(new ApiClientOptions { Domain = domain, Audience = Harness.Audience, HttpClient = http, TimeProvider = _time });
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(token);
+        Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
+        Assert.StartsWith("Failed to fetch OIDC discovery metadata: request failed", result.ErrorDescription, StringComparison.Ordinal);
+        _h = await Harness.StartAsync();
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_propagates_as_OperationCanceledException()
+    {
+        _h.Issuer.Intercept = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return true;
+        };
+        using ApiClient client = _h.Client();
+        using CancellationTokenSource cts = new(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.VerifyAccessTokenAsync(_h.Issuer.CreateToken(Harness.Audience), null, cts.Token));
+    }
+
+    [Fact]
+    public async Task Failed_fetches_are_not_cached()
+    {
+        Serve("/.well-known/openid-configuration", 503);
+        using ApiClient client = Client();
+        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        _h.Issuer.Intercept = null;
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal("user_123", claims.Subject);
+    }
+
+    [Fact]
+    public async Task Concurrent_verifications_all_succeed()
+    {
+        using ApiClient client = Client();
+        string[] tokens = Enumerable.Range(0, 200).Select(i => _h.Token((_, p) => p.Set("sub", "user" + i))).ToArray();
+        AccessTokenClaims[] claims = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.VerifyAccessTokenAsync(t))));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => "user" + i), claims.Select(c => c.Subject));
+    }
+
+    [Fact]
+    public async Task Discovery_cache_is_bounded_by_CacheMaxEntries()
+    {
+        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [_h.Issuer.Domain, "a.example.com", "b.example.com"]; o.CacheMaxEntries = 2; });
+        await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal(1, client.Keys.DiscoveryCache.Count);
+        client.Keys.DiscoveryCache.Set("https://a.example.com/", client.Keys.DiscoveryCache.TryGet("https://" + _h.Issuer.Domain + "/", out var d) ? d : null!, null);
+        client.Keys.DiscoveryCache.Set("https://b.example.com/", d!, null);
+        Assert.Equal(2, client.Keys.DiscoveryCache.Count);
+        await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Buffers.Text;
+using System.Text;
+using Auth0.Api.Aot.Internal;
+
+namespace Auth0.Api.Aot.Tests.Parsing;
+
+/// <summary>The span parser on its own: what it records for later stages, and its refusals.</summary>
+public sealed class TokenParserTests
+{
+    private static string Token(string header, string payload, string signature = "c2ln") =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload)) + "." + signature;
+
+    private static (bool Ok, ParsedToken Parsed, TokenError Error, byte[] Buffer) Parse(string token, SigningAlgorithms allowed = SigningAlgorithms.RS256)
+    {
+        byte[] buffer = new byte[TokenParser.BufferSize(token.Length)];
+        bool ok = TokenParser.TryParse(token, buffer, allowed, "api"u8, out ParsedToken parsed, out TokenError error);
+        return (ok, parsed, error, buffer);
+    }
+
+    [Fact]
+    public void Records_kid_iss_audience_and_times()
+    {
+        var (ok, parsed, _, buffer) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"iss\":\"https://t/\",\"aud\":[\"x\",\"api\"],\"exp\":20,\"nbf\":5,\"iat\":10,\"cnf\":{\"jkt\":\"a\"},\"x\":{\"y\":[1,2]}}"));
+        Assert.True(ok);
+        Assert.Same(JwsAlgorithm.RS256, parsed.Algorithm);
+        Assert.Equal("k1", Encoding.UTF8.GetString(parsed.Kid(buffer)));
+        Assert.Equal("https://t/", Encoding.UTF8.GetString(parsed.Iss(buffer)));
+        Assert.Equal(AudienceMatch.Matched, parsed.Audience);
+        Assert.Equal((20L, 5L, 10L), (parsed.Exp, parsed.Nbf, parsed.Iat));
+        Assert.Equal(3, parsed.SignatureLength);
+    }
+
+    [Theory]
+    [InlineData("{\"aud\":\"api\"}", (int)AudienceMatch.Matched)]
+    [InlineData("{\"aud\":\"API\"}", (int)AudienceMatch.MismatchSingle)]
+    [InlineData("{\"aud\":[]}", (int)AudienceMatch.MismatchArray)]
+    [InlineData("{\"sub\":\"s\"}", (int)AudienceMatch.Missing)]
+    [InlineData("{\"aud\":\"\\u0061pi\"}", (int)AudienceMatch.Matched)]
+    public void Matches_the_audience_during_the_parse(string payload, int expectedMatch)
+    {
+        AudienceMatch expected = (AudienceMatch)expectedMatch;
+        var (ok, parsed, _, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+        Assert.True(ok);
+        Assert.Equal(expected, parsed.Audience);
+    }
+
+    [Theory]
+    [InlineData("[]", "the header is not a JSON object")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"", "the header is not valid JSON")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}x", "the header is not valid JSON")]
+    [InlineData("{\"alg\":1,\"kid\":\"k\"}", "'alg' is not a string")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":7}", "'kid' is not a string")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\",\"typ\":[\"JWT\"]}", "'typ' is not a string")]
+    public void Refuses_malformed_headers(string header, string reason)
+    {
+        var (ok, _, error, _) = Parse(Token(header, "{}"));
+        Assert.False(ok);
+        Assert.Equal(VerificationFailure.MalformedToken, error.Kind);
+        Assert.Equal("Failed to parse token header: " + reason, error.Message);
+    }
+
+    [Fact]
+    public void Refuses_invalid_utf8()
+    {
+        string header = Base64Url.EncodeToString([(byte)'{', 0xC3, 0x28, (byte)'}']);
+        var (ok, _, error, _) = Parse(header + ".e30.c2ln");
+        Assert.False(ok);
+        Assert.Contains("UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_headers_with_too_many_unknown_members()
+    {
+        StringBuilder header = new("{\"alg\":\"RS256\",\"kid\":\"k\"");
+        for (int i = 0; i < 17; i++)
+        {
+            header.Append(",\"m").Append(i).Append("\":1");
+        }
+
+        var (ok, _, error, _) = Parse(Token(header.Append('}').ToString(), "{}"));
+        Assert.False(ok);
+        Assert.Contains("too many header members", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accepts_escaped_alg_and_member_names()
+    {
+        var (ok, parsed, _, _) = Parse(Token("{\"\\u0061lg\":\"RS\\u00325\\u0036\",\"kid\":\"k\"}", "{}"));
+        Assert.True(ok);
+        Assert.Same(JwsAlgorithm.RS256, parsed.Algorithm);
+    }
+
+    [Fact]
+    public void Deeply_nested_payloads_are_refused_not_crashed()
+    {
+        string payload = "{\"x\":" + new string('[', 100) + new string(']', 100) + "}";
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+        Assert.False(ok);
+        Assert.Equal(VerificationFailure.MalformedToken, error.Kind);
+    }
+
+    [Fact]
+    public void Empty_signature_is_refused()
+    {
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{}", string.Empty));
+        Assert.False(ok);
+        Assert.Equal(VerificationFailure.MalformedToken, error.Kind);
+    }
+}
