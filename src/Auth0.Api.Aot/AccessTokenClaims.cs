@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot;
 
@@ -20,7 +21,10 @@ namespace Auth0.Api.Aot;
 /// </remarks>
 public sealed class AccessTokenClaims
 {
-    private readonly byte[] _payload;
+    private readonly string _token;
+    private readonly int _payloadOffset;
+    private readonly int _payloadLength;
+    private byte[]? _payload;
     private string? _issuer;
     private string? _subject;
     private IReadOnlyList<string>? _audience;
@@ -28,19 +32,27 @@ public sealed class AccessTokenClaims
     private IReadOnlyList<string>? _scopes;
     private JsonElementBox? _root;
 
-    internal AccessTokenClaims(byte[] payload, long expiresAt, long issuedAt, long? notBefore)
+    /// <param name="token">The verified token; its payload segment is decoded on first use.</param>
+    /// <param name="payloadOffset">Where the payload segment starts in <paramref name="token"/>.</param>
+    /// <param name="payloadLength">The length of the payload segment, in characters.</param>
+    /// <param name="expiresAt">The verified <c>exp</c>.</param>
+    /// <param name="issuedAt">The verified <c>iat</c>.</param>
+    /// <param name="notBefore">The verified <c>nbf</c>, if any.</param>
+    internal AccessTokenClaims(string token, int payloadOffset, int payloadLength, long expiresAt, long issuedAt, long? notBefore)
     {
-        _payload = payload;
+        _token = token;
+        _payloadOffset = payloadOffset;
+        _payloadLength = payloadLength;
         ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(expiresAt, -62135596800L, 253402300799L));
         IssuedAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(issuedAt, -62135596800L, 253402300799L));
         NotBefore = notBefore is long nbf ? DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbf, -62135596800L, 253402300799L)) : null;
     }
 
     /// <summary>The payload as UTF-8 JSON, exactly as it was signed.</summary>
-    public ReadOnlyMemory<byte> PayloadUtf8 => _payload;
+    public ReadOnlyMemory<byte> PayloadUtf8 => Payload();
 
     /// <summary>The payload as a JSON string (a new string on each call).</summary>
-    public string PayloadJson => Encoding.UTF8.GetString(_payload);
+    public string PayloadJson => Encoding.UTF8.GetString(Payload());
 
     /// <summary>The issuer (<c>iss</c>), equal to the discovery document's <c>issuer</c>.</summary>
     public string Issuer => _issuer ??= ReadString("iss"u8) ?? string.Empty;
@@ -93,7 +105,7 @@ public sealed class AccessTokenClaims
     public bool HasClaim(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Contains(_payload, name);
+        return Contains(Payload(), name);
     }
 
     /// <summary>Reads any top-level claim by name.</summary>
@@ -146,12 +158,26 @@ public sealed class AccessTokenClaims
         return false;
     }
 
+    // The payload was decoded and checked during verification; it is decoded again, once, when a claim is first read,
+    // so that a caller who only needs to know the token is valid pays for no copy.
+    private byte[] Payload()
+    {
+        byte[]? payload = Volatile.Read(ref _payload);
+        if (payload is null)
+        {
+            payload = Base64UrlStrict.DecodeToArray(_token.AsSpan(_payloadOffset, _payloadLength))!;
+            Volatile.Write(ref _payload, payload);
+        }
+
+        return payload;
+    }
+
     private JsonElement Root()
     {
         JsonElementBox? box = Volatile.Read(ref _root);
         if (box is null)
         {
-            Utf8JsonReader reader = new(_payload);
+            Utf8JsonReader reader = new(Payload());
             box = new JsonElementBox(JsonElement.ParseValue(ref reader));
             Interlocked.CompareExchange(ref _root, box, null);
         }
@@ -161,7 +187,7 @@ public sealed class AccessTokenClaims
 
     private bool TryFind(ReadOnlySpan<byte> name, out Utf8JsonReader reader)
     {
-        reader = new Utf8JsonReader(_payload);
+        reader = new Utf8JsonReader(Payload());
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

@@ -148,6 +148,8 @@ public sealed class ApiClient : IDisposable
 
     internal KeySource Keys => _verifier.Keys;
 
+    internal TokenVerifier Verifier => _verifier;
+
     /// <summary>
     /// Verifies an access token: signature with the issuer's published key, issuer, audience, lifetime and the
     /// <paramref name="requiredClaims"/>.

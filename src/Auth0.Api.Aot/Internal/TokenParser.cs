@@ -30,7 +30,8 @@ internal struct ParsedToken
     public JwsAlgorithm Algorithm;
 
     public int SigningInputLength;
-    public int HeaderLength;
+    public int HeaderSegmentLength;
+    public bool HeaderFromMemo;
     public int PayloadStart;
     public int PayloadLength;
     public int SignatureStart;
@@ -63,6 +64,20 @@ internal struct ParsedToken
     public readonly ReadOnlySpan<byte> Signature(byte[] buffer) => buffer.AsSpan(SignatureStart, SignatureLength);
 }
 
+/// <summary>
+/// The header of the last token that verified, kept by the verifier: a token whose header segment is the same string
+/// (every token of one tenant and key has the same header) skips the header decode and parse. It is recorded only after
+/// a signature verified, so a stream of forged tokens can neither fill nor replace it.
+/// </summary>
+internal sealed class HeaderMemo(string segment, JwsAlgorithm algorithm, byte[] kid)
+{
+    public string Segment { get; } = segment;
+
+    public JwsAlgorithm Algorithm { get; } = algorithm;
+
+    public byte[] Kid { get; } = kid;
+}
+
 /// <summary>A failure found by the parse or verification stage: a stable kind, a description and the claim.</summary>
 internal readonly record struct TokenError(VerificationFailure Kind, string Message, string? Claim = null);
 
@@ -80,10 +95,16 @@ internal static class TokenParser
         CJti = 1 << 6, CAzp = 1 << 7, CScope = 1 << 8, CPermissions = 1 << 9, CCnf = 1 << 10, CAct = 1 << 11,
         CClientId = 1 << 12;
 
-    /// <summary>The buffer size <see cref="TryParse"/> needs for a token of <paramref name="tokenLength"/> characters.</summary>
-    public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8;
+    /// <summary>The buffer size <c>TryParse</c> needs for a token of <paramref name="tokenLength"/> characters.</summary>
+    public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8 + ScratchSize;
 
-    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out TokenError error)
+    // Scratch space at the end of the buffer for the names of unregistered header members (duplicate detection).
+    private const int ScratchSize = MaxUnknownHeaderMembers * MaxHeaderNameLength;
+
+    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out TokenError error) =>
+        TryParse(token, buffer, allowed, audience, null, out parsed, out error);
+
+    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, HeaderMemo? memo, out ParsedToken parsed, out TokenError error)
     {
         parsed = default;
         ReadOnlySpan<char> chars = token;
@@ -105,18 +126,30 @@ internal static class TokenParser
         ReadOnlySpan<char> payloadChars = chars[(firstDot + 1)..secondDot];
         ReadOnlySpan<char> signatureChars = chars[(secondDot + 1)..];
 
-        // Header.
-        if (!Base64UrlStrict.TryDecode(headerChars, buffer, out int headerLength))
+        // Header: the same segment as the last verified token's gives the same result, already known.
+        parsed.HeaderSegmentLength = firstDot;
+        int headerLength = 0;
+        if (memo is not null && headerChars.SequenceEqual(memo.Segment))
         {
-            error = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
-            return false;
+            parsed.HeaderFromMemo = true;
+            parsed.Algorithm = memo.Algorithm;
+            parsed.KidUnescaped = memo.Kid;
+        }
+        else
+        {
+            if (!Base64UrlStrict.TryDecode(headerChars, buffer, out headerLength))
+            {
+                error = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
+                return false;
+            }
+
+            Span<byte> scratch = buffer.AsSpan(BufferSize(token.Length) - ScratchSize, ScratchSize);
+            if (!TryReadHeader(buffer.AsSpan(0, headerLength), scratch, allowed, ref parsed, out error))
+            {
+                return false;
+            }
         }
 
-        parsed.HeaderLength = headerLength;
-        if (!TryReadHeader(buffer.AsSpan(0, headerLength), allowed, ref parsed, out error))
-        {
-            return false;
-        }
 
         // Payload.
         parsed.PayloadStart = headerLength;
@@ -155,7 +188,7 @@ internal static class TokenParser
         return destination;
     }
 
-    private static bool TryReadHeader(ReadOnlySpan<byte> json, SigningAlgorithms allowed, ref ParsedToken parsed, out TokenError error)
+    private static bool TryReadHeader(ReadOnlySpan<byte> json, Span<byte> names, SigningAlgorithms allowed, ref ParsedToken parsed, out TokenError error)
     {
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
@@ -163,7 +196,6 @@ internal static class TokenParser
             return false;
         }
 
-        Span<byte> names = stackalloc byte[MaxUnknownHeaderMembers * MaxHeaderNameLength];
         Span<int> nameLengths = stackalloc int[MaxUnknownHeaderMembers];
         int unknownCount = 0;
         int seen = 0;
@@ -355,6 +387,26 @@ internal static class TokenParser
 
     private static int HeaderBit(ref Utf8JsonReader reader)
     {
+        if (!reader.ValueIsEscaped)
+        {
+            ReadOnlySpan<byte> name = reader.ValueSpan;
+            if (name.Length == 3)
+            {
+                return name.SequenceEqual("alg"u8) ? HAlg
+                    : name.SequenceEqual("kid"u8) ? HKid
+                    : name.SequenceEqual("typ"u8) ? HTyp
+                    : name.SequenceEqual("jku"u8) ? HJku
+                    : name.SequenceEqual("x5u"u8) ? HX5u
+                    : name.SequenceEqual("x5c"u8) ? HX5c
+                    : name.SequenceEqual("jwk"u8) ? HJwk
+                    : name.SequenceEqual("x5t"u8) ? HX5t
+                    : name.SequenceEqual("cty"u8) ? HCty
+                    : 0;
+            }
+
+            return name.SequenceEqual("crit"u8) ? HCrit : name.SequenceEqual("x5t#S256"u8) ? HX5tS256 : 0;
+        }
+
         if (reader.ValueTextEquals("alg"u8)) return HAlg;
         if (reader.ValueTextEquals("kid"u8)) return HKid;
         if (reader.ValueTextEquals("typ"u8)) return HTyp;
@@ -601,6 +653,35 @@ internal static class TokenParser
 
     private static int ClaimBit(ref Utf8JsonReader reader)
     {
+        if (!reader.ValueIsEscaped)
+        {
+            // Fast path: compare the raw name bytes; registered names are 3, 5, 9 or 11 bytes long.
+            ReadOnlySpan<byte> name = reader.ValueSpan;
+            switch (name.Length)
+            {
+                case 3:
+                    return name[0] switch
+                    {
+                        (byte)'i' => name.SequenceEqual("iss"u8) ? CIss : name.SequenceEqual("iat"u8) ? CIat : 0,
+                        (byte)'s' => name.SequenceEqual("sub"u8) ? CSub : 0,
+                        (byte)'a' => name.SequenceEqual("aud"u8) ? CAud : name.SequenceEqual("azp"u8) ? CAzp : name.SequenceEqual("act"u8) ? CAct : 0,
+                        (byte)'e' => name.SequenceEqual("exp"u8) ? CExp : 0,
+                        (byte)'n' => name.SequenceEqual("nbf"u8) ? CNbf : 0,
+                        (byte)'j' => name.SequenceEqual("jti"u8) ? CJti : 0,
+                        (byte)'c' => name.SequenceEqual("cnf"u8) ? CCnf : 0,
+                        _ => 0,
+                    };
+                case 5:
+                    return name.SequenceEqual("scope"u8) ? CScope : 0;
+                case 9:
+                    return name.SequenceEqual("client_id"u8) ? CClientId : 0;
+                case 11:
+                    return name.SequenceEqual("permissions"u8) ? CPermissions : 0;
+                default:
+                    return 0;
+            }
+        }
+
         if (reader.ValueTextEquals("iss"u8)) return CIss;
         if (reader.ValueTextEquals("sub"u8)) return CSub;
         if (reader.ValueTextEquals("aud"u8)) return CAud;

@@ -59,3 +59,31 @@ public sealed class Base64UrlStrictTests
         Assert.Equal(0, written);
     }
 }
+
+public sealed class Base64UrlStrictAgreementTests
+{
+    [Fact]
+    public void Vectorised_and_scalar_decoders_agree_on_valid_and_invalid_input()
+    {
+        System.Random random = new(1234);
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \n";
+        byte[] a = new byte[256];
+        byte[] b = new byte[256];
+        for (int i = 0; i < 20_000; i++)
+        {
+            char[] chars = new char[random.Next(0, 40)];
+            for (int j = 0; j < chars.Length; j++)
+            {
+                chars[j] = Alphabet[random.Next(i % 2 == 0 ? 64 : Alphabet.Length)];
+            }
+
+            bool fast = Base64UrlStrict.TryDecode(chars, a, out int fastWritten);
+            bool scalar = Base64UrlStrict.TryDecodeScalar(chars, b, out int scalarWritten);
+            Assert.Equal(scalar, fast);
+            if (fast)
+            {
+                Assert.Equal(b.AsSpan(0, scalarWritten).ToArray(), a.AsSpan(0, fastWritten).ToArray());
+            }
+        }
+    }
+}

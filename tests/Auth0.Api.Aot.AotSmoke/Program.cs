@@ -1,0 +1,74 @@
+// NativeAOT smoke test: verifies real tokens end to end (HTTPS discovery + JWKS on loopback, RSA and ECDSA signatures,
+// source-generated JSON) inside a NativeAOT binary, and checks that bad tokens are refused with the right failure.
+// Exits 0 only when every check holds.
+
+using System;
+using System.Net.Http;
+using System.Threading.Tasks;
+using Auth0.Api.Aot;
+using Auth0.Api.Aot.Testing;
+
+const string Audience = "https://aot-smoke.example.com";
+int passed = 0;
+int failed = 0;
+
+void Check(string name, bool ok, string detail)
+{
+    Console.WriteLine($"{(ok ? "PASS" : "FAIL")}  {name}{(ok ? string.Empty : "  -- " + detail)}");
+    if (ok)
+    {
+        passed++;
+    }
+    else
+    {
+        failed++;
+    }
+}
+
+Console.WriteLine($"Native AOT: {!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported}");
+
+await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
+{
+    using HttpClient http = issuer.CreateHttpClient();
+    using ApiClient client = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http });
+
+    string token = issuer.CreateToken(Audience, (_, p) => p.Set("sub", "auth0|aot").Set("permissions", new[] { "read:all" }));
+    AccessTokenResult valid = await client.TryVerifyAccessTokenAsync(token, ["permissions"]);
+    Check("RS256 token verifies", valid.IsValid && valid.Claims.Subject == "auth0|aot" && valid.Claims.Permissions.Count == 1, valid.ErrorDescription);
+    Check("discovery and JWKS fetched once", issuer.DiscoveryRequests == 1 && issuer.JwksRequests == 1, $"{issuer.DiscoveryRequests}/{issuer.JwksRequests}");
+
+    AccessTokenClaims again = await client.VerifyAccessTokenAsync(token);
+    Check("throwing API returns claims", again.Issuer == issuer.Issuer, again.Issuer);
+
+    string[] parts = token.Split('.');
+    string tampered = parts[0] + "." + parts[1][..^2] + (parts[1][^2] == 'A' ? "B" : "A") + parts[1][^1] + "." + parts[2];
+    AccessTokenResult forged = await client.TryVerifyAccessTokenAsync(tampered);
+    Check("tampered payload refused", forged.Failure is VerificationFailure.SignatureInvalid or VerificationFailure.MalformedToken, forged.Failure.ToString());
+
+    string none = System.Buffers.Text.Base64Url.EncodeToString("{\"alg\":\"none\",\"kid\":\"local-key-1\"}"u8) + "." + parts[1] + ".";
+    Check("alg none refused", (await client.TryVerifyAccessTokenAsync(none)).Failure == VerificationFailure.AlgorithmNotAllowed, "accepted");
+
+    string expired = issuer.CreateToken(Audience, (_, p) => p.Set("exp", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()));
+    Check("expired token refused", (await client.TryVerifyAccessTokenAsync(expired)).Failure == VerificationFailure.Expired, "accepted");
+
+    try
+    {
+        await client.VerifyAccessTokenAsync(issuer.CreateToken("https://other.example.com"));
+        Check("wrong audience throws", false, "accepted");
+    }
+    catch (VerifyAccessTokenException e)
+    {
+        Check("wrong audience throws with challenge", e.Headers["WWW-Authenticate"].StartsWith("Bearer error=\"invalid_token\"", StringComparison.Ordinal), e.Message);
+    }
+}
+
+await using (LocalIssuer ecIssuer = await LocalIssuer.StartAsync(SigningKey.CreateEc("ec-1", "ES256")))
+{
+    using HttpClient http = ecIssuer.CreateHttpClient();
+    using ApiClient client = new(new ApiClientOptions { Domain = ecIssuer.Domain, Audience = Audience, HttpClient = http, AccessTokenAlgorithms = SigningAlgorithms.ES256 });
+    AccessTokenResult result = await client.TryVerifyAccessTokenAsync(ecIssuer.CreateToken(Audience));
+    Check("ES256 token verifies (opt-in)", result.IsValid, result.ErrorDescription);
+}
+
+Console.WriteLine($"AOT smoke: {passed} passed, {failed} failed");
+return failed == 0 && passed > 0 ? 0 : 1;
