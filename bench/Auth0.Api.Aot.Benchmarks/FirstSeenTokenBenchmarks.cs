@@ -23,6 +23,7 @@ namespace Auth0.Api.Aot.Benchmarks;
 /// </remarks>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
+[Config(typeof(NoisyMachineConfig))]
 public class FirstSeenTokenBenchmarks
 {
     private BenchmarkIssuer? _issuer;

@@ -18,6 +18,7 @@ namespace Auth0.Api.Aot.Benchmarks;
 /// </remarks>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
+[Config(typeof(NoisyMachineConfig))]
 public class RejectedTokenBenchmarks
 {
     private BenchmarkIssuer? _issuer;
