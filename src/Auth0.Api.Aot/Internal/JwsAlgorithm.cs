@@ -50,6 +50,7 @@ internal sealed class JwsAlgorithm
     private JwsAlgorithm(string name, SigningAlgorithms flag, KeyFamily family, HashAlgorithmName hash, RSASignaturePadding? padding, string? curve, int ecSignatureLength)
     {
         Name = name;
+        NotAllowedMessage = "Algorithm '" + name + "' is not allowed";
         NameUtf8 = System.Text.Encoding.ASCII.GetBytes(name);
         Flag = flag;
         Family = family;
@@ -60,6 +61,9 @@ internal sealed class JwsAlgorithm
     }
 
     public string Name { get; }
+
+    /// <summary>The error description when a token uses this algorithm and it is not on the allow-list.</summary>
+    public string NotAllowedMessage { get; }
 
     public byte[] NameUtf8 { get; }
 
@@ -78,11 +82,11 @@ internal sealed class JwsAlgorithm
     /// <summary>Exact IEEE P1363 signature length for ECDSA; 0 for RSA.</summary>
     public int EcSignatureLength { get; }
 
-    public static JwsAlgorithm? FromFlag(SigningAlgorithms flag)
+    public static JwsAlgorithm? FromName(string name)
     {
         foreach (JwsAlgorithm algorithm in All)
         {
-            if (algorithm.Flag == flag)
+            if (string.Equals(algorithm.Name, name, StringComparison.Ordinal))
             {
                 return algorithm;
             }

@@ -95,6 +95,12 @@ internal static class TokenParser
         CJti = 1 << 6, CAzp = 1 << 7, CScope = 1 << 8, CPermissions = 1 << 9, CCnf = 1 << 10, CAct = 1 << 11,
         CClientId = 1 << 12;
 
+    // Messages for the usual wrong segment counts, built once so that refusing such a token allocates nothing.
+    private static readonly string[] s_segmentMessages = [SegmentMessage(0), SegmentMessage(1), SegmentMessage(2), SegmentMessage(3), SegmentMessage(4), SegmentMessage(5), SegmentMessage(6), SegmentMessage(7)];
+
+    private static string SegmentMessage(int segments) =>
+        "Failed to parse token header: Invalid token format: expected 3 segments, got " + segments.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The buffer size <c>TryParse</c> needs for a token of <paramref name="tokenLength"/> characters.</summary>
     public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8 + ScratchSize;
 
@@ -118,7 +124,9 @@ internal static class TokenParser
         if (firstDot < 0 || secondDot < 0 || chars[(secondDot + 1)..].Contains('.'))
         {
             int segments = chars.Count('.') + 1;
-            error = new(VerificationFailure.MalformedToken, "Failed to parse token header: Invalid token format: expected 3 segments, got " + segments.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            error = new(VerificationFailure.MalformedToken, segments < s_segmentMessages.Length
+                ? s_segmentMessages[segments]
+                : SegmentMessage(segments));
             return false;
         }
 
@@ -246,7 +254,7 @@ internal static class TokenParser
                         algorithm = MatchAlgorithm(ref reader, allowed);
                         if (algorithm is null)
                         {
-                            rejectedAlg = reader.GetString();
+                            rejectedAlg = KnownAlgorithmName(ref reader) ?? reader.GetString();
                         }
 
                         break;
@@ -337,7 +345,16 @@ internal static class TokenParser
     private static TokenError AlgorithmError(string alg)
     {
         string message;
-        if (alg.StartsWith("HS", StringComparison.Ordinal))
+        if (alg is "HS256" or "HS384" or "HS512")
+        {
+            message = alg switch
+            {
+                "HS256" => "Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+                "HS384" => "Symmetric algorithm 'HS384' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+                _ => "Symmetric algorithm 'HS512' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+            };
+        }
+        else if (alg.StartsWith("HS", StringComparison.Ordinal))
         {
             message = "Symmetric algorithm '" + Truncate(alg) + "' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.";
         }
@@ -347,7 +364,7 @@ internal static class TokenParser
         }
         else
         {
-            message = "Algorithm '" + Truncate(alg) + "' is not allowed";
+            message = JwsAlgorithm.FromName(alg)?.NotAllowedMessage ?? "Algorithm '" + Truncate(alg) + "' is not allowed";
         }
 
         return new(VerificationFailure.AlgorithmNotAllowed, message, "alg");
@@ -366,6 +383,24 @@ internal static class TokenParser
         }
 
         return null;
+    }
+
+    /// <summary>The interned name of a well-known algorithm, so that refusing the common ones allocates nothing.</summary>
+    private static string? KnownAlgorithmName(ref Utf8JsonReader reader)
+    {
+        foreach (JwsAlgorithm candidate in JwsAlgorithm.All)
+        {
+            if (reader.ValueTextEquals(candidate.NameUtf8))
+            {
+                return candidate.Name;
+            }
+        }
+
+        return reader.ValueTextEquals("none"u8) ? "none"
+            : reader.ValueTextEquals("HS256"u8) ? "HS256"
+            : reader.ValueTextEquals("HS384"u8) ? "HS384"
+            : reader.ValueTextEquals("HS512"u8) ? "HS512"
+            : null;
     }
 
     private static bool IsAccessTokenType(ref Utf8JsonReader reader)
