@@ -128,8 +128,15 @@ public sealed class AccessTokenClaims
     {
         if (TryGetClaim(name, out JsonElement element) && element.ValueKind == JsonValueKind.String)
         {
-            value = element.GetString()!;
-            return true;
+            try
+            {
+                value = element.GetString()!;
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                // A string whose escapes do not decode to valid UTF-16 (a lone surrogate): not a usable string.
+            }
         }
 
         value = null;

@@ -16,6 +16,9 @@ namespace Auth0.Api.Aot;
 /// </remarks>
 public sealed class ApiClient : IDisposable
 {
+    private const int MaxMaxTokenLength = 1024 * 1024;
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
     private readonly TokenVerifier _verifier;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
@@ -88,9 +91,9 @@ public sealed class ApiClient : IDisposable
             }
         }
 
-        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > MaxTimeout)
         {
-            throw new ConfigurationException("Timeout must be a positive duration");
+            throw new ConfigurationException("Timeout must be a positive duration of at most 10 minutes");
         }
 
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromDays(1))
@@ -98,9 +101,9 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("ClockSkew must be between zero and one day");
         }
 
-        if (options.MaxTokenLength < 64)
+        if (options.MaxTokenLength is < 64 or > MaxMaxTokenLength)
         {
-            throw new ConfigurationException("MaxTokenLength must be at least 64 characters");
+            throw new ConfigurationException("MaxTokenLength must be between 64 and 1048576 characters");
         }
 
         SigningAlgorithms algorithms = options.AccessTokenAlgorithms;

@@ -241,6 +241,12 @@ internal sealed class KeySource : IDisposable
         {
             throw new KeySourceException("request failed while reading the response", exception);
         }
+        catch (Exception exception) when (exception is not KeySourceException && !cancellationToken.IsCancellationRequested)
+        {
+            // An injected HttpClient's own Timeout (TaskCanceledException), a delegating handler's exception (a circuit
+            // breaker, say) or a disposed client: reported as a fetch failure, never as a raw exception.
+            throw new KeySourceException(exception is OperationCanceledException ? "request was cancelled by the HttpClient (its own Timeout?)" : "request failed: " + exception.GetType().Name, exception);
+        }
         finally
         {
             if (rented is not null)

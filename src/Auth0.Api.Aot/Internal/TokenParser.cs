@@ -110,7 +110,7 @@ internal static class TokenParser
     public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out TokenError error) =>
         TryParse(token, buffer, allowed, audience, null, out parsed, out error);
 
-    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, HeaderMemo? memo, out ParsedToken parsed, out TokenError error)
+    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, HeaderMemo?[]? memos, out ParsedToken parsed, out TokenError error)
     {
         parsed = default;
         ReadOnlySpan<char> chars = token;
@@ -137,7 +137,8 @@ internal static class TokenParser
         // Header: the same segment as the last verified token's gives the same result, already known.
         parsed.HeaderSegmentLength = firstDot;
         int headerLength = 0;
-        if (memo is not null && headerChars.SequenceEqual(memo.Segment))
+        HeaderMemo? memo = FindMemo(memos, headerChars);
+        if (memo is not null)
         {
             parsed.HeaderFromMemo = true;
             parsed.Algorithm = memo.Algorithm;
@@ -186,6 +187,22 @@ internal static class TokenParser
         parsed.SigningInputLength = secondDot;
         error = default;
         return true;
+    }
+
+    private static HeaderMemo? FindMemo(HeaderMemo?[]? memos, ReadOnlySpan<char> headerChars)
+    {
+        if (memos is not null)
+        {
+            foreach (HeaderMemo? memo in memos)
+            {
+                if (memo is not null && headerChars.SequenceEqual(memo.Segment))
+                {
+                    return memo;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Writes the ASCII signing input (<c>header.payload</c>) into the buffer and returns it.</summary>
@@ -304,6 +321,12 @@ internal static class TokenParser
         catch (JsonException)
         {
             error = HeaderError("the header is not valid JSON");
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader reports an escape that decodes to invalid UTF-16 (a lone surrogate) this way.
+            error = HeaderError("the header has an invalid string escape");
             return false;
         }
 
@@ -603,6 +626,7 @@ internal static class TokenParser
                             return false;
                         }
 
+                        ValidateEscapes(ref reader);
                         break;
                     case CPermissions:
                         if (!IsStringArray(ref reader))
@@ -629,6 +653,12 @@ internal static class TokenParser
             error = PayloadError("the payload is not valid JSON");
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader reports an escape that decodes to invalid UTF-16 (a lone surrogate) this way.
+            error = PayloadError("the payload has an invalid string escape");
+            return false;
+        }
 
         error = default;
         return true;
@@ -638,6 +668,7 @@ internal static class TokenParser
     {
         if (reader.TokenType == JsonTokenType.String)
         {
+            ValidateEscapes(ref reader);
             parsed.Audience = reader.ValueTextEquals(audience) ? AudienceMatch.Matched : AudienceMatch.MismatchSingle;
             return true;
         }
@@ -655,6 +686,7 @@ internal static class TokenParser
                 return false;
             }
 
+            ValidateEscapes(ref reader);
             matched = matched || reader.ValueTextEquals(audience);
         }
 
@@ -675,9 +707,23 @@ internal static class TokenParser
             {
                 return false;
             }
+
+            ValidateEscapes(ref reader);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Decodes an escaped string once, so that a claim the typed accessors expose can always be read later: a string
+    /// whose escapes are not valid UTF-16 throws <see cref="InvalidOperationException"/> here, inside the parse.
+    /// </summary>
+    private static void ValidateEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            _ = reader.GetString();
+        }
     }
 
     private static bool TryReadNumericDate(ref Utf8JsonReader reader, out long value)

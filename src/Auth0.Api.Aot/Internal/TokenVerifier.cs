@@ -27,11 +27,15 @@ internal sealed class TokenVerifier : IDisposable
     private readonly string[]? _allowedIssuers;
     private readonly string[] _candidateKeys;
 
-    // The keys of the issuer verified last, valid until the earlier expiry of its two cache entries: the common case
-    // (one issuer, warm caches) then costs one timestamp and one byte comparison instead of two locked lookups.
-    private HotKeys? _hot;
-
-    private HeaderMemo? _header;
+    // Recently verified headers and issuers' keys, a few slots each, written only after a signature verified (so
+    // forged tokens can neither fill nor evict them). A token whose header segment is in a slot skips the header decode
+    // and parse; one whose issuer is in a slot (before the slot's cache expiry) skips two locked cache lookups. Several
+    // slots keep a key rotation (two kids alive at once) or a few custom domains from thrashing a single one.
+    private const int RecentSlots = 4;
+    private readonly HeaderMemo?[] _headers = new HeaderMemo?[RecentSlots];
+    private readonly HotKeys?[] _hotKeys = new HotKeys?[RecentSlots];
+    private int _nextHeader;
+    private int _nextHotKeys;
 
     public TokenVerifier(
         string audience,
@@ -57,7 +61,22 @@ internal sealed class TokenVerifier : IDisposable
     public KeySource Keys { get; }
 
     /// <summary>The remembered header of the last verified token (for tests).</summary>
-    internal HeaderMemo? Header => Volatile.Read(ref _header);
+    internal HeaderMemo?[] Headers => _headers;
+
+    /// <summary>How many recent-issuer slots are filled (for tests).</summary>
+    internal int RecentIssuers
+    {
+        get
+        {
+            int count = 0;
+            foreach (HotKeys? hot in _hotKeys)
+            {
+                count += hot is null ? 0 : 1;
+            }
+
+            return count;
+        }
+    }
 
     public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
@@ -77,14 +96,20 @@ internal sealed class TokenVerifier : IDisposable
         bool handedOff = false;
         try
         {
-            if (!TokenParser.TryParse(token, buffer, _algorithms, _audienceUtf8, Volatile.Read(ref _header), out ParsedToken parsed, out TokenError error))
+            if (!TokenParser.TryParse(token, buffer, _algorithms, _audienceUtf8, _headers, out ParsedToken parsed, out TokenError error))
             {
                 return new(new AccessTokenResult(error));
             }
 
-            if (TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys))
+            if (TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
             {
-                return new(Complete(token, buffer, in parsed, discovery, keys, requiredClaims));
+                AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims);
+                if (result.IsValid && !recent)
+                {
+                    _hotKeys[(int)(unchecked((uint)Interlocked.Increment(ref _nextHotKeys)) % RecentSlots)] = new HotKeys(discovery, keys, expiresAt);
+                }
+
+                return new(result);
             }
 
             handedOff = true;
@@ -101,40 +126,48 @@ internal sealed class TokenVerifier : IDisposable
 
     public void Dispose() => Keys.Dispose();
 
-    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys)
+    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys, out long expiresAt, out bool recent)
     {
-        if (parsed.HasIss)
+        discovery = null!;
+        keys = null!;
+        expiresAt = 0;
+        recent = false;
+        if (!parsed.HasIss)
         {
-            ReadOnlySpan<byte> iss = parsed.Iss(buffer);
-            HotKeys? hot = Volatile.Read(ref _hot);
-            if (hot is not null && _timeProvider.GetTimestamp() < hot.ExpiresAt && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
+            return false;
+        }
+
+        ReadOnlySpan<byte> iss = parsed.Iss(buffer);
+        long now = _timeProvider.GetTimestamp();
+        foreach (HotKeys? hot in _hotKeys)
+        {
+            if (hot is not null && now < hot.ExpiresAt && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
             {
                 discovery = hot.Discovery;
                 keys = hot.Keys;
+                recent = true;
                 return true;
-            }
-
-            foreach (string candidate in _candidateKeys)
-            {
-                if (Keys.DiscoveryCache.TryGet(candidate, out DiscoveryDocument? document, out long discoveryExpiresAt)
-                    && document.IsComplete
-                    && iss.SequenceEqual(document.IssuerUtf8)
-                    && (_allowedIssuers is null || string.Equals(document.NormalizedIssuer, candidate, StringComparison.Ordinal)))
-                {
-                    discovery = document;
-                    if (Keys.JwksCache.TryGet(document.JwksUri!, out keys!, out long keysExpiresAt))
-                    {
-                        Volatile.Write(ref _hot, new HotKeys(document, keys, Math.Min(discoveryExpiresAt, keysExpiresAt)));
-                        return true;
-                    }
-
-                    return false;
-                }
             }
         }
 
-        discovery = null!;
-        keys = null!;
+        foreach (string candidate in _candidateKeys)
+        {
+            if (Keys.DiscoveryCache.TryGet(candidate, out DiscoveryDocument? document, out long discoveryExpiresAt)
+                && document.IsComplete
+                && iss.SequenceEqual(document.IssuerUtf8)
+                && (_allowedIssuers is null || string.Equals(document.NormalizedIssuer, candidate, StringComparison.Ordinal)))
+            {
+                discovery = document;
+                if (Keys.JwksCache.TryGet(document.JwksUri!, out keys!, out long keysExpiresAt))
+                {
+                    expiresAt = Math.Min(discoveryExpiresAt, keysExpiresAt);
+                    return true;
+                }
+
+                return false;
+            }
+        }
+
         return false;
     }
 
@@ -275,7 +308,8 @@ internal sealed class TokenVerifier : IDisposable
 
         if (!parsed.HeaderFromMemo)
         {
-            Volatile.Write(ref _header, new HeaderMemo(token[..parsed.HeaderSegmentLength], parsed.Algorithm, parsed.Kid(buffer).ToArray()));
+            _headers[(int)(unchecked((uint)Interlocked.Increment(ref _nextHeader)) % RecentSlots)] =
+                new HeaderMemo(token[..parsed.HeaderSegmentLength], parsed.Algorithm, parsed.Kid(buffer).ToArray());
         }
 
         int payloadOffset = parsed.HeaderSegmentLength + 1;

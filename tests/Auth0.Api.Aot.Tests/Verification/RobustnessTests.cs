@@ -1,0 +1,94 @@
+using System;
+using System.Buffers.Text;
+using System.Net.Http;
+using System.Text;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+
+namespace Auth0.Api.Aot.Tests.Verification;
+
+/// <summary>No raw exception escapes the non-throwing path, whatever the token or the transport does.</summary>
+public sealed class RobustnessTests
+{
+    private static string B64(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+
+    [Theory]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"\\ud800\"}", "{}")]
+    [InlineData("{\"alg\":\"RS\\ud800\",\"kid\":\"k\"}", "{}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\",\"typ\":\"\\udc00\"}", "{}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\",\"\\ud800\":1}", "{}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"iss\":\"\\ud800\"}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"aud\":\"\\ud800\"}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"aud\":[\"\\udc00x\"]}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"\\ud800\":1}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"sub\":\"\\ud800\"}")]
+    [InlineData("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"permissions\":[\"a\",\"\\ud800\"]}")]
+    public async Task Invalid_string_escapes_are_malformed_tokens_not_exceptions(string header, string payload)
+    {
+        using ApiClient client = new(new ApiClientOptions { Domain = "tenant.example.com", Audience = "my-audience" });
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(B64(header) + "." + B64(payload) + ".c2ln");
+        Assert.Equal(VerificationFailure.MalformedToken, result.Failure);
+        Assert.Contains("invalid string escape", result.ErrorDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_in_an_unregistered_claim_is_not_a_readable_string()
+    {
+        await using Harness h = await Harness.StartAsync();
+        using ApiClient client = h.Client();
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(h.Token((_, p) => p.Set("x", new RawJson("\"\\ud800\""))));
+        Assert.True(claims.HasClaim("x"));
+        Assert.False(claims.TryGetString("x", out string? value));
+        Assert.Null(value);
+    }
+
+    [Fact]
+    public async Task An_injected_HttpClient_timing_out_first_is_a_typed_error()
+    {
+        await using Harness h = await Harness.StartAsync();
+        h.Issuer.Intercept = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return true;
+        };
+        using HttpClient impatient = new(h.Issuer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(200) };
+        using ApiClient client = h.Client(o => o.HttpClient = impatient);
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(h.Token());
+        Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
+        Assert.Equal("Failed to fetch OIDC discovery metadata: request was cancelled by the HttpClient (its own Timeout?)", result.ErrorDescription);
+    }
+
+    [Fact]
+    public async Task A_disposed_HttpClient_or_a_throwing_handler_is_a_typed_error()
+    {
+        await using Harness h = await Harness.StartAsync();
+        HttpClient disposed = h.Issuer.CreateHttpClient();
+        disposed.Dispose();
+        using ApiClient client = h.Client(o => o.HttpClient = disposed);
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(h.Token());
+        Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
+        Assert.Equal("Failed to fetch OIDC discovery metadata: request failed: ObjectDisposedException", result.ErrorDescription);
+
+        using HttpClient broken = new(new ThrowingHandler());
+        using ApiClient second = h.Client(o => o.HttpClient = broken);
+        AccessTokenResult failed = await second.TryVerifyAccessTokenAsync(h.Token());
+        Assert.Equal("Failed to fetch OIDC discovery metadata: request failed: InvalidOperationException", failed.ErrorDescription);
+    }
+
+    [Fact]
+    public void Timeout_and_token_length_have_upper_bounds()
+    {
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", Timeout = TimeSpan.FromDays(60) }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", Timeout = System.Threading.Timeout.InfiniteTimeSpan }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", MaxTokenLength = int.MaxValue }));
+        using ApiClient client = new(new ApiClientOptions { Domain = "d", Audience = "a", Timeout = TimeSpan.FromMinutes(10), MaxTokenLength = 1024 * 1024 });
+        Assert.Equal(TimeSpan.FromMinutes(10), client.Timeout);
+    }
+
+    private sealed class ThrowingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, System.Threading.CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("circuit open");
+    }
+}
