@@ -1,9 +1,24 @@
+using System;
+using System.Globalization;
 using BenchmarkDotNet.Running;
 
 namespace Auth0.Api.Aot.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project bench/Auth0.Api.Aot.Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project bench/Auth0.Api.Aot.Benchmarks -- --filter '*'</c> runs
+/// BenchmarkDotNet; <c>-- --paired [rounds]</c> runs the paired measurement of <see cref="PairedRun"/>.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--paired")
+        {
+            int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+            return PairedRun.RunAsync(rounds).GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
