@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Auth0.Api.Aot.Tests.Api;
@@ -21,7 +20,7 @@ public sealed class PublicApiTests
     public void Public_api_matches_the_approved_file()
     {
         string actual = Describe();
-        string directory = Path.GetDirectoryName(SourcePath())!;
+        string directory = SourceDirectory();
         string approvedPath = Path.Combine(directory, "PublicApi.approved.txt");
         string approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : string.Empty;
         if (!string.Equals(approved, actual, StringComparison.Ordinal))
@@ -53,7 +52,20 @@ public sealed class PublicApiTests
         Assert.DoesNotContain(s_assembly.GetExportedTypes(), t => t.Namespace!.Contains("Internal", StringComparison.Ordinal));
     }
 
-    private static string SourcePath([CallerFilePath] string path = "") => path;
+    // The folder of this file in the repository. [CallerFilePath] is no help: CI builds are deterministic and map
+    // source paths to "/_/", so the repository is found by walking up from the test binaries to the solution file.
+    private static string SourceDirectory()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Auth0.Api.Aot.sln")))
+            {
+                return Path.Combine(directory.FullName, "tests", "Auth0.Api.Aot.Tests", "Api");
+            }
+        }
+
+        throw new InvalidOperationException("Auth0.Api.Aot.sln not found above " + AppContext.BaseDirectory);
+    }
 
     private static string Describe()
     {
