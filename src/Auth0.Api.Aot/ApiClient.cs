@@ -117,6 +117,11 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("AccessTokenAlgorithms may contain only RS256, RS384, RS512, PS256, PS384, PS512, ES256 and ES384");
         }
 
+        if (options.UnknownKidRefreshCooldown < TimeSpan.Zero || options.MaxStaleness < TimeSpan.Zero || options.FailureBackoff < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
+        }
+
         TimeProvider timeProvider = options.TimeProvider ?? TimeProvider.System;
         Domain = domainIssuer is null ? null : options.Domain;
         Audience = options.Audience;
@@ -127,7 +132,8 @@ public sealed class ApiClient : IDisposable
         ClientSecret = options.ClientSecret;
         Timeout = options.Timeout;
 
-        KeySource keySource = new(options.HttpClient, options.Timeout, options.CacheTtl, options.CacheMaxEntries, timeProvider);
+        RefreshPolicy policy = new(options.CacheTtl, options.MaxStaleness, options.FailureBackoff, options.UnknownKidRefreshCooldown, options.CacheMaxEntries, timeProvider);
+        KeySource keySource = new(options.HttpClient, options.Timeout, policy);
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
     }
 

@@ -20,6 +20,15 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="CacheMaxEntries"/>: 100.</summary>
     public const int DefaultCacheMaxEntries = 100;
 
+    /// <summary>Default <see cref="UnknownKidRefreshCooldown"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultUnknownKidRefreshCooldown = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default <see cref="MaxStaleness"/>: 12 hours.</summary>
+    public static readonly TimeSpan DefaultMaxStaleness = TimeSpan.FromHours(12);
+
+    /// <summary>Default <see cref="FailureBackoff"/>: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultFailureBackoff = TimeSpan.FromSeconds(5);
+
     /// <summary>Default <see cref="MaxTokenLength"/>: 16 KiB.</summary>
     public const int DefaultMaxTokenLength = 16 * 1024;
 
@@ -61,6 +70,22 @@ public sealed class ApiClientOptions
 
     /// <summary>Maximum number of entries in each in-memory cache (discovery and JWKS); least recently used entries go first. At least 2.</summary>
     public int CacheMaxEntries { get; set; } = DefaultCacheMaxEntries;
+
+    /// <summary>
+    /// Key rotation: a token whose <c>kid</c> is not in the cached JWKS makes the client refetch that issuer's JWKS and
+    /// verify again in the same request, at most once per this interval per issuer; within it, an unknown <c>kid</c>
+    /// fails fast without a fetch. Default: 30 s.
+    /// </summary>
+    public TimeSpan UnknownKidRefreshCooldown { get; set; } = DefaultUnknownKidRefreshCooldown;
+
+    /// <summary>
+    /// Outages: how long past its cache lifetime a discovery document or JWKS keeps serving while refreshes fail.
+    /// Default: 12 h. Zero serves nothing past the lifetime.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = DefaultMaxStaleness;
+
+    /// <summary>After a failed discovery or JWKS fetch, no new fetch to that URL for this long. Default: 5 s.</summary>
+    public TimeSpan FailureBackoff { get; set; } = DefaultFailureBackoff;
 
     /// <summary>
     /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client

@@ -27,13 +27,12 @@ public sealed class LocalIssuer : IAsyncDisposable
     public const string DiscoveryPath = "/.well-known/openid-configuration";
     public const string JwksPath = "/.well-known/jwks.json";
 
-    private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
+    private WebApplication? _app;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
 
-    private LocalIssuer(WebApplication app, X509Certificate2 certificate, SigningKey key)
+    private LocalIssuer(X509Certificate2 certificate, SigningKey key)
     {
-        _app = app;
         _certificate = certificate;
         Key = key;
         JwksKeys.Add(key.PublicJwk());
@@ -82,17 +81,36 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public static async Task<LocalIssuer> StartAsync(SigningKey? key = null)
     {
-        X509Certificate2 certificate = CreateCertificate();
+        LocalIssuer issuer = new(CreateCertificate(), key ?? SigningKey.CreateRsa("local-key-1"));
+        await issuer.ListenAsync(0).ConfigureAwait(false);
+        return issuer;
+    }
+
+    /// <summary>Stops listening: connections to <see cref="Domain"/> are refused until <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Listens again on the same port, with the same certificate, keys and settings.</summary>
+    public Task RestartAsync() => ListenAsync(int.Parse(Domain[(Domain.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    private async Task ListenAsync(int port)
+    {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(_certificate)));
         WebApplication app = builder.Build();
-        LocalIssuer issuer = new(app, certificate, key ?? SigningKey.CreateRsa("local-key-1"));
-        app.Run(issuer.HandleAsync);
+        app.Run(HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         Uri address = new(app.Urls.First());
-        issuer.Domain = "127.0.0.1:" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return issuer;
+        Domain = "127.0.0.1:" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _app = app;
     }
 
     /// <summary>An <see cref="HttpClient"/> that trusts this issuer's certificate only and follows no redirects.</summary>
@@ -176,8 +194,7 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         _certificate.Dispose();
     }
 

@@ -108,6 +108,34 @@ internal sealed class BoundedCache<TValue>
         }
     }
 
+    /// <summary>The live value of <paramref name="key"/>, or a new one from <paramref name="create"/>, stored without expiry.</summary>
+    public TValue GetOrAdd(string key, Func<string, TValue> create)
+    {
+        if (TryGet(key, out TValue? existing))
+        {
+            return existing;
+        }
+
+        lock (_gate)
+        {
+            if (_map.TryGetValue(key, out LinkedListNode<Entry>? node))
+            {
+                return node.Value.Value;
+            }
+
+            TValue created = create(key);
+            if (_map.Count >= MaxEntries)
+            {
+                LinkedListNode<Entry> oldest = _order.First!;
+                _order.RemoveFirst();
+                _map.Remove(oldest.Value.Key);
+            }
+
+            _map[key] = _order.AddLast(new Entry(key, created, long.MaxValue));
+            return created;
+        }
+    }
+
     public bool Remove(string key)
     {
         lock (_gate)

@@ -62,9 +62,10 @@ internal sealed class DiscoveryDocument
 /// <summary>
 /// Fetches and caches, per issuer, the discovery document (keyed by normalised issuer) and the JWKS (keyed by
 /// <c>jwks_uri</c>), as auth0-api-python does (reference section 7), over HTTPS with a timeout, no redirects, a
-/// response size limit and source-generated JSON.
+/// response size limit and source-generated JSON; each through a <see cref="RefreshingCache{T}"/> (single-flight,
+/// refresh-ahead, stale-on-error with a bound, back-off, forced refresh on an unknown kid with a cooldown).
 /// </summary>
-/// <remarks>Thread safety: safe for concurrent use. Concurrent misses may fetch concurrently; the last one wins.</remarks>
+/// <remarks>Thread safety: safe for concurrent use.</remarks>
 internal sealed class KeySource : IDisposable
 {
     /// <summary>Largest discovery or JWKS body read, in bytes.</summary>
@@ -73,10 +74,9 @@ internal sealed class KeySource : IDisposable
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly TimeSpan _timeout;
-    private readonly TimeSpan _cacheTtl;
     private readonly TimeProvider _timeProvider;
 
-    public KeySource(HttpClient? httpClient, TimeSpan timeout, TimeSpan cacheTtl, int maxEntries, TimeProvider timeProvider)
+    public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy)
     {
         if (httpClient is null)
         {
@@ -98,52 +98,39 @@ internal sealed class KeySource : IDisposable
         }
 
         _timeout = timeout;
-        _cacheTtl = cacheTtl;
-        _timeProvider = timeProvider;
-        DiscoveryCache = new BoundedCache<DiscoveryDocument>(maxEntries, timeProvider);
-        JwksCache = new BoundedCache<JsonWebKeySet>(maxEntries, timeProvider);
+        _timeProvider = policy.TimeProvider;
+        Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync);
+        Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync);
     }
 
-    public BoundedCache<DiscoveryDocument> DiscoveryCache { get; }
+    /// <summary>Discovery documents by normalised issuer (<c>https://host/</c>).</summary>
+    public RefreshingCache<DiscoveryDocument> Discovery { get; }
 
-    public BoundedCache<JsonWebKeySet> JwksCache { get; }
-
-    public async ValueTask<DiscoveryDocument> GetDiscoveryAsync(string normalizedIssuer, CancellationToken cancellationToken)
-    {
-        if (DiscoveryCache.TryGet(normalizedIssuer, out DiscoveryDocument? cached))
-        {
-            return cached;
-        }
-
-        (DiscoveryDocumentDto dto, TimeSpan? maxAge) = await GetJsonAsync(
-            DomainNormalizer.DiscoveryUrl(normalizedIssuer), Auth0JsonContext.Default.DiscoveryDocumentDto, cancellationToken).ConfigureAwait(false);
-        DiscoveryDocument document = new(dto);
-        DiscoveryCache.Set(normalizedIssuer, document, EffectiveTtl(maxAge));
-        return document;
-    }
-
-    public async ValueTask<JsonWebKeySet> GetJwksAsync(string jwksUri, CancellationToken cancellationToken)
-    {
-        if (JwksCache.TryGet(jwksUri, out JsonWebKeySet? cached))
-        {
-            return cached;
-        }
-
-        (JsonWebKeySetDto dto, TimeSpan? maxAge) = await GetJsonAsync(jwksUri, Auth0JsonContext.Default.JsonWebKeySetDto, cancellationToken).ConfigureAwait(false);
-        JsonWebKeySet set = JsonWebKeySet.FromDto(dto);
-        JwksCache.Set(jwksUri, set, EffectiveTtl(maxAge));
-        return set;
-    }
+    /// <summary>Key sets by <c>jwks_uri</c>.</summary>
+    public RefreshingCache<JsonWebKeySet> Jwks { get; }
 
     public void Dispose()
     {
+        Discovery.Dispose();
+        Jwks.Dispose();
         if (_ownsHttpClient)
         {
             _httpClient.Dispose();
         }
     }
 
-    private TimeSpan EffectiveTtl(TimeSpan? maxAge) => maxAge is TimeSpan age && age < _cacheTtl ? age : _cacheTtl;
+    private async Task<(DiscoveryDocument, TimeSpan?)> FetchDiscoveryAsync(string normalizedIssuer, CancellationToken cancellationToken)
+    {
+        (DiscoveryDocumentDto dto, TimeSpan? maxAge) = await GetJsonAsync(
+            DomainNormalizer.DiscoveryUrl(normalizedIssuer), Auth0JsonContext.Default.DiscoveryDocumentDto, cancellationToken).ConfigureAwait(false);
+        return (new DiscoveryDocument(dto), maxAge);
+    }
+
+    private async Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, CancellationToken cancellationToken)
+    {
+        (JsonWebKeySetDto dto, TimeSpan? maxAge) = await GetJsonAsync(jwksUri, Auth0JsonContext.Default.JsonWebKeySetDto, cancellationToken).ConfigureAwait(false);
+        return (JsonWebKeySet.FromDto(dto), maxAge);
+    }
 
     private async Task<(T Document, TimeSpan? MaxAge)> GetJsonAsync<T>(string url, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class

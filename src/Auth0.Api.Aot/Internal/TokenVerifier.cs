@@ -56,6 +56,9 @@ internal sealed class TokenVerifier : IDisposable
         _maxTokenLength = maxTokenLength;
         _timeProvider = timeProvider;
         Keys = keySource;
+
+        // A forced JWKS refresh (key rotation) replaces keys before the recent slots' expiry: forget them.
+        keySource.Jwks.ForcedRefresh += () => Array.Clear(_hotKeys);
     }
 
     public KeySource Keys { get; }
@@ -103,7 +106,13 @@ internal sealed class TokenVerifier : IDisposable
 
             if (TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
             {
-                AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims);
+                AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
+                if (unknownKid)
+                {
+                    handedOff = true;
+                    return RetryWithRefreshedKeysAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken);
+                }
+
                 if (result.IsValid && !recent)
                 {
                     _hotKeys[(int)(unchecked((uint)Interlocked.Increment(ref _nextHotKeys)) % RecentSlots)] = new HotKeys(discovery, keys, expiresAt);
@@ -152,15 +161,18 @@ internal sealed class TokenVerifier : IDisposable
 
         foreach (string candidate in _candidateKeys)
         {
-            if (Keys.DiscoveryCache.TryGet(candidate, out DiscoveryDocument? document, out long discoveryExpiresAt)
-                && document.IsComplete
-                && iss.SequenceEqual(document.IssuerUtf8)
-                && (_allowedIssuers is null || string.Equals(document.NormalizedIssuer, candidate, StringComparison.Ordinal)))
+            if (Keys.Discovery.TryGet(candidate, out CachedValue<DiscoveryDocument>? document)
+                && document.Value.IsComplete
+                && iss.SequenceEqual(document.Value.IssuerUtf8)
+                && (_allowedIssuers is null || string.Equals(document.Value.NormalizedIssuer, candidate, StringComparison.Ordinal)))
             {
-                discovery = document;
-                if (Keys.JwksCache.TryGet(document.JwksUri!, out keys!, out long keysExpiresAt))
+                discovery = document.Value;
+                if (Keys.Jwks.TryGet(discovery.JwksUri!, out CachedValue<JsonWebKeySet>? cachedKeys))
                 {
-                    expiresAt = Math.Min(discoveryExpiresAt, keysExpiresAt);
+                    keys = cachedKeys.Value;
+
+                    // A recent slot lives until either document is due for a refresh; the caches take over from there.
+                    expiresAt = Math.Min(document.RefreshAt, cachedKeys.RefreshAt);
                     return true;
                 }
 
@@ -204,7 +216,7 @@ internal sealed class TokenVerifier : IDisposable
             DiscoveryDocument discovery;
             try
             {
-                discovery = await Keys.GetDiscoveryAsync(discoveryKey, cancellationToken).ConfigureAwait(false);
+                discovery = (await Keys.Discovery.GetAsync(discoveryKey, cancellationToken).ConfigureAwait(false)).Value;
             }
             catch (KeySourceException exception)
             {
@@ -234,14 +246,15 @@ internal sealed class TokenVerifier : IDisposable
             JsonWebKeySet keys;
             try
             {
-                keys = await Keys.GetJwksAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false);
+                keys = (await Keys.Jwks.GetAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false)).Value;
             }
             catch (KeySourceException exception)
             {
                 return Fail(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + exception.Message);
             }
 
-            return Complete(token, buffer, in parsed, discovery, keys, requiredClaims);
+            AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
+            return unknownKid ? await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false) : result;
         }
         finally
         {
@@ -249,9 +262,35 @@ internal sealed class TokenVerifier : IDisposable
         }
     }
 
-    private AccessTokenResult Complete(string token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims)
+    private async ValueTask<AccessTokenResult> RetryWithRefreshedKeysAsync(string token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Key rotation: no key in the cached JWKS has the token's kid. Refetch the JWKS once (at most once per cooldown for
+    // this issuer, shared with concurrent requests) and verify again in the same request.
+    private async ValueTask<AccessTokenResult> RefreshKeysAndCompleteAsync(string token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    {
+        CachedValue<JsonWebKeySet>? refreshed = await Keys.Jwks.ForceRefreshAsync(discovery.JwksUri!, cancellationToken).ConfigureAwait(false);
+        if (refreshed is null)
+        {
+            return Fail(VerificationFailure.KeyNotFound, "No matching key found in JWKS", "kid");
+        }
+
+        return Complete(token, buffer, in parsed, discovery, refreshed.Value, requiredClaims, out _);
+    }
+
+    private AccessTokenResult Complete(string token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims, out bool unknownKid)
     {
         VerificationKey? key = keys.Find(parsed.Kid(buffer), parsed.Algorithm, out string? reason);
+        unknownKid = key is null && reason is null;
         if (key is null)
         {
             return Fail(VerificationFailure.KeyNotFound, reason is null ? "No matching key found in JWKS" : "No matching key found in JWKS: " + reason, "kid");

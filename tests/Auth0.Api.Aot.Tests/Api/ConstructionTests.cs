@@ -114,11 +114,11 @@ public sealed class ConstructionTests
     public void Cache_max_entries_applies_to_both_caches()
     {
         using ApiClient two = new(new ApiClientOptions { Domain = "d", Audience = "a", CacheMaxEntries = 2 });
-        Assert.Equal(2, two.Keys.DiscoveryCache.MaxEntries);
-        Assert.Equal(2, two.Keys.JwksCache.MaxEntries);
+        Assert.Equal(2, two.Keys.Discovery.MaxEntries);
+        Assert.Equal(2, two.Keys.Jwks.MaxEntries);
         using ApiClient defaults = new(new ApiClientOptions { Domain = "d", Audience = "a" });
-        Assert.Equal(100, defaults.Keys.DiscoveryCache.MaxEntries);
-        Assert.Equal(100, defaults.Keys.JwksCache.MaxEntries);
+        Assert.Equal(100, defaults.Keys.Discovery.MaxEntries);
+        Assert.Equal(100, defaults.Keys.Jwks.MaxEntries);
     }
 
     [Theory]

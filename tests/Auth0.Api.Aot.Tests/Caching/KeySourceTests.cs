@@ -52,29 +52,35 @@ public sealed class KeySourceTests : IAsyncLifetime
     [InlineData("public, max-age=120, must-revalidate", 600, 120)]
     [InlineData(null, 600, 600)]
     [InlineData("no-store", 600, 600)]
-    public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl(string? cacheControl, int cacheTtl, int expectedTtl)
+    public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl_and_refresh_starts_at_80_percent(string? cacheControl, int cacheTtl, int expectedTtl)
     {
         _h.Issuer.CacheControl = cacheControl;
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromSeconds(cacheTtl));
         await client.VerifyAccessTokenAsync(_h.Token());
-        _time.Advance(TimeSpan.FromSeconds(expectedTtl - 1));
+        _time.Advance(TimeSpan.FromSeconds((expectedTtl * 0.8) - 1));
         await client.VerifyAccessTokenAsync(_h.Token());
         Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+
+        // From 80 % of the TTL, a verification uses the cached keys and refreshes them in the background.
         _time.Advance(TimeSpan.FromSeconds(1));
-        await client.VerifyAccessTokenAsync(_h.Token());
-        Assert.Equal((2, 2), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token());
+        Assert.True(pending.IsCompletedSuccessfully);
+        Assert.True((await pending).IsValid);
+        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2 && _h.Issuer.JwksRequests == 2);
     }
 
     [Fact]
-    public async Task CacheTtl_zero_refetches_every_time()
+    public async Task CacheTtl_zero_refreshes_on_every_use_without_making_requests_wait()
     {
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.Zero);
-        for (int i = 0; i < 3; i++)
+        await client.VerifyAccessTokenAsync(_h.Token());
+        for (int i = 2; i <= 3; i++)
         {
-            await client.VerifyAccessTokenAsync(_h.Token());
+            ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token());
+            Assert.True(pending.IsCompletedSuccessfully);
+            int expected = i;
+            await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == expected);
         }
-
-        Assert.Equal((3, 3), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
     }
 
     [Fact]
@@ -220,14 +226,24 @@ public sealed class KeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failed_fetches_are_not_cached()
+    public async Task A_failed_fetch_is_not_retried_within_the_backoff()
     {
         Serve("/.well-known/openid-configuration", 503);
         using ApiClient client = Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException first = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.Equal("Failed to fetch OIDC discovery metadata: HTTP 503", first.Message);
+        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+
         _h.Issuer.Intercept = null;
+        _time.Advance(TimeSpan.FromSeconds(4));
+        VerifyAccessTokenException fast = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        Assert.Equal(first.Message, fast.Message);
+        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
         AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
         Assert.Equal("user_123", claims.Subject);
+        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
     }
 
     [Fact]
@@ -244,11 +260,11 @@ public sealed class KeySourceTests : IAsyncLifetime
     {
         using ApiClient client = Client(o => { o.Domain = null; o.Domains = [_h.Issuer.Domain, "a.example.com", "b.example.com"]; o.CacheMaxEntries = 2; });
         await client.VerifyAccessTokenAsync(_h.Token());
-        Assert.Equal(1, client.Keys.DiscoveryCache.Count);
-        client.Keys.DiscoveryCache.Set("https://a.example.com/", client.Keys.DiscoveryCache.TryGet("https://" + _h.Issuer.Domain + "/", out var d) ? d : null!, null);
-        client.Keys.DiscoveryCache.Set("https://b.example.com/", d!, null);
-        Assert.Equal(2, client.Keys.DiscoveryCache.Count);
-        await client.VerifyAccessTokenAsync(_h.Token());
-        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
+        Assert.Equal(1, client.Keys.Discovery.Count);
+        Assert.True(client.Keys.Discovery.TryGet("https://" + _h.Issuer.Domain + "/", out var document));
+        client.Keys.Discovery.Seed("https://a.example.com/", document.Value, null);
+        client.Keys.Discovery.Seed("https://b.example.com/", document.Value, null);
+        Assert.Equal(2, client.Keys.Discovery.Count);
+        Assert.False(client.Keys.Discovery.TryGet("https://" + _h.Issuer.Domain + "/", out _));
     }
 }

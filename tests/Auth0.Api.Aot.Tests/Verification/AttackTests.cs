@@ -129,7 +129,9 @@ public sealed class AttackTests : IAsyncLifetime
         string ownKid = attacker.SignCompact(LocalIssuer.StandardHeader(attacker).Set(member, url).ToJson(), Payload());
         await client.RejectsAsync(trustedKid, VerificationFailure.SignatureInvalid);
         await client.RejectsAsync(ownKid, VerificationFailure.KeyNotFound);
-        Assert.Equal(1, _h.Issuer.JwksRequests);
+
+        // The unknown kid costs one JWKS refetch (key rotation, then a cooldown); the jku/x5u URL is never requested.
+        Assert.Equal(2, _h.Issuer.JwksRequests);
         Assert.Equal(_h.Issuer.DiscoveryRequests + _h.Issuer.JwksRequests, _h.Issuer.TotalRequests);
     }
 

@@ -1,0 +1,249 @@
+// A per-key document cache that never makes a good request wait on a routine refresh and never hammers a failing
+// origin. Each key (an issuer's discovery document, a JWKS) has its own entry, so trouble at one key never delays or
+// evicts another's value. For each entry:
+//   - single-flight: concurrent misses share one fetch; a fetch is never cancelled by one caller giving up;
+//   - refresh-ahead: from 80 % of the TTL on, a request that uses the value starts a background refresh;
+//   - stale-on-error: after the TTL the last good value keeps serving, for at most MaxStaleness past its TTL, while
+//     refreshes are attempted in the background; callers see an error only when no good value is left;
+//   - back-off: after a failed fetch, no new fetch is started for Backoff; requests with no good value fail fast with
+//     the last error;
+//   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch.
+// Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
+
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Auth0.Api.Aot.Internal;
+
+/// <summary>A fetched value and its times, immutable: an entry swaps in a new one after each successful fetch.</summary>
+internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, long freshUntil, long staleUntil)
+    where T : class
+{
+    public T Value { get; } = value;
+
+    public long FetchedAt { get; } = fetchedAt;
+
+    /// <summary>From this timestamp on, using the value starts a background refresh.</summary>
+    public long RefreshAt { get; } = refreshAt;
+
+    public long FreshUntil { get; } = freshUntil;
+
+    /// <summary>The value is not served from this timestamp on.</summary>
+    public long StaleUntil { get; } = staleUntil;
+}
+
+/// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
+internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider);
+
+internal sealed class RefreshingCache<T> : IDisposable
+    where T : class
+{
+    private readonly BoundedCache<Entry> _entries;
+    private readonly Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
+    private readonly RefreshPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _lifetime = new();
+
+    public RefreshingCache(RefreshPolicy policy, Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
+    {
+        _policy = policy;
+        _time = policy.TimeProvider;
+        _fetch = fetch;
+        _entries = new BoundedCache<Entry>(policy.MaxEntries, policy.TimeProvider);
+    }
+
+    public int MaxEntries => _entries.MaxEntries;
+
+    public int Count => _entries.Count;
+
+    /// <summary>Raised after an entry's value was replaced by a forced refresh (for the verifier's recent-key slots).</summary>
+    public event Action? ForcedRefresh;
+
+    /// <summary>The usable value of <paramref name="key"/> (fresh, or stale within bounds), without waiting.</summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedValue<T>? value)
+    {
+        value = null;
+        if (!_entries.TryGet(key, out Entry? entry))
+        {
+            return false;
+        }
+
+        long now = _time.GetTimestamp();
+        CachedValue<T>? current = Volatile.Read(ref entry.Current);
+        if (current is null || now >= current.StaleUntil)
+        {
+            return false;
+        }
+
+        if (now >= current.RefreshAt)
+        {
+            StartBackground(key, entry, now);
+        }
+
+        value = current;
+        return true;
+    }
+
+    /// <summary>The usable value, or the result of the (shared) fetch; throws <see cref="KeySourceException"/> on failure.</summary>
+    public async ValueTask<CachedValue<T>> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        if (TryGet(key, out CachedValue<T>? usable))
+        {
+            return usable;
+        }
+
+        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Task<CachedValue<T>> pending;
+        lock (entry.Gate)
+        {
+            long now = _time.GetTimestamp();
+            if (entry.InFlight is { } inFlight)
+            {
+                pending = inFlight;
+            }
+            else if (entry.LastError is { } lastError && now < entry.RetryAfter)
+            {
+                throw new KeySourceException(lastError);
+            }
+            else
+            {
+                pending = entry.InFlight = Start(key, entry);
+            }
+        }
+
+        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Refetches <paramref name="key"/> now (an unknown kid), unless a forced refresh happened within the cooldown or the
+    /// origin is in back-off; joins a fetch already under way.
+    /// </summary>
+    /// <returns>The new value, or <see langword="null"/> when no refetch was allowed or it failed.</returns>
+    public async ValueTask<CachedValue<T>?> ForceRefreshAsync(string key, CancellationToken cancellationToken)
+    {
+        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Task<CachedValue<T>> pending;
+        lock (entry.Gate)
+        {
+            long now = _time.GetTimestamp();
+            if (entry.InFlight is { } inFlight)
+            {
+                pending = inFlight;
+            }
+            else if (now < entry.ForcedAllowedAt || now < entry.RetryAfter)
+            {
+                return null;
+            }
+            else
+            {
+                entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
+                pending = entry.InFlight = Start(key, entry);
+            }
+        }
+
+        try
+        {
+            CachedValue<T> value = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            ForcedRefresh?.Invoke();
+            return value;
+        }
+        catch (KeySourceException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores a value obtained elsewhere (a static JWKS, a snapshot), as if it had just been fetched.</summary>
+    public void Seed(string key, T value, TimeSpan? ttl)
+    {
+        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Volatile.Write(ref entry.Current, Create(value, ttl, _time.GetTimestamp()));
+    }
+
+    public void Dispose()
+    {
+        _lifetime.Cancel();
+        _lifetime.Dispose();
+    }
+
+    private void StartBackground(string key, Entry entry, long now)
+    {
+        Task<CachedValue<T>> started;
+        lock (entry.Gate)
+        {
+            if (entry.InFlight is not null || now < entry.RetryAfter)
+            {
+                return;
+            }
+
+            started = entry.InFlight = Start(key, entry);
+        }
+
+        // Nobody awaits a background refresh: observe its failure (already recorded in the entry).
+        started.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // Runs the fetch on the thread pool, so that it never runs inline under the entry's lock.
+    private Task<CachedValue<T>> Start(string key, Entry entry) => Task.Run(() => FetchAsync(key, entry));
+
+    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry)
+    {
+        try
+        {
+            (T value, TimeSpan? maxAge) = await _fetch(key, _lifetime.Token).ConfigureAwait(false);
+            CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
+            Volatile.Write(ref entry.Current, fetched);
+            lock (entry.Gate)
+            {
+                entry.LastError = null;
+                entry.RetryAfter = 0;
+            }
+
+            return fetched;
+        }
+        catch (KeySourceException exception)
+        {
+            lock (entry.Gate)
+            {
+                entry.LastError = exception.Message;
+                entry.RetryAfter = _time.GetTimestamp() + Ticks(_policy.Backoff);
+            }
+
+            throw;
+        }
+        finally
+        {
+            lock (entry.Gate)
+            {
+                entry.InFlight = null;
+            }
+        }
+    }
+
+    private CachedValue<T> Create(T value, TimeSpan? maxAge, long now)
+    {
+        TimeSpan ttl = maxAge is TimeSpan age && age < _policy.CacheTtl ? age : _policy.CacheTtl;
+        long ttlTicks = Ticks(ttl);
+        long freshUntil = Add(now, ttlTicks);
+        return new CachedValue<T>(value, now, Add(now, ttlTicks / 5 * 4), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
+    }
+
+    private long Ticks(TimeSpan span)
+    {
+        double ticks = span.TotalSeconds * _time.TimestampFrequency;
+        return ticks >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)ticks;
+    }
+
+    private static long Add(long timestamp, long ticks) => timestamp > long.MaxValue - ticks ? long.MaxValue : timestamp + ticks;
+
+    internal sealed class Entry
+    {
+        public readonly object Gate = new();
+        public CachedValue<T>? Current;
+        public Task<CachedValue<T>>? InFlight;
+        public string? LastError;
+        public long RetryAfter;
+        public long ForcedAllowedAt;
+    }
+}

@@ -1,0 +1,243 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.Tests.Caching;
+
+/// <summary>
+/// The key source under load, rotation and outages (issue 3), against real HTTPS issuers on loopback that are told to
+/// delay, fail, return garbage and rotate keys, with a fake clock for every expiry.
+/// </summary>
+public sealed class KeyRotationAndOutageTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private Harness _h = null!;
+
+    public async Task InitializeAsync()
+    {
+        _h = await Harness.StartAsync();
+        _h.Issuer.Clock = _time;
+    }
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
+    {
+        o.TimeProvider = _time;
+        configure?.Invoke(o);
+    });
+
+    [Fact]
+    public async Task Concurrent_cold_verifications_share_one_discovery_and_one_jwks_fetch()
+    {
+        _h.Issuer.Intercept = async _ =>
+        {
+            await Task.Delay(200);
+            return false;
+        };
+        using ApiClient client = Client();
+        string[] tokens = Enumerable.Range(0, 500).Select(i => _h.Token((_, p) => p.Set("sub", "u" + i))).ToArray();
+        AccessTokenResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.TryVerifyAccessTokenAsync(t))));
+        Assert.All(results, r => Assert.True(r.IsValid, r.ErrorDescription));
+        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task After_a_rotation_the_first_token_with_the_new_key_verifies_in_the_same_call()
+    {
+        using ApiClient client = Client();
+        await client.VerifyAccessTokenAsync(_h.Token());
+
+        _h.Issuer.JwksKeys.Clear();
+        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token((_, p) => p.Set("sub", "rotated"), TestKeys.Other));
+        Assert.Equal("rotated", claims.Subject);
+        Assert.Equal(2, _h.Issuer.JwksRequests);
+        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+
+        // The removed key no longer verifies, and within the cooldown that costs no fetch.
+        await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound);
+        Assert.Equal(2, _h.Issuer.JwksRequests);
+    }
+
+    [Fact]
+    public async Task A_storm_of_unknown_kids_within_one_cooldown_makes_at_most_one_refetch()
+    {
+        using ApiClient client = Client();
+        await client.VerifyAccessTokenAsync(_h.Token());
+        SigningKey attacker = SigningKey.CreateRsa("attacker");
+        string[] tokens = Enumerable.Range(0, 1000)
+            .Select(_ => _h.Token((h, _) => h.Set("kid", Guid.NewGuid().ToString("N")), attacker))
+            .ToArray();
+        AccessTokenResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.TryVerifyAccessTokenAsync(t))));
+        Assert.All(results, r => Assert.Equal(VerificationFailure.KeyNotFound, r.Failure));
+        Assert.InRange(_h.Issuer.JwksRequests, 1, 2);
+
+        // After the cooldown, one more refetch is allowed.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await client.RejectsAsync(tokens[0], VerificationFailure.KeyNotFound);
+        Assert.InRange(_h.Issuer.JwksRequests, 2, 3);
+    }
+
+    public static TheoryData<string> Outages => ["refused", "500", "hang", "garbage", "reset"];
+
+    [Theory]
+    [MemberData(nameof(Outages))]
+    public async Task During_an_outage_cached_keys_serve_until_the_staleness_bound_then_recovery_needs_no_restart(string outage)
+    {
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); o.Timeout = TimeSpan.FromSeconds(10); });
+        await client.VerifyAccessTokenAsync(_h.Token());
+        await StartOutageAsync(outage);
+
+        // Past the TTL: the stale keys still verify, and the background refreshes fail.
+        _time.Advance(TimeSpan.FromMinutes(11));
+        for (int i = 0; i < 3; i++)
+        {
+            AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+            Assert.Equal("user_123", claims.Subject);
+            await AdvanceThroughAttemptAsync(outage);
+        }
+
+        // Past the staleness bound: the error reaches callers.
+        _time.Advance(TimeSpan.FromHours(1));
+        await AdvanceThroughAttemptAsync(outage);
+        AccessTokenResult failed = await VerifyAdvancingAsync(client, outage);
+        Assert.Equal(VerificationFailure.KeySourceFailed, failed.Failure);
+        Assert.StartsWith("Failed to fetch OIDC discovery metadata: ", failed.ErrorDescription, StringComparison.Ordinal);
+
+        // Recovery: once the back-off has passed, verification resumes on the same client.
+        await EndOutageAsync(outage);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        AccessTokenClaims recovered = await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal("user_123", recovered.Subject);
+    }
+
+    [Fact]
+    public async Task A_failing_refresh_is_not_retried_within_the_backoff()
+    {
+        using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromMinutes(10));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        await StartOutageAsync("500");
+        _time.Advance(TimeSpan.FromMinutes(11));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2);
+        await Task.Delay(100);
+        for (int i = 0; i < 20; i++)
+        {
+            await client.VerifyAccessTokenAsync(_h.Token());
+        }
+
+        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await client.VerifyAccessTokenAsync(_h.Token());
+        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 3);
+    }
+
+    [Fact]
+    public async Task Trouble_at_one_issuer_leaves_another_untouched()
+    {
+        await using Harness second = await Harness.StartAsync(TestKeys.Other);
+        second.Issuer.Clock = _time;
+        using System.Net.Http.HttpClient http = new(new TrustingHandler((_h.Issuer.Domain, _h.Issuer.CreateHandler()), (second.Issuer.Domain, second.Issuer.CreateHandler())));
+        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [_h.Issuer.Domain, second.Issuer.Domain]; o.HttpClient = http; o.CacheTtl = TimeSpan.FromMinutes(10); });
+        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(second.Token());
+
+        // Issuer 1: a kid storm and then an outage past its staleness bound.
+        SigningKey attacker = SigningKey.CreateRsa("attacker");
+        for (int i = 0; i < 50; i++)
+        {
+            await client.RejectsAsync(_h.Token((h, _) => h.Set("kid", "k" + i), attacker), VerificationFailure.KeyNotFound);
+        }
+
+        await _h.Issuer.StopAsync();
+        _time.Advance(TimeSpan.FromHours(13));
+        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+
+        // Issuer 2 keeps verifying; its only requests are its own refreshes.
+        for (int i = 0; i < 20; i++)
+        {
+            AccessTokenClaims claims = await client.VerifyAccessTokenAsync(second.Token((_, p) => p.Set("sub", "second-" + i)));
+            Assert.Equal("second-" + i, claims.Subject);
+        }
+
+        Assert.InRange(second.Issuer.JwksRequests, 1, 2);
+        await _h.Issuer.RestartAsync();
+    }
+
+    private async Task StartOutageAsync(string outage)
+    {
+        switch (outage)
+        {
+            case "refused":
+                await _h.Issuer.StopAsync();
+                break;
+            case "500":
+                _h.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+                break;
+            case "garbage":
+                _h.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
+                break;
+            case "reset":
+                _h.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
+                break;
+            case "hang":
+                _h.Issuer.Intercept = async context =>
+                {
+                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                    return true;
+                };
+                break;
+        }
+    }
+
+    private async Task EndOutageAsync(string outage)
+    {
+        _h.Issuer.Intercept = null;
+        if (outage == "refused")
+        {
+            await _h.Issuer.RestartAsync();
+        }
+    }
+
+    // A hanging issuer answers only when the fake clock passes the Timeout; other outages fail on their own.
+    private async Task AdvanceThroughAttemptAsync(string outage)
+    {
+        if (outage == "hang")
+        {
+            await Task.Delay(200);
+            _time.Advance(TimeSpan.FromSeconds(11));
+        }
+
+        await Task.Delay(100);
+        _time.Advance(TimeSpan.FromSeconds(6));
+    }
+
+    private async Task<AccessTokenResult> VerifyAdvancingAsync(ApiClient client, string outage)
+    {
+        Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token()).AsTask();
+        if (outage == "hang")
+        {
+            while (!pending.IsCompleted)
+            {
+                await Task.Delay(100);
+                _time.Advance(TimeSpan.FromSeconds(11));
+            }
+        }
+
+        return await pending;
+    }
+
+    /// <summary>Sends each request through the handler that trusts the certificate of the issuer on its host and port.</summary>
+    private sealed class TrustingHandler(params (string Domain, System.Net.Http.SocketsHttpHandler Handler)[] issuers) : System.Net.Http.HttpMessageHandler
+    {
+        private readonly (string Domain, System.Net.Http.HttpMessageInvoker Invoker)[] _issuers = issuers.Select(i => (i.Domain, new System.Net.Http.HttpMessageInvoker(i.Handler))).ToArray();
+
+        protected override Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, System.Threading.CancellationToken cancellationToken) =>
+            _issuers.First(i => i.Domain == request.RequestUri!.Authority).Invoker.SendAsync(request, cancellationToken);
+    }
+}
