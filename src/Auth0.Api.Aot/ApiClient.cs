@@ -20,6 +20,7 @@ public sealed class ApiClient : IDisposable
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
     private readonly TokenVerifier _verifier;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
     /// <param name="options">The configuration; copied, not kept.</param>
@@ -133,7 +134,18 @@ public sealed class ApiClient : IDisposable
         Timeout = options.Timeout;
 
         RefreshPolicy policy = new(options.CacheTtl, options.MaxStaleness, options.FailureBackoff, options.UnknownKidRefreshCooldown, options.CacheMaxEntries, timeProvider);
-        KeySource keySource = new(options.HttpClient, options.Timeout, policy);
+        KeySource keySource = new(options.HttpClient, options.Timeout, policy, options.Cache);
+        try
+        {
+            SeedKeys(options, keySource, domainIssuer, allowedIssuers, timeProvider);
+        }
+        catch
+        {
+            keySource.Dispose();
+            throw;
+        }
+
+        _timeProvider = timeProvider;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
     }
 
@@ -213,6 +225,40 @@ public sealed class ApiClient : IDisposable
         }
 
         return _verifier.VerifyAsync(accessToken, requiredClaims, cancellationToken);
+    }
+
+    /// <summary>
+    /// Exports the cached discovery documents and JWKS as a string, for <see cref="ApiClientOptions.KeySnapshot"/> of a
+    /// later instance (a Lambda's next cold start, say). It holds public documents only: no token, no secret.
+    /// </summary>
+    /// <returns>The snapshot (JSON).</returns>
+    public string ExportKeySnapshot() => KeySnapshot.Export(_verifier.Keys, _timeProvider);
+
+    private static void SeedKeys(ApiClientOptions options, KeySource keys, string? domainIssuer, string[]? allowedIssuers, TimeProvider time)
+    {
+        if (options.KeySnapshot is { } snapshot)
+        {
+            KeySnapshot.Import(snapshot, keys, time);
+        }
+
+        if (options.StaticJwks is { } staticJwks)
+        {
+            foreach (KeyValuePair<string, string> entry in staticJwks)
+            {
+                if (!DomainNormalizer.TryNormalize(entry.Key, out string? issuer, out string? error))
+                {
+                    throw new ConfigurationException("StaticJwks has an invalid domain: " + error);
+                }
+
+                bool configured = allowedIssuers is null ? issuer == domainIssuer : Array.IndexOf(allowedIssuers, issuer) >= 0;
+                if (!configured)
+                {
+                    throw new ConfigurationException("StaticJwks has an entry for '" + issuer + "', which is not a configured domain");
+                }
+
+                KeySnapshot.PinStaticJwks(issuer, entry.Value ?? string.Empty, keys);
+            }
+        }
     }
 
     /// <summary>Releases the HTTP client the library created (a client given in the options is left alone).</summary>

@@ -88,6 +88,26 @@ public sealed class ApiClientOptions
     public TimeSpan FailureBackoff { get; set; } = DefaultFailureBackoff;
 
     /// <summary>
+    /// A store shared across instances for discovery documents and JWKS (see <see cref="ICacheAdapter"/>). Default: none;
+    /// each instance keeps its own in-memory cache.
+    /// </summary>
+    public ICacheAdapter? Cache { get; set; }
+
+    /// <summary>
+    /// Cold start and offline use: the JWKS of an issuer given up front, keyed by domain (normalised like
+    /// <see cref="Domain"/>), as JSON text. Such an issuer's keys are pinned: no discovery or JWKS request is ever made
+    /// for it, and its issuer is <c>https://{domain}/</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? StaticJwks { get; set; }
+
+    /// <summary>
+    /// Cold start: a snapshot of the key cache taken with <see cref="ApiClient.ExportKeySnapshot"/> (kept in an
+    /// environment variable or a file, say). Its documents are validated like fetched ones and serve from the first
+    /// request with zero round trips; they are refreshed like any cached document, from the time they were fetched.
+    /// </summary>
+    public string? KeySnapshot { get; set; }
+
+    /// <summary>
     /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client
     /// creates one that never follows redirects, and disposes it with itself. A given client is not disposed; if it
     /// follows redirects, a redirected response is refused.

@@ -136,6 +136,21 @@ internal sealed class BoundedCache<TValue>
         }
     }
 
+    /// <summary>The live entries, least recently used first (no expiry check, no reordering).</summary>
+    public List<(string Key, TValue Value)> ToList()
+    {
+        lock (_gate)
+        {
+            List<(string, TValue)> entries = new(_map.Count);
+            foreach (Entry entry in _order)
+            {
+                entries.Add((entry.Key, entry.Value));
+            }
+
+            return entries;
+        }
+    }
+
     public bool Remove(string key)
     {
         lock (_gate)

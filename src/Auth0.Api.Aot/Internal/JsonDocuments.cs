@@ -69,6 +69,35 @@ internal sealed class JsonWebKeyDto
     public string? K { get; set; }
 }
 
+/// <summary>A snapshot of the key cache (<c>ApiClient.ExportKeySnapshot</c>), version 1.</summary>
+internal sealed class KeySnapshotDto
+{
+    [JsonPropertyName("version")]
+    public int Version { get; set; }
+
+    [JsonPropertyName("documents")]
+    public KeySnapshotDocumentDto[]? Documents { get; set; }
+}
+
+/// <summary>One cached document: what it is, its cache key, when it was fetched, its lifetime and its body.</summary>
+internal sealed class KeySnapshotDocumentDto
+{
+    [JsonPropertyName("kind")]
+    public string? Kind { get; set; }
+
+    [JsonPropertyName("key")]
+    public string? Key { get; set; }
+
+    [JsonPropertyName("fetched_at")]
+    public long FetchedAt { get; set; }
+
+    [JsonPropertyName("max_age")]
+    public long MaxAge { get; set; }
+
+    [JsonPropertyName("body")]
+    public string? Body { get; set; }
+}
+
 /// <summary>Source-generated System.Text.Json metadata: no reflection at run time.</summary>
 [JsonSourceGenerationOptions(
     GenerationMode = JsonSourceGenerationMode.Metadata,
@@ -78,6 +107,7 @@ internal sealed class JsonWebKeyDto
     NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(DiscoveryDocumentDto))]
 [JsonSerializable(typeof(JsonWebKeySetDto))]
+[JsonSerializable(typeof(KeySnapshotDto))]
 internal sealed partial class Auth0JsonContext : JsonSerializerContext
 {
 }

@@ -16,14 +16,20 @@ namespace Auth0.Api.Aot.Internal;
 
 internal sealed class JsonWebKeySet
 {
-    public JsonWebKeySet(VerificationKey[] keys)
+    public JsonWebKeySet(VerificationKey[] keys, byte[] body)
     {
         Keys = keys;
+        Body = body;
     }
 
     public VerificationKey[] Keys { get; }
 
-    public static JsonWebKeySet FromDto(JsonWebKeySetDto dto)
+    /// <summary>The JWKS as received (for snapshots and the shared cache).</summary>
+    public byte[] Body { get; }
+
+    public static JsonWebKeySet Parse(byte[] body) => FromDto(KeySource.Parse(body, Auth0JsonContext.Default.JsonWebKeySetDto), body);
+
+    public static JsonWebKeySet FromDto(JsonWebKeySetDto dto, byte[] body)
     {
         if (dto.Keys is null)
         {
@@ -36,7 +42,7 @@ internal sealed class JsonWebKeySet
             keys[i] = VerificationKey.Import(dto.Keys[i]);
         }
 
-        return new JsonWebKeySet(keys);
+        return new JsonWebKeySet(keys, body);
     }
 
     /// <summary>Finds the key for a token's <c>kid</c> and algorithm.</summary>

@@ -23,8 +23,9 @@ internal sealed class KeySourceException : Exception
 /// <summary>A fetched OpenID Provider Metadata document, with its issuer pre-normalised once.</summary>
 internal sealed class DiscoveryDocument
 {
-    public DiscoveryDocument(DiscoveryDocumentDto dto)
+    public DiscoveryDocument(DiscoveryDocumentDto dto, byte[] body)
     {
+        Body = body;
         Issuer = string.IsNullOrEmpty(dto.Issuer) ? null : dto.Issuer;
         if (Issuer is not null)
         {
@@ -55,6 +56,11 @@ internal sealed class DiscoveryDocument
 
     public string? TokenEndpoint { get; }
 
+    /// <summary>The document as received (for snapshots and the shared cache).</summary>
+    public byte[] Body { get; }
+
+    public static DiscoveryDocument Parse(byte[] body) => new(KeySource.Parse(body, Auth0JsonContext.Default.DiscoveryDocumentDto), body);
+
     /// <summary>Complete enough for the allocation-free path: issuer valid and a JWKS location.</summary>
     public bool IsComplete => NormalizedIssuer is not null && JwksUri is not null;
 }
@@ -75,9 +81,13 @@ internal sealed class KeySource : IDisposable
     private readonly bool _ownsHttpClient;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
+    private readonly ICacheAdapter? _shared;
+    private readonly TimeSpan _cacheTtl;
 
-    public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy)
+    public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy, ICacheAdapter? shared = null)
     {
+        _shared = shared;
+        _cacheTtl = policy.CacheTtl;
         if (httpClient is null)
         {
             _httpClient = new HttpClient(new SocketsHttpHandler
@@ -119,21 +129,105 @@ internal sealed class KeySource : IDisposable
         }
     }
 
-    private async Task<(DiscoveryDocument, TimeSpan?)> FetchDiscoveryAsync(string normalizedIssuer, CancellationToken cancellationToken)
+    private const string SharedPrefix = "auth0-api-aot:v1:";
+
+    private Task<(DiscoveryDocument, TimeSpan?)> FetchDiscoveryAsync(string normalizedIssuer, CancellationToken cancellationToken) =>
+        FetchAsync(SharedPrefix + "discovery:" + normalizedIssuer, DomainNormalizer.DiscoveryUrl(normalizedIssuer), DiscoveryDocument.Parse, cancellationToken);
+
+    private Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, CancellationToken cancellationToken) =>
+        FetchAsync(SharedPrefix + "jwks:" + jwksUri, jwksUri, JsonWebKeySet.Parse, cancellationToken);
+
+    // A document from the shared cache (when one is configured) is validated exactly like a fetched one; an invalid or
+    // unreadable shared entry, or a shared cache that fails, falls back to HTTP and never fails verification.
+    private async Task<(T, TimeSpan?)> FetchAsync<T>(string sharedKey, string url, Func<byte[], T> parse, CancellationToken cancellationToken)
     {
-        (DiscoveryDocumentDto dto, TimeSpan? maxAge) = await GetJsonAsync(
-            DomainNormalizer.DiscoveryUrl(normalizedIssuer), Auth0JsonContext.Default.DiscoveryDocumentDto, cancellationToken).ConfigureAwait(false);
-        return (new DiscoveryDocument(dto), maxAge);
+        if (_shared is not null)
+        {
+            (byte[] Body, TimeSpan Remaining)? hit = await TryReadSharedAsync(sharedKey, cancellationToken).ConfigureAwait(false);
+            if (hit is { } shared)
+            {
+                try
+                {
+                    return (parse(shared.Body), shared.Remaining);
+                }
+                catch (KeySourceException)
+                {
+                    // Not a valid document: fetch a good one, which overwrites it.
+                }
+            }
+        }
+
+        (byte[] body, TimeSpan? maxAge) = await GetBodyAsync(url, cancellationToken).ConfigureAwait(false);
+        T document = parse(body);
+        if (_shared is not null)
+        {
+            await WriteSharedAsync(sharedKey, body, maxAge is TimeSpan age && age < _cacheTtl ? age : _cacheTtl, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (document, maxAge);
     }
 
-    private async Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, CancellationToken cancellationToken)
+    // Shared entries are the document body prefixed with its expiry (8 bytes, Unix milliseconds, big-endian).
+    private async Task<(byte[] Body, TimeSpan Remaining)?> TryReadSharedAsync(string key, CancellationToken cancellationToken)
     {
-        (JsonWebKeySetDto dto, TimeSpan? maxAge) = await GetJsonAsync(jwksUri, Auth0JsonContext.Default.JsonWebKeySetDto, cancellationToken).ConfigureAwait(false);
-        return (JsonWebKeySet.FromDto(dto), maxAge);
+        byte[]? value;
+        try
+        {
+            value = await _shared!.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        if (value is null || value.Length <= 8)
+        {
+            return null;
+        }
+
+        long expiresAt = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(value);
+        long now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        return expiresAt <= now ? null : (value[8..], TimeSpan.FromMilliseconds(expiresAt - now));
     }
 
-    private async Task<(T Document, TimeSpan? MaxAge)> GetJsonAsync<T>(string url, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task WriteSharedAsync(string key, byte[] body, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        if (ttl <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        byte[] value = new byte[8 + body.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() + (long)ttl.TotalMilliseconds);
+        body.CopyTo(value, 8);
+        try
+        {
+            await _shared!.SetAsync(key, value, ttl, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The shared cache is an optimisation: its failure never fails a fetch that succeeded.
+        }
+    }
+
+    /// <summary>Parses a discovery document or JWKS body (fetched, from the shared cache, or from a snapshot).</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
         where T : class
+    {
+        T? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(body, typeInfo);
+        }
+        catch (JsonException)
+        {
+            throw new KeySourceException("response is not valid JSON of the expected shape");
+        }
+
+        return document ?? throw new KeySourceException("response is not a JSON object");
+    }
+
+    private async Task<(byte[] Body, TimeSpan? MaxAge)> GetBodyAsync(string url, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.UserInfo))
         {
@@ -199,22 +293,7 @@ internal sealed class KeySource : IDisposable
                 }
             }
 
-            T? document;
-            try
-            {
-                document = JsonSerializer.Deserialize(rented.AsSpan(0, length), typeInfo);
-            }
-            catch (JsonException)
-            {
-                throw new KeySourceException("response is not valid JSON of the expected shape");
-            }
-
-            if (document is null)
-            {
-                throw new KeySourceException("response is not a JSON object");
-            }
-
-            return (document, ReadMaxAge(response));
+            return (rented.AsSpan(0, length).ToArray(), ReadMaxAge(response));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {

@@ -17,9 +17,12 @@ using System.Threading.Tasks;
 namespace Auth0.Api.Aot.Internal;
 
 /// <summary>A fetched value and its times, immutable: an entry swaps in a new one after each successful fetch.</summary>
-internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, long freshUntil, long staleUntil)
+internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, long freshUntil, long staleUntil, bool pinned = false)
     where T : class
 {
+    /// <summary>Given up front (a static JWKS): never refreshed, never expires.</summary>
+    public bool Pinned { get; } = pinned;
+
     public T Value { get; } = value;
 
     public long FetchedAt { get; } = fetchedAt;
@@ -127,6 +130,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
+            if (Volatile.Read(ref entry.Current) is { Pinned: true })
+            {
+                return null;
+            }
+
             if (entry.InFlight is { } inFlight)
             {
                 pending = inFlight;
@@ -154,12 +162,38 @@ internal sealed class RefreshingCache<T> : IDisposable
         }
     }
 
-    /// <summary>Stores a value obtained elsewhere (a static JWKS, a snapshot), as if it had just been fetched.</summary>
-    public void Seed(string key, T value, TimeSpan? ttl)
+    /// <summary>Stores a value obtained elsewhere (a snapshot) as if fetched <paramref name="age"/> ago with the given max-age.</summary>
+    public void Seed(string key, T value, TimeSpan? maxAge, TimeSpan age = default)
     {
         Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
-        Volatile.Write(ref entry.Current, Create(value, ttl, _time.GetTimestamp()));
+        long fetchedAt = _time.GetTimestamp() - Ticks(age < TimeSpan.Zero ? TimeSpan.Zero : age);
+        Volatile.Write(ref entry.Current, Create(value, maxAge, fetchedAt));
     }
+
+    /// <summary>Stores a value given up front that never expires and is never refreshed (a static JWKS).</summary>
+    public void Pin(string key, T value)
+    {
+        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Volatile.Write(ref entry.Current, new CachedValue<T>(value, _time.GetTimestamp(), long.MaxValue, long.MaxValue, long.MaxValue, pinned: true));
+    }
+
+    /// <summary>The current values (for snapshots), with how long ago each was fetched and its max-age.</summary>
+    public System.Collections.Generic.List<(string Key, T Value, TimeSpan Age, TimeSpan MaxAge)> Export()
+    {
+        long now = _time.GetTimestamp();
+        System.Collections.Generic.List<(string, T, TimeSpan, TimeSpan)> values = [];
+        foreach ((string key, Entry entry) in _entries.ToList())
+        {
+            if (Volatile.Read(ref entry.Current) is { Pinned: false } current && now < current.StaleUntil)
+            {
+                values.Add((key, current.Value, Span(now - current.FetchedAt), Span(current.FreshUntil - current.FetchedAt)));
+            }
+        }
+
+        return values;
+    }
+
+    private TimeSpan Span(long ticks) => TimeSpan.FromSeconds((double)ticks / _time.TimestampFrequency);
 
     public void Dispose()
     {

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.Tests.Caching;
+
+/// <summary>Keys present before the first request (static JWKS, snapshots) and a cache shared between instances.</summary>
+public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private Harness _h = null!;
+
+    public async Task InitializeAsync()
+    {
+        _h = await Harness.StartAsync();
+        _h.Issuer.Clock = _time;
+    }
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
+    {
+        o.TimeProvider = _time;
+        configure?.Invoke(o);
+    });
+
+    [Fact]
+    public async Task A_static_jwks_verifies_the_first_token_with_zero_requests_and_is_never_refetched()
+    {
+        using ApiClient client = Client(o => o.StaticJwks = new Dictionary<string, string> { ["https://" + _h.Issuer.Domain] = _h.Issuer.JwksJson() });
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+        Assert.Equal("user_123", claims.Subject);
+
+        await client.RejectsAsync(_h.Token(key: TestKeys.Other), VerificationFailure.KeyNotFound);
+        _time.Advance(TimeSpan.FromDays(30));
+        Assert.NotNull(await client.VerifyAccessTokenAsync(_h.Token()));
+        Assert.Equal(0, _h.Issuer.TotalRequests);
+    }
+
+    [Fact]
+    public void Static_jwks_is_validated_at_construction()
+    {
+        Assert.StartsWith("StaticJwks for 'https://tenant.example.com/' is invalid: ",
+            Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "tenant.example.com", Audience = "a", StaticJwks = new Dictionary<string, string> { ["tenant.example.com"] = "{}" } })).Message,
+            StringComparison.Ordinal);
+        Assert.Equal("StaticJwks has an entry for 'https://other.example.com/', which is not a configured domain",
+            Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "tenant.example.com", Audience = "a", StaticJwks = new Dictionary<string, string> { ["other.example.com"] = "{\"keys\":[]}" } })).Message);
+    }
+
+    [Fact]
+    public async Task A_snapshot_seeds_a_new_client_with_zero_requests()
+    {
+        string token = _h.Token();
+        string snapshot;
+        using (ApiClient first = Client())
+        {
+            await first.VerifyAccessTokenAsync(token);
+            snapshot = first.ExportKeySnapshot();
+        }
+
+        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.DoesNotContain(token.Split('.')[2], snapshot, StringComparison.Ordinal);
+
+        using ApiClient second = Client(o => o.KeySnapshot = snapshot);
+        ValueTask<AccessTokenResult> pending = second.TryVerifyAccessTokenAsync(_h.Token());
+        Assert.True(pending.IsCompletedSuccessfully);
+        Assert.True((await pending).IsValid);
+        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task An_old_snapshot_serves_stale_keys_and_refreshes_in_the_background()
+    {
+        string snapshot;
+        using (ApiClient first = Client(o => o.CacheTtl = TimeSpan.FromMinutes(10)))
+        {
+            await first.VerifyAccessTokenAsync(_h.Token());
+            snapshot = first.ExportKeySnapshot();
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(30));
+        using ApiClient second = Client(o => { o.KeySnapshot = snapshot; o.CacheTtl = TimeSpan.FromMinutes(10); });
+        Assert.True((await second.TryVerifyAccessTokenAsync(_h.Token())).IsValid);
+        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"version\":2,\"documents\":[]}")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"https://x/jwks\",\"fetched_at\":0,\"max_age\":60,\"body\":\"{}\"}]}")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"discovery\",\"key\":\"http://x/\",\"fetched_at\":0,\"max_age\":60,\"body\":\"{}\"}]}")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"other\",\"key\":\"k\",\"fetched_at\":0,\"max_age\":60,\"body\":\"{}\"}]}")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"fetched_at\":0,\"max_age\":60}]}")]
+    public void An_invalid_snapshot_is_a_configuration_error(string snapshot)
+    {
+        Assert.StartsWith("KeySnapshot ", Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_shared_cache_lets_a_second_instance_verify_with_zero_requests()
+    {
+        MemoryAdapter shared = new();
+        using (ApiClient first = Client(o => o.Cache = shared))
+        {
+            await first.VerifyAccessTokenAsync(_h.Token());
+        }
+
+        Assert.Equal(2, shared.Sets);
+        using ApiClient second = Client(o => o.Cache = shared);
+        Assert.NotNull(await second.VerifyAccessTokenAsync(_h.Token()));
+        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task Corrupt_expired_or_failing_shared_entries_fall_back_to_http()
+    {
+        MemoryAdapter shared = new();
+        using (ApiClient first = Client(o => o.Cache = shared))
+        {
+            await first.VerifyAccessTokenAsync(_h.Token());
+        }
+
+        foreach (string key in shared.Keys)
+        {
+            shared.Corrupt(key);
+        }
+
+        using (ApiClient second = Client(o => o.Cache = shared))
+        {
+            Assert.NotNull(await second.VerifyAccessTokenAsync(_h.Token()));
+        }
+
+        Assert.Equal((2, 2), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+
+        _time.Advance(TimeSpan.FromHours(1));
+        using (ApiClient third = Client(o => o.Cache = shared))
+        {
+            Assert.NotNull(await third.VerifyAccessTokenAsync(_h.Token()));
+        }
+
+        Assert.Equal((3, 3), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+
+        using ApiClient fourth = Client(o => o.Cache = new MemoryAdapter { Fail = true });
+        Assert.NotNull(await fourth.VerifyAccessTokenAsync(_h.Token()));
+        Assert.Equal((4, 4), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+    }
+
+    private sealed class MemoryAdapter : ICacheAdapter
+    {
+        private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+        private int _sets;
+
+        public bool Fail { get; init; }
+
+        public int Sets => _sets;
+
+        public ICollection<string> Keys => _values.Keys;
+
+        public void Corrupt(string key) => _values[key] = [.. _values[key][..8], .. "garbage"u8];
+
+        public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
+            Fail ? throw new InvalidOperationException("store down") : new(_values.TryGetValue(key, out byte[]? value) ? value : null);
+
+        public ValueTask SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken)
+        {
+            if (Fail)
+            {
+                throw new InvalidOperationException("store down");
+            }
+
+            Assert.True(timeToLive > TimeSpan.Zero);
+            Interlocked.Increment(ref _sets);
+            _values[key] = value;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
+        {
+            _values.TryRemove(key, out _);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
