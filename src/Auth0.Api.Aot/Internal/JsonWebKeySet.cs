@@ -37,9 +37,20 @@ internal sealed class JsonWebKeySet
         }
 
         VerificationKey[] keys = new VerificationKey[dto.Keys.Length];
+        string? firstProblem = null;
+        bool anyUsable = false;
         for (int i = 0; i < keys.Length; i++)
         {
             keys[i] = VerificationKey.Import(dto.Keys[i]);
+            anyUsable |= keys[i].Unusable is null;
+            firstProblem ??= keys[i].Unusable;
+        }
+
+        // A JWKS with no usable key is a failed fetch: it must not replace good keys (a half-published rotation, a
+        // misconfigured proxy), and the last good set keeps serving within MaxStaleness.
+        if (!anyUsable)
+        {
+            throw new KeySourceException(firstProblem is null ? "JWKS has no keys" : "JWKS has no usable key (" + firstProblem + ")");
         }
 
         return new JsonWebKeySet(keys, body);

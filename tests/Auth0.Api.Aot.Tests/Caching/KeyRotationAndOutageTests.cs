@@ -83,7 +83,7 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
         Assert.InRange(_h.Issuer.JwksRequests, 2, 3);
     }
 
-    public static TheoryData<string> Outages => ["refused", "500", "hang", "garbage", "reset"];
+    public static TheoryData<string> Outages => ["refused", "500", "hang", "garbage", "reset", "no-usable-keys"];
 
     [Theory]
     [MemberData(nameof(Outages))]
@@ -107,7 +107,7 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
         await AdvanceThroughAttemptAsync(outage);
         AccessTokenResult failed = await VerifyAdvancingAsync(client, outage);
         Assert.Equal(VerificationFailure.KeySourceFailed, failed.Failure);
-        Assert.StartsWith("Failed to fetch OIDC discovery metadata: ", failed.ErrorDescription, StringComparison.Ordinal);
+        Assert.StartsWith(outage == "no-usable-keys" ? "Failed to fetch JWKS: JWKS has no usable key" : "Failed to fetch OIDC discovery metadata: ", failed.ErrorDescription, StringComparison.Ordinal);
 
         // Recovery: once the back-off has passed, verification resumes on the same client.
         await EndOutageAsync(outage);
@@ -182,6 +182,9 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
             case "garbage":
                 _h.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
                 break;
+            case "no-usable-keys":
+                _h.Issuer.JwksKeys[0].Set("kty", "oct");
+                break;
             case "reset":
                 _h.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
                 break;
@@ -198,6 +201,7 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
     private async Task EndOutageAsync(string outage)
     {
         _h.Issuer.Intercept = null;
+        _h.Issuer.JwksKeys[0] = TestKeys.Primary.PublicJwk();
         if (outage == "refused")
         {
             await _h.Issuer.RestartAsync();

@@ -149,6 +149,8 @@ public sealed class KeySourceTests : IAsyncLifetime
 
     [Theory]
     [InlineData("{}", "JWKS has no 'keys' array")]
+    [InlineData("{\"keys\":[]}", "JWKS has no keys")]
+    [InlineData("{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}]}", "JWKS has no usable key (the key contains private or symmetric key material)")]
     [InlineData("{\"keys\":null}", "JWKS has no 'keys' array")]
     [InlineData("{\"keys\":[1]}", "response is not valid JSON")]
     [InlineData("{\"keys\":{}}", "response is not valid JSON")]
@@ -170,6 +172,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     public async Task Malformed_matching_jwk_is_a_typed_error(string member, string? value)
     {
         _h.Issuer.JwksKeys[0].Set(member, value);
+        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         using ApiClient client = Client();
         VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound);
         Assert.StartsWith("No matching key found in JWKS: ", e.Message, StringComparison.Ordinal);

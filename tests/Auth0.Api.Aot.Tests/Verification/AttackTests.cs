@@ -95,6 +95,7 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task Key_whose_alg_differs_is_refused()
     {
         _h.Issuer.JwksKeys[0].Set("alg", "PS256");
+        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         using ApiClient client = _h.Client(o => o.AccessTokenAlgorithms = SigningAlgorithms.RS256 | SigningAlgorithms.PS256);
         await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "'alg' does not match");
     }
@@ -105,6 +106,7 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task Key_for_another_use_is_refused(string use)
     {
         _h.Issuer.JwksKeys[0].Set("use", use);
+        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         using ApiClient client = _h.Client();
         await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "'use' is not 'sig'");
     }
@@ -113,6 +115,7 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task Jwks_entry_with_private_material_is_refused()
     {
         _h.Issuer.JwksKeys[0].Set("d", "AQAB");
+        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         using ApiClient client = _h.Client();
         await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "private or symmetric key material");
     }
