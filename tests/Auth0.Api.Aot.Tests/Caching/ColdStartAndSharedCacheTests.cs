@@ -4,41 +4,23 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0.Api.Aot.Tests.Caching;
 
 /// <summary>Keys present before the first request (static JWKS, snapshots) and a cache shared between instances.</summary>
-public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
+public sealed class ColdStartAndSharedCacheTests : FakeClockIssuerTests
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private Harness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        _h = await Harness.StartAsync();
-        _h.Issuer.Clock = _time;
-    }
-
-    public async Task DisposeAsync() => await _h.DisposeAsync();
-
-    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
-    {
-        o.TimeProvider = _time;
-        configure?.Invoke(o);
-    });
-
     [Fact]
     public async Task A_static_jwks_verifies_the_first_token_with_zero_requests_and_is_never_refetched()
     {
-        using ApiClient client = Client(o => o.StaticJwks = new Dictionary<string, string> { ["https://" + _h.Issuer.Domain] = _h.Issuer.JwksJson() });
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+        using ApiClient client = Client(o => o.StaticJwks = new Dictionary<string, string> { ["https://" + H.Issuer.Domain] = H.Issuer.JwksJson() });
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal("user_123", claims.Subject);
 
-        await client.RejectsAsync(_h.Token(key: TestKeys.Other), VerificationFailure.KeyNotFound);
-        _time.Advance(TimeSpan.FromDays(30));
-        Assert.NotNull(await client.VerifyAccessTokenAsync(_h.Token()));
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        await client.RejectsAsync(H.Token(key: TestKeys.Other), VerificationFailure.KeyNotFound);
+        Time.Advance(TimeSpan.FromDays(30));
+        Assert.NotNull(await client.VerifyAccessTokenAsync(H.Token()));
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
@@ -54,7 +36,7 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_snapshot_seeds_a_new_client_with_zero_requests()
     {
-        string token = _h.Token();
+        string token = H.Token();
         string snapshot;
         using (ApiClient first = Client())
         {
@@ -62,14 +44,14 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
             snapshot = first.ExportKeySnapshot();
         }
 
-        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
         Assert.DoesNotContain(token.Split('.')[2], snapshot, StringComparison.Ordinal);
 
         using ApiClient second = Client(o => o.KeySnapshot = snapshot);
-        ValueTask<AccessTokenResult> pending = second.TryVerifyAccessTokenAsync(_h.Token());
+        ValueTask<AccessTokenResult> pending = second.TryVerifyAccessTokenAsync(H.Token());
         Assert.True(pending.IsCompletedSuccessfully);
         Assert.True((await pending).IsValid);
-        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
     }
 
     [Fact]
@@ -78,14 +60,14 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
         string snapshot;
         using (ApiClient first = Client(o => o.CacheTtl = TimeSpan.FromMinutes(10)))
         {
-            await first.VerifyAccessTokenAsync(_h.Token());
+            await first.VerifyAccessTokenAsync(H.Token());
             snapshot = first.ExportKeySnapshot();
         }
 
-        _time.Advance(TimeSpan.FromMinutes(30));
+        Time.Advance(TimeSpan.FromMinutes(30));
         using ApiClient second = Client(o => { o.KeySnapshot = snapshot; o.CacheTtl = TimeSpan.FromMinutes(10); });
-        Assert.True((await second.TryVerifyAccessTokenAsync(_h.Token())).IsValid);
-        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2);
+        Assert.True((await second.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2);
     }
 
     [Theory]
@@ -106,13 +88,13 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
         MemoryAdapter shared = new();
         using (ApiClient first = Client(o => o.Cache = shared))
         {
-            await first.VerifyAccessTokenAsync(_h.Token());
+            await first.VerifyAccessTokenAsync(H.Token());
         }
 
         Assert.Equal(2, shared.Sets);
         using ApiClient second = Client(o => o.Cache = shared);
-        Assert.NotNull(await second.VerifyAccessTokenAsync(_h.Token()));
-        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.NotNull(await second.VerifyAccessTokenAsync(H.Token()));
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
     }
 
     [Fact]
@@ -121,7 +103,7 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
         MemoryAdapter shared = new();
         using (ApiClient first = Client(o => o.Cache = shared))
         {
-            await first.VerifyAccessTokenAsync(_h.Token());
+            await first.VerifyAccessTokenAsync(H.Token());
         }
 
         foreach (string key in shared.Keys)
@@ -131,22 +113,22 @@ public sealed class ColdStartAndSharedCacheTests : IAsyncLifetime
 
         using (ApiClient second = Client(o => o.Cache = shared))
         {
-            Assert.NotNull(await second.VerifyAccessTokenAsync(_h.Token()));
+            Assert.NotNull(await second.VerifyAccessTokenAsync(H.Token()));
         }
 
-        Assert.Equal((2, 2), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.Equal((2, 2), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         using (ApiClient third = Client(o => o.Cache = shared))
         {
-            Assert.NotNull(await third.VerifyAccessTokenAsync(_h.Token()));
+            Assert.NotNull(await third.VerifyAccessTokenAsync(H.Token()));
         }
 
-        Assert.Equal((3, 3), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.Equal((3, 3), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
         using ApiClient fourth = Client(o => o.Cache = new MemoryAdapter { Fail = true });
-        Assert.NotNull(await fourth.VerifyAccessTokenAsync(_h.Token()));
-        Assert.Equal((4, 4), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.NotNull(await fourth.VerifyAccessTokenAsync(H.Token()));
+        Assert.Equal((4, 4), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
     }
 
     private sealed class MemoryAdapter : ICacheAdapter

@@ -4,7 +4,6 @@ using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0.Api.Aot.Tests.Caching;
 
@@ -12,75 +11,58 @@ namespace Auth0.Api.Aot.Tests.Caching;
 /// The key source under load, rotation and outages (issue 3), against real HTTPS issuers on loopback that are told to
 /// delay, fail, return garbage and rotate keys, with a fake clock for every expiry.
 /// </summary>
-public sealed class KeyRotationAndOutageTests : IAsyncLifetime
+public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private Harness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        _h = await Harness.StartAsync();
-        _h.Issuer.Clock = _time;
-    }
-
-    public async Task DisposeAsync() => await _h.DisposeAsync();
-
-    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
-    {
-        o.TimeProvider = _time;
-        configure?.Invoke(o);
-    });
-
     [Fact]
     public async Task Concurrent_cold_verifications_share_one_discovery_and_one_jwks_fetch()
     {
-        _h.Issuer.Intercept = async _ =>
+        H.Issuer.Intercept = async _ =>
         {
             await Task.Delay(200);
             return false;
         };
         using ApiClient client = Client();
-        string[] tokens = Enumerable.Range(0, 500).Select(i => _h.Token((_, p) => p.Set("sub", "u" + i))).ToArray();
+        string[] tokens = Enumerable.Range(0, 500).Select(i => H.Token((_, p) => p.Set("sub", "u" + i))).ToArray();
         AccessTokenResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.TryVerifyAccessTokenAsync(t))));
         Assert.All(results, r => Assert.True(r.IsValid, r.ErrorDescription));
-        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
     }
 
     [Fact]
     public async Task After_a_rotation_the_first_token_with_the_new_key_verifies_in_the_same_call()
     {
         using ApiClient client = Client();
-        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(H.Token());
 
-        _h.Issuer.JwksKeys.Clear();
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token((_, p) => p.Set("sub", "rotated"), TestKeys.Other));
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token((_, p) => p.Set("sub", "rotated"), TestKeys.Other));
         Assert.Equal("rotated", claims.Subject);
-        Assert.Equal(2, _h.Issuer.JwksRequests);
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+        Assert.Equal(2, H.Issuer.JwksRequests);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
 
         // The removed key no longer verifies, and within the cooldown that costs no fetch.
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound);
-        Assert.Equal(2, _h.Issuer.JwksRequests);
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound);
+        Assert.Equal(2, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task A_storm_of_unknown_kids_within_one_cooldown_makes_at_most_one_refetch()
     {
         using ApiClient client = Client();
-        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(H.Token());
         SigningKey attacker = SigningKey.CreateRsa("attacker");
         string[] tokens = Enumerable.Range(0, 1000)
-            .Select(_ => _h.Token((h, _) => h.Set("kid", Guid.NewGuid().ToString("N")), attacker))
+            .Select(_ => H.Token((h, _) => h.Set("kid", Guid.NewGuid().ToString("N")), attacker))
             .ToArray();
         AccessTokenResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.TryVerifyAccessTokenAsync(t))));
         Assert.All(results, r => Assert.Equal(VerificationFailure.KeyNotFound, r.Failure));
-        Assert.InRange(_h.Issuer.JwksRequests, 1, 2);
+        Assert.InRange(H.Issuer.JwksRequests, 1, 2);
 
         // After the cooldown, one more refetch is allowed.
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         await client.RejectsAsync(tokens[0], VerificationFailure.KeyNotFound);
-        Assert.InRange(_h.Issuer.JwksRequests, 2, 3);
+        Assert.InRange(H.Issuer.JwksRequests, 2, 3);
     }
 
     public static TheoryData<string> Outages => ["refused", "500", "hang", "garbage", "reset", "no-usable-keys"];
@@ -90,20 +72,20 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
     public async Task During_an_outage_cached_keys_serve_until_the_staleness_bound_then_recovery_needs_no_restart(string outage)
     {
         using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); o.Timeout = TimeSpan.FromSeconds(10); });
-        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(H.Token());
         await StartOutageAsync(outage);
 
         // Past the TTL: the stale keys still verify, and the background refreshes fail.
-        _time.Advance(TimeSpan.FromMinutes(11));
+        Time.Advance(TimeSpan.FromMinutes(11));
         for (int i = 0; i < 3; i++)
         {
-            AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+            AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
             Assert.Equal("user_123", claims.Subject);
             await AdvanceThroughAttemptAsync(outage);
         }
 
         // Past the staleness bound: the error reaches callers.
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await AdvanceThroughAttemptAsync(outage);
         AccessTokenResult failed = await VerifyAdvancingAsync(client, outage);
         Assert.Equal(VerificationFailure.KeySourceFailed, failed.Failure);
@@ -111,8 +93,8 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
 
         // Recovery: once the back-off has passed, verification resumes on the same client.
         await EndOutageAsync(outage);
-        _time.Advance(TimeSpan.FromSeconds(5));
-        AccessTokenClaims recovered = await client.VerifyAccessTokenAsync(_h.Token());
+        Time.Advance(TimeSpan.FromSeconds(5));
+        AccessTokenClaims recovered = await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal("user_123", recovered.Subject);
     }
 
@@ -120,43 +102,43 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
     public async Task A_failing_refresh_is_not_retried_within_the_backoff()
     {
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromMinutes(10));
-        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(H.Token());
         await StartOutageAsync("500");
-        _time.Advance(TimeSpan.FromMinutes(11));
-        await client.VerifyAccessTokenAsync(_h.Token());
-        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2);
+        Time.Advance(TimeSpan.FromMinutes(11));
+        await client.VerifyAccessTokenAsync(H.Token());
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2);
         await Task.Delay(100);
         for (int i = 0; i < 20; i++)
         {
-            await client.VerifyAccessTokenAsync(_h.Token());
+            await client.VerifyAccessTokenAsync(H.Token());
         }
 
-        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
-        _time.Advance(TimeSpan.FromSeconds(5));
-        await client.VerifyAccessTokenAsync(_h.Token());
-        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 3);
+        Assert.Equal(2, H.Issuer.DiscoveryRequests);
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await client.VerifyAccessTokenAsync(H.Token());
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 3);
     }
 
     [Fact]
     public async Task Trouble_at_one_issuer_leaves_another_untouched()
     {
         await using Harness second = await Harness.StartAsync(TestKeys.Other);
-        second.Issuer.Clock = _time;
-        using System.Net.Http.HttpClient http = new(new TrustingHandler((_h.Issuer.Domain, _h.Issuer.CreateHandler()), (second.Issuer.Domain, second.Issuer.CreateHandler())));
-        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [_h.Issuer.Domain, second.Issuer.Domain]; o.HttpClient = http; o.CacheTtl = TimeSpan.FromMinutes(10); });
-        await client.VerifyAccessTokenAsync(_h.Token());
+        second.Issuer.Clock = Time;
+        using System.Net.Http.HttpClient http = new(new TrustingHandler((H.Issuer.Domain, H.Issuer.CreateHandler()), (second.Issuer.Domain, second.Issuer.CreateHandler())));
+        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [H.Issuer.Domain, second.Issuer.Domain]; o.HttpClient = http; o.CacheTtl = TimeSpan.FromMinutes(10); });
+        await client.VerifyAccessTokenAsync(H.Token());
         await client.VerifyAccessTokenAsync(second.Token());
 
         // Issuer 1: a kid storm and then an outage past its staleness bound.
         SigningKey attacker = SigningKey.CreateRsa("attacker");
         for (int i = 0; i < 50; i++)
         {
-            await client.RejectsAsync(_h.Token((h, _) => h.Set("kid", "k" + i), attacker), VerificationFailure.KeyNotFound);
+            await client.RejectsAsync(H.Token((h, _) => h.Set("kid", "k" + i), attacker), VerificationFailure.KeyNotFound);
         }
 
-        await _h.Issuer.StopAsync();
-        _time.Advance(TimeSpan.FromHours(13));
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        await H.Issuer.StopAsync();
+        Time.Advance(TimeSpan.FromHours(13));
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
 
         // Issuer 2 keeps verifying; its only requests are its own refreshes.
         for (int i = 0; i < 20; i++)
@@ -166,7 +148,7 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
         }
 
         Assert.InRange(second.Issuer.JwksRequests, 1, 2);
-        await _h.Issuer.RestartAsync();
+        await H.Issuer.RestartAsync();
     }
 
     private async Task StartOutageAsync(string outage)
@@ -174,22 +156,22 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
         switch (outage)
         {
             case "refused":
-                await _h.Issuer.StopAsync();
+                await H.Issuer.StopAsync();
                 break;
             case "500":
-                _h.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+                H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
                 break;
             case "garbage":
-                _h.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
+                H.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
                 break;
             case "no-usable-keys":
-                _h.Issuer.JwksKeys[0].Set("kty", "oct");
+                H.Issuer.JwksKeys[0].Set("kty", "oct");
                 break;
             case "reset":
-                _h.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
+                H.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
                 break;
             case "hang":
-                _h.Issuer.Intercept = async context =>
+                H.Issuer.Intercept = async context =>
                 {
                     await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
                     return true;
@@ -200,11 +182,11 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
 
     private async Task EndOutageAsync(string outage)
     {
-        _h.Issuer.Intercept = null;
-        _h.Issuer.JwksKeys[0] = TestKeys.Primary.PublicJwk();
+        H.Issuer.Intercept = null;
+        H.Issuer.JwksKeys[0] = TestKeys.Primary.PublicJwk();
         if (outage == "refused")
         {
-            await _h.Issuer.RestartAsync();
+            await H.Issuer.RestartAsync();
         }
     }
 
@@ -214,22 +196,22 @@ public sealed class KeyRotationAndOutageTests : IAsyncLifetime
         if (outage == "hang")
         {
             await Task.Delay(200);
-            _time.Advance(TimeSpan.FromSeconds(11));
+            Time.Advance(TimeSpan.FromSeconds(11));
         }
 
         await Task.Delay(100);
-        _time.Advance(TimeSpan.FromSeconds(6));
+        Time.Advance(TimeSpan.FromSeconds(6));
     }
 
     private async Task<AccessTokenResult> VerifyAdvancingAsync(ApiClient client, string outage)
     {
-        Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token()).AsTask();
+        Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token()).AsTask();
         if (outage == "hang")
         {
             while (!pending.IsCompleted)
             {
                 await Task.Delay(100);
-                _time.Advance(TimeSpan.FromSeconds(11));
+                Time.Advance(TimeSpan.FromSeconds(11));
             }
         }
 

@@ -5,31 +5,13 @@ using System.Threading;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0.Api.Aot.Tests.Caching;
 
 /// <summary>Discovery and JWKS over real HTTPS on loopback: caching TTLs, failures, redirects, limits and concurrency.</summary>
-public sealed class KeySourceTests : IAsyncLifetime
+public sealed class KeySourceTests : FakeClockIssuerTests
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private Harness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        _h = await Harness.StartAsync();
-        _h.Issuer.Clock = _time;
-    }
-
-    public async Task DisposeAsync() => await _h.DisposeAsync();
-
-    private ApiClient Client(Action<ApiClientOptions>? configure = null) => _h.Client(o =>
-    {
-        o.TimeProvider = _time;
-        configure?.Invoke(o);
-    });
-
-    private void Serve(string path, int status, string body = "", string? location = null) => _h.Issuer.Intercept = async context =>
+    private void Serve(string path, int status, string body = "", string? location = null) => H.Issuer.Intercept = async context =>
     {
         if (context.Request.Path != path)
         {
@@ -54,49 +36,49 @@ public sealed class KeySourceTests : IAsyncLifetime
     [InlineData("no-store", 600, 600)]
     public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl_and_refresh_starts_at_80_percent(string? cacheControl, int cacheTtl, int expectedTtl)
     {
-        _h.Issuer.CacheControl = cacheControl;
+        H.Issuer.CacheControl = cacheControl;
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromSeconds(cacheTtl));
-        await client.VerifyAccessTokenAsync(_h.Token());
-        _time.Advance(TimeSpan.FromSeconds((expectedTtl * 0.8) - 1));
-        await client.VerifyAccessTokenAsync(_h.Token());
-        Assert.Equal((1, 1), (_h.Issuer.DiscoveryRequests, _h.Issuer.JwksRequests));
+        await client.VerifyAccessTokenAsync(H.Token());
+        Time.Advance(TimeSpan.FromSeconds((expectedTtl * 0.8) - 1));
+        await client.VerifyAccessTokenAsync(H.Token());
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
         // From 80 % of the TTL, a verification uses the cached keys and refreshes them in the background.
-        _time.Advance(TimeSpan.FromSeconds(1));
-        ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token());
+        Time.Advance(TimeSpan.FromSeconds(1));
+        ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
         Assert.True(pending.IsCompletedSuccessfully);
         Assert.True((await pending).IsValid);
-        await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == 2 && _h.Issuer.JwksRequests == 2);
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2 && H.Issuer.JwksRequests == 2);
     }
 
     [Fact]
     public async Task CacheTtl_zero_refreshes_on_every_use_without_making_requests_wait()
     {
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.Zero);
-        await client.VerifyAccessTokenAsync(_h.Token());
+        await client.VerifyAccessTokenAsync(H.Token());
         for (int i = 2; i <= 3; i++)
         {
-            ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(_h.Token());
+            ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
             Assert.True(pending.IsCompletedSuccessfully);
             int expected = i;
-            await Eventually.TrueAsync(() => _h.Issuer.DiscoveryRequests == expected);
+            await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == expected);
         }
     }
 
     [Fact]
     public async Task Redirects_are_not_followed()
     {
-        Serve("/.well-known/openid-configuration", 302, location: "https://" + _h.Issuer.Domain + "/elsewhere");
+        Serve("/.well-known/openid-configuration", 302, location: "https://" + H.Issuer.Domain + "/elsewhere");
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.Equal("Failed to fetch OIDC discovery metadata: redirects are not followed (HTTP 302)", e.Message);
-        Assert.Equal(0, _h.Issuer.JwksRequests);
+        Assert.Equal(0, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task A_redirect_followed_by_an_injected_HttpClient_is_refused()
     {
-        _h.Issuer.Intercept = async context =>
+        H.Issuer.Intercept = async context =>
         {
             if (context.Request.Path == "/.well-known/jwks.json")
             {
@@ -107,17 +89,17 @@ public sealed class KeySourceTests : IAsyncLifetime
 
             if (context.Request.Path == "/moved-jwks")
             {
-                await context.Response.WriteAsync(_h.Issuer.JwksJson());
+                await context.Response.WriteAsync(H.Issuer.JwksJson());
                 return true;
             }
 
             return false;
         };
-        System.Net.Http.SocketsHttpHandler handler = _h.Issuer.CreateHandler();
+        System.Net.Http.SocketsHttpHandler handler = H.Issuer.CreateHandler();
         handler.AllowAutoRedirect = true;
         using HttpClient following = new(handler);
         using ApiClient client = Client(o => o.HttpClient = following);
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.Equal("Failed to fetch JWKS: redirects are not followed (the HttpClient followed one)", e.Message);
     }
 
@@ -129,7 +111,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     {
         Serve("/.well-known/openid-configuration", status);
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.StartsWith("Failed to fetch OIDC discovery metadata: ", e.Message, StringComparison.Ordinal);
     }
 
@@ -143,7 +125,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     {
         Serve("/.well-known/openid-configuration", 200, body);
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.StartsWith("Failed to fetch OIDC discovery metadata: response is not", e.Message, StringComparison.Ordinal);
     }
 
@@ -157,9 +139,9 @@ public sealed class KeySourceTests : IAsyncLifetime
     [InlineData("garbage", "response is not valid JSON")]
     public async Task Invalid_jwks_is_a_typed_error(string body, string reason)
     {
-        _h.Issuer.JwksBody = body;
+        H.Issuer.JwksBody = body;
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.StartsWith("Failed to fetch JWKS: " + reason, e.Message, StringComparison.Ordinal);
     }
 
@@ -171,32 +153,32 @@ public sealed class KeySourceTests : IAsyncLifetime
     [InlineData("kty", null)]
     public async Task Malformed_matching_jwk_is_a_typed_error(string member, string? value)
     {
-        _h.Issuer.JwksKeys[0].Set(member, value);
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        H.Issuer.JwksKeys[0].Set(member, value);
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound);
         Assert.StartsWith("No matching key found in JWKS: ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Oversized_documents_are_refused()
     {
-        _h.Issuer.JwksBody = "{\"keys\":[],\"pad\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        H.Issuer.JwksBody = "{\"keys\":[],\"pad\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.Equal("Failed to fetch JWKS: response is larger than 1048576 bytes", e.Message);
     }
 
     [Fact]
     public async Task A_hanging_issuer_times_out_with_a_typed_error()
     {
-        _h.Issuer.Intercept = async context =>
+        H.Issuer.Intercept = async context =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
             return true;
         };
-        using ApiClient client = _h.Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
-        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(_h.Issuer.CreateToken(Harness.Audience));
+        using ApiClient client = H.Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience));
         Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
         Assert.Equal("Failed to fetch OIDC discovery metadata: request timed out after 0.3 s", result.ErrorDescription);
     }
@@ -204,28 +186,28 @@ public sealed class KeySourceTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_connection_is_a_typed_error()
     {
-        string token = _h.Token();
-        using HttpClient http = _h.Issuer.CreateHttpClient();
-        string domain = _h.Issuer.Domain;
-        await _h.Issuer.DisposeAsync();
-        using ApiClient client = new(new ApiClientOptions { Domain = domain, Audience = Harness.Audience, HttpClient = http, TimeProvider = _time });
+        string token = H.Token();
+        using HttpClient http = H.Issuer.CreateHttpClient();
+        string domain = H.Issuer.Domain;
+        await H.Issuer.DisposeAsync();
+        using ApiClient client = new(new ApiClientOptions { Domain = domain, Audience = Harness.Audience, HttpClient = http, TimeProvider = Time });
         AccessTokenResult result = await client.TryVerifyAccessTokenAsync(token);
         Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
         Assert.StartsWith("Failed to fetch OIDC discovery metadata: request failed", result.ErrorDescription, StringComparison.Ordinal);
-        _h = await Harness.StartAsync();
+        H = await Harness.StartAsync();
     }
 
     [Fact]
     public async Task Caller_cancellation_propagates_as_OperationCanceledException()
     {
-        _h.Issuer.Intercept = async context =>
+        H.Issuer.Intercept = async context =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
             return true;
         };
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         using CancellationTokenSource cts = new(TimeSpan.FromMilliseconds(200));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.VerifyAccessTokenAsync(_h.Issuer.CreateToken(Harness.Audience), null, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.VerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience), null, cts.Token));
     }
 
     [Fact]
@@ -233,27 +215,27 @@ public sealed class KeySourceTests : IAsyncLifetime
     {
         Serve("/.well-known/openid-configuration", 503);
         using ApiClient client = Client();
-        VerifyAccessTokenException first = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        VerifyAccessTokenException first = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.Equal("Failed to fetch OIDC discovery metadata: HTTP 503", first.Message);
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
 
-        _h.Issuer.Intercept = null;
-        _time.Advance(TimeSpan.FromSeconds(4));
-        VerifyAccessTokenException fast = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed);
+        H.Issuer.Intercept = null;
+        Time.Advance(TimeSpan.FromSeconds(4));
+        VerifyAccessTokenException fast = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
         Assert.Equal(first.Message, fast.Message);
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
 
-        _time.Advance(TimeSpan.FromSeconds(1));
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+        Time.Advance(TimeSpan.FromSeconds(1));
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal("user_123", claims.Subject);
-        Assert.Equal(2, _h.Issuer.DiscoveryRequests);
+        Assert.Equal(2, H.Issuer.DiscoveryRequests);
     }
 
     [Fact]
     public async Task Concurrent_verifications_all_succeed()
     {
         using ApiClient client = Client();
-        string[] tokens = Enumerable.Range(0, 200).Select(i => _h.Token((_, p) => p.Set("sub", "user" + i))).ToArray();
+        string[] tokens = Enumerable.Range(0, 200).Select(i => H.Token((_, p) => p.Set("sub", "user" + i))).ToArray();
         AccessTokenClaims[] claims = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.VerifyAccessTokenAsync(t))));
         Assert.Equal(Enumerable.Range(0, 200).Select(i => "user" + i), claims.Select(c => c.Subject));
     }
@@ -261,13 +243,13 @@ public sealed class KeySourceTests : IAsyncLifetime
     [Fact]
     public async Task Discovery_cache_is_bounded_by_CacheMaxEntries()
     {
-        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [_h.Issuer.Domain, "a.example.com", "b.example.com"]; o.CacheMaxEntries = 2; });
-        await client.VerifyAccessTokenAsync(_h.Token());
+        using ApiClient client = Client(o => { o.Domain = null; o.Domains = [H.Issuer.Domain, "a.example.com", "b.example.com"]; o.CacheMaxEntries = 2; });
+        await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal(1, client.Keys.Discovery.Count);
-        Assert.True(client.Keys.Discovery.TryGet("https://" + _h.Issuer.Domain + "/", out var document));
+        Assert.True(client.Keys.Discovery.TryGet("https://" + H.Issuer.Domain + "/", out var document));
         client.Keys.Discovery.Seed("https://a.example.com/", document.Value, null);
         client.Keys.Discovery.Seed("https://b.example.com/", document.Value, null);
         Assert.Equal(2, client.Keys.Discovery.Count);
-        Assert.False(client.Keys.Discovery.TryGet("https://" + _h.Issuer.Domain + "/", out _));
+        Assert.False(client.Keys.Discovery.TryGet("https://" + H.Issuer.Domain + "/", out _));
     }
 }
