@@ -12,27 +12,21 @@ namespace Auth0.Api.Aot.Tests.Verification;
 /// Every attack named by the foundation issue, each rejected with <c>invalid_token</c> before or at the signature step,
 /// against a real issuer on loopback.
 /// </summary>
-public sealed class AttackTests : IAsyncLifetime
+public sealed class AttackTests : IssuerTests
 {
-    private Harness _h = null!;
-
-    public async Task InitializeAsync() => _h = await Harness.StartAsync();
-
-    public async Task DisposeAsync() => await _h.DisposeAsync();
-
     private static string B64(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
-    private string Payload() => _h.Issuer.StandardPayload(Harness.Audience).ToJson();
+    private string Payload() => H.Issuer.StandardPayload(Harness.Audience).ToJson();
 
     [Theory]
     [InlineData("")]
     [InlineData("c2lnbmF0dXJl")]
     public async Task Alg_none_is_refused_with_or_without_a_signature(string signature)
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string token = B64("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"TEST_KEY\"}") + "." + B64(Payload()) + "." + signature;
         await client.RejectsAsync(token, VerificationFailure.AlgorithmNotAllowed, "'none' is not allowed");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -40,7 +34,7 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("NONE")]
     public async Task Alg_none_in_any_case_is_refused(string alg)
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string token = B64("{\"alg\":\"" + alg + "\",\"kid\":\"TEST_KEY\"}") + "." + B64(Payload()) + ".";
         await client.RejectsAsync(token, VerificationFailure.AlgorithmNotAllowed);
     }
@@ -48,45 +42,45 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task HS256_signed_with_the_public_key_as_secret_is_refused_before_network()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string header = B64("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"TEST_KEY\"}") + "." + B64(Payload());
         byte[] secret = Encoding.UTF8.GetBytes(TestKeys.Primary.PublicJwk().ToJson());
         string token = header + "." + Base64Url.EncodeToString(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(header)));
         await client.RejectsAsync(token, VerificationFailure.AlgorithmNotAllowed, "Symmetric algorithm 'HS256' is not supported");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Rsa_key_of_1024_bits_is_refused()
     {
-        _h.Issuer.JwksKeys.Add(TestKeys.Small.PublicJwk());
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(key: TestKeys.Small), VerificationFailure.KeyNotFound);
+        H.Issuer.JwksKeys.Add(TestKeys.Small.PublicJwk());
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(key: TestKeys.Small), VerificationFailure.KeyNotFound);
         Assert.Contains("smaller than 2048 bits", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Missing_kid_is_refused_before_network()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((h, _) => h.Remove("kid")), VerificationFailure.ClaimMissing);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((h, _) => h.Remove("kid")), VerificationFailure.ClaimMissing);
         Assert.Equal("Token header missing 'kid' claim", e.Message);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Kid_not_in_jwks_is_refused()
     {
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(key: TestKeys.Other), VerificationFailure.KeyNotFound, "No matching key found in JWKS");
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(key: TestKeys.Other), VerificationFailure.KeyNotFound, "No matching key found in JWKS");
     }
 
     [Fact]
     public async Task Kid_naming_an_ec_key_is_refused_for_an_rsa_token()
     {
-        _h.Issuer.JwksKeys.Add(TestKeys.Ec.PublicJwk());
-        using ApiClient client = _h.Client();
-        string token = _h.Token((h, _) => h.Set("kid", TestKeys.Ec.Kid));
+        H.Issuer.JwksKeys.Add(TestKeys.Ec.PublicJwk());
+        using ApiClient client = H.Client();
+        string token = H.Token((h, _) => h.Set("kid", TestKeys.Ec.Kid));
         VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.KeyNotFound);
         Assert.Contains("does not match the token's algorithm", e.Message, StringComparison.Ordinal);
     }
@@ -94,10 +88,10 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task Key_whose_alg_differs_is_refused()
     {
-        _h.Issuer.JwksKeys[0].Set("alg", "PS256");
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
-        using ApiClient client = _h.Client(o => o.AccessTokenAlgorithms = SigningAlgorithms.RS256 | SigningAlgorithms.PS256);
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "'alg' does not match");
+        H.Issuer.JwksKeys[0].Set("alg", "PS256");
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        using ApiClient client = H.Client(o => o.AccessTokenAlgorithms = SigningAlgorithms.RS256 | SigningAlgorithms.PS256);
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound, "'alg' does not match");
     }
 
     [Theory]
@@ -105,19 +99,19 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("SIG")]
     public async Task Key_for_another_use_is_refused(string use)
     {
-        _h.Issuer.JwksKeys[0].Set("use", use);
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "'use' is not 'sig'");
+        H.Issuer.JwksKeys[0].Set("use", use);
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound, "'use' is not 'sig'");
     }
 
     [Fact]
     public async Task Jwks_entry_with_private_material_is_refused()
     {
-        _h.Issuer.JwksKeys[0].Set("d", "AQAB");
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "private or symmetric key material");
+        H.Issuer.JwksKeys[0].Set("d", "AQAB");
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound, "private or symmetric key material");
     }
 
     [Theory]
@@ -126,23 +120,23 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task Jku_and_x5u_are_never_fetched_or_used(string member)
     {
         SigningKey attacker = SigningKey.CreateRsa("attacker");
-        using ApiClient client = _h.Client();
-        string url = "https://" + _h.Issuer.Domain + "/attacker-keys";
+        using ApiClient client = H.Client();
+        string url = "https://" + H.Issuer.Domain + "/attacker-keys";
         string trustedKid = attacker.SignCompact(LocalIssuer.StandardHeader(attacker).Set("kid", "TEST_KEY").Set(member, url).ToJson(), Payload());
         string ownKid = attacker.SignCompact(LocalIssuer.StandardHeader(attacker).Set(member, url).ToJson(), Payload());
         await client.RejectsAsync(trustedKid, VerificationFailure.SignatureInvalid);
         await client.RejectsAsync(ownKid, VerificationFailure.KeyNotFound);
 
         // The unknown kid costs one JWKS refetch (key rotation, then a cooldown); the jku/x5u URL is never requested.
-        Assert.Equal(2, _h.Issuer.JwksRequests);
-        Assert.Equal(_h.Issuer.DiscoveryRequests + _h.Issuer.JwksRequests, _h.Issuer.TotalRequests);
+        Assert.Equal(2, H.Issuer.JwksRequests);
+        Assert.Equal(H.Issuer.DiscoveryRequests + H.Issuer.JwksRequests, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Embedded_jwk_and_x5c_are_never_used()
     {
         SigningKey attacker = SigningKey.CreateRsa("attacker");
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         ClaimSet header = LocalIssuer.StandardHeader(attacker).Set("kid", "TEST_KEY").Set("jwk", attacker.PublicJwk()).Set("x5c", new[] { "MIIB" });
         await client.RejectsAsync(attacker.SignCompact(header.ToJson(), Payload()), VerificationFailure.SignatureInvalid);
         ClaimSet ownKid = LocalIssuer.StandardHeader(attacker).Set("jwk", attacker.PublicJwk());
@@ -152,10 +146,10 @@ public sealed class AttackTests : IAsyncLifetime
     [Fact]
     public async Task Crit_header_is_refused_before_network()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((h, _) => h.Set("crit", new[] { "exp" }).Set("exp", 1L)), VerificationFailure.CriticalHeader);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((h, _) => h.Set("crit", new[] { "exp" }).Set("exp", 1L)), VerificationFailure.CriticalHeader);
         Assert.Equal("crit", e.Claim);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -168,10 +162,10 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("")]
     public async Task Payload_that_is_not_a_single_object_is_refused(string payload)
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string token = TestKeys.Primary.SignCompact(LocalIssuer.StandardHeader(TestKeys.Primary).ToJson(), payload);
         await client.RejectsAsync(token, VerificationFailure.MalformedToken, "Failed to parse token payload");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -181,9 +175,9 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("{\"alg\":\"RS256\",\"kid\":\"TEST_KEY\",\"zz\":1,\"z\\u007a\":2}")]
     public async Task Duplicate_header_members_are_refused(string header)
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         await client.RejectsAsync(TestKeys.Primary.SignCompact(header, Payload()), VerificationFailure.MalformedToken, "duplicate header member");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -195,8 +189,8 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("null")]
     public async Task Exp_that_is_not_an_integer_NumericDate_is_refused(string exp)
     {
-        using ApiClient client = _h.Client();
-        string token = _h.Token((_, p) => p.Set("exp", new RawJson(exp)));
+        using ApiClient client = H.Client();
+        string token = H.Token((_, p) => p.Set("exp", new RawJson(exp)));
         VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.ClaimInvalid, "Invalid 'exp' claim");
         Assert.Equal("exp", e.Claim);
     }
@@ -206,8 +200,8 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("iat")]
     public async Task Nbf_and_iat_must_be_integers_too(string claim)
     {
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token((_, p) => p.Set(claim, new RawJson("1.5"))), VerificationFailure.ClaimInvalid);
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token((_, p) => p.Set(claim, new RawJson("1.5"))), VerificationFailure.ClaimInvalid);
     }
 
     [Theory]
@@ -218,15 +212,15 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("scope", "[\"read\"]")]
     public async Task Registered_claims_of_the_wrong_type_are_refused(string claim, string json)
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set(claim, new RawJson(json))), VerificationFailure.ClaimInvalid);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set(claim, new RawJson(json))), VerificationFailure.ClaimInvalid);
         Assert.Equal(claim, e.Claim);
     }
 
     [Fact]
     public async Task Duplicate_registered_claims_are_refused()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string payload = Payload().TrimEnd('}') + ",\"aud\":\"attacker\"}";
         await client.RejectsAsync(TestKeys.Primary.SignCompact(LocalIssuer.StandardHeader(TestKeys.Primary).ToJson(), payload), VerificationFailure.MalformedToken, "duplicate claim 'aud'");
     }
@@ -239,27 +233,27 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("https://HOST\\@evil.com/", "invalid domain URL")]
     public async Task Issuer_with_path_http_or_credentials_is_refused_without_network(string issuer, string reason)
     {
-        using ApiClient client = _h.Client();
-        string iss = issuer == "PATH" ? _h.Issuer.Issuer + "tenant" : issuer.Replace("HOST", _h.Issuer.Domain, StringComparison.Ordinal);
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set("iss", iss)), VerificationFailure.ClaimInvalid);
+        using ApiClient client = H.Client();
+        string iss = issuer == "PATH" ? H.Issuer.Issuer + "tenant" : issuer.Replace("HOST", H.Issuer.Domain, StringComparison.Ordinal);
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set("iss", iss)), VerificationFailure.ClaimInvalid);
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Token_over_the_size_limit_is_refused_before_parsing()
     {
-        using ApiClient client = _h.Client(o => o.MaxTokenLength = 1024);
-        string token = _h.Token((_, p) => p.Set("pad", new string('x', 2000)));
+        using ApiClient client = H.Client(o => o.MaxTokenLength = 1024);
+        string token = H.Token((_, p) => p.Set("pad", new string('x', 2000)));
         VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.TokenTooLarge, "maximum of 1024 characters");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
         await client.RejectsAsync(new string('!', 1025), VerificationFailure.TokenTooLarge);
     }
 
     [Fact]
     public async Task Default_size_limit_is_16_KiB()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         await client.RejectsAsync(new string('a', (16 * 1024) + 1), VerificationFailure.TokenTooLarge);
         await client.RejectsAsync(new string('a', 16 * 1024), VerificationFailure.MalformedToken);
     }
@@ -271,8 +265,8 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData(5)]
     public async Task Wrong_segment_counts_are_refused(int segments)
     {
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
         string token = segments switch
         {
             1 => parts[0],
@@ -293,11 +287,11 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData(2, 'é')]
     public async Task Characters_outside_base64url_are_refused(int segment, char bad)
     {
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
         parts[segment] = parts[segment][..4] + bad + parts[segment][5..];
         await client.RejectsAsync(string.Join('.', parts), VerificationFailure.MalformedToken);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -306,8 +300,8 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData(2)]
     public async Task Padding_is_refused(int segment)
     {
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
         parts[segment] += parts[segment].Length % 4 == 2 ? "==" : "=";
         await client.RejectsAsync(string.Join('.', parts), VerificationFailure.MalformedToken);
     }
@@ -317,8 +311,8 @@ public sealed class AttackTests : IAsyncLifetime
     {
         // A 256-byte signature encodes to 342 characters whose last one carries 4 unused bits; setting them changes the
         // string but not the bytes a lenient decoder would produce.
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
         char last = parts[2][^1];
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         parts[2] = parts[2][..^1] + Alphabet[Alphabet.IndexOf(last, StringComparison.Ordinal) | 1];
@@ -331,9 +325,9 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("")]
     public async Task Non_access_token_typ_is_refused(string typ)
     {
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token((h, _) => h.Set("typ", typ)), VerificationFailure.TypeNotAllowed);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token((h, _) => h.Set("typ", typ)), VerificationFailure.TypeNotAllowed);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Theory]
@@ -342,8 +336,8 @@ public sealed class AttackTests : IAsyncLifetime
     [InlineData("jwt")]
     public async Task Access_token_typ_values_are_accepted(string typ)
     {
-        using ApiClient client = _h.Client();
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token((h, _) => h.Set("typ", typ)));
+        using ApiClient client = H.Client();
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token((h, _) => h.Set("typ", typ)));
         Assert.Equal("user_123", claims.Subject);
     }
 
@@ -351,25 +345,25 @@ public sealed class AttackTests : IAsyncLifetime
     public async Task Algorithm_outside_the_allow_list_is_refused_before_network()
     {
         SigningKey ps = SigningKey.FromRsa("TEST_KEY", TestKeys.Primary.Rsa!, "PS256");
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(key: ps), VerificationFailure.AlgorithmNotAllowed, "Algorithm 'PS256' is not allowed");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(key: ps), VerificationFailure.AlgorithmNotAllowed, "Algorithm 'PS256' is not allowed");
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Wrong_signature_is_refused()
     {
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
-        string[] other = _h.Token((_, p) => p.Set("sub", "someone-else")).Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
+        string[] other = H.Token((_, p) => p.Set("sub", "someone-else")).Split('.');
         await client.RejectsAsync(parts[0] + "." + parts[1] + "." + other[2], VerificationFailure.SignatureInvalid);
     }
 
     [Fact]
     public async Task Truncated_signature_is_refused()
     {
-        using ApiClient client = _h.Client();
-        string[] parts = _h.Token().Split('.');
+        using ApiClient client = H.Client();
+        string[] parts = H.Token().Split('.');
         byte[] signature = Base64Url.DecodeFromChars(parts[2]);
         parts[2] = Base64Url.EncodeToString(signature.AsSpan(0, signature.Length - 3));
         await client.RejectsAsync(string.Join('.', parts), VerificationFailure.SignatureInvalid);

@@ -10,30 +10,24 @@ namespace Auth0.Api.Aot.Tests.Verification;
 /// Ports of auth0-api-python verify_access_token cases (reference section 11.2), run against a real HTTPS issuer on
 /// loopback. Request counts replace pytest-httpx's implicit "every mock requested / no unmatched request" checks.
 /// </summary>
-public sealed class VerifyAccessTokenTests : IAsyncLifetime
+public sealed class VerifyAccessTokenTests : IssuerTests
 {
-    private Harness _h = null!;
-
-    public async Task InitializeAsync() => _h = await Harness.StartAsync();
-
-    public async Task DisposeAsync() => await _h.DisposeAsync();
-
     [Fact]
     public async Task Verifies_successfully()
     {
-        using ApiClient client = _h.Client();
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token());
+        using ApiClient client = H.Client();
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal("user_123", claims.Subject);
-        Assert.Equal(_h.Issuer.Issuer, claims.Issuer);
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
-        Assert.Equal(1, _h.Issuer.JwksRequests);
+        Assert.Equal(H.Issuer.Issuer, claims.Issuer);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
+        Assert.Equal(1, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task Preserves_act_claim()
     {
-        using ApiClient client = _h.Client();
-        string token = _h.Token((_, p) => p.Set("act", new ClaimSet().Set("sub", "mcp_server_client_id").Set("act", new ClaimSet().Set("sub", "spa_client_id"))));
+        using ApiClient client = H.Client();
+        string token = H.Token((_, p) => p.Set("act", new ClaimSet().Set("sub", "mcp_server_client_id").Set("act", new ClaimSet().Set("sub", "spa_client_id"))));
         AccessTokenClaims claims = await client.VerifyAccessTokenAsync(token);
         JsonElement act = Assert.NotNull(claims.Actor);
         Assert.Equal("mcp_server_client_id", act.GetProperty("sub").GetString());
@@ -43,67 +37,67 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     [Fact]
     public async Task Fails_without_iss_and_makes_no_request()
     {
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token((_, p) => p.Remove("iss")), VerificationFailure.ClaimMissing, "missing 'iss' claim");
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token((_, p) => p.Remove("iss")), VerificationFailure.ClaimMissing, "missing 'iss' claim");
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Fails_with_other_issuer_after_discovery_and_before_jwks()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set("iss", "https://invalid-issuer.local")), VerificationFailure.ClaimMismatch, "does not match");
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set("iss", "https://invalid-issuer.local")), VerificationFailure.ClaimMismatch, "does not match");
         Assert.Equal("Token issuer does not match the discovery issuer", e.Message);
         Assert.Equal("iss", e.Claim);
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
-        Assert.Equal(0, _h.Issuer.JwksRequests);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
+        Assert.Equal(0, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task Fails_without_aud()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Remove("aud")), VerificationFailure.ClaimMismatch, "audience");
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Remove("aud")), VerificationFailure.ClaimMismatch, "audience");
         Assert.Equal("Audience mismatch (single aud)", e.Message);
     }
 
     [Fact]
     public async Task Fails_with_wrong_aud()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set("aud", "wrong-aud")), VerificationFailure.ClaimMismatch, "audience mismatch");
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set("aud", "wrong-aud")), VerificationFailure.ClaimMismatch, "audience mismatch");
         Assert.Equal("aud", e.Claim);
     }
 
     [Fact]
     public async Task Accepts_aud_array_containing_the_audience()
     {
-        using ApiClient client = _h.Client();
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token((_, p) => p.Set("aud", new[] { "other", Harness.Audience })));
+        using ApiClient client = H.Client();
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token((_, p) => p.Set("aud", new[] { "other", Harness.Audience })));
         Assert.Equal(["other", Harness.Audience], claims.Audience);
     }
 
     [Fact]
     public async Task Rejects_aud_array_without_the_audience()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set("aud", new[] { "a", "b" })), VerificationFailure.ClaimMismatch);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set("aud", new[] { "a", "b" })), VerificationFailure.ClaimMismatch);
         Assert.Equal("Audience mismatch (not in token's aud array)", e.Message);
     }
 
     [Fact]
     public async Task Fails_without_iat()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Remove("iat")), VerificationFailure.ClaimMissing, "iat");
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Remove("iat")), VerificationFailure.ClaimMissing, "iat");
         Assert.Equal("Missing 'iat' claim in token", e.Message);
     }
 
     [Fact]
     public async Task Fails_without_exp()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Remove("exp")), VerificationFailure.Expired);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Remove("exp")), VerificationFailure.Expired);
         Assert.Equal("Token is expired", e.Message);
     }
 
@@ -112,63 +106,63 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     [InlineData("header.pay!load.signature", "Failed to parse token")]
     public async Task Fails_on_malformed_token_without_network(string token, string message)
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         await client.RejectsAsync(token, VerificationFailure.MalformedToken, message);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Rejects_symmetric_algorithm_before_network_in_mcd_mode()
     {
-        using ApiClient client = _h.Client(o => { o.Domain = null; o.Domains = ["tenant1.auth0.com"]; });
-        string token = _h.Token((h, _) => h.Set("alg", "HS256"));
+        using ApiClient client = H.Client(o => { o.Domain = null; o.Domains = ["tenant1.auth0.com"]; });
+        string token = H.Token((h, _) => h.Set("alg", "HS256"));
         VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.AlgorithmNotAllowed);
         Assert.Equal("Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.", e.Message);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Rejects_http_issuer_without_network()
     {
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token((_, p) => p.Set("iss", "http://evil.com")), VerificationFailure.ClaimInvalid);
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token((_, p) => p.Set("iss", "http://evil.com")), VerificationFailure.ClaimInvalid);
         Assert.Equal("Invalid token issuer format: invalid domain URL (https required)", e.Message);
-        Assert.Equal(0, _h.Issuer.TotalRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
     [Fact]
     public async Task Rejects_malformed_discovery_issuer()
     {
-        _h.Issuer.DiscoveryIssuer = "http://tenant1.auth0.com/";
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed, "Invalid discovery issuer format");
+        H.Issuer.DiscoveryIssuer = "http://tenant1.auth0.com/";
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed, "Invalid discovery issuer format");
         Assert.Equal("Invalid discovery issuer format: invalid domain URL (https required)", e.Message);
     }
 
     [Fact]
     public async Task Rejects_discovery_without_issuer()
     {
-        _h.Issuer.OmitIssuer = true;
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
+        H.Issuer.OmitIssuer = true;
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
     }
 
     [Fact]
     public async Task Rejects_discovery_without_jwks_uri()
     {
-        _h.Issuer.OmitJwksUri = true;
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
-        Assert.Equal(0, _h.Issuer.JwksRequests);
+        H.Issuer.OmitJwksUri = true;
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
+        Assert.Equal(0, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task First_issuer_validation_happens_before_jwks()
     {
-        _h.Issuer.DiscoveryIssuer = "https://malicious.auth0.com/";
-        using ApiClient client = _h.Client();
-        await client.RejectsAsync(_h.Token(), VerificationFailure.ClaimMismatch, "token issuer does not match the discovery issuer");
-        Assert.Equal(0, _h.Issuer.JwksRequests);
+        H.Issuer.DiscoveryIssuer = "https://malicious.auth0.com/";
+        using ApiClient client = H.Client();
+        await client.RejectsAsync(H.Token(), VerificationFailure.ClaimMismatch, "token issuer does not match the discovery issuer");
+        Assert.Equal(0, H.Issuer.JwksRequests);
     }
 
     [Fact]
@@ -176,38 +170,38 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     {
         // Same issuer once normalised (no trailing slash), so the first check passes; the signature is valid; the
         // exact comparison with the discovery document's issuer fails.
-        using ApiClient client = _h.Client();
-        string token = _h.Token((_, p) => p.Set("iss", "https://" + _h.Issuer.Domain));
+        using ApiClient client = H.Client();
+        string token = H.Token((_, p) => p.Set("iss", "https://" + H.Issuer.Domain));
         VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.ClaimMismatch);
         Assert.Equal("Verified Token issuer does not match the discovery issuer", e.Message);
-        Assert.Equal(1, _h.Issuer.JwksRequests);
+        Assert.Equal(1, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task Selects_the_key_by_kid_among_several()
     {
-        _h.Issuer.JwksKeys.Insert(0, TestKeys.Other.PublicJwk().Set("n", "AQAB"));
-        using ApiClient client = _h.Client();
-        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(_h.Token((_, p) => p.Set("sub", "user123")));
+        H.Issuer.JwksKeys.Insert(0, TestKeys.Other.PublicJwk().Set("n", "AQAB"));
+        using ApiClient client = H.Client();
+        AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token((_, p) => p.Set("sub", "user123")));
         Assert.Equal("user123", claims.Subject);
     }
 
     [Fact]
     public async Task Fails_when_no_key_has_the_kid()
     {
-        _h.Issuer.JwksKeys.Clear();
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk().Set("kid", "DIFFERENT_KEY"));
-        _h.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk().Set("kid", "ANOTHER_KEY"));
-        using ApiClient client = _h.Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(_h.Token(), VerificationFailure.KeyNotFound, "no matching key found in jwks");
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk().Set("kid", "DIFFERENT_KEY"));
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk().Set("kid", "ANOTHER_KEY"));
+        using ApiClient client = H.Client();
+        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeyNotFound, "no matching key found in jwks");
         Assert.Equal("kid", e.Claim);
     }
 
     [Fact]
     public async Task Required_claims_are_checked_in_order_and_by_presence_only()
     {
-        using ApiClient client = _h.Client();
-        string token = _h.Token((_, p) => p.Set("org_id", null).Set("https://example.com/roles", new[] { "admin" }));
+        using ApiClient client = H.Client();
+        string token = H.Token((_, p) => p.Set("org_id", null).Set("https://example.com/roles", new[] { "admin" }));
         AccessTokenClaims claims = await client.VerifyAccessTokenAsync(token, ["org_id", "https://example.com/roles"]);
         Assert.True(claims.HasClaim("org_id"));
 
@@ -220,14 +214,14 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     [Fact]
     public async Task Required_claim_names_must_not_be_empty()
     {
-        using ApiClient client = _h.Client();
-        await Assert.ThrowsAsync<ArgumentException>("requiredClaims", async () => await client.VerifyAccessTokenAsync(_h.Token(), [""]));
+        using ApiClient client = H.Client();
+        await Assert.ThrowsAsync<ArgumentException>("requiredClaims", async () => await client.VerifyAccessTokenAsync(H.Token(), [""]));
     }
 
     [Fact]
     public async Task Missing_token_is_MissingRequiredArgument()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         MissingRequiredArgumentException e = await Assert.ThrowsAsync<MissingRequiredArgumentException>(async () => await client.VerifyAccessTokenAsync(string.Empty));
         Assert.Equal("The argument 'access_token' is required but was not provided.", e.Message);
         AccessTokenResult result = await client.TryVerifyAccessTokenAsync(null);
@@ -238,26 +232,26 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     [Fact]
     public async Task Discovery_and_jwks_are_cached_across_verifications()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         for (int i = 0; i < 5; i++)
         {
-            await client.VerifyAccessTokenAsync(_h.Token());
+            await client.VerifyAccessTokenAsync(H.Token());
         }
 
-        Assert.Equal(1, _h.Issuer.DiscoveryRequests);
-        Assert.Equal(1, _h.Issuer.JwksRequests);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
+        Assert.Equal(1, H.Issuer.JwksRequests);
     }
 
     [Fact]
     public async Task Escaped_iss_and_kid_are_compared_after_unescaping()
     {
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"k\\u0069d\":\"TEST\\u005fKEY\"}";
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string iss = _h.Issuer.Issuer.Replace("/", "\\/", StringComparison.Ordinal);
+        string iss = H.Issuer.Issuer.Replace("/", "\\/", StringComparison.Ordinal);
         string payload = "{\"\\u0069ss\":\"" + iss + "\",\"sub\":\"u\",\"aud\":\"my-\\u0061udience\",\"iat\":" + now + ",\"exp\":" + (now + 60) + "}";
         AccessTokenClaims claims = await client.VerifyAccessTokenAsync(TestKeys.Primary.SignCompact(header, payload));
-        Assert.Equal(_h.Issuer.Issuer, claims.Issuer);
+        Assert.Equal(H.Issuer.Issuer, claims.Issuer);
         Assert.Equal(["my-audience"], claims.Audience);
     }
 
@@ -266,10 +260,10 @@ public sealed class VerifyAccessTokenTests : IAsyncLifetime
     {
         // jose's "signatures are compared before claim set": an expired token for another audience, signed by another
         // key under the trusted kid, reports the signature failure, not the claims.
-        using ApiClient client = _h.Client();
+        using ApiClient client = H.Client();
         string forged = TestKeys.Other.SignCompact(
             LocalIssuer.StandardHeader(TestKeys.Other).Set("kid", TestKeys.Primary.Kid).ToJson(),
-            _h.Issuer.StandardPayload("wrong-audience").Set("exp", 1000L).ToJson());
+            H.Issuer.StandardPayload("wrong-audience").Set("exp", 1000L).ToJson());
         await client.RejectsAsync(forged, VerificationFailure.SignatureInvalid, "Signature verification failed");
     }
 }

@@ -4,6 +4,16 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0.Api.Aot.Tests.Support;
 
+/// <summary>Base of test classes that need one loopback issuer (<see cref="H"/>) for each test, on the system clock.</summary>
+public abstract class IssuerTests : IAsyncLifetime
+{
+    private protected Harness H { get; private set; } = null!;
+
+    public async Task InitializeAsync() => H = await Harness.StartAsync();
+
+    public async Task DisposeAsync() => await H.DisposeAsync();
+}
+
 /// <summary>
 /// Base of the key-source test classes: a loopback issuer minting tokens on a fake clock, and clients that read the
 /// same clock, so that every TTL, back-off, cooldown and staleness bound is driven by <see cref="Time"/>.
