@@ -21,6 +21,7 @@ public sealed class ApiClient : IDisposable
 
     private readonly TokenVerifier _verifier;
     private readonly TimeProvider _timeProvider;
+    private readonly DPoPProofVerifier _dpop;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
     /// <param name="options">The configuration; copied, not kept.</param>
@@ -123,6 +124,22 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
         }
 
+        const SigningAlgorithms ProofCapable = SigningAlgorithms.ES256 | SigningAlgorithms.ES384 | SigningAlgorithms.ES512;
+        if (options.DPoPAlgorithms == SigningAlgorithms.None || (options.DPoPAlgorithms & ~ProofCapable) != 0)
+        {
+            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384 and ES512");
+        }
+
+        if (options.DPoPIatLeeway < TimeSpan.Zero || options.DPoPIatOffset < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
+        }
+
+        if (options.MaxDPoPProofLength is < 64 or > MaxMaxTokenLength)
+        {
+            throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
+        }
+
         TimeProvider timeProvider = options.TimeProvider ?? TimeProvider.System;
         Domain = domainIssuer is null ? null : options.Domain;
         Audience = options.Audience;
@@ -146,6 +163,7 @@ public sealed class ApiClient : IDisposable
         }
 
         _timeProvider = timeProvider;
+        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider);
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
     }
 
@@ -225,6 +243,34 @@ public sealed class ApiClient : IDisposable
         }
 
         return _verifier.VerifyAsync(accessToken, requiredClaims, cancellationToken);
+    }
+
+    internal DPoPProofVerifier DPoP => _dpop;
+
+    /// <summary>
+    /// Verifies a DPoP proof (RFC 9449 section 4.3) for a request: its shape, <c>typ</c>, algorithm, embedded public key
+    /// and signature, then <c>iat</c> within <see cref="ApiClientOptions.DPoPIatOffset"/> and
+    /// <see cref="ApiClientOptions.DPoPIatLeeway"/>, <c>htm</c>, <c>htu</c> (WHATWG origin and path) and <c>ath</c>
+    /// (the hash of <paramref name="accessToken"/>, compared in fixed time).
+    /// </summary>
+    /// <param name="accessToken">The access token the proof must be bound to through <c>ath</c>.</param>
+    /// <param name="proof">The value of the request's <c>DPoP</c> header.</param>
+    /// <param name="httpMethod">The request's method.</param>
+    /// <param name="httpUrl">The request's absolute URL.</param>
+    /// <param name="cancellationToken">Reserved for replay stores; not used yet.</param>
+    /// <returns>The proof's claims and its key's thumbprint (compare with the token's <c>cnf.jkt</c>).</returns>
+    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid; the message says why.</exception>
+    public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return new ValueTask<DPoPProofClaims>(_dpop.Verify(accessToken, proof, httpMethod, httpUrl));
+        }
+        catch (BaseAuthException exception)
+        {
+            return ValueTask.FromException<DPoPProofClaims>(exception);
+        }
     }
 
     /// <summary>

@@ -29,6 +29,15 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="FailureBackoff"/>: 5 seconds.</summary>
     public static readonly TimeSpan DefaultFailureBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>Default <see cref="DPoPIatLeeway"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultDPoPIatLeeway = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default <see cref="DPoPIatOffset"/>: 300 seconds.</summary>
+    public static readonly TimeSpan DefaultDPoPIatOffset = TimeSpan.FromSeconds(300);
+
+    /// <summary>Default <see cref="MaxDPoPProofLength"/>: 8 KiB.</summary>
+    public const int DefaultMaxDPoPProofLength = 8 * 1024;
+
     /// <summary>Default <see cref="MaxTokenLength"/>: 16 KiB.</summary>
     public const int DefaultMaxTokenLength = 16 * 1024;
 
@@ -52,6 +61,18 @@ public sealed class ApiClientOptions
     /// <summary>The algorithms access tokens may be signed with. Default: <see cref="SigningAlgorithms.RS256"/>.</summary>
     /// <remarks>RS384, RS512, PS256, PS384, PS512, ES256 and ES384 may be added. HS* and <c>none</c> are always refused.</remarks>
     public SigningAlgorithms AccessTokenAlgorithms { get; set; } = SigningAlgorithms.RS256;
+
+    /// <summary>The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384 and ES512 may be added.</summary>
+    public SigningAlgorithms DPoPAlgorithms { get; set; } = SigningAlgorithms.ES256;
+
+    /// <summary>How far in the future a DPoP proof's <c>iat</c> may be (clock differences). Default: 30 s.</summary>
+    public TimeSpan DPoPIatLeeway { get; set; } = DefaultDPoPIatLeeway;
+
+    /// <summary>The maximum age of a DPoP proof, from its <c>iat</c>. Default: 300 s.</summary>
+    public TimeSpan DPoPIatOffset { get; set; } = DefaultDPoPIatOffset;
+
+    /// <summary>The longest DPoP proof, in characters, that is looked at. Default: 8 KiB.</summary>
+    public int MaxDPoPProofLength { get; set; } = DefaultMaxDPoPProofLength;
 
     /// <summary>Tolerance for clock differences when checking <c>exp</c> and <c>nbf</c>. Default: zero, as in Auth0's SDKs.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;

@@ -108,6 +108,7 @@ internal sealed class KeySnapshotDocumentDto
 [JsonSerializable(typeof(DiscoveryDocumentDto))]
 [JsonSerializable(typeof(JsonWebKeySetDto))]
 [JsonSerializable(typeof(KeySnapshotDto))]
+[JsonSerializable(typeof(JsonWebKeyDto))]
 internal sealed partial class Auth0JsonContext : JsonSerializerContext
 {
 }

@@ -1,0 +1,27 @@
+using System;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Auth0.Api.Aot.Testing;
+
+/// <summary>Makes DPoP proofs (RFC 9449 section 4.2) for tests and demos.</summary>
+public static class DPoPProofs
+{
+    /// <summary>The ath claim: base64url(SHA-256(ASCII(access token))).</summary>
+    public static string AccessTokenHash(string accessToken) => Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)));
+
+    /// <summary>A signed proof; <paramref name="configure"/> may edit the header and payload first.</summary>
+    public static string Create(SigningKey key, string accessToken, string method, string url, DateTimeOffset issuedAt, Action<ClaimSet, ClaimSet>? configure = null)
+    {
+        ClaimSet header = new ClaimSet().Set("typ", "dpop+jwt").Set("alg", key.Algorithm).Set("jwk", key.PublicJwk(includeAlgAndUse: false).Remove("kid"));
+        ClaimSet payload = new ClaimSet()
+            .Set("jti", Guid.NewGuid().ToString())
+            .Set("htm", method)
+            .Set("htu", url)
+            .Set("iat", issuedAt.ToUnixTimeSeconds())
+            .Set("ath", AccessTokenHash(accessToken));
+        configure?.Invoke(header, payload);
+        return key.SignCompact(header.ToJson(), payload.ToJson(), header["alg"] as string);
+    }
+}

@@ -1,0 +1,286 @@
+using System;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Internal;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.Tests.DPoP;
+
+/// <summary>
+/// Ports of auth0-api-python verify_dpop_proof cases (reference section 11.3): access_token "test_token", URL
+/// https://api.example.com/resource, GET; plus the attacks named by the DPoP issue that concern the proof alone.
+/// </summary>
+public sealed class VerifyDPoPProofTests : IDisposable
+{
+    private const string Token = "test_token";
+    private const string Url = "https://api.example.com/resource";
+    private static readonly SigningKey s_key = SigningKey.CreateEc("dpop-key");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ApiClient _client;
+
+    public VerifyDPoPProofTests()
+    {
+        _client = new ApiClient(new ApiClientOptions { Domain = "auth0.local", Audience = "my-audience", TimeProvider = _time });
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private string Proof(Action<ClaimSet, ClaimSet>? configure = null, string method = "GET", string url = Url, string token = Token, SigningKey? key = null) =>
+        DPoPProofs.Create(key ?? s_key, token, method, url, _time.GetUtcNow(), configure);
+
+    private async Task<InvalidDPoPProofException> FailsAsync(string proof, string message, string method = "GET", string url = Url, string token = Token)
+    {
+        InvalidDPoPProofException e = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await _client.VerifyDPoPProofAsync(token, proof, method, url));
+        Assert.Equal(message, e.Message);
+        Assert.Equal("invalid_dpop_proof", e.ErrorCode);
+        Assert.Equal(400, e.StatusCode);
+        return e;
+    }
+
+    [Fact]
+    public async Task Verifies_successfully()
+    {
+        DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url);
+        Assert.False(string.IsNullOrEmpty(claims.Jti));
+        Assert.Equal("GET", claims.Htm);
+        Assert.Equal(Url, claims.Htu);
+        Assert.Equal(_time.GetUtcNow(), claims.IssuedAt);
+        Assert.Equal("zAr5codUO2XaLH4UdkJgIYJsqxZvHgY-0BK4Vf-BllY", claims.Ath);
+        Assert.True(JwkThumbprint.TryCompute(new JsonWebKeyDto { Kty = "EC", Crv = "P-256", X = (string)s_key.PublicJwk()["x"]!, Y = (string)s_key.PublicJwk()["y"]! }, out string? jkt, out _));
+        Assert.Equal(jkt, claims.JwkThumbprint);
+    }
+
+    [Theory]
+    [InlineData("", "p", "GET", Url, "access_token")]
+    [InlineData(Token, "", "GET", Url, "dpop_proof")]
+    [InlineData(Token, "p", "", Url, "http_method/http_url")]
+    [InlineData(Token, "p", "GET", "", "http_method/http_url")]
+    public async Task Missing_arguments(string token, string proof, string method, string url, string argument)
+    {
+        MissingRequiredArgumentException e = await Assert.ThrowsAsync<MissingRequiredArgumentException>(async () => await _client.VerifyDPoPProofAsync(token, proof, method, url));
+        Assert.Equal(argument, e.Argument);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("jwt")]
+    [InlineData("DPOP+JWT")]
+    [InlineData("at+jwt")]
+    public async Task Typ_must_be_exactly_dpop_jwt(string? typ)
+    {
+        await FailsAsync(Proof((h, _) => h.Set("typ", typ)), "Unexpected JWT 'typ' header parameter value");
+    }
+
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("HS256")]
+    [InlineData("none")]
+    [InlineData("ES384")]
+    public async Task Algorithm_outside_the_proof_allow_list(string alg)
+    {
+        string[] parts = Proof().Split('.');
+        string header = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(
+            "{\"typ\":\"dpop+jwt\",\"alg\":\"" + alg + "\",\"jwk\":" + s_key.PublicJwk(false).Remove("kid").ToJson() + "}"));
+        await FailsAsync(header + "." + parts[1] + "." + parts[2], "Unsupported algorithm in DPoP proof");
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("\"invalid_jwk\"")]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    public async Task Missing_or_invalid_jwk(string jwk)
+    {
+        await FailsAsync(Proof((h, _) => h.Set("jwk", new RawJson(jwk))), "Missing or invalid jwk in header");
+    }
+
+    [Fact]
+    public async Task Missing_jwk()
+    {
+        await FailsAsync(Proof((h, _) => h.Remove("jwk")), "Missing or invalid jwk in header");
+    }
+
+    [Fact]
+    public async Task Private_key_material_in_the_jwk_is_refused()
+    {
+        ClaimSet withD = s_key.PublicJwk(false).Remove("kid").Set("d", System.Buffers.Text.Base64Url.EncodeToString(s_key.EcDsa!.ExportParameters(true).D));
+        await FailsAsync(Proof((h, _) => h.Set("jwk", withD)), "Private key material found in jwk header");
+    }
+
+    [Fact]
+    public async Task Non_ec_jwk_is_refused()
+    {
+        await FailsAsync(Proof((h, _) => h.Set("jwk", new ClaimSet().Set("kty", "RSA"))), "Only EC keys are supported for DPoP");
+    }
+
+    [Fact]
+    public async Task Other_curve_is_refused()
+    {
+        await FailsAsync(Proof((h, _) => h.Set("jwk", SigningKey.CreateEc("p384", "ES384").PublicJwk(false))), "Only P-256 curve is supported");
+    }
+
+    [Fact]
+    public async Task Proof_signed_by_another_key_than_its_jwk_is_refused()
+    {
+        SigningKey other = SigningKey.CreateEc("other");
+        await FailsAsync(Proof((h, _) => h.Set("jwk", s_key.PublicJwk(false).Remove("kid")), key: other), "JWT signature verification failed: bad_signature");
+    }
+
+    [Fact]
+    public async Task Invalid_signature_is_refused()
+    {
+        // The Python test replaces the last five characters; the last one is kept here so the encoding stays canonical
+        // (a non-canonical one is refused earlier, as malformed).
+        string proof = Proof();
+        await FailsAsync(proof[..^6] + "12345" + proof[^1], "JWT signature verification failed: bad_signature");
+    }
+
+    [Theory]
+    [InlineData("iat", "Missing required claim: iat")]
+    [InlineData("jti", "Missing required claim: jti")]
+    [InlineData("ath", "Missing required claim: ath")]
+    [InlineData("htm", "Missing required claim: htm")]
+    [InlineData("htu", "Missing required claim: htu")]
+    public async Task Missing_claims(string claim, string message)
+    {
+        await FailsAsync(Proof((_, p) => p.Remove(claim)), message);
+    }
+
+    [Fact]
+    public async Task Several_missing_claims_are_listed_in_order()
+    {
+        await FailsAsync(Proof((_, p) => p.Remove("jti").Remove("iat").Remove("htu")), "Missing required claims: iat, htu, jti");
+    }
+
+    [Fact]
+    public async Task Jti_must_be_a_non_empty_string()
+    {
+        await FailsAsync(Proof((_, p) => p.Set("jti", "")), "jti claim must not be empty");
+        await FailsAsync(Proof((_, p) => p.Set("jti", "   ")), "jti claim must not be empty");
+        await FailsAsync(Proof((_, p) => p.Set("jti", 42)), "jti claim must be a string");
+        DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, Proof((_, p) => p.Set("jti", "unique-jti-12345")), "GET", Url);
+        Assert.Equal("unique-jti-12345", claims.Jti);
+    }
+
+    [Fact]
+    public async Task Iat_window_is_inclusive_at_both_ends()
+    {
+        long now = _time.GetUtcNow().ToUnixTimeSeconds();
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((_, p) => p.Set("iat", now + 30)), "GET", Url));
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((_, p) => p.Set("iat", now - 300)), "GET", Url));
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((_, p) => p.Set("iat", now - 30)), "GET", Url));
+        await FailsAsync(Proof((_, p) => p.Set("iat", now + 31)), "DPoP Proof iat is from the future");
+        await FailsAsync(Proof((_, p) => p.Set("iat", now + 3600)), "DPoP Proof iat is from the future");
+        await FailsAsync(Proof((_, p) => p.Set("iat", now - 301)), "DPoP Proof iat is too old");
+        await FailsAsync(Proof((_, p) => p.Set("iat", now - 3600)), "DPoP Proof iat is too old");
+        await FailsAsync(Proof((_, p) => p.Set("iat", "now")), "Invalid iat claim (must be integer or float)");
+    }
+
+    [Fact]
+    public async Task Htm_is_compared_case_insensitively()
+    {
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof(method: "get"), "GET", Url));
+        await FailsAsync(Proof(method: "POST"), "DPoP Proof htm mismatch");
+    }
+
+    [Theory]
+    [InlineData("https://api.example.com/wrong-resource", Url, false)]
+    [InlineData("https://API.EXAMPLE.COM/resource", Url, true)]
+    [InlineData("https://api.example.com/resource/", Url, false)]
+    [InlineData("https://api.example.com/resource?param1=value1", "https://api.example.com/resource?param2=value2", true)]
+    [InlineData("https://api.example.com:443/resource", Url, true)]
+    [InlineData("https://api.example.com/resource#fragment1", "https://api.example.com/resource#fragment2", true)]
+    [InlineData("https://api.example.com/resource/?abc=def#fragment", "https://api.example.com/resource/", true)]
+    [InlineData("http://api.example.com/resource", Url, false)]
+    [InlineData("https://api.example.com:8443/resource", Url, false)]
+    [InlineData("https://other.example.com/resource", Url, false)]
+    [InlineData("/resource", Url, false)]
+    public async Task Htu_is_compared_as_whatwg_origin_and_path(string htu, string requestUrl, bool matches)
+    {
+        string proof = Proof(url: htu);
+        if (matches)
+        {
+            Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, proof, "GET", requestUrl));
+        }
+        else
+        {
+            await FailsAsync(proof, "DPoP Proof htu mismatch", url: requestUrl);
+        }
+    }
+
+    [Fact]
+    public async Task Proof_made_for_another_token_is_refused()
+    {
+        await FailsAsync(Proof(token: "wrong_token"), "DPoP Proof ath mismatch");
+    }
+
+    [Fact]
+    public async Task An_access_token_presented_as_the_proof_is_refused()
+    {
+        await using Harness h = await Harness.StartAsync();
+        await FailsAsync(h.Token(), "Unexpected JWT 'typ' header parameter value");
+    }
+
+    [Theory]
+    [InlineData("a.b")]
+    [InlineData("a.b.c.d")]
+    [InlineData("!!!.e30.c2ln")]
+    [InlineData("e30.e30.c2ln")]
+    public async Task Malformed_proofs_are_typed_errors(string proof)
+    {
+        InvalidDPoPProofException e = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+        Assert.Contains(e.Message, new[] { "Failed to verify DPoP proof", "Unexpected JWT 'typ' header parameter value" });
+    }
+
+    [Fact]
+    public async Task Duplicate_header_members_are_refused()
+    {
+        string proof = Proof();
+        string[] parts = proof.Split('.');
+        string header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]));
+        string duplicated = header.TrimEnd('}') + ",\"typ\":\"dpop+jwt\"}";
+        string forged = s_key.SignCompact(duplicated, System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1])));
+        await FailsAsync(forged, "Failed to verify DPoP proof");
+    }
+
+    [Fact]
+    public async Task A_proof_over_the_length_limit_is_refused_before_parsing()
+    {
+        using ApiClient client = new(new ApiClientOptions { Domain = "auth0.local", Audience = "a", MaxDPoPProofLength = 512, TimeProvider = _time });
+        string proof = Proof((_, p) => p.Set("pad", new string('x', 600)));
+        InvalidDPoPProofException e = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+        Assert.Equal("DPoP proof is longer than the maximum of 512 characters", e.Message);
+    }
+
+    [Fact]
+    public async Task Proof_keys_are_imported_once_per_key()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            await _client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url);
+        }
+
+        Assert.Equal(1, _client.DPoP.CachedKeys);
+        await _client.VerifyDPoPProofAsync(Token, Proof(key: SigningKey.CreateEc("second")), "GET", Url);
+        Assert.Equal(2, _client.DPoP.CachedKeys);
+    }
+
+    [Fact]
+    public async Task Es384_and_es512_proofs_verify_when_allowed()
+    {
+        using ApiClient client = new(new ApiClientOptions { Domain = "auth0.local", Audience = "a", DPoPAlgorithms = SigningAlgorithms.ES384 | SigningAlgorithms.ES512, TimeProvider = _time });
+        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, Proof(key: SigningKey.CreateEc("k384", "ES384")), "GET", Url));
+        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, Proof(key: SigningKey.CreateEc("k521", "ES512")), "GET", Url));
+        await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url));
+    }
+
+    [Fact]
+    public void Dpop_options_are_validated()
+    {
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPAlgorithms = SigningAlgorithms.RS256 }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPAlgorithms = SigningAlgorithms.None }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPIatLeeway = TimeSpan.FromSeconds(-1) }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", MaxDPoPProofLength = 10 }));
+    }
+}
