@@ -22,6 +22,7 @@ public sealed class ApiClient : IDisposable
     private readonly TokenVerifier _verifier;
     private readonly TimeProvider _timeProvider;
     private readonly DPoPProofVerifier _dpop;
+    private readonly RequestVerifier _requests;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
     /// <param name="options">The configuration; copied, not kept.</param>
@@ -140,6 +141,11 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
         }
 
+        if (!Enum.IsDefined(options.DPoPMode))
+        {
+            throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
+        }
+
         TimeProvider timeProvider = options.TimeProvider ?? TimeProvider.System;
         Domain = domainIssuer is null ? null : options.Domain;
         Audience = options.Audience;
@@ -164,7 +170,9 @@ public sealed class ApiClient : IDisposable
 
         _timeProvider = timeProvider;
         _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider);
+        IsDPoPRequired = options.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
+        _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);
     }
 
     internal string? Domain { get; }
@@ -246,6 +254,78 @@ public sealed class ApiClient : IDisposable
     }
 
     internal DPoPProofVerifier DPoP => _dpop;
+
+    /// <summary>Whether only DPoP requests are accepted (<see cref="ApiClientOptions.DPoPMode"/> is Required).</summary>
+    public bool IsDPoPRequired { get; }
+
+    /// <summary>
+    /// Authenticates a request from its <c>Authorization</c> and <c>DPoP</c> headers: the scheme (Bearer or DPoP, as
+    /// <see cref="ApiClientOptions.DPoPMode"/> allows), the access token, and for DPoP the proof and its binding to the
+    /// token (<c>cnf.jkt</c>). A Bearer request with a DPoP-bound token or with a DPoP header is refused.
+    /// </summary>
+    /// <param name="authorization">The <c>Authorization</c> header value, e.g. <c>Bearer eyJ...</c>.</param>
+    /// <param name="dpop">The <c>DPoP</c> header value, or <see langword="null"/>. Several header lines must be joined with ", ".</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The verified access-token claims, or the error with its status and <c>WWW-Authenticate</c> challenge.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default) =>
+        _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken);
+
+    /// <summary>Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, with the headers in a dictionary (keys compared case-insensitively).</summary>
+    /// <param name="headers">The request headers.</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The verified access-token claims, or the error with its status and <c>WWW-Authenticate</c> challenge.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="headers"/> is <see langword="null"/>.</exception>
+    public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, throwing the error.</summary>
+    /// <param name="authorization">The <c>Authorization</c> header value.</param>
+    /// <param name="dpop">The <c>DPoP</c> header value, or <see langword="null"/>.</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The verified access-token claims.</returns>
+    /// <exception cref="BaseAuthException">The request is not authenticated; the exception carries the status and challenge.</exception>
+    public async ValueTask<AccessTokenClaims> VerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
+    {
+        RequestVerificationResult result = await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
+        return result.IsValid ? result.Claims : throw result.Error;
+    }
+
+    /// <summary>Like <see cref="VerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, with the headers in a dictionary.</summary>
+    /// <param name="headers">The request headers (keys compared case-insensitively).</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The verified access-token claims.</returns>
+    /// <exception cref="BaseAuthException">The request is not authenticated.</exception>
+    public ValueTask<AccessTokenClaims> VerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod = null, string? httpUrl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return VerifyRequestAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, cancellationToken);
+    }
+
+    private static string? Header(IReadOnlyDictionary<string, string> headers, string name)
+    {
+        string? found = null;
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                found = header.Value;
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>
     /// Verifies a DPoP proof (RFC 9449 section 4.3) for a request: its shape, <c>typ</c>, algorithm, embedded public key

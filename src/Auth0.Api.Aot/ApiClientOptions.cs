@@ -62,6 +62,9 @@ public sealed class ApiClientOptions
     /// <remarks>RS384, RS512, PS256, PS384, PS512, ES256 and ES384 may be added. HS* and <c>none</c> are always refused.</remarks>
     public SigningAlgorithms AccessTokenAlgorithms { get; set; } = SigningAlgorithms.RS256;
 
+    /// <summary>How DPoP requests are treated: <see cref="Aot.DPoPMode.Allowed"/> (default), <see cref="Aot.DPoPMode.Required"/> or <see cref="Aot.DPoPMode.Disabled"/>.</summary>
+    public DPoPMode DPoPMode { get; set; } = DPoPMode.Allowed;
+
     /// <summary>The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384 and ES512 may be added.</summary>
     public SigningAlgorithms DPoPAlgorithms { get; set; } = SigningAlgorithms.ES256;
 

@@ -124,7 +124,10 @@ public sealed class InvalidDPoPProofException : BaseAuthException
     public override int StatusCode => 400;
 }
 
-/// <summary>The request carries no usable credentials. Its description is empty.</summary>
+/// <summary>
+/// The request carries no usable credentials: 401 with a challenge and no error code (RFC 6750 section 3.1), so
+/// <see cref="BaseAuthException.ErrorCode"/> and the description are empty.
+/// </summary>
 public sealed class MissingAuthorizationException : BaseAuthException
 {
     /// <summary>Creates the error.</summary>
@@ -134,10 +137,10 @@ public sealed class MissingAuthorizationException : BaseAuthException
     }
 
     /// <inheritdoc/>
-    public override string ErrorCode => "invalid_request";
+    public override string ErrorCode => string.Empty;
 
     /// <inheritdoc/>
-    public override int StatusCode => 400;
+    public override int StatusCode => 401;
 }
 
 /// <summary>The library is misconfigured (500, <c>invalid_configuration</c>). Thrown at construction.</summary>

@@ -23,6 +23,59 @@ internal static class Challenge
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value for a request error, by the algorithm of reference section 3.3: the DPoP mode,
+    /// the error's code and description, and the scheme the request used (<c>bearer</c>, <c>dpop</c> or none). A code of
+    /// <c>invalid_request</c> with no description, or no code at all, carries no error information (RFC 6750 3.1).
+    /// </summary>
+    public static string ForRequest(DPoPMode mode, string algs, string code, string description, string? scheme)
+    {
+        bool omit = code.Length == 0 || (code == "invalid_request" && description.Length == 0);
+        StringBuilder builder = new(64 + description.Length);
+        if (mode == DPoPMode.Disabled)
+        {
+            if (omit)
+            {
+                return "Bearer realm=\"api\"";
+            }
+
+            return BearerError(code, description);
+        }
+
+        if (omit)
+        {
+            builder.Append(mode == DPoPMode.Required ? "DPoP algs=" : "Bearer realm=\"api\", DPoP algs=");
+            AppendQuoted(builder, algs);
+            return builder.ToString();
+        }
+
+        if (mode == DPoPMode.Required || scheme == "dpop")
+        {
+            builder.Append(mode == DPoPMode.Required ? "DPoP error=" : "Bearer realm=\"api\", DPoP error=");
+            AppendQuoted(builder, code);
+            if (description.Length > 0)
+            {
+                builder.Append(", error_description=");
+                AppendQuoted(builder, description);
+            }
+
+            builder.Append(", algs=");
+            AppendQuoted(builder, algs);
+            return builder.ToString();
+        }
+
+        if (scheme == "bearer")
+        {
+            builder.Append(BearerError(code, description)).Append(", DPoP algs=");
+            AppendQuoted(builder, algs);
+            return builder.ToString();
+        }
+
+        builder.Append("Bearer realm=\"api\", DPoP algs=");
+        AppendQuoted(builder, algs);
+        return builder.ToString();
+    }
+
     public static void AppendQuoted(StringBuilder builder, string value)
     {
         builder.Append('"');

@@ -12,7 +12,7 @@ public sealed class ErrorTests
         { new VerifyAccessTokenException(VerificationFailure.Expired, "m"), "invalid_token", 401 },
         { new InvalidAuthSchemeException(string.Empty), "invalid_request", 400 },
         { new InvalidDPoPProofException("m"), "invalid_dpop_proof", 400 },
-        { new MissingAuthorizationException(), "invalid_request", 400 },
+        { new MissingAuthorizationException(), "", 401 },
         { new ConfigurationException("m"), "invalid_configuration", 500 },
         { new DomainsResolverException("m"), "domains_resolver_error", 500 },
         { new GetAccessTokenForConnectionException("m"), "get_access_token_for_connection_error", 400 },

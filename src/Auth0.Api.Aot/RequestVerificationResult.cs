@@ -1,0 +1,34 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Auth0.Api.Aot;
+
+/// <summary>
+/// The outcome of <see cref="ApiClient.TryVerifyRequestAsync(string?, string?, string?, string?, System.Threading.CancellationToken)"/>:
+/// the verified access-token claims, or the error to answer with (status, error code, <c>WWW-Authenticate</c>).
+/// </summary>
+/// <remarks>Thread safety: an immutable value.</remarks>
+public readonly struct RequestVerificationResult
+{
+    internal RequestVerificationResult(AccessTokenClaims claims)
+    {
+        Claims = claims;
+        Error = null;
+    }
+
+    internal RequestVerificationResult(BaseAuthException error)
+    {
+        Claims = null;
+        Error = error;
+    }
+
+    /// <summary>Whether the request is authenticated; then <see cref="Claims"/> is set.</summary>
+    [MemberNotNullWhen(true, nameof(Claims))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool IsValid => Claims is not null;
+
+    /// <summary>The verified access-token claims.</summary>
+    public AccessTokenClaims? Claims { get; }
+
+    /// <summary>The error, with <see cref="BaseAuthException.StatusCode"/> and the <c>WWW-Authenticate</c> challenge in <see cref="BaseAuthException.Headers"/>.</summary>
+    public BaseAuthException? Error { get; }
+}

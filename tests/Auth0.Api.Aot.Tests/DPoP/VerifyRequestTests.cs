@@ -1,0 +1,276 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Internal;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+
+namespace Auth0.Api.Aot.Tests.DPoP;
+
+/// <summary>
+/// verify_request: every row of the condition/error/header matrix of reference section 3.4 in all three modes (status,
+/// error code and the exact WWW-Authenticate value), with DESIGN.md's differences (a request without credentials is
+/// 401 with no error code), and the ports of reference section 11.4. Against a real issuer on loopback.
+/// </summary>
+public sealed class VerifyRequestTests : IssuerTests
+{
+    private const string Url = "https://api.example.com/resource";
+    private static readonly SigningKey s_proofKey = SigningKey.CreateEc("proof-key");
+
+    private static string Jkt(SigningKey key)
+    {
+        Assert.True(JwkThumbprint.TryCompute(new JsonWebKeyDto { Kty = "EC", Crv = "P-256", X = (string)key.PublicJwk()["x"]!, Y = (string)key.PublicJwk()["y"]! }, out string? jkt, out _));
+        return jkt;
+    }
+
+    private ApiClient Client(DPoPMode mode) => H.Client(o => o.DPoPMode = mode);
+
+    private string Plain() => H.Token();
+
+    private string Bound(object? cnf = null) => H.Token((_, p) => p.Set("cnf", cnf ?? new ClaimSet().Set("jkt", Jkt(s_proofKey))));
+
+    private static string Proof(string token, string method = "GET", string url = Url) => DPoPProofs.Create(s_proofKey, token, method, url, DateTimeOffset.UtcNow);
+
+    public static TheoryData<string> Modes => ["Allowed", "Required", "Disabled"];
+
+    private sealed record Expected(Type Type, int Status, string Code, string Challenge);
+
+    private static Expected E<T>(int status, string code, string challenge) => new(typeof(T), status, code, challenge);
+
+    private static readonly Expected s_missingAllowed = E<MissingAuthorizationException>(401, "", "Bearer realm=\"api\", DPoP algs=\"ES256\"");
+    private static readonly Expected s_missingRequired = E<MissingAuthorizationException>(401, "", "DPoP algs=\"ES256\"");
+    private static readonly Expected s_missingDisabled = E<MissingAuthorizationException>(401, "", "Bearer realm=\"api\"");
+    private static readonly Expected s_schemeRequired = E<InvalidAuthSchemeException>(400, "invalid_request", "DPoP algs=\"ES256\"");
+
+    private async Task AssertRowAsync(string mode, string? authorization, string? dpop, Expected? allowed, Expected? required, Expected? disabled, string? method = "GET", string? url = Url)
+    {
+        DPoPMode m = Enum.Parse<DPoPMode>(mode);
+        Expected? expected = m switch { DPoPMode.Allowed => allowed, DPoPMode.Required => required, _ => disabled };
+        using ApiClient client = Client(m);
+        RequestVerificationResult result = await client.TryVerifyRequestAsync(authorization, dpop, method, url);
+        if (expected is null)
+        {
+            Assert.True(result.IsValid, result.Error?.Message);
+            Assert.Equal("user_123", result.Claims!.Subject);
+            return;
+        }
+
+        Assert.False(result.IsValid);
+        Assert.IsType(expected.Type, result.Error);
+        Assert.Equal(expected.Status, result.Error!.StatusCode);
+        Assert.Equal(expected.Code, result.Error.ErrorCode);
+        Assert.Equal(expected.Challenge, result.Error.Headers["WWW-Authenticate"]);
+
+        BaseAuthException thrown = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await client.VerifyRequestAsync(authorization, dpop, method, url));
+        Assert.Equal(expected.Challenge, thrown.Headers["WWW-Authenticate"]);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row01_no_authorization(string mode) =>
+        AssertRowAsync(mode, null, null, s_missingAllowed, s_missingRequired, s_missingDisabled);
+
+    [Theory, MemberData(nameof(Modes))]
+    public async Task Row02_one_token_only(string mode)
+    {
+        await AssertRowAsync(mode, "Bearer", null, s_missingAllowed, s_missingRequired, s_missingDisabled);
+        await AssertRowAsync(mode, "Bearer ", null, s_missingAllowed, s_missingRequired, s_missingDisabled);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row03_unknown_scheme(string mode) =>
+        AssertRowAsync(mode, "Basic abc", null, s_missingAllowed, s_schemeRequired, s_missingDisabled);
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row04_bearer_expired_token(string mode) =>
+        AssertRowAsync(mode, "Bearer " + H.Token((_, p) => p.Set("exp", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds())), null,
+            E<VerifyAccessTokenException>(401, "invalid_token", "Bearer error=\"invalid_token\", error_description=\"Token is expired\", DPoP algs=\"ES256\""),
+            s_schemeRequired,
+            E<VerifyAccessTokenException>(401, "invalid_token", "Bearer error=\"invalid_token\", error_description=\"Token is expired\""));
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row05_bearer_valid_plain_token(string mode) =>
+        AssertRowAsync(mode, "Bearer " + Plain(), null, null, s_schemeRequired, null);
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row06_bearer_with_a_dpop_bound_token(string mode) =>
+        AssertRowAsync(mode, "Bearer " + Bound(), null,
+            E<VerifyAccessTokenException>(401, "invalid_token", "Bearer error=\"invalid_token\", error_description=\"DPoP-bound token requires the DPoP authentication scheme, not Bearer\", DPoP algs=\"ES256\""),
+            s_schemeRequired,
+            null);
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row07_bearer_with_a_dpop_header(string mode)
+    {
+        string token = Plain();
+        return AssertRowAsync(mode, "Bearer " + token, Proof(token),
+            E<InvalidAuthSchemeException>(400, "invalid_request", "Bearer error=\"invalid_request\", error_description=\"DPoP proof requires DPoP authentication scheme, not Bearer\", DPoP algs=\"ES256\""),
+            s_schemeRequired,
+            null);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row08_dpop_scheme_without_dpop_header(string mode) =>
+        AssertRowAsync(mode, "DPoP " + Bound(), null,
+            E<InvalidAuthSchemeException>(400, "invalid_request", "Bearer realm=\"api\", DPoP algs=\"ES256\""),
+            s_schemeRequired,
+            s_missingDisabled);
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row09_multiple_proofs(string mode)
+    {
+        string token = Bound();
+        const string Description = "Multiple DPoP proofs are not allowed";
+        return AssertRowAsync(mode, "DPoP " + token, Proof(token) + ", " + Proof(token),
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "Bearer realm=\"api\", DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            s_missingDisabled);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row10_unparsable_proof_header(string mode)
+    {
+        const string Description = "Failed to verify DPoP proof";
+        return AssertRowAsync(mode, "DPoP " + Bound(), "not-a-jws",
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "Bearer realm=\"api\", DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            s_missingDisabled);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row11_missing_method_or_url(string mode)
+    {
+        string token = Bound();
+        const string Description = "The argument 'DPoP authentication requires http_method and http_url' is required but was not provided.";
+        return AssertRowAsync(mode, "DPoP " + token, Proof(token),
+            E<MissingRequiredArgumentException>(400, "invalid_request", "Bearer realm=\"api\", DPoP error=\"invalid_request\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            E<MissingRequiredArgumentException>(400, "invalid_request", "DPoP error=\"invalid_request\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            s_missingDisabled,
+            method: null);
+    }
+
+    private Task TokenRowAsync(string mode, string token, string description, string? proof = null) =>
+        AssertRowAsync(mode, "DPoP " + token, proof ?? Proof(token),
+            E<VerifyAccessTokenException>(401, "invalid_token", "Bearer realm=\"api\", DPoP error=\"invalid_token\", error_description=\"" + description + "\", algs=\"ES256\""),
+            E<VerifyAccessTokenException>(401, "invalid_token", "DPoP error=\"invalid_token\", error_description=\"" + description + "\", algs=\"ES256\""),
+            s_missingDisabled);
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row12_dpop_with_an_invalid_access_token(string mode) =>
+        TokenRowAsync(mode, H.Token((_, p) => p.Set("exp", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()).Set("cnf", new ClaimSet().Set("jkt", Jkt(s_proofKey)))), "Token is expired");
+
+    [Theory, MemberData(nameof(Modes))]
+    public async Task Row13_dpop_token_without_cnf(string mode)
+    {
+        await TokenRowAsync(mode, Plain(), "JWT Access Token has no jkt confirmation claim");
+        await TokenRowAsync(mode, Bound(new ClaimSet()), "JWT Access Token has no jkt confirmation claim");
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row14_dpop_cnf_not_an_object(string mode) =>
+        TokenRowAsync(mode, Bound("not-an-object"), "JWT Access Token has invalid confirmation claim format");
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row15_dpop_proof_fails(string mode)
+    {
+        string token = Bound();
+        const string Description = "DPoP Proof htu mismatch";
+        return AssertRowAsync(mode, "DPoP " + token, Proof(token, url: "https://api.example.com/other"),
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "Bearer realm=\"api\", DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            E<InvalidDPoPProofException>(400, "invalid_dpop_proof", "DPoP error=\"invalid_dpop_proof\", error_description=\"" + Description + "\", algs=\"ES256\""),
+            s_missingDisabled);
+    }
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row16_dpop_cnf_without_jkt(string mode) =>
+        TokenRowAsync(mode, Bound(new ClaimSet().Set("x5t#S256", "abc")), "Access token 'cnf' claim missing 'jkt'");
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Row17_dpop_token_bound_to_another_key(string mode) =>
+        TokenRowAsync(mode, Bound(new ClaimSet().Set("jkt", Jkt(SigningKey.CreateEc("other")))), "JWT Access Token confirmation mismatch");
+
+    [Theory, MemberData(nameof(Modes))]
+    public Task Valid_dpop_request(string mode)
+    {
+        string token = Bound();
+        return AssertRowAsync(mode, "DPoP " + token, Proof(token), null, null, s_missingDisabled);
+    }
+
+    // ---- Ports of reference section 11.4 ----
+
+    [Fact]
+    public async Task Bearer_scheme_success_with_a_header_dictionary_in_any_case()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        AccessTokenClaims claims = await client.VerifyRequestAsync(new Dictionary<string, string> { ["Authorization"] = "Bearer " + Plain() });
+        Assert.Equal(["my-audience"], claims.Audience);
+        Assert.Equal(H.Issuer.Issuer, claims.Issuer);
+    }
+
+    [Fact]
+    public async Task Dpop_scheme_success_with_mixed_case_header_names_and_scheme()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string token = Bound();
+        AccessTokenClaims claims = await client.VerifyRequestAsync(new Dictionary<string, string> { ["AUTHORIZATION"] = "dpop " + token, ["DPoP"] = Proof(token) }, "GET", Url);
+        Assert.Equal("user_123", claims.Subject);
+    }
+
+    [Fact]
+    public async Task Bearer_with_cnf_but_no_jkt_is_accepted()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        Assert.NotNull(await client.VerifyRequestAsync("Bearer " + Bound(new ClaimSet().Set("x5t#S256", "abc")), null, null, null));
+    }
+
+    [Fact]
+    public async Task Multiple_spaces_in_authorization_reach_the_token_parser()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        VerifyAccessTokenException e = await Assert.ThrowsAsync<VerifyAccessTokenException>(async () => await client.VerifyRequestAsync("Bearer  token  with  extra  spaces", null, null, null));
+        Assert.Contains("failed to parse token", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_proof_presented_as_the_access_token_is_refused()
+    {
+        string token = Bound();
+        string proof = Proof(token);
+        using ApiClient client = Client(DPoPMode.Allowed);
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("DPoP " + proof, Proof(proof), "GET", Url);
+        Assert.Equal(VerificationFailure.AlgorithmNotAllowed, Assert.IsType<VerifyAccessTokenException>(result.Error).Failure);
+
+        // Even where access tokens may be ES256, a proof's typ (dpop+jwt) is not an access-token type.
+        using ApiClient es256 = H.Client(o => o.AccessTokenAlgorithms = SigningAlgorithms.RS256 | SigningAlgorithms.ES256);
+        RequestVerificationResult typed = await es256.TryVerifyRequestAsync("DPoP " + proof, Proof(proof), "GET", Url);
+        Assert.Equal(VerificationFailure.TypeNotAllowed, Assert.IsType<VerifyAccessTokenException>(typed.Error).Failure);
+    }
+
+    [Fact]
+    public async Task Challenge_algs_follow_the_configuration()
+    {
+        using ApiClient client = H.Client(o => o.DPoPAlgorithms = SigningAlgorithms.ES256 | SigningAlgorithms.ES384);
+        RequestVerificationResult result = await client.TryVerifyRequestAsync(null, null, null, null);
+        Assert.Equal("Bearer realm=\"api\", DPoP algs=\"ES256 ES384\"", result.Error!.Headers["WWW-Authenticate"]);
+    }
+
+    [Fact]
+    public void IsDPoPRequired_reflects_the_mode()
+    {
+        using ApiClient required = Client(DPoPMode.Required);
+        using ApiClient allowed = Client(DPoPMode.Allowed);
+        Assert.True(required.IsDPoPRequired);
+        Assert.False(allowed.IsDPoPRequired);
+        Assert.Throws<ConfigurationException>(() => H.Client(o => o.DPoPMode = (DPoPMode)7));
+    }
+
+    [Fact]
+    public async Task A_token_with_quotes_in_its_error_cannot_break_the_challenge()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("Bearer " + H.Token((h, _) => h.Set("alg", "HS\"\r\nX: y")), null, null, null);
+        string challenge = result.Error!.Headers["WWW-Authenticate"];
+        Assert.DoesNotContain('\r', challenge);
+        Assert.DoesNotContain('\n', challenge);
+        Assert.Contains("\\\"", challenge, StringComparison.Ordinal);
+    }
+}
