@@ -136,6 +136,11 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
         }
 
+        if (options.DPoPReplayCapacity < 1)
+        {
+            throw new ConfigurationException("DPoPReplayCapacity must be at least 1");
+        }
+
         if (options.MaxDPoPProofLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
@@ -169,7 +174,8 @@ public sealed class ApiClient : IDisposable
         }
 
         _timeProvider = timeProvider;
-        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider);
+        IDPoPReplayStore? replays = options.DPoPReplayProtection ? options.DPoPReplayStore ?? new MemoryReplayStore(options.DPoPReplayCapacity, timeProvider) : null;
+        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays);
         IsDPoPRequired = options.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);
@@ -337,20 +343,13 @@ public sealed class ApiClient : IDisposable
     /// <param name="proof">The value of the request's <c>DPoP</c> header.</param>
     /// <param name="httpMethod">The request's method.</param>
     /// <param name="httpUrl">The request's absolute URL.</param>
-    /// <param name="cancellationToken">Reserved for replay stores; not used yet.</param>
+    /// <param name="cancellationToken">Cancels the replay store's operation.</param>
     /// <returns>The proof's claims and its key's thumbprint (compare with the token's <c>cnf.jkt</c>).</returns>
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
-    /// <exception cref="InvalidDPoPProofException">The proof is invalid; the message says why.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            return new ValueTask<DPoPProofClaims>(_dpop.Verify(accessToken, proof, httpMethod, httpUrl));
-        }
-        catch (BaseAuthException exception)
-        {
-            return ValueTask.FromException<DPoPProofClaims>(exception);
-        }
+        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, cancellationToken);
     }
 
     /// <summary>

@@ -74,6 +74,18 @@ public sealed class ApiClientOptions
     /// <summary>The maximum age of a DPoP proof, from its <c>iat</c>. Default: 300 s.</summary>
     public TimeSpan DPoPIatOffset { get; set; } = DefaultDPoPIatOffset;
 
+    /// <summary>
+    /// Replay protection (RFC 9449 section 11.1, beyond the Python SDK): a proof whose key and <c>jti</c> were already
+    /// accepted is refused for as long as it could be accepted. Default: on.
+    /// </summary>
+    public bool DPoPReplayProtection { get; set; } = true;
+
+    /// <summary>Where accepted proofs are remembered. Default: a bounded in-memory store per client (see <see cref="DPoPReplayCapacity"/>).</summary>
+    public IDPoPReplayStore? DPoPReplayStore { get; set; }
+
+    /// <summary>Entries of the default in-memory replay store; when it is full of live entries, new proofs are refused (fail closed). Default: 100,000.</summary>
+    public int DPoPReplayCapacity { get; set; } = 100_000;
+
     /// <summary>The longest DPoP proof, in characters, that is looked at. Default: 8 KiB.</summary>
     public int MaxDPoPProofLength { get; set; } = DefaultMaxDPoPProofLength;
 

@@ -11,6 +11,8 @@ using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Auth0.Api.Aot.Internal;
 
@@ -22,9 +24,11 @@ internal sealed class DPoPProofVerifier
     private readonly int _maxProofLength;
     private readonly TimeProvider _time;
     private readonly BoundedCache<VerificationKey> _keys;
+    private readonly IDPoPReplayStore? _replays;
 
-    public DPoPProofVerifier(SigningAlgorithms algorithms, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time)
+    public DPoPProofVerifier(SigningAlgorithms algorithms, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays)
     {
+        _replays = replays;
         _algorithms = algorithms;
         _iatLeewaySeconds = (long)iatLeeway.TotalSeconds;
         _iatOffsetSeconds = (long)iatOffset.TotalSeconds;
@@ -34,6 +38,26 @@ internal sealed class DPoPProofVerifier
     }
 
     internal int CachedKeys => _keys.Count;
+
+    /// <summary>Verifies the proof, then records it so that the same proof (key and jti) is refused until it expires.</summary>
+    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid or replayed.</exception>
+    public async ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, CancellationToken cancellationToken)
+    {
+        DPoPProofClaims claims = Verify(accessToken, proof, httpMethod, httpUrl);
+        if (_replays is not null)
+        {
+            // The key is a digest: fixed length whatever the jti, and no proof content is stored.
+            string key = Base64UrlStrict.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(claims.JwkThumbprint + "\n" + claims.Jti)));
+            DateTimeOffset expiresAt = claims.IssuedAt.AddSeconds(_iatOffsetSeconds + 1);
+            if (!await _replays.TryAddAsync(key, expiresAt, cancellationToken).ConfigureAwait(false))
+            {
+                throw Invalid("DPoP proof has already been used");
+            }
+        }
+
+        return claims;
+    }
 
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid.</exception>

@@ -139,7 +139,7 @@ internal sealed class RequestVerifier
         DPoPProofClaims proof;
         try
         {
-            proof = _proofs.Verify(token, dpop, httpMethod, httpUrl);
+            proof = await _proofs.VerifyAsync(token, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDPoPProofException exception)
         {

@@ -61,7 +61,9 @@ public sealed class VerifyRequestTests : IssuerTests
         Assert.Equal(expected.Code, result.Error.ErrorCode);
         Assert.Equal(expected.Challenge, result.Error.Headers["WWW-Authenticate"]);
 
-        BaseAuthException thrown = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await client.VerifyRequestAsync(authorization, dpop, method, url));
+        // The throwing form, on a second client: the first one has recorded the proof, and would now call it a replay.
+        using ApiClient second = Client(m);
+        BaseAuthException thrown = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await second.VerifyRequestAsync(authorization, dpop, method, url));
         Assert.Equal(expected.Challenge, thrown.Headers["WWW-Authenticate"]);
     }
 
@@ -196,6 +198,17 @@ public sealed class VerifyRequestTests : IssuerTests
     }
 
     // ---- Ports of reference section 11.4 ----
+
+    [Fact]
+    public async Task A_replayed_dpop_request_is_refused_with_the_dpop_challenge()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string token = Bound();
+        string proof = Proof(token);
+        Assert.True((await client.TryVerifyRequestAsync("DPoP " + token, proof, "GET", Url)).IsValid);
+        RequestVerificationResult replay = await client.TryVerifyRequestAsync("DPoP " + token, proof, "GET", Url);
+        Assert.Equal("Bearer realm=\"api\", DPoP error=\"invalid_dpop_proof\", error_description=\"DPoP proof has already been used\", algs=\"ES256\"", replay.Error!.Headers["WWW-Authenticate"]);
+    }
 
     [Fact]
     public async Task Bearer_scheme_success_with_a_header_dictionary_in_any_case()
