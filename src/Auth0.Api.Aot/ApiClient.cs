@@ -23,6 +23,7 @@ public sealed class ApiClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly DPoPProofVerifier _dpop;
     private readonly RequestVerifier _requests;
+    private readonly DPoPNonces? _nonces;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
     /// <param name="options">The configuration; copied, not kept.</param>
@@ -136,6 +137,16 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
         }
 
+        if (options.DPoPNonceKey is { Length: < 32 })
+        {
+            throw new ConfigurationException("DPoPNonceKey must be at least 32 bytes");
+        }
+
+        if (options.DPoPNonceLifetime < TimeSpan.FromSeconds(1))
+        {
+            throw new ConfigurationException("DPoPNonceLifetime must be at least one second");
+        }
+
         if (options.DPoPReplayCapacity < 1)
         {
             throw new ConfigurationException("DPoPReplayCapacity must be at least 1");
@@ -175,7 +186,8 @@ public sealed class ApiClient : IDisposable
 
         _timeProvider = timeProvider;
         IDPoPReplayStore? replays = options.DPoPReplayProtection ? options.DPoPReplayStore ?? new MemoryReplayStore(options.DPoPReplayCapacity, timeProvider) : null;
-        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays);
+        _nonces = options.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, options.DPoPNonceLifetime, timeProvider) : null;
+        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays, _nonces);
         IsDPoPRequired = options.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);
@@ -260,6 +272,13 @@ public sealed class ApiClient : IDisposable
     }
 
     internal DPoPProofVerifier DPoP => _dpop;
+
+    /// <summary>
+    /// A fresh server nonce, for the <c>DPoP-Nonce</c> header of a response (RFC 9449 section 9), or
+    /// <see langword="null"/> when <see cref="ApiClientOptions.DPoPNonceKey"/> is not set.
+    /// </summary>
+    /// <returns>The nonce, or <see langword="null"/>.</returns>
+    public string? CreateDPoPNonce() => _nonces?.Create();
 
     /// <summary>Whether only DPoP requests are accepted (<see cref="ApiClientOptions.DPoPMode"/> is Required).</summary>
     public bool IsDPoPRequired { get; }

@@ -86,6 +86,16 @@ public sealed class ApiClientOptions
     /// <summary>Entries of the default in-memory replay store; when it is full of live entries, new proofs are refused (fail closed). Default: 100,000.</summary>
     public int DPoPReplayCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// Server nonces (RFC 9449 section 9): when set, a DPoP proof must carry a nonce this API issued, or the request gets
+    /// 401 <c>use_dpop_nonce</c> with a fresh nonce in <c>DPoP-Nonce</c>. Nonces are stateless (HMAC-SHA256 over a time
+    /// step under this key, at least 32 bytes); instances that share the key accept each other's nonces. Default: none.
+    /// </summary>
+    public byte[]? DPoPNonceKey { get; set; }
+
+    /// <summary>The time step of server nonces; a nonce is accepted in its step and the next. Default: 5 minutes.</summary>
+    public TimeSpan DPoPNonceLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The longest DPoP proof, in characters, that is looked at. Default: 8 KiB.</summary>
     public int MaxDPoPProofLength { get; set; } = DefaultMaxDPoPProofLength;
 

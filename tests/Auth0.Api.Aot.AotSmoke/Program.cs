@@ -51,6 +51,14 @@ await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
     string expired = issuer.CreateToken(Audience, (_, p) => p.Set("exp", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()));
     Check("expired token refused", (await client.TryVerifyAccessTokenAsync(expired)).Failure == VerificationFailure.Expired, "accepted");
 
+    SigningKey proofKey = SigningKey.CreateEc("proof");
+    string bound = issuer.CreateToken(Audience, (_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(proofKey))));
+    const string ResourceUrl = "https://api.example.com/orders/42";
+    RequestVerificationResult dpop = await client.TryVerifyRequestAsync("DPoP " + bound, DPoPProofs.Create(proofKey, bound, "POST", ResourceUrl, DateTimeOffset.UtcNow), "POST", ResourceUrl);
+    Check("DPoP request verifies (proof, htu, ath, cnf.jkt)", dpop.IsValid, dpop.Error?.Message ?? string.Empty);
+    RequestVerificationResult downgrade = await client.TryVerifyRequestAsync("Bearer " + bound, null, "POST", ResourceUrl);
+    Check("DPoP-bound token as Bearer refused", downgrade.Error?.Headers["WWW-Authenticate"].Contains("not Bearer", StringComparison.Ordinal) == true, downgrade.Error?.Message ?? "accepted");
+
     try
     {
         await client.VerifyAccessTokenAsync(issuer.CreateToken("https://other.example.com"));

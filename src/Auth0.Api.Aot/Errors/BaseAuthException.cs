@@ -37,7 +37,26 @@ public abstract class BaseAuthException : Exception
 
     internal void SetChallenge(string challenge)
     {
-        Headers = new Dictionary<string, string>(1, StringComparer.OrdinalIgnoreCase) { ["WWW-Authenticate"] = challenge };
+        Dictionary<string, string> headers = new(Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, string> header in Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        headers["WWW-Authenticate"] = challenge;
+        Headers = headers;
+    }
+
+    internal void SetHeader(string name, string value)
+    {
+        Dictionary<string, string> headers = new(Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, string> header in Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        headers[name] = value;
+        Headers = headers;
     }
 }
 
@@ -122,6 +141,31 @@ public sealed class InvalidDPoPProofException : BaseAuthException
 
     /// <inheritdoc/>
     public override int StatusCode => 400;
+}
+
+/// <summary>
+/// The DPoP proof lacks a valid server nonce (RFC 9449 section 9): 401, <c>use_dpop_nonce</c>, with a fresh nonce in
+/// the <c>DPoP-Nonce</c> header that the client must put in its next proof.
+/// </summary>
+public sealed class UseDPoPNonceException : BaseAuthException
+{
+    /// <summary>Creates the error with the nonce the client must use.</summary>
+    /// <param name="nonce">A fresh nonce.</param>
+    public UseDPoPNonceException(string nonce)
+        : base("Resource server requires nonce in DPoP proof")
+    {
+        Nonce = nonce;
+        SetHeader("DPoP-Nonce", nonce);
+    }
+
+    /// <summary>The nonce the client must put in its next proof (also in <see cref="BaseAuthException.Headers"/> as <c>DPoP-Nonce</c>).</summary>
+    public string Nonce { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "use_dpop_nonce";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 401;
 }
 
 /// <summary>

@@ -25,10 +25,12 @@ internal sealed class DPoPProofVerifier
     private readonly TimeProvider _time;
     private readonly BoundedCache<VerificationKey> _keys;
     private readonly IDPoPReplayStore? _replays;
+    private readonly DPoPNonces? _nonces;
 
-    public DPoPProofVerifier(SigningAlgorithms algorithms, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays)
+    public DPoPProofVerifier(SigningAlgorithms algorithms, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
     {
         _replays = replays;
+        _nonces = nonces;
         _algorithms = algorithms;
         _iatLeewaySeconds = (long)iatLeeway.TotalSeconds;
         _iatOffsetSeconds = (long)iatOffset.TotalSeconds;
@@ -45,6 +47,11 @@ internal sealed class DPoPProofVerifier
     public async ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, CancellationToken cancellationToken)
     {
         DPoPProofClaims claims = Verify(accessToken, proof, httpMethod, httpUrl);
+        if (_nonces is not null && !_nonces.IsValid(claims.Nonce))
+        {
+            throw new UseDPoPNonceException(_nonces.Create());
+        }
+
         if (_replays is not null)
         {
             // The key is a digest: fixed length whatever the jti, and no proof content is stored.

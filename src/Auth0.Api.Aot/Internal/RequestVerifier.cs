@@ -141,9 +141,9 @@ internal sealed class RequestVerifier
         {
             proof = await _proofs.VerifyAsync(token, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidDPoPProofException exception)
+        catch (Exception exception) when (exception is InvalidDPoPProofException or UseDPoPNonceException)
         {
-            return Fail(exception, "dpop");
+            return Fail((BaseAuthException)exception, "dpop");
         }
 
         if (!confirmation.TryGetProperty("jkt"u8, out JsonElement jkt) || jkt.ValueKind != JsonValueKind.String || jkt.GetString() is not { Length: > 0 } expected)
