@@ -54,11 +54,6 @@ internal sealed class RequestVerifier
             return Fail(new InvalidAuthSchemeException(string.Empty), scheme);
         }
 
-        if (token.AsSpan().Trim().IsEmpty)
-        {
-            return Fail(new MissingAuthorizationException(), null);
-        }
-
         return scheme switch
         {
             "dpop" => await VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false),
