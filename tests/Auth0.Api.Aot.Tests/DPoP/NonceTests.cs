@@ -1,7 +1,6 @@
 using System;
 using System.Security.Cryptography;
 using System.Threading.Tasks;
-using Auth0.Api.Aot.Internal;
 using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -17,8 +16,7 @@ public sealed class NonceTests : FakeClockIssuerTests
 
     private string BoundToken()
     {
-        Assert.True(JwkThumbprint.TryCompute(new JsonWebKeyDto { Kty = "EC", Crv = "P-256", X = (string)s_proofKey.PublicJwk()["x"]!, Y = (string)s_proofKey.PublicJwk()["y"]! }, out string? jkt, out _));
-        return H.Token((_, p) => p.Set("cnf", new ClaimSet().Set("jkt", jkt)));
+        return H.Token((_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
     }
 
     private string Proof(string token, string? nonce) =>

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
-using Auth0.Api.Aot.Internal;
 using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
 
@@ -17,11 +16,7 @@ public sealed class VerifyRequestTests : IssuerTests
     private const string Url = "https://api.example.com/resource";
     private static readonly SigningKey s_proofKey = SigningKey.CreateEc("proof-key");
 
-    private static string Jkt(SigningKey key)
-    {
-        Assert.True(JwkThumbprint.TryCompute(new JsonWebKeyDto { Kty = "EC", Crv = "P-256", X = (string)key.PublicJwk()["x"]!, Y = (string)key.PublicJwk()["y"]! }, out string? jkt, out _));
-        return jkt;
-    }
+    private static string Jkt(SigningKey key) => DPoPProofs.Thumbprint(key);
 
     private ApiClient Client(DPoPMode mode) => H.Client(o => o.DPoPMode = mode);
 
