@@ -126,10 +126,10 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
         }
 
-        const SigningAlgorithms ProofCapable = SigningAlgorithms.ES256 | SigningAlgorithms.ES384 | SigningAlgorithms.ES512;
+        const SigningAlgorithms ProofCapable = SigningAlgorithms.ES256 | SigningAlgorithms.ES384 | SigningAlgorithms.ES512 | SigningAlgorithms.RS256 | SigningAlgorithms.PS256;
         if (options.DPoPAlgorithms == SigningAlgorithms.None || (options.DPoPAlgorithms & ~ProofCapable) != 0)
         {
-            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384 and ES512");
+            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256 and PS256");
         }
 
         if (options.DPoPIatLeeway < TimeSpan.Zero || options.DPoPIatOffset < TimeSpan.Zero)

@@ -65,7 +65,7 @@ public sealed class ApiClientOptions
     /// <summary>How DPoP requests are treated: <see cref="Aot.DPoPMode.Allowed"/> (default), <see cref="Aot.DPoPMode.Required"/> or <see cref="Aot.DPoPMode.Disabled"/>.</summary>
     public DPoPMode DPoPMode { get; set; } = DPoPMode.Allowed;
 
-    /// <summary>The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384 and ES512 may be added.</summary>
+    /// <summary>The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384, ES512, RS256 and PS256 may be added (RSA keys of at least 2048 bits).</summary>
     public SigningAlgorithms DPoPAlgorithms { get; set; } = SigningAlgorithms.ES256;
 
     /// <summary>How far in the future a DPoP proof's <c>iat</c> may be (clock differences). Default: 30 s.</summary>

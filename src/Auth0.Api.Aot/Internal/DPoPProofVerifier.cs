@@ -127,6 +127,11 @@ internal sealed class DPoPProofVerifier
             throw Invalid("Only EC keys are supported for DPoP");
         }
 
+        if (algorithm.Family == KeyFamily.Rsa && !string.Equals(jwk.Kty, "RSA", StringComparison.Ordinal))
+        {
+            throw Invalid("The jwk key type does not match the proof algorithm");
+        }
+
         if (algorithm.Curve is not null && !string.Equals(jwk.Crv, algorithm.Curve, StringComparison.Ordinal))
         {
             throw Invalid(algorithm.Curve == "P-256" ? "Only P-256 curve is supported" : "The jwk curve does not match the proof algorithm");

@@ -273,10 +273,31 @@ public sealed class VerifyDPoPProofTests : IDisposable
         await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url));
     }
 
+    [Theory]
+    [InlineData("RS256", SigningAlgorithms.RS256)]
+    [InlineData("PS256", SigningAlgorithms.PS256)]
+    public async Task Rsa_proofs_verify_when_allowed_with_keys_of_2048_bits_or_more(string alg, SigningAlgorithms flag)
+    {
+        using ApiClient client = new(new ApiClientOptions { Domain = "auth0.local", Audience = "a", DPoPAlgorithms = SigningAlgorithms.ES256 | flag, TimeProvider = _time });
+        SigningKey rsa = SigningKey.FromRsa("rsa", Tests.Support.TestKeys.Primary.Rsa!, alg);
+        DPoPProofClaims claims = await client.VerifyDPoPProofAsync(Token, Proof(key: rsa), "GET", Url);
+        Assert.Equal(43, claims.JwkThumbprint.Length);
+
+        SigningKey small = SigningKey.FromRsa("small", Tests.Support.TestKeys.Small.Rsa!, alg);
+        InvalidDPoPProofException tooSmall = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(key: small), "GET", Url));
+        Assert.Equal("Missing or invalid jwk in header", tooSmall.Message);
+
+        InvalidDPoPProofException mismatch = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () =>
+            await client.VerifyDPoPProofAsync(Token, Proof((h, _) => h.Set("jwk", s_key.PublicJwk(false)), key: rsa), "GET", Url));
+        Assert.Equal("The jwk key type does not match the proof algorithm", mismatch.Message);
+
+        await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await _client.VerifyDPoPProofAsync(Token, Proof(key: rsa), "GET", Url));
+    }
+
     [Fact]
     public void Dpop_options_are_validated()
     {
-        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPAlgorithms = SigningAlgorithms.RS256 }));
+        Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPAlgorithms = SigningAlgorithms.RS384 }));
         Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPAlgorithms = SigningAlgorithms.None }));
         Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", DPoPIatLeeway = TimeSpan.FromSeconds(-1) }));
         Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", MaxDPoPProofLength = 10 }));
