@@ -35,17 +35,7 @@ public abstract class BaseAuthException : Exception
     /// <summary>Response headers that belong to this error, e.g. <c>WWW-Authenticate</c>. Empty when none apply.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; private set; } = s_noHeaders;
 
-    internal void SetChallenge(string challenge)
-    {
-        Dictionary<string, string> headers = new(Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, string> header in Headers)
-        {
-            headers[header.Key] = header.Value;
-        }
-
-        headers["WWW-Authenticate"] = challenge;
-        Headers = headers;
-    }
+    internal void SetChallenge(string challenge) => SetHeader("WWW-Authenticate", challenge);
 
     internal void SetHeader(string name, string value)
     {

@@ -191,7 +191,5 @@ internal static class Base64UrlStrict
         }
     }
 
-    public static string EncodeUtf8(string text) => Encode(Encoding.UTF8.GetBytes(text));
-
     private static int Map(ReadOnlySpan<sbyte> map, char c) => c < 128 ? map[c] : -1;
 }

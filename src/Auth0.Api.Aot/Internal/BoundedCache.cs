@@ -43,10 +43,7 @@ internal sealed class BoundedCache<TValue>
         }
     }
 
-    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TValue? value) => TryGet(key, out value, out _);
-
-    /// <summary>Looks up <paramref name="key"/>, also returning the entry's expiry as a <see cref="TimeProvider"/> timestamp.</summary>
-    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TValue? value, out long expiresAt)
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TValue? value)
     {
         long now = _timeProvider.GetTimestamp();
         lock (_gate)
@@ -67,14 +64,12 @@ internal sealed class BoundedCache<TValue>
                     }
 
                     value = node.Value.Value;
-                    expiresAt = node.Value.ExpiresAt;
                     return true;
                 }
             }
         }
 
         value = null;
-        expiresAt = 0;
         return false;
     }
 

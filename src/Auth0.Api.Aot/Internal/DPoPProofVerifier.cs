@@ -148,7 +148,7 @@ internal sealed class DPoPProofVerifier
             throw Invalid("Missing or invalid jwk in header");
         }
 
-        byte[] signingInput = Encoding.ASCII.GetBytes(proof.AsSpan(0, segments[0].Length + 1 + segments[1].Length).ToString());
+        byte[] signingInput = Encoding.ASCII.GetBytes(proof, 0, segments[0].Length + 1 + segments[1].Length);
         if (!key.Verify(algorithm, signingInput, signature))
         {
             throw Invalid("JWT signature verification failed: bad_signature");

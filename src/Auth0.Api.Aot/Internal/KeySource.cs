@@ -82,12 +82,12 @@ internal sealed class KeySource : IDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly ICacheAdapter? _shared;
-    private readonly TimeSpan _cacheTtl;
+    private readonly RefreshPolicy _policy;
 
     public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy, ICacheAdapter? shared = null)
     {
         _shared = shared;
-        _cacheTtl = policy.CacheTtl;
+        _policy = policy;
         if (httpClient is null)
         {
             _httpClient = new HttpClient(new SocketsHttpHandler
@@ -161,7 +161,7 @@ internal sealed class KeySource : IDisposable
         T document = parse(body);
         if (_shared is not null)
         {
-            await WriteSharedAsync(sharedKey, body, maxAge is TimeSpan age && age < _cacheTtl ? age : _cacheTtl, cancellationToken).ConfigureAwait(false);
+            await WriteSharedAsync(sharedKey, body, _policy.EffectiveTtl(maxAge), cancellationToken).ConfigureAwait(false);
         }
 
         return (document, maxAge);

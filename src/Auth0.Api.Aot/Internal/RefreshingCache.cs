@@ -37,7 +37,11 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
 }
 
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
-internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider);
+internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
+{
+    /// <summary>A document's lifetime: min(<c>Cache-Control: max-age</c>, <see cref="CacheTtl"/>).</summary>
+    public TimeSpan EffectiveTtl(TimeSpan? maxAge) => maxAge is TimeSpan age && age < CacheTtl ? age : CacheTtl;
+}
 
 internal sealed class RefreshingCache<T> : IDisposable
     where T : class
@@ -257,8 +261,7 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     private CachedValue<T> Create(T value, TimeSpan? maxAge, long now)
     {
-        TimeSpan ttl = maxAge is TimeSpan age && age < _policy.CacheTtl ? age : _policy.CacheTtl;
-        long ttlTicks = Ticks(ttl);
+        long ttlTicks = Ticks(_policy.EffectiveTtl(maxAge));
         long freshUntil = Add(now, ttlTicks);
         return new CachedValue<T>(value, now, Add(now, ttlTicks / 5 * 4), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
     }

@@ -67,7 +67,7 @@ internal sealed class RequestVerifier
         AccessTokenResult result = await _tokens.VerifyAsync(token, null, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return Fail(Exception(result), "bearer");
+            return Fail(result.ToException()!, "bearer");
         }
 
         if (_mode != DPoPMode.Disabled)
@@ -117,7 +117,7 @@ internal sealed class RequestVerifier
         AccessTokenResult result = await _tokens.VerifyAsync(token, null, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return Fail(Exception(result), "dpop");
+            return Fail(result.ToException()!, "dpop");
         }
 
         JsonElement? cnf = result.Claims.Confirmation;
@@ -153,11 +153,6 @@ internal sealed class RequestVerifier
 
         return new RequestVerificationResult(result.Claims);
     }
-
-    private static BaseAuthException Exception(AccessTokenResult result) =>
-        result.Failure == VerificationFailure.MissingToken
-            ? new MissingRequiredArgumentException("access_token")
-            : new VerifyAccessTokenException(result.Failure, result.ErrorDescription, result.Claim);
 
     private static bool IsFalsy(JsonElement value) => value.ValueKind switch
     {
