@@ -126,10 +126,14 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
         }
 
-        const SigningAlgorithms ProofCapable = SigningAlgorithms.ES256 | SigningAlgorithms.ES384 | SigningAlgorithms.ES512 | SigningAlgorithms.RS256 | SigningAlgorithms.PS256;
-        if (options.DPoPAlgorithms == SigningAlgorithms.None || (options.DPoPAlgorithms & ~ProofCapable) != 0)
+        if (options.DPoPAlgorithms == SigningAlgorithms.None || (options.DPoPAlgorithms & ~JwsAlgorithm.ProofCapable) != 0)
         {
-            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256 and PS256");
+            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256, PS256, EdDSA and Ed25519");
+        }
+
+        if ((options.DPoPAlgorithms & JwsAlgorithm.NeedEd25519) != 0 && options.Ed25519Provider is null)
+        {
+            throw new ConfigurationException("DPoPAlgorithms includes EdDSA or Ed25519, which need an Ed25519Provider: reference the Auth0.Api.Aot.Sodium package and set Ed25519Provider = SodiumEd25519.Instance");
         }
 
         if (options.DPoPIatLeeway < TimeSpan.Zero || options.DPoPIatOffset < TimeSpan.Zero)
@@ -187,7 +191,7 @@ public sealed class ApiClient : IDisposable
         _timeProvider = timeProvider;
         IDPoPReplayStore? replays = options.DPoPReplayProtection ? options.DPoPReplayStore ?? new MemoryReplayStore(options.DPoPReplayCapacity, timeProvider) : null;
         _nonces = options.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, options.DPoPNonceLifetime, timeProvider) : null;
-        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays, _nonces);
+        _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.Ed25519Provider, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays, _nonces);
         IsDPoPRequired = options.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);

@@ -65,8 +65,18 @@ public sealed class ApiClientOptions
     /// <summary>How DPoP requests are treated: <see cref="Aot.DPoPMode.Allowed"/> (default), <see cref="Aot.DPoPMode.Required"/> or <see cref="Aot.DPoPMode.Disabled"/>.</summary>
     public DPoPMode DPoPMode { get; set; } = DPoPMode.Allowed;
 
-    /// <summary>The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384, ES512, RS256 and PS256 may be added (RSA keys of at least 2048 bits).</summary>
+    /// <summary>
+    /// The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384, ES512, RS256 and
+    /// PS256 may be added (RSA keys of at least 2048 bits), and EdDSA and Ed25519 with an <see cref="Ed25519Provider"/>.
+    /// </summary>
     public SigningAlgorithms DPoPAlgorithms { get; set; } = SigningAlgorithms.ES256;
+
+    /// <summary>
+    /// Verifies Ed25519 DPoP proofs when <see cref="DPoPAlgorithms"/> includes <see cref="SigningAlgorithms.EdDSA"/> or
+    /// <see cref="SigningAlgorithms.Ed25519"/>; required then, unused otherwise. The <c>Auth0.Api.Aot.Sodium</c> package
+    /// provides <c>SodiumEd25519.Instance</c>.
+    /// </summary>
+    public IEd25519Provider? Ed25519Provider { get; set; }
 
     /// <summary>How far in the future a DPoP proof's <c>iat</c> may be (clock differences). Default: 30 s.</summary>
     public TimeSpan DPoPIatLeeway { get; set; } = DefaultDPoPIatLeeway;

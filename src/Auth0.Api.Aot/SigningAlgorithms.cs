@@ -42,4 +42,16 @@ public enum SigningAlgorithms
 
     /// <summary>ECDSA on P-521 with SHA-512 (132-byte IEEE P1363 signature). DPoP proofs only.</summary>
     ES512 = 1 << 8,
+
+    /// <summary>
+    /// EdDSA (RFC 8037) with an Ed25519 key (64-byte signature). DPoP proofs only, and only with an
+    /// <see cref="IEd25519Provider"/> (the <c>Auth0.Api.Aot.Sodium</c> package): the BCL has no Ed25519.
+    /// </summary>
+    EdDSA = 1 << 9,
+
+    /// <summary>
+    /// Ed25519, the fully specified name of EdDSA with an Ed25519 key (RFC 9864). DPoP proofs only, and only with an
+    /// <see cref="IEd25519Provider"/> (the <c>Auth0.Api.Aot.Sodium</c> package).
+    /// </summary>
+    Ed25519 = 1 << 10,
 }

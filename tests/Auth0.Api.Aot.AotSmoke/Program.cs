@@ -56,6 +56,24 @@ await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
     const string ResourceUrl = "https://api.example.com/orders/42";
     RequestVerificationResult dpop = await client.TryVerifyRequestAsync("DPoP " + bound, DPoPProofs.Create(proofKey, bound, "POST", ResourceUrl, DateTimeOffset.UtcNow), "POST", ResourceUrl);
     Check("DPoP request verifies (proof, htu, ath, cnf.jkt)", dpop.IsValid, dpop.Error?.Message ?? string.Empty);
+
+    using (NSec.Cryptography.Key edKey = Ed25519Proofs.NewKey())
+    {
+        using ApiClient edClient = new(new ApiClientOptions
+        {
+            Domain = issuer.Domain,
+            Audience = Audience,
+            HttpClient = http,
+            DPoPAlgorithms = SigningAlgorithms.EdDSA,
+            Ed25519Provider = Auth0.Api.Aot.Sodium.SodiumEd25519.Instance,
+        });
+        string edBound = issuer.CreateToken(Audience, (_, p) => p.Set("cnf", new ClaimSet().Set("jkt", Ed25519Proofs.Thumbprint(edKey))));
+        RequestVerificationResult ed = await edClient.TryVerifyRequestAsync("DPoP " + edBound, Ed25519Proofs.Create(edKey, edBound, "GET", ResourceUrl, DateTimeOffset.UtcNow), "GET", ResourceUrl);
+        Check("EdDSA DPoP request verifies (libsodium through NSec)", ed.IsValid, ed.Error?.Message ?? string.Empty);
+        RequestVerificationResult edForged = await edClient.TryVerifyRequestAsync("DPoP " + edBound, Ed25519Proofs.Create(edKey, edBound, "GET", ResourceUrl, DateTimeOffset.UtcNow, signWith: Ed25519Proofs.NewKey()), "GET", ResourceUrl);
+        Check("EdDSA proof signed by another key refused", edForged.Error is InvalidDPoPProofException, edForged.Error?.Message ?? "accepted");
+    }
+
     RequestVerificationResult downgrade = await client.TryVerifyRequestAsync("Bearer " + bound, null, "POST", ResourceUrl);
     Check("DPoP-bound token as Bearer refused", downgrade.Error?.Headers["WWW-Authenticate"].Contains("not Bearer", StringComparison.Ordinal) == true, downgrade.Error?.Message ?? "accepted");
 

@@ -19,6 +19,7 @@ namespace Auth0.Api.Aot.Internal;
 internal sealed class DPoPProofVerifier
 {
     private readonly SigningAlgorithms _algorithms;
+    private readonly IEd25519Provider? _ed25519;
     private readonly long _iatLeewaySeconds;
     private readonly long _iatOffsetSeconds;
     private readonly int _maxProofLength;
@@ -27,11 +28,12 @@ internal sealed class DPoPProofVerifier
     private readonly IDPoPReplayStore? _replays;
     private readonly DPoPNonces? _nonces;
 
-    public DPoPProofVerifier(SigningAlgorithms algorithms, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
+    public DPoPProofVerifier(SigningAlgorithms algorithms, IEd25519Provider? ed25519, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
     {
         _replays = replays;
         _nonces = nonces;
         _algorithms = algorithms;
+        _ed25519 = ed25519;
         _iatLeewaySeconds = (long)iatLeeway.TotalSeconds;
         _iatOffsetSeconds = (long)iatOffset.TotalSeconds;
         _maxProofLength = maxProofLength;
@@ -132,6 +134,11 @@ internal sealed class DPoPProofVerifier
             throw Invalid("The jwk key type does not match the proof algorithm");
         }
 
+        if (algorithm.Family == KeyFamily.OctetKeyPair && !string.Equals(jwk.Kty, "OKP", StringComparison.Ordinal))
+        {
+            throw Invalid("The jwk key type does not match the proof algorithm");
+        }
+
         if (algorithm.Curve is not null && !string.Equals(jwk.Crv, algorithm.Curve, StringComparison.Ordinal))
         {
             throw Invalid(algorithm.Curve == "P-256" ? "Only P-256 curve is supported" : "The jwk curve does not match the proof algorithm");
@@ -228,7 +235,7 @@ internal sealed class DPoPProofVerifier
             return cached;
         }
 
-        VerificationKey imported = VerificationKey.Import(jwk);
+        VerificationKey imported = VerificationKey.Import(jwk, _ed25519);
         if (imported.Unusable is null)
         {
             _keys.Set(thumbprint, imported, null);

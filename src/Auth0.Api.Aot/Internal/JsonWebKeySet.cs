@@ -6,6 +6,7 @@
 // Rules (RFC 7518 sections 3.3, 3.4 and 6; RFC 7517 section 4):
 //   RSA: n and e present and strict base64url; modulus at least 2048 bits; 1 < e, e odd.
 //   EC:  crv P-256 / P-384 / P-521 with x and y of exactly the field size; the point must be on the curve.
+//   OKP: crv Ed25519 with x of exactly 32 bytes (RFC 8037), imported by an IEd25519Provider (DPoP proofs only).
 //   any: no private members (d, p, q, k); 'use', if present, is "sig"; 'key_ops', if present, has "verify".
 
 using System;
@@ -109,7 +110,10 @@ internal sealed class VerificationKey
 
     public ECDsa? EcDsa { get; private set; }
 
-    public static VerificationKey Import(JsonWebKeyDto? jwk)
+    public IEd25519PublicKey? Ed25519 { get; private set; }
+
+    /// <summary>Imports a JWK. OKP keys are imported only with an <paramref name="ed25519"/> provider (DPoP proofs).</summary>
+    public static VerificationKey Import(JsonWebKeyDto? jwk, IEd25519Provider? ed25519 = null)
     {
         if (jwk is null)
         {
@@ -117,7 +121,7 @@ internal sealed class VerificationKey
         }
 
         VerificationKey key = new(jwk.Kid, jwk.Alg);
-        key.Unusable = key.ImportCore(jwk);
+        key.Unusable = key.ImportCore(jwk, ed25519);
         return key;
     }
 
@@ -147,7 +151,12 @@ internal sealed class VerificationKey
                     && Rsa!.VerifyData(signingInput, signature, algorithm.Hash, algorithm.Padding!);
             }
 
-            return signature.Length == algorithm.EcSignatureLength
+            if (algorithm.Family == KeyFamily.OctetKeyPair)
+            {
+                return signature.Length == algorithm.FixedSignatureLength && Ed25519!.Verify(signingInput, signature);
+            }
+
+            return signature.Length == algorithm.FixedSignatureLength
                 && EcDsa!.VerifyData(signingInput, signature, algorithm.Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
         catch (CryptographicException)
@@ -156,7 +165,7 @@ internal sealed class VerificationKey
         }
     }
 
-    private string? ImportCore(JsonWebKeyDto jwk)
+    private string? ImportCore(JsonWebKeyDto jwk, IEd25519Provider? ed25519)
     {
         if (jwk.D is not null || jwk.P is not null || jwk.Q is not null || jwk.K is not null)
         {
@@ -181,6 +190,9 @@ internal sealed class VerificationKey
             case "EC":
                 Family = KeyFamily.EllipticCurve;
                 return ImportEc(jwk);
+            case "OKP" when ed25519 is not null:
+                Family = KeyFamily.OctetKeyPair;
+                return ImportOkp(jwk, ed25519);
             default:
                 return "the key type is not supported";
         }
@@ -261,5 +273,23 @@ internal sealed class VerificationKey
         {
             return "the EC key is malformed";
         }
+    }
+
+    private string? ImportOkp(JsonWebKeyDto jwk, IEd25519Provider ed25519)
+    {
+        if (!string.Equals(jwk.Crv, "Ed25519", StringComparison.Ordinal))
+        {
+            return "the OKP curve is not supported";
+        }
+
+        Curve = jwk.Crv;
+        byte[]? x = Base64UrlStrict.DecodeToArray(jwk.X);
+        if (x is null || x.Length != JwsAlgorithm.Ed25519PublicKeyLength || !ed25519.TryImportPublicKey(x, out IEd25519PublicKey? key))
+        {
+            return "the OKP key is malformed";
+        }
+
+        Ed25519 = key;
+        return null;
     }
 }

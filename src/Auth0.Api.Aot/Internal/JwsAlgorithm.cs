@@ -12,6 +12,8 @@
 //   ES256  EC   P-256  SHA-256  64 bytes
 //   ES384  EC   P-384  SHA-384  96 bytes
 //   ES512  EC   P-521  SHA-512  132 bytes
+//   EdDSA  OKP  Ed25519  -      64 bytes (RFC 8037; Ed448 is not implemented)
+//   Ed25519 OKP Ed25519  -      64 bytes (RFC 9864, the fully specified name)
 
 using System;
 using System.Security.Cryptography;
@@ -22,11 +24,20 @@ internal enum KeyFamily : byte
 {
     Rsa,
     EllipticCurve,
+
+    /// <summary>Octet key pair (RFC 8037): Ed25519, verified by an <see cref="IEd25519Provider"/>.</summary>
+    OctetKeyPair,
 }
 
 internal sealed class JwsAlgorithm
 {
     public const int MinimumRsaKeySizeInBits = 2048;
+
+    /// <summary>Ed25519 signature length (RFC 8032 section 5.1.6).</summary>
+    public const int Ed25519SignatureLength = 64;
+
+    /// <summary>Ed25519 public key length (RFC 8032 section 5.1.5).</summary>
+    public const int Ed25519PublicKeyLength = 32;
 
     public static readonly JwsAlgorithm RS256 = new("RS256", SigningAlgorithms.RS256, KeyFamily.Rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, null, 0);
     public static readonly JwsAlgorithm RS384 = new("RS384", SigningAlgorithms.RS384, KeyFamily.Rsa, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1, null, 0);
@@ -37,9 +48,20 @@ internal sealed class JwsAlgorithm
     public static readonly JwsAlgorithm ES256 = new("ES256", SigningAlgorithms.ES256, KeyFamily.EllipticCurve, HashAlgorithmName.SHA256, null, "P-256", 64);
     public static readonly JwsAlgorithm ES384 = new("ES384", SigningAlgorithms.ES384, KeyFamily.EllipticCurve, HashAlgorithmName.SHA384, null, "P-384", 96);
     public static readonly JwsAlgorithm ES512 = new("ES512", SigningAlgorithms.ES512, KeyFamily.EllipticCurve, HashAlgorithmName.SHA512, null, "P-521", 132);
+    public static readonly JwsAlgorithm EdDSA = new("EdDSA", SigningAlgorithms.EdDSA, KeyFamily.OctetKeyPair, default, null, "Ed25519", Ed25519SignatureLength);
+    public static readonly JwsAlgorithm Ed25519 = new("Ed25519", SigningAlgorithms.Ed25519, KeyFamily.OctetKeyPair, default, null, "Ed25519", Ed25519SignatureLength);
 
     /// <summary>Every algorithm this library implements, in a fixed order.</summary>
-    public static readonly JwsAlgorithm[] All = [RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512];
+    public static readonly JwsAlgorithm[] All = [RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519];
+
+    /// <summary>The algorithms a DPoP proof may be configured to use.</summary>
+    public const SigningAlgorithms ProofCapable =
+        SigningAlgorithms.ES256 | SigningAlgorithms.ES384 | SigningAlgorithms.ES512 |
+        SigningAlgorithms.RS256 | SigningAlgorithms.PS256 |
+        SigningAlgorithms.EdDSA | SigningAlgorithms.Ed25519;
+
+    /// <summary>The algorithms that need an <see cref="IEd25519Provider"/>.</summary>
+    public const SigningAlgorithms NeedEd25519 = SigningAlgorithms.EdDSA | SigningAlgorithms.Ed25519;
 
     /// <summary>The algorithms an access token may be configured to use.</summary>
     public const SigningAlgorithms AccessTokenCapable =
@@ -47,7 +69,7 @@ internal sealed class JwsAlgorithm
         SigningAlgorithms.PS256 | SigningAlgorithms.PS384 | SigningAlgorithms.PS512 |
         SigningAlgorithms.ES256 | SigningAlgorithms.ES384;
 
-    private JwsAlgorithm(string name, SigningAlgorithms flag, KeyFamily family, HashAlgorithmName hash, RSASignaturePadding? padding, string? curve, int ecSignatureLength)
+    private JwsAlgorithm(string name, SigningAlgorithms flag, KeyFamily family, HashAlgorithmName hash, RSASignaturePadding? padding, string? curve, int fixedSignatureLength)
     {
         Name = name;
         NotAllowedMessage = "Algorithm '" + name + "' is not allowed";
@@ -57,7 +79,7 @@ internal sealed class JwsAlgorithm
         Hash = hash;
         Padding = padding;
         Curve = curve;
-        EcSignatureLength = ecSignatureLength;
+        FixedSignatureLength = fixedSignatureLength;
     }
 
     public string Name { get; }
@@ -73,14 +95,14 @@ internal sealed class JwsAlgorithm
 
     public HashAlgorithmName Hash { get; }
 
-    /// <summary>RSA padding; <see langword="null"/> for ECDSA.</summary>
+    /// <summary>RSA padding; <see langword="null"/> for ECDSA and EdDSA.</summary>
     public RSASignaturePadding? Padding { get; }
 
-    /// <summary>JWK <c>crv</c> for ECDSA; <see langword="null"/> for RSA.</summary>
+    /// <summary>JWK <c>crv</c> for ECDSA and EdDSA; <see langword="null"/> for RSA.</summary>
     public string? Curve { get; }
 
-    /// <summary>Exact IEEE P1363 signature length for ECDSA; 0 for RSA.</summary>
-    public int EcSignatureLength { get; }
+    /// <summary>Exact signature length for ECDSA (IEEE P1363) and EdDSA; 0 for RSA.</summary>
+    public int FixedSignatureLength { get; }
 
     public static JwsAlgorithm? FromName(string name)
     {
