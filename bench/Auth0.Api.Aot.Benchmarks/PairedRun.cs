@@ -6,45 +6,82 @@ using System.Threading.Tasks;
 namespace Auth0.Api.Aot.Benchmarks;
 
 /// <summary>
-/// A paired measurement of <see cref="FirstSeenTokenBenchmarks"/> for shared, noisy machines: the three methods run in
-/// one process, in alternating batches of a few milliseconds (the order rotating every round), so a neighbour's burst
-/// that lasts seconds or minutes hits all of them alike instead of whichever BenchmarkDotNet process happens to run
-/// then. Each round yields one ratio per method; the median over the rounds is reported with its quartiles.
+/// A paired measurement for shared, noisy machines: a suite's methods run in one process, in alternating batches of a
+/// few milliseconds (the order rotating every round), so a neighbour's burst that lasts seconds or minutes hits all of
+/// them alike instead of whichever BenchmarkDotNet process happens to run then. Each round yields one ratio per method
+/// against its baseline (measured in the same round); the median over the rounds is reported with its quartiles.
 /// </summary>
 internal static class PairedRun
 {
     private const int Batch = 200;
 
-    public static async Task<int> RunAsync(int rounds)
+    /// <summary>The suites, by the name given after <c>--paired N</c>.</summary>
+    public static PairedSuite Find(string name)
     {
-        FirstSeenTokenBenchmarks benchmarks = new();
-        await benchmarks.SetupAsync().ConfigureAwait(false);
+        switch (name)
+        {
+            case "firstseen":
+            {
+                FirstSeenTokenBenchmarks b = new();
+                return new PairedSuite(b.SetupAsync, b.CleanupAsync,
+                [
+                    new("BareRsaVerifyData", b.BareRsaVerifyData, 0),
+                    new("Auth0ApiAot", b.Auth0ApiAot, 0),
+                    new("IdentityModelJsonWebTokenHandler", b.IdentityModelJsonWebTokenHandler, 0),
+                ]);
+            }
+
+            case "dpop":
+            {
+                DPoPRequestBenchmarks b = new();
+                return new PairedSuite(b.SetupAsync, b.CleanupAsync,
+                [
+                    new("BareEcdsaVerifyData", b.BareEcdsaVerifyData, 0),
+                    new("Auth0ApiAot_Proof", b.Auth0ApiAot_Proof, 0),
+                    new("BareRsaAndEcdsaVerifyData", b.BareRsaAndEcdsaVerifyData, 2),
+                    new("Auth0ApiAot_Request", b.Auth0ApiAot_Request, 2),
+                ]);
+            }
+
+            default:
+                throw new ArgumentException("Unknown paired suite '" + name + "': use firstseen or dpop", nameof(name));
+        }
+    }
+
+    public static async Task<int> RunAsync(int rounds, PairedSuite suite)
+    {
+        await suite.SetupAsync().ConfigureAwait(false);
         try
         {
-            string[] names = ["BareRsaVerifyData", "Auth0ApiAot", "IdentityModelJsonWebTokenHandler"];
-            Func<bool>[] methods = [benchmarks.BareRsaVerifyData, benchmarks.Auth0ApiAot, benchmarks.IdentityModelJsonWebTokenHandler];
+            PairedMethod[] methods = suite.Methods;
             Stopwatch warmup = Stopwatch.StartNew();
             while (warmup.Elapsed < TimeSpan.FromSeconds(3))
             {
-                foreach (Func<bool> method in methods)
+                foreach (PairedMethod method in methods)
                 {
-                    if (!method())
+                    if (!method.Run())
                     {
-                        throw new InvalidOperationException("a benchmark method returned false");
+                        throw new InvalidOperationException(method.Name + " returned false");
                     }
                 }
             }
 
-            double[][] nanosecondsPerOp = [new double[rounds], new double[rounds], new double[rounds]];
+            double[][] nanosecondsPerOp = new double[methods.Length][];
+            for (int m = 0; m < methods.Length; m++)
+            {
+                nanosecondsPerOp[m] = new double[rounds];
+            }
+
             for (int round = 0; round < rounds; round++)
             {
                 for (int k = 0; k < methods.Length; k++)
                 {
                     int m = (round + k) % methods.Length;
+                    Func<bool> run = methods[m].Run;
                     long start = Stopwatch.GetTimestamp();
                     for (int i = 0; i < Batch; i++)
                     {
-                        methods[m]();
+                        run();
                     }
 
                     nanosecondsPerOp[m][round] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Batch;
@@ -53,28 +90,35 @@ internal static class PairedRun
 
             Console.WriteLine(FormattableString.Invariant($"Paired run: {rounds} rounds x {Batch} calls per method, order rotating; .NET {Environment.Version}, {Environment.ProcessorCount} cores"));
             Console.WriteLine();
-            Console.WriteLine("| Method | Median per call | Median ratio | Ratio P25 | Ratio P75 |");
-            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Console.WriteLine("| Method | Baseline | Median per call | Median ratio | Ratio P25 | Ratio P75 |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
             for (int m = 0; m < methods.Length; m++)
             {
+                int baseline = methods[m].Baseline;
                 double[] ratios = new double[rounds];
                 for (int r = 0; r < rounds; r++)
                 {
-                    ratios[r] = nanosecondsPerOp[m][r] / nanosecondsPerOp[0][r];
+                    ratios[r] = nanosecondsPerOp[m][r] / nanosecondsPerOp[baseline][r];
                 }
 
                 Array.Sort(ratios);
                 double[] times = (double[])nanosecondsPerOp[m].Clone();
                 Array.Sort(times);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {names[m]} | {times[rounds / 2] / 1000:0.00} us | {ratios[rounds / 2]:0.000} | {ratios[rounds / 4]:0.000} | {ratios[rounds * 3 / 4]:0.000} |"));
+                    $"| {methods[m].Name} | {methods[baseline].Name} | {times[rounds / 2] / 1000:0.00} us | {ratios[rounds / 2]:0.000} | {ratios[rounds / 4]:0.000} | {ratios[rounds * 3 / 4]:0.000} |"));
             }
 
             return 0;
         }
         finally
         {
-            await benchmarks.CleanupAsync().ConfigureAwait(false);
+            await suite.CleanupAsync().ConfigureAwait(false);
         }
     }
 }
+
+/// <summary>Benchmarks measured together by <see cref="PairedRun"/>.</summary>
+internal sealed record PairedSuite(Func<Task> SetupAsync, Func<Task> CleanupAsync, PairedMethod[] Methods);
+
+/// <summary>One measured method and the index of the method its ratio is taken against.</summary>
+internal sealed record PairedMethod(string Name, Func<bool> Run, int Baseline);

@@ -6,7 +6,7 @@ namespace Auth0.Api.Aot.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project bench/Auth0.Api.Aot.Benchmarks -- --filter '*'</c> runs
-/// BenchmarkDotNet; <c>-- --paired [rounds]</c> runs the paired measurement of <see cref="PairedRun"/>.
+/// BenchmarkDotNet; <c>-- --paired [rounds] [firstseen|dpop]</c> runs the paired measurement of <see cref="PairedRun"/>.
 /// </summary>
 public static class Program
 {
@@ -15,7 +15,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "--paired")
         {
             int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
-            return PairedRun.RunAsync(rounds).GetAwaiter().GetResult();
+            PairedSuite suite = PairedRun.Find(args.Length > 2 ? args[2] : "firstseen");
+            return PairedRun.RunAsync(rounds, suite).GetAwaiter().GetResult();
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -372,7 +372,24 @@ public sealed class ApiClient : IDisposable
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, cancellationToken);
+        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies a DPoP proof sent without an access token, as to a token endpoint (RFC 9449 section 5): every check of
+    /// <see cref="VerifyDPoPProofAsync"/> except <c>ath</c>, which is neither required nor compared. A resource server,
+    /// which always has the token, uses <see cref="VerifyDPoPProofAsync"/> or <see cref="VerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="proof">The value of the request's <c>DPoP</c> header.</param>
+    /// <param name="httpMethod">The request's method.</param>
+    /// <param name="httpUrl">The request's absolute URL.</param>
+    /// <param name="cancellationToken">Cancels the replay store's operation.</param>
+    /// <returns>The proof's claims and its key's thumbprint (the <c>jkt</c> to bind an issued token to).</returns>
+    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
+    public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
+    {
+        return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
     }
 
     /// <summary>

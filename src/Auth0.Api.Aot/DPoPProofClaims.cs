@@ -9,7 +9,7 @@ public sealed class DPoPProofClaims
 {
     private readonly byte[] _payload;
 
-    internal DPoPProofClaims(byte[] payload, string jti, string htm, string htu, DateTimeOffset issuedAt, string ath, string? nonce, string thumbprint)
+    internal DPoPProofClaims(byte[] payload, string jti, string htm, string htu, DateTimeOffset issuedAt, string? ath, string? nonce, string thumbprint)
     {
         _payload = payload;
         Jti = jti;
@@ -33,8 +33,11 @@ public sealed class DPoPProofClaims
     /// <summary>When the proof was created (<c>iat</c>).</summary>
     public DateTimeOffset IssuedAt { get; }
 
-    /// <summary>The access-token hash (<c>ath</c>).</summary>
-    public string Ath { get; }
+    /// <summary>
+    /// The access-token hash (<c>ath</c>). Always present, and equal to the token's hash, when the proof was verified with
+    /// an access token; <see langword="null"/> if a proof verified without one has none.
+    /// </summary>
+    public string? Ath { get; }
 
     /// <summary>The server nonce (<c>nonce</c>), if the proof has one.</summary>
     public string? Nonce { get; }

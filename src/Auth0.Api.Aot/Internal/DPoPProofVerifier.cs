@@ -7,6 +7,7 @@
 // Proof keys are imported once per thumbprint (bounded cache), not once per request.
 
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,6 +19,11 @@ namespace Auth0.Api.Aot.Internal;
 
 internal sealed class DPoPProofVerifier
 {
+    private const int HeaderSlots = 8;
+
+    // Room for an RSA signature of an 8192-bit key; a longer signature is malformed for every allowed algorithm.
+    private const int MaxSignatureLength = 1024;
+
     private readonly SigningAlgorithms _algorithms;
     private readonly IEd25519Provider? _ed25519;
     private readonly long _iatLeewaySeconds;
@@ -27,6 +33,10 @@ internal sealed class DPoPProofVerifier
     private readonly BoundedCache<VerificationKey> _keys;
     private readonly IDPoPReplayStore? _replays;
     private readonly DPoPNonces? _nonces;
+
+    // The headers of the most recent client keys (exact segment text), written only after a signature verified.
+    private readonly ProofHeader?[] _headers = new ProofHeader?[HeaderSlots];
+    private int _nextHeader;
 
     public DPoPProofVerifier(SigningAlgorithms algorithms, IEd25519Provider? ed25519, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
     {
@@ -46,9 +56,9 @@ internal sealed class DPoPProofVerifier
     /// <summary>Verifies the proof, then records it so that the same proof (key and jti) is refused until it expires.</summary>
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or replayed.</exception>
-    public async ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, CancellationToken cancellationToken)
+    public async ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
     {
-        DPoPProofClaims claims = Verify(accessToken, proof, httpMethod, httpUrl);
+        DPoPProofClaims claims = Verify(accessToken, proof, httpMethod, httpUrl, bound);
         if (_nonces is not null && !_nonces.IsValid(claims.Nonce))
         {
             throw new UseDPoPNonceException(_nonces.Create());
@@ -56,10 +66,8 @@ internal sealed class DPoPProofVerifier
 
         if (_replays is not null)
         {
-            // The key is a digest: fixed length whatever the jti, and no proof content is stored.
-            string key = Base64UrlStrict.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(claims.JwkThumbprint + "\n" + claims.Jti)));
             DateTimeOffset expiresAt = claims.IssuedAt.AddSeconds(_iatOffsetSeconds + 1);
-            if (!await _replays.TryAddAsync(key, expiresAt, cancellationToken).ConfigureAwait(false))
+            if (!await _replays.TryAddAsync(ReplayKey(claims.JwkThumbprint, claims.Jti), expiresAt, cancellationToken).ConfigureAwait(false))
             {
                 throw Invalid("DPoP proof has already been used");
             }
@@ -68,16 +76,45 @@ internal sealed class DPoPProofVerifier
         return claims;
     }
 
+    /// <summary>base64url(SHA-256(thumbprint "\n" jti)): fixed length whatever the jti, and no proof content is stored.</summary>
+    internal static string ReplayKey(string thumbprint, string jti)
+    {
+        int length = Encoding.UTF8.GetMaxByteCount(thumbprint.Length + 1 + jti.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            int written = Encoding.UTF8.GetBytes(thumbprint, rented);
+            rented[written++] = (byte)'\n';
+            written += Encoding.UTF8.GetBytes(jti, rented.AsSpan(written));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(rented.AsSpan(0, written), hash);
+            return Base64UrlStrict.Encode(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid.</exception>
-    public DPoPProofClaims Verify(string? accessToken, string? proof, string? httpMethod, string? httpUrl)
+    public DPoPProofClaims Verify(string? accessToken, string? proof, string? httpMethod, string? httpUrl) =>
+        Verify(accessToken, proof, httpMethod, httpUrl, bound: true);
+
+    /// <summary>
+    /// Checks a proof. <paramref name="bound"/>: the proof accompanies <paramref name="accessToken"/>, so <c>ath</c> is
+    /// required and compared (RFC 9449 section 4.3, check 12); otherwise there is no token and <c>ath</c> is not checked.
+    /// </summary>
+    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid.</exception>
+    public DPoPProofClaims Verify(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound)
     {
         if (string.IsNullOrEmpty(proof))
         {
             throw new MissingRequiredArgumentException("dpop_proof");
         }
 
-        if (string.IsNullOrEmpty(accessToken))
+        if (bound && string.IsNullOrEmpty(accessToken))
         {
             throw new MissingRequiredArgumentException("access_token");
         }
@@ -92,12 +129,163 @@ internal sealed class DPoPProofVerifier
             throw Invalid(FormattableString.Invariant($"DPoP proof is longer than the maximum of {_maxProofLength} characters"));
         }
 
-        string[] segments = proof.Split('.');
-        byte[]? header = segments.Length == 3 ? Base64UrlStrict.DecodeToArray(segments[0]) : null;
-        byte[]? payload = segments.Length == 3 ? Base64UrlStrict.DecodeToArray(segments[1]) : null;
-        byte[]? signature = segments.Length == 3 ? Base64UrlStrict.DecodeToArray(segments[2]) : null;
-        if (header is null || payload is null || signature is null
-            || !System.Text.Unicode.Utf8.IsValid(header) || !System.Text.Unicode.Utf8.IsValid(payload)
+        // Shape: three segments, each strict base64url; the header and payload valid UTF-8.
+        int first = proof.IndexOf('.', StringComparison.Ordinal);
+        int second = first < 0 ? -1 : proof.IndexOf('.', first + 1);
+        if (second < 0 || proof.IndexOf('.', second + 1) >= 0)
+        {
+            throw Invalid("Failed to verify DPoP proof");
+        }
+
+        byte[]? payload = Base64UrlStrict.DecodeToArray(proof.AsSpan(first + 1, second - first - 1));
+        ReadOnlySpan<char> signatureSegment = proof.AsSpan(second + 1);
+        int signatureLength = Base64UrlStrict.GetDecodedLength(signatureSegment.Length);
+        if (payload is null || !System.Text.Unicode.Utf8.IsValid(payload) || signatureLength < 0 || signatureLength > MaxSignatureLength)
+        {
+            throw Invalid("Failed to verify DPoP proof");
+        }
+
+        Span<byte> signature = stackalloc byte[MaxSignatureLength];
+        if (!Base64UrlStrict.TryDecode(signatureSegment, signature, out int signatureWritten))
+        {
+            throw Invalid("Failed to verify DPoP proof");
+        }
+
+        // The header of a returning client key is the same string every time: its checks, thumbprint and imported key
+        // are remembered (after a signature verified with them), so only new headers are parsed.
+        ReadOnlySpan<char> headerSegment = proof.AsSpan(0, first);
+        ProofHeader? header = FindHeader(headerSegment);
+        bool known = header is not null;
+        header ??= ReadHeader(headerSegment);
+
+        byte[] signingInput = ArrayPool<byte>.Shared.Rent(second);
+        try
+        {
+            int length = Encoding.ASCII.GetBytes(proof.AsSpan(0, second), signingInput);
+            if (!header.Key.Verify(header.Algorithm, signingInput.AsSpan(0, length), signature[..signatureWritten]))
+            {
+                throw Invalid("JWT signature verification failed: bad_signature");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(signingInput);
+        }
+
+        if (!known)
+        {
+            RememberHeader(header);
+        }
+
+        ProofPayload claims = ReadPayload(payload);
+        if (!claims.HasIat || (bound && claims.Ath is null) || claims.Htm is null || claims.Htu is null || !claims.HasJti)
+        {
+            throw Invalid(MissingClaimsMessage(claims, bound));
+        }
+
+        if (claims.Jti is null)
+        {
+            throw Invalid("jti claim must be a string");
+        }
+
+        if (string.IsNullOrWhiteSpace(claims.Jti))
+        {
+            throw Invalid("jti claim must not be empty");
+        }
+
+        if (claims.Iat is not double iat)
+        {
+            throw Invalid("Invalid iat claim (must be integer or float)");
+        }
+
+        long now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (iat < now - _iatOffsetSeconds)
+        {
+            throw Invalid("DPoP Proof iat is too old");
+        }
+
+        if (iat > now + _iatLeewaySeconds)
+        {
+            throw Invalid("DPoP Proof iat is from the future");
+        }
+
+        if (!string.Equals(claims.Htm, httpMethod, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid("DPoP Proof htm mismatch");
+        }
+
+        if (!HtuNormalizer.Matches(claims.Htu, httpUrl))
+        {
+            throw Invalid("DPoP Proof htu mismatch");
+        }
+
+        if (bound && !AthMatches(accessToken!, claims.Ath!))
+        {
+            throw Invalid("DPoP Proof ath mismatch");
+        }
+
+        return new DPoPProofClaims(payload, claims.Jti, claims.Htm, claims.Htu, DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(iat)), claims.Ath, claims.Nonce, header.Thumbprint);
+    }
+
+    /// <summary>Whether a header segment is one this verifier has already accepted (then it is a JSON object).</summary>
+    public bool IsKnownHeader(ReadOnlySpan<char> headerSegment) => FindHeader(headerSegment) is not null;
+
+    private static string MissingClaimsMessage(ProofPayload claims, bool bound)
+    {
+        List<string> missing = [];
+        AddIfMissing(missing, claims.HasIat, "iat");
+        AddIfMissing(missing, !bound || claims.Ath is not null, "ath");
+        AddIfMissing(missing, claims.Htm is not null, "htm");
+        AddIfMissing(missing, claims.Htu is not null, "htu");
+        AddIfMissing(missing, claims.HasJti, "jti");
+        return missing.Count == 1 ? "Missing required claim: " + missing[0] : "Missing required claims: " + string.Join(", ", missing);
+    }
+
+    // base64url(SHA-256(UTF-8(token))) == ath, compared as the 32 decoded bytes in fixed time.
+    private static bool AthMatches(string accessToken, string ath)
+    {
+        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
+        Span<byte> claimed = stackalloc byte[SHA256.HashSizeInBytes + 3];
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(accessToken.Length));
+        try
+        {
+            int length = Encoding.UTF8.GetBytes(accessToken, rented);
+            SHA256.HashData(rented.AsSpan(0, length), expected);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return ath.Length == Base64UrlStrict.GetEncodedLength(SHA256.HashSizeInBytes)
+            && Base64UrlStrict.TryDecode(ath, claimed, out int written)
+            && CryptographicOperations.FixedTimeEquals(expected, claimed[..written]);
+    }
+
+    private ProofHeader? FindHeader(ReadOnlySpan<char> segment)
+    {
+        foreach (ProofHeader? header in _headers)
+        {
+            if (header is not null && segment.SequenceEqual(header.Segment))
+            {
+                return header;
+            }
+        }
+
+        return null;
+    }
+
+    private void RememberHeader(ProofHeader header)
+    {
+        int slot = (int)((uint)Interlocked.Increment(ref _nextHeader) % (uint)_headers.Length);
+        Volatile.Write(ref _headers[slot], header);
+    }
+
+    // The header checks, in the reference order: typ, alg, jwk present and public, jwk fitting alg, thumbprint, key.
+    private ProofHeader ReadHeader(ReadOnlySpan<char> segment)
+    {
+        byte[]? header = Base64UrlStrict.DecodeToArray(segment);
+        if (header is null || !System.Text.Unicode.Utf8.IsValid(header)
             || !TryReadHeader(header, out string? typ, out string? alg, out JsonWebKeyDto? jwk, out bool jwkPresent))
         {
             throw Invalid("Failed to verify DPoP proof");
@@ -155,67 +343,7 @@ internal sealed class DPoPProofVerifier
             throw Invalid("Missing or invalid jwk in header");
         }
 
-        byte[] signingInput = Encoding.ASCII.GetBytes(proof, 0, segments[0].Length + 1 + segments[1].Length);
-        if (!key.Verify(algorithm, signingInput, signature))
-        {
-            throw Invalid("JWT signature verification failed: bad_signature");
-        }
-
-        ProofPayload claims = ReadPayload(payload);
-        List<string> missing = [];
-        AddIfMissing(missing, claims.HasIat, "iat");
-        AddIfMissing(missing, claims.Ath is not null, "ath");
-        AddIfMissing(missing, claims.Htm is not null, "htm");
-        AddIfMissing(missing, claims.Htu is not null, "htu");
-        AddIfMissing(missing, claims.HasJti, "jti");
-        if (missing.Count > 0)
-        {
-            throw Invalid(missing.Count == 1 ? "Missing required claim: " + missing[0] : "Missing required claims: " + string.Join(", ", missing));
-        }
-
-        if (claims.Jti is null)
-        {
-            throw Invalid("jti claim must be a string");
-        }
-
-        if (string.IsNullOrWhiteSpace(claims.Jti))
-        {
-            throw Invalid("jti claim must not be empty");
-        }
-
-        if (claims.Iat is not double iat)
-        {
-            throw Invalid("Invalid iat claim (must be integer or float)");
-        }
-
-        long now = _time.GetUtcNow().ToUnixTimeSeconds();
-        if (iat < now - _iatOffsetSeconds)
-        {
-            throw Invalid("DPoP Proof iat is too old");
-        }
-
-        if (iat > now + _iatLeewaySeconds)
-        {
-            throw Invalid("DPoP Proof iat is from the future");
-        }
-
-        if (!string.Equals(claims.Htm, httpMethod, StringComparison.OrdinalIgnoreCase))
-        {
-            throw Invalid("DPoP Proof htm mismatch");
-        }
-
-        if (!HtuNormalizer.TryNormalize(claims.Htu, out string? proofUrl) || !HtuNormalizer.TryNormalize(httpUrl, out string? requestUrl)
-            || !string.Equals(proofUrl, requestUrl, StringComparison.Ordinal))
-        {
-            throw Invalid("DPoP Proof htu mismatch");
-        }
-
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(JwkThumbprint.AccessTokenHash(accessToken)), Encoding.UTF8.GetBytes(claims.Ath!)))
-        {
-            throw Invalid("DPoP Proof ath mismatch");
-        }
-
-        return new DPoPProofClaims(payload, claims.Jti, claims.Htm!, claims.Htu!, DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(iat)), claims.Ath!, claims.Nonce, thumbprint);
+        return new ProofHeader(segment.ToString(), algorithm, key, thumbprint);
     }
 
     private static InvalidDPoPProofException Invalid(string message) => new(message);
@@ -305,10 +433,13 @@ internal sealed class DPoPProofVerifier
         }
     }
 
+    // The claims a proof check reads; a duplicate of one of them is refused (as for access tokens, other members may repeat).
+    private const int PIat = 1 << 0, PJti = 1 << 1, PAth = 1 << 2, PHtm = 1 << 3, PHtu = 1 << 4, PNonce = 1 << 5;
+
     private static ProofPayload ReadPayload(byte[] json)
     {
         ProofPayload claims = default;
-        HashSet<string> seen = new(StringComparer.Ordinal);
+        int seen = 0;
         try
         {
             Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
@@ -319,33 +450,40 @@ internal sealed class DPoPProofVerifier
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string name = reader.GetString()!;
-                if (!seen.Add(name))
+                int bit = reader.ValueTextEquals("iat"u8) ? PIat
+                    : reader.ValueTextEquals("jti"u8) ? PJti
+                    : reader.ValueTextEquals("ath"u8) ? PAth
+                    : reader.ValueTextEquals("htm"u8) ? PHtm
+                    : reader.ValueTextEquals("htu"u8) ? PHtu
+                    : reader.ValueTextEquals("nonce"u8) ? PNonce
+                    : 0;
+                if ((seen & bit) != 0)
                 {
                     throw Invalid("Failed to verify DPoP proof");
                 }
 
+                seen |= bit;
                 reader.Read();
-                switch (name)
+                switch (bit)
                 {
-                    case "iat":
+                    case PIat:
                         claims.HasIat = reader.TokenType != JsonTokenType.Null;
                         claims.Iat = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double iat) ? iat : null;
                         break;
-                    case "jti":
+                    case PJti:
                         claims.HasJti = reader.TokenType != JsonTokenType.Null;
                         claims.Jti = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                         break;
-                    case "ath":
+                    case PAth:
                         claims.Ath = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof ath mismatch");
                         break;
-                    case "htm":
+                    case PHtm:
                         claims.Htm = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof htm mismatch");
                         break;
-                    case "htu":
+                    case PHtu:
                         claims.Htu = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof htu mismatch");
                         break;
-                    case "nonce":
+                    case PNonce:
                         claims.Nonce = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                         break;
                     default:
@@ -365,6 +503,17 @@ internal sealed class DPoPProofVerifier
         }
 
         return claims;
+    }
+
+    private sealed class ProofHeader(string segment, JwsAlgorithm algorithm, VerificationKey key, string thumbprint)
+    {
+        public string Segment { get; } = segment;
+
+        public JwsAlgorithm Algorithm { get; } = algorithm;
+
+        public VerificationKey Key { get; } = key;
+
+        public string Thumbprint { get; } = thumbprint;
     }
 
     private struct ProofPayload

@@ -21,6 +21,76 @@ namespace Auth0.Api.Aot.Internal;
 
 internal static class HtuNormalizer
 {
+    /// <summary>
+    /// Whether a proof's <c>htu</c> and the request URL have the same WHATWG origin + path. When both are, up to any query
+    /// or fragment, the same string already in normal form (the usual case: a client copies the URL it requests), the
+    /// answer is found without parsing or allocating; otherwise both are normalised by <see cref="TryNormalize"/>.
+    /// </summary>
+    public static bool Matches(string? htu, string? requestUrl)
+    {
+        if (htu is null || requestUrl is null)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> left = htu.AsSpan(0, EndOfPath(htu));
+        ReadOnlySpan<char> right = requestUrl.AsSpan(0, EndOfPath(requestUrl));
+        if (left.SequenceEqual(right) && IsInNormalForm(left))
+        {
+            return true;
+        }
+
+        return TryNormalize(htu, out string? proofUrl) && TryNormalize(requestUrl, out string? normalized)
+            && string.Equals(proofUrl, normalized, StringComparison.Ordinal);
+    }
+
+    private static int EndOfPath(string url)
+    {
+        int end = url.AsSpan().IndexOfAny('?', '#');
+        return end < 0 ? url.Length : end;
+    }
+
+    /// <summary>
+    /// A conservative test that <paramref name="url"/> (without query and fragment) is its own normal form: http or https,
+    /// a lower-case DNS name of plain labels (no IDNA, no number that could be an IPv4 address, no trailing dot), no
+    /// userinfo, no port, and a non-empty path of characters that need no escaping, with no dot segments. Anything else
+    /// answers <see langword="false"/> and takes the full parser; a false negative costs time, never correctness.
+    /// </summary>
+    internal static bool IsInNormalForm(ReadOnlySpan<char> url)
+    {
+        ReadOnlySpan<char> rest = url.StartsWith("https://", StringComparison.Ordinal) ? url[8..]
+            : url.StartsWith("http://", StringComparison.Ordinal) ? url[7..]
+            : default;
+        int slash = rest.IndexOf('/');
+        if (slash <= 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> host = rest[..slash];
+        ReadOnlySpan<char> path = rest[slash..];
+        if (host.ContainsAnyExcept(s_hostChars) || host.Contains("xn--", StringComparison.Ordinal) || host.Contains("..", StringComparison.Ordinal)
+            || host[0] is '.' or '-' || host[^1] is '.' or '-' || host.Contains(".-", StringComparison.Ordinal) || host.Contains("-.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int lastLabel = host.LastIndexOf('.') + 1;
+        if (char.IsAsciiDigit(host[lastLabel]))
+        {
+            return false;
+        }
+
+        return !path.ContainsAnyExcept(s_pathChars)
+            && !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal)
+            && !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> s_hostChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-");
+
+    // Unreserved and sub-delims of RFC 3986 plus ':', '@' and '/': none is in the URL Standard's path percent-encode set.
+    private static readonly System.Buffers.SearchValues<char> s_pathChars = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/");
+
     public static bool TryNormalize(string? url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? normalized)
     {
         normalized = null;

@@ -42,12 +42,17 @@ internal sealed class RequestVerifier
             return Fail(new MissingAuthorizationException(), null);
         }
 
-        string scheme = value[..space].ToString().ToLowerInvariant();
-        string token = value[space..].TrimStart().ToString();
-        if (token.Length == 0)
+        ReadOnlySpan<char> schemeSpan = value[..space];
+        string scheme = schemeSpan.Equals("dpop", StringComparison.OrdinalIgnoreCase) ? "dpop"
+            : schemeSpan.Equals("bearer", StringComparison.OrdinalIgnoreCase) ? "bearer"
+            : schemeSpan.ToString().ToLowerInvariant();
+        ReadOnlySpan<char> tokenSpan = value[space..].TrimStart();
+        if (tokenSpan.IsEmpty)
         {
             return Fail(new MissingAuthorizationException(), null);
         }
+
+        string token = tokenSpan.ToString();
 
         if (_mode == DPoPMode.Required && scheme != "dpop")
         {
@@ -120,13 +125,13 @@ internal sealed class RequestVerifier
             return Fail(result.ToException()!, "dpop");
         }
 
-        JsonElement? cnf = result.Claims.Confirmation;
-        if (cnf is not { } confirmation || IsFalsy(confirmation))
+        Confirmation confirmation = ReadConfirmation(result.Claims.PayloadUtf8.Span, [], out _);
+        if (confirmation == Confirmation.Absent)
         {
             return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMissing, "JWT Access Token has no jkt confirmation claim", "cnf"), "dpop");
         }
 
-        if (confirmation.ValueKind != JsonValueKind.Object)
+        if (confirmation == Confirmation.Invalid)
         {
             return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimInvalid, "JWT Access Token has invalid confirmation claim format", "cnf"), "dpop");
         }
@@ -134,19 +139,19 @@ internal sealed class RequestVerifier
         DPoPProofClaims proof;
         try
         {
-            proof = await _proofs.VerifyAsync(token, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
+            proof = await _proofs.VerifyAsync(token, dpop, httpMethod, httpUrl, bound: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is InvalidDPoPProofException or UseDPoPNonceException)
         {
             return Fail((BaseAuthException)exception, "dpop");
         }
 
-        if (!confirmation.TryGetProperty("jkt"u8, out JsonElement jkt) || jkt.ValueKind != JsonValueKind.String || jkt.GetString() is not { Length: > 0 } expected)
+        if (confirmation == Confirmation.NoThumbprint)
         {
             return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMissing, "Access token 'cnf' claim missing 'jkt'", "cnf"), "dpop");
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(proof.JwkThumbprint)))
+        if (!IsBoundTo(result.Claims.PayloadUtf8.Span, proof.JwkThumbprint))
         {
             return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMismatch, "JWT Access Token confirmation mismatch", "cnf"), "dpop");
         }
@@ -154,18 +159,124 @@ internal sealed class RequestVerifier
         return new RequestVerificationResult(result.Claims);
     }
 
-    private static bool IsFalsy(JsonElement value) => value.ValueKind switch
+    // cnf.jkt equals the proof key's thumbprint, compared (unescaped) in fixed time.
+    private static bool IsBoundTo(ReadOnlySpan<byte> payload, string thumbprint)
     {
-        JsonValueKind.Null or JsonValueKind.False or JsonValueKind.Undefined => true,
-        JsonValueKind.Object => !value.EnumerateObject().MoveNext(),
-        JsonValueKind.Array => value.GetArrayLength() == 0,
-        JsonValueKind.String => value.GetString()!.Length == 0,
-        JsonValueKind.Number => value.GetDouble() == 0,
-        _ => false,
-    };
+        Span<byte> jkt = stackalloc byte[MaxJktLength];
+        Span<byte> expected = stackalloc byte[MaxJktLength];
+        int expectedLength = Encoding.ASCII.GetBytes(thumbprint, expected);
+        return ReadConfirmation(payload, jkt, out int jktLength) == Confirmation.Thumbprint
+            && CryptographicOperations.FixedTimeEquals(jkt[..jktLength], expected[..expectedLength]);
+    }
+
+    // A cnf.jkt longer than this cannot equal a SHA-256 thumbprint (43 characters); it is a mismatch, not copied.
+    private const int MaxJktLength = 128;
+
+    private enum Confirmation
+    {
+        /// <summary>No cnf, or a falsy one (null, false, 0, "", [], {}), as the Python SDK's truthiness test.</summary>
+        Absent,
+
+        /// <summary>cnf is not an object, or its jkt member is repeated.</summary>
+        Invalid,
+
+        /// <summary>cnf is an object without a non-empty string jkt.</summary>
+        NoThumbprint,
+
+        /// <summary>cnf.jkt is a string that cannot be a thumbprint (too long, or not valid once unescaped).</summary>
+        Unmatchable,
+
+        /// <summary>cnf.jkt, unescaped, is in the buffer.</summary>
+        Thumbprint,
+    }
+
+    // Reads the top-level cnf of a verified payload (the token parser has already refused a duplicate cnf) with a
+    // forward-only reader, so that a DPoP request builds no JSON document.
+    private static Confirmation ReadConfirmation(ReadOnlySpan<byte> payload, Span<byte> jkt, out int jktLength)
+    {
+        jktLength = 0;
+        Utf8JsonReader reader = new(payload, new JsonReaderOptions { MaxDepth = 64 });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isCnf = reader.ValueTextEquals("cnf"u8);
+            reader.Read();
+            if (!isCnf)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Null or JsonTokenType.False:
+                    return Confirmation.Absent;
+                case JsonTokenType.String:
+                    return reader.ValueSpan.IsEmpty ? Confirmation.Absent : Confirmation.Invalid;
+                case JsonTokenType.Number:
+                    return reader.TryGetDouble(out double number) && number == 0 ? Confirmation.Absent : Confirmation.Invalid;
+                case JsonTokenType.StartArray:
+                    reader.Read();
+                    return reader.TokenType == JsonTokenType.EndArray ? Confirmation.Absent : Confirmation.Invalid;
+                case JsonTokenType.StartObject:
+                    return ReadConfirmationObject(ref reader, jkt, out jktLength);
+                default:
+                    return Confirmation.Invalid;
+            }
+        }
+
+        return Confirmation.Absent;
+    }
+
+    private static Confirmation ReadConfirmationObject(ref Utf8JsonReader reader, Span<byte> jkt, out int jktLength)
+    {
+        jktLength = 0;
+        bool empty = true;
+        Confirmation found = Confirmation.NoThumbprint;
+        bool seenJkt = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            empty = false;
+            bool isJkt = reader.ValueTextEquals("jkt"u8);
+            reader.Read();
+            if (!isJkt)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (seenJkt)
+            {
+                return Confirmation.Invalid;
+            }
+
+            seenJkt = true;
+            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
+            {
+                continue;
+            }
+
+            found = Confirmation.Unmatchable;
+            if (reader.ValueSpan.Length <= jkt.Length)
+            {
+                try
+                {
+                    jktLength = reader.CopyString(jkt);
+                    found = Confirmation.Thumbprint;
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escape that decodes to invalid UTF-16 (a lone surrogate): no thumbprint looks like that.
+                }
+            }
+        }
+
+        return empty ? Confirmation.Absent : found;
+    }
 
     // The proof's JOSE header must be three segments with a base64url JSON object first (reference section 4.1 step 8.4).
-    private static bool LooksLikeJws(string proof)
+    // A header this client has already accepted is known to be one.
+    private bool LooksLikeJws(string proof)
     {
         int first = proof.IndexOf('.', StringComparison.Ordinal);
         if (first <= 0 || proof.AsSpan(first + 1).Count('.') != 1)
@@ -173,7 +284,13 @@ internal sealed class RequestVerifier
             return false;
         }
 
-        byte[]? header = Base64UrlStrict.DecodeToArray(proof.AsSpan(0, first));
+        ReadOnlySpan<char> segment = proof.AsSpan(0, first);
+        if (_proofs.IsKnownHeader(segment))
+        {
+            return true;
+        }
+
+        byte[]? header = Base64UrlStrict.DecodeToArray(segment);
         if (header is null)
         {
             return false;
@@ -181,8 +298,14 @@ internal sealed class RequestVerifier
 
         try
         {
-            using JsonDocument document = JsonDocument.Parse(header);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
+            Utf8JsonReader reader = new(header);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read();
         }
         catch (JsonException)
         {

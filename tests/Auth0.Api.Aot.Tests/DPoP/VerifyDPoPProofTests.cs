@@ -242,6 +242,73 @@ public sealed class VerifyDPoPProofTests : IDisposable
         await FailsAsync(forged, "Failed to verify DPoP proof");
     }
 
+    [Theory]
+    [InlineData("htu")]
+    [InlineData("htm")]
+    [InlineData("jti")]
+    [InlineData("ath")]
+    [InlineData("iat")]
+    public async Task A_repeated_checked_claim_is_refused(string claim)
+    {
+        string proof = Proof();
+        string[] parts = proof.Split('.');
+        string header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]));
+        string payload = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
+        string value = claim == "iat" ? _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "\"x\"";
+        string repeated = payload.TrimEnd('}') + ",\"" + claim + "\":" + value + "}";
+        await FailsAsync(s_key.SignCompact(header, repeated), "Failed to verify DPoP proof");
+    }
+
+    [Fact]
+    public async Task A_header_is_remembered_only_after_a_signature_verified_with_its_key()
+    {
+        SigningKey key = SigningKey.CreateEc("fresh");
+        SigningKey other = SigningKey.CreateEc("other");
+        string valid = Proof(key: key);
+        string header = valid[..valid.IndexOf('.', StringComparison.Ordinal)];
+
+        // Same header (the fresh key's jwk), signed by another key: refused, and the header is not remembered.
+        string forged = Proof((h, _) => h.Set("jwk", key.PublicJwk(includeAlgAndUse: false).Remove("kid")), key: other);
+        Assert.StartsWith(header, forged, StringComparison.Ordinal);
+        await FailsAsync(forged, "JWT signature verification failed: bad_signature");
+        Assert.False(_client.DPoP.IsKnownHeader(header));
+
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, valid, "GET", Url));
+        Assert.True(_client.DPoP.IsKnownHeader(header));
+
+        // Remembered: the next forgery under that header still meets the header's own key, and fails.
+        await FailsAsync(Proof((h, _) => h.Set("jwk", key.PublicJwk(includeAlgAndUse: false).Remove("kid")), key: other), "JWT signature verification failed: bad_signature");
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof(key: key), "GET", Url));
+    }
+
+    [Fact]
+    public async Task A_proof_from_a_returning_key_allocates_little_beyond_the_signature_check()
+    {
+        using ApiClient client = new(new ApiClientOptions { Domain = "auth0.local", Audience = "a", TimeProvider = _time, DPoPReplayProtection = false });
+        string proof = Proof();
+        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+
+        // The platform's ECDSA verification allocates by itself (on Linux, the OpenSSL interop); measure it as the floor.
+        int lastDot = proof.LastIndexOf('.');
+        byte[] signingInput = System.Text.Encoding.ASCII.GetBytes(proof[..lastDot]);
+        byte[] signature = System.Buffers.Text.Base64Url.DecodeFromChars(proof.AsSpan(lastDot + 1));
+        using System.Security.Cryptography.ECDsa bare = System.Security.Cryptography.ECDsa.Create(s_key.EcDsa!.ExportParameters(false));
+        Assert.True(bare.VerifyData(signingInput, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        bare.VerifyData(signingInput, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        long floor = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        ValueTask<DPoPProofClaims> pending = client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(pending.IsCompletedSuccessfully);
+        Assert.Equal(DPoPProofs.Thumbprint(s_key), (await pending).JwkThumbprint);
+
+        // Beyond the floor: the decoded payload, the claim strings and the result object. No header parse, key import,
+        // thumbprint, URL normalisation or signing-input copy.
+        Assert.True(allocated - floor < 1024, FormattableString.Invariant($"{allocated} B allocated, {floor} B by the bare ECDSA verification"));
+    }
+
     [Fact]
     public async Task A_proof_over_the_length_limit_is_refused_before_parsing()
     {

@@ -185,6 +185,47 @@ public sealed class VerifyRequestTests : IssuerTests
     public Task Row17_dpop_token_bound_to_another_key(string mode) =>
         TokenRowAsync(mode, Bound(new ClaimSet().Set("jkt", Jkt(SigningKey.CreateEc("other")))), "JWT Access Token confirmation mismatch");
 
+    [Fact]
+    public async Task A_cnf_jkt_written_with_json_escapes_binds_as_its_unescaped_value()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string jkt = Jkt(s_proofKey);
+        string escaped = "\\u00" + ((int)jkt[0]).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + jkt[1..];
+        string token = Bound(new RawJson("{\"jkt\":\"" + escaped + "\"}"));
+        Assert.True((await client.TryVerifyRequestAsync("DPoP " + token, Proof(token), "GET", Url)).IsValid);
+    }
+
+    [Fact]
+    public async Task A_repeated_cnf_jkt_is_an_invalid_confirmation()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string jkt = Jkt(s_proofKey);
+        string token = Bound(new RawJson("{\"jkt\":\"" + jkt + "\",\"jkt\":\"" + jkt + "\"}"));
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("DPoP " + token, Proof(token), "GET", Url);
+        Assert.Equal("JWT Access Token has invalid confirmation claim format", result.Error!.Message);
+    }
+
+    [Theory]
+    [InlineData("0", "JWT Access Token has no jkt confirmation claim")]
+    [InlineData("false", "JWT Access Token has no jkt confirmation claim")]
+    [InlineData("null", "JWT Access Token has no jkt confirmation claim")]
+    [InlineData("[]", "JWT Access Token has no jkt confirmation claim")]
+    [InlineData("\"\"", "JWT Access Token has no jkt confirmation claim")]
+    [InlineData("1", "JWT Access Token has invalid confirmation claim format")]
+    [InlineData("true", "JWT Access Token has invalid confirmation claim format")]
+    [InlineData("[1]", "JWT Access Token has invalid confirmation claim format")]
+    [InlineData("{\"jkt\":1}", "Access token 'cnf' claim missing 'jkt'")]
+    [InlineData("{\"jkt\":\"\"}", "Access token 'cnf' claim missing 'jkt'")]
+    [InlineData("{\"jkt\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}", "JWT Access Token confirmation mismatch")]
+    [InlineData("{\"jkt\":\"\\ud800\"}", "JWT Access Token confirmation mismatch")]
+    public async Task Every_shape_of_cnf_gets_the_python_sdk_answer(string cnf, string message)
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string token = Bound(new RawJson(cnf));
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("DPoP " + token, Proof(token), "GET", Url);
+        Assert.Equal(message, result.Error!.Message);
+    }
+
     [Theory, MemberData(nameof(Modes))]
     public Task Valid_dpop_request(string mode)
     {
