@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -33,7 +32,9 @@ public sealed class MedianRatioColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        BenchmarkCase? baseline = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Baseline && c.Descriptor.Type == benchmarkCase.Descriptor.Type);
+        // The baseline of the benchmark's logical group (its category, where a class groups by category).
+        string? group = summary.GetLogicalGroupKey(benchmarkCase);
+        BenchmarkCase? baseline = group is null ? null : summary.GetBaseline(group);
         double? own = summary[benchmarkCase]?.ResultStatistics?.Median;
         double? reference = baseline is null ? null : summary[baseline]?.ResultStatistics?.Median;
         return own is double o && reference is double r && r > 0 ? (o / r).ToString("0.000", CultureInfo.InvariantCulture) : "?";
