@@ -4,13 +4,14 @@ using Auth0.Api.Aot.Internal;
 namespace Auth0.Api.Aot;
 
 /// <summary>
-/// The outcome of <see cref="ApiClient.TryVerifyAccessTokenAsync"/>: the verified claims, or why the token was
+/// The outcome of <see cref="ApiClient.TryVerifyAccessTokenAsync(string?, System.Collections.Generic.IReadOnlyList{string}?, System.Threading.CancellationToken)"/>: the verified claims, or why the token was
 /// rejected. Producing a failure throws nothing.
 /// </summary>
 /// <remarks>Thread safety: an immutable value.</remarks>
 public readonly struct AccessTokenResult
 {
     private readonly string? _description;
+    private readonly System.Exception? _cause;
 
     internal AccessTokenResult(AccessTokenClaims claims)
     {
@@ -26,6 +27,7 @@ public readonly struct AccessTokenResult
         Failure = error.Kind;
         _description = error.Message;
         Claim = error.Claim;
+        _cause = error.Cause;
     }
 
     /// <summary>Whether the token is valid; then <see cref="Claims"/> is set.</summary>
@@ -44,13 +46,22 @@ public readonly struct AccessTokenResult
     /// <summary>The error description (empty when valid). Never contains the token.</summary>
     public string ErrorDescription => _description ?? string.Empty;
 
-    /// <summary>The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge.</summary>
+    /// <summary>
+    /// The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge; a
+    /// <see cref="VerificationFailure.DomainsResolverFailed"/> is a <see cref="DomainsResolverException"/> (500) with the
+    /// resolver's own exception inside and no challenge.
+    /// </summary>
     /// <returns>The exception; <see langword="null"/> when the token is valid.</returns>
     public BaseAuthException? ToException()
     {
         if (IsValid)
         {
             return null;
+        }
+
+        if (Failure == VerificationFailure.DomainsResolverFailed)
+        {
+            return new DomainsResolverException(ErrorDescription, _cause);
         }
 
         BaseAuthException exception = Failure == VerificationFailure.MissingToken

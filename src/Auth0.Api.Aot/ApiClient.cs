@@ -22,6 +22,7 @@ public sealed class ApiClient : IDisposable
     private readonly TokenVerifier _verifier;
     private readonly TimeProvider _timeProvider;
     private readonly DPoPProofVerifier _dpop;
+    private readonly DomainsResolver? _resolver;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
 
@@ -66,7 +67,12 @@ public sealed class ApiClient : IDisposable
             }
         }
 
-        if (string.IsNullOrEmpty(options.Domain) && allowedIssuers is null)
+        if (options.Domains is not null && options.DomainsResolver is not null)
+        {
+            throw new ConfigurationException("Set either 'Domains' (a static list) or 'DomainsResolver', not both");
+        }
+
+        if (string.IsNullOrEmpty(options.Domain) && allowedIssuers is null && options.DomainsResolver is null)
         {
             throw new ConfigurationException("Must provide either 'domain' or 'domains' parameter. Use 'domain' for single-domain mode, 'domains' for multi-domain support.");
         }
@@ -180,7 +186,7 @@ public sealed class ApiClient : IDisposable
         KeySource keySource = new(options.HttpClient, options.Timeout, policy, options.Cache);
         try
         {
-            SeedKeys(options, keySource, domainIssuer, allowedIssuers, timeProvider);
+            SeedKeys(options, keySource, domainIssuer, allowedIssuers, options.DomainsResolver is not null, timeProvider);
         }
         catch
         {
@@ -193,7 +199,8 @@ public sealed class ApiClient : IDisposable
         _nonces = options.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, options.DPoPNonceLifetime, timeProvider) : null;
         _dpop = new DPoPProofVerifier(options.DPoPAlgorithms, options.Ed25519Provider, options.DPoPIatLeeway, options.DPoPIatOffset, options.MaxDPoPProofLength, options.CacheMaxEntries, timeProvider, replays, _nonces);
         IsDPoPRequired = options.DPoPMode == DPoPMode.Required;
-        _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
+        _resolver = options.DomainsResolver;
+        _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, options.DomainsResolver, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);
     }
 
@@ -250,7 +257,7 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>
-    /// Verifies an access token like <see cref="VerifyAccessTokenAsync"/>, but reports a rejected token as a result
+    /// Verifies an access token like <see cref="VerifyAccessTokenAsync(string, IReadOnlyList{string}?, CancellationToken)"/>, but reports a rejected token as a result
     /// value instead of an exception.
     /// </summary>
     /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
@@ -259,7 +266,44 @@ public sealed class ApiClient : IDisposable
     /// <returns>The claims, or the failure kind and description.</returns>
     /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public ValueTask<AccessTokenResult> TryVerifyAccessTokenAsync(string? accessToken, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
+    public ValueTask<AccessTokenResult> TryVerifyAccessTokenAsync(string? accessToken, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default) =>
+        TryVerifyAccessTokenAsync(accessToken, null, null, requiredClaims, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="VerifyAccessTokenAsync(string, IReadOnlyList{string}?, CancellationToken)"/>, telling the
+    /// <see cref="ApiClientOptions.DomainsResolver"/> about the request (the Python SDK's <c>request_url</c> and
+    /// <c>request_headers</c>).
+    /// </summary>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="requestUrl">The request's absolute URL, for the resolver.</param>
+    /// <param name="requestHeaders">The request's headers, for the resolver (names compared case-insensitively).</param>
+    /// <param name="requiredClaims">Claim names that must be present (with any value), checked in order.</param>
+    /// <param name="cancellationToken">Cancels the resolver and discovery and JWKS requests.</param>
+    /// <returns>The verified claims.</returns>
+    /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="VerifyAccessTokenException">The token is invalid; <see cref="VerifyAccessTokenException.Failure"/> says why.</exception>
+    /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<AccessTokenClaims> VerifyAccessTokenAsync(string accessToken, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
+    {
+        AccessTokenResult result = await TryVerifyAccessTokenAsync(accessToken, requestUrl, requestHeaders, requiredClaims, cancellationToken).ConfigureAwait(false);
+        return result.IsValid ? result.Claims : throw result.ToException()!;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryVerifyAccessTokenAsync(string?, IReadOnlyList{string}?, CancellationToken)"/>, telling the
+    /// <see cref="ApiClientOptions.DomainsResolver"/> about the request.
+    /// </summary>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="requestUrl">The request's absolute URL, for the resolver.</param>
+    /// <param name="requestHeaders">The request's headers, for the resolver (names compared case-insensitively).</param>
+    /// <param name="requiredClaims">Claim names that must be present, checked in order.</param>
+    /// <param name="cancellationToken">Cancels the resolver and discovery and JWKS requests.</param>
+    /// <returns>The claims, or the failure kind and description.</returns>
+    /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<AccessTokenResult> TryVerifyAccessTokenAsync(string? accessToken, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
     {
         if (requiredClaims is not null)
         {
@@ -272,8 +316,66 @@ public sealed class ApiClient : IDisposable
             }
         }
 
-        return _verifier.VerifyAsync(accessToken, requiredClaims, cancellationToken);
+        return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
     }
+
+    /// <summary>The headers as the resolver sees them: names compared case-insensitively; none without a resolver.</summary>
+    private IReadOnlyDictionary<string, string>? ResolverHeaders(IReadOnlyDictionary<string, string>? headers)
+    {
+        if (_resolver is null || headers is null)
+        {
+            return null;
+        }
+
+        if (headers is Dictionary<string, string> { Comparer: var comparer } && ReferenceEquals(comparer, StringComparer.OrdinalIgnoreCase))
+        {
+            return headers;
+        }
+
+        Dictionary<string, string> copy = new(headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            copy[header.Key] = header.Value;
+        }
+
+        return copy;
+    }
+
+    /// <summary>
+    /// The allowed, normalised domains for a normalised issuer (the Python SDK's <c>_resolve_allowed_domains</c>, for the
+    /// ported tests): <see langword="null"/> in single-domain mode; the static list; or the resolver's validated answer.
+    /// </summary>
+    /// <exception cref="VerifyAccessTokenException">The issuer is not allowed.</exception>
+    /// <exception cref="DomainsResolverException">The resolver failed or returned an unusable answer.</exception>
+    internal async ValueTask<IReadOnlyList<string>?> ResolveAllowedIssuersAsync(string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string>? allowed = AllowedIssuers;
+        if (_resolver is not null)
+        {
+            (string[]? resolved, TokenError? error) = await DomainsResolution.ResolveAsync(_resolver, normalizedIssuer, requestUrl, ResolverHeaders(requestHeaders), cancellationToken).ConfigureAwait(false);
+            if (error is TokenError failure)
+            {
+                throw new AccessTokenResult(failure).ToException()!;
+            }
+
+            allowed = resolved;
+        }
+
+        bool listed = allowed is null;
+        for (int i = 0; !listed && i < allowed!.Count; i++)
+        {
+            listed = string.Equals(allowed[i], normalizedIssuer, StringComparison.Ordinal);
+        }
+
+        if (!listed)
+        {
+            throw new VerifyAccessTokenException(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+        }
+
+        return allowed;
+    }
+
+    internal DomainsResolver? Resolver => _resolver;
 
     internal DPoPProofVerifier DPoP => _dpop;
 
@@ -300,9 +402,12 @@ public sealed class ApiClient : IDisposable
     /// <returns>The verified access-token claims, or the error with its status and <c>WWW-Authenticate</c> challenge.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default) =>
-        _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken);
+        _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken);
 
-    /// <summary>Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, with the headers in a dictionary (keys compared case-insensitively).</summary>
+    /// <summary>
+    /// Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, with the headers in
+    /// a dictionary (keys compared case-insensitively), which the <see cref="ApiClientOptions.DomainsResolver"/> also sees.
+    /// </summary>
     /// <param name="headers">The request headers.</param>
     /// <param name="httpMethod">The request's method (required for DPoP).</param>
     /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
@@ -312,7 +417,7 @@ public sealed class ApiClient : IDisposable
     public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, cancellationToken);
+        return _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken);
     }
 
     /// <summary>Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, throwing the error.</summary>
@@ -325,7 +430,7 @@ public sealed class ApiClient : IDisposable
     /// <exception cref="BaseAuthException">The request is not authenticated; the exception carries the status and challenge.</exception>
     public async ValueTask<AccessTokenClaims> VerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
     {
-        RequestVerificationResult result = await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
+        RequestVerificationResult result = await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false);
         return result.IsValid ? result.Claims : throw result.Error;
     }
 
@@ -339,7 +444,13 @@ public sealed class ApiClient : IDisposable
     public ValueTask<AccessTokenClaims> VerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod = null, string? httpUrl = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return VerifyRequestAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, cancellationToken);
+        return AwaitRequest(_requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken));
+
+        static async ValueTask<AccessTokenClaims> AwaitRequest(ValueTask<RequestVerificationResult> pending)
+        {
+            RequestVerificationResult result = await pending.ConfigureAwait(false);
+            return result.IsValid ? result.Claims : throw result.Error;
+        }
     }
 
     private static string? Header(IReadOnlyDictionary<string, string> headers, string name)
@@ -399,7 +510,7 @@ public sealed class ApiClient : IDisposable
     /// <returns>The snapshot (JSON).</returns>
     public string ExportKeySnapshot() => KeySnapshot.Export(_verifier.Keys, _timeProvider);
 
-    private static void SeedKeys(ApiClientOptions options, KeySource keys, string? domainIssuer, string[]? allowedIssuers, TimeProvider time)
+    private static void SeedKeys(ApiClientOptions options, KeySource keys, string? domainIssuer, string[]? allowedIssuers, bool resolved, TimeProvider time)
     {
         if (options.KeySnapshot is { } snapshot)
         {
@@ -415,7 +526,8 @@ public sealed class ApiClient : IDisposable
                     throw new ConfigurationException("StaticJwks has an invalid domain: " + error);
                 }
 
-                bool configured = allowedIssuers is null ? issuer == domainIssuer : Array.IndexOf(allowedIssuers, issuer) >= 0;
+                // With a resolver any domain may be pinned: the resolver still decides, per request, whether it is used.
+                bool configured = resolved || (allowedIssuers is null ? issuer == domainIssuer : Array.IndexOf(allowedIssuers, issuer) >= 0);
                 if (!configured)
                 {
                     throw new ConfigurationException("StaticJwks has an entry for '" + issuer + "', which is not a configured domain");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using System.Net.Http;
 
 namespace Auth0.Api.Aot;
@@ -57,6 +58,24 @@ public sealed class ApiClientOptions
     /// <see cref="Domain"/>.
     /// </summary>
     public IReadOnlyList<string>? Domains { get; set; }
+
+    /// <summary>
+    /// Decides per verification which domains a token may come from (Multiple Custom Domains), from the token's
+    /// unverified, normalised issuer and the request's URL and headers; called before any network call, on every
+    /// verification, and not cached. Set this or <see cref="Domains"/>, not both; <see cref="Domain"/> is then used only
+    /// for token exchange. See <see cref="UseDomainsResolver(Func{DomainsResolverContext, IReadOnlyList{string}})"/> for
+    /// a synchronous resolver.
+    /// </summary>
+    public DomainsResolver? DomainsResolver { get; set; }
+
+    /// <summary>Sets <see cref="DomainsResolver"/> to a synchronous function (a lookup in memory, say).</summary>
+    /// <param name="resolver">Returns the allowed domains for a context.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="resolver"/> is <see langword="null"/>.</exception>
+    public void UseDomainsResolver(Func<DomainsResolverContext, IReadOnlyList<string>> resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        DomainsResolver = (context, _) => new ValueTask<IReadOnlyList<string>>(resolver(context));
+    }
 
     /// <summary>The algorithms access tokens may be signed with. Default: <see cref="SigningAlgorithms.RS256"/>.</summary>
     /// <remarks>RS384, RS512, PS256, PS384, PS512, ES256 and ES384 may be added. HS* and <c>none</c> are always refused.</remarks>

@@ -2,7 +2,8 @@ namespace Auth0.Api.Aot;
 
 /// <summary>
 /// Why an access token was rejected. Values are stable: callers, metrics and tests branch on them, never on
-/// messages. Every value except <see cref="None"/> and <see cref="MissingToken"/> maps to <c>invalid_token</c>.
+/// messages. Every value except <see cref="None"/>, <see cref="MissingToken"/> and <see cref="DomainsResolverFailed"/>
+/// maps to <c>invalid_token</c>.
 /// </summary>
 public enum VerificationFailure
 {
@@ -53,4 +54,10 @@ public enum VerificationFailure
 
     /// <summary>The token is not valid yet (<c>nbf</c>, with <see cref="ApiClientOptions.ClockSkew"/>).</summary>
     NotYetValid,
+
+    /// <summary>
+    /// The <see cref="ApiClientOptions.DomainsResolver"/> failed or returned an unusable answer: a server fault, not a bad
+    /// token (<see cref="DomainsResolverException"/>, 500, no challenge).
+    /// </summary>
+    DomainsResolverFailed,
 }

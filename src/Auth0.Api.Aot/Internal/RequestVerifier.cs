@@ -3,6 +3,7 @@
 // cnf.jkt binding is compared in fixed time; the algs advertised follow the configuration.
 
 using System;
+using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -28,7 +29,7 @@ internal sealed class RequestVerifier
         _algs = JwsAlgorithm.FormatNames(proofAlgorithms);
     }
 
-    public async ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken)
+    public async ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(authorization))
         {
@@ -61,15 +62,15 @@ internal sealed class RequestVerifier
 
         return scheme switch
         {
-            "dpop" => await VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false),
-            "bearer" => await VerifyBearerAsync(token, dpop, cancellationToken).ConfigureAwait(false),
+            "dpop" => await VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, headers, cancellationToken).ConfigureAwait(false),
+            "bearer" => await VerifyBearerAsync(token, dpop, httpUrl, headers, cancellationToken).ConfigureAwait(false),
             _ => Fail(new MissingAuthorizationException(), null),
         };
     }
 
-    private async ValueTask<RequestVerificationResult> VerifyBearerAsync(string token, string? dpop, CancellationToken cancellationToken)
+    private async ValueTask<RequestVerificationResult> VerifyBearerAsync(string token, string? dpop, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        AccessTokenResult result = await _tokens.VerifyAsync(token, null, cancellationToken).ConfigureAwait(false);
+        AccessTokenResult result = await _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return Fail(result.ToException()!, "bearer");
@@ -92,7 +93,7 @@ internal sealed class RequestVerifier
         return new RequestVerificationResult(result.Claims);
     }
 
-    private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(string token, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken)
+    private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(string token, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (_mode == DPoPMode.Disabled)
         {
@@ -119,7 +120,7 @@ internal sealed class RequestVerifier
             return Fail(new MissingRequiredArgumentException(MissingMethodOrUrl), "dpop");
         }
 
-        AccessTokenResult result = await _tokens.VerifyAsync(token, null, cancellationToken).ConfigureAwait(false);
+        AccessTokenResult result = await _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return Fail(result.ToException()!, "dpop");
@@ -315,6 +316,12 @@ internal sealed class RequestVerifier
 
     private RequestVerificationResult Fail(BaseAuthException error, string? scheme)
     {
+        // A resolver failure is the server's fault, not the client's credentials: 500 with no challenge (reference 3.4).
+        if (error is DomainsResolverException)
+        {
+            return new RequestVerificationResult(error);
+        }
+
         error.SetChallenge(Challenge.ForRequest(_mode, _algs, error.ErrorCode, error.ErrorDescription, scheme));
         return new RequestVerificationResult(error);
     }

@@ -79,7 +79,7 @@ internal sealed class HeaderMemo(string segment, JwsAlgorithm algorithm, byte[] 
 }
 
 /// <summary>A failure found by the parse or verification stage: a stable kind, a description and the claim.</summary>
-internal readonly record struct TokenError(VerificationFailure Kind, string Message, string? Claim = null);
+internal readonly record struct TokenError(VerificationFailure Kind, string Message, string? Claim = null, System.Exception? Cause = null);
 
 internal static class TokenParser
 {

@@ -26,6 +26,7 @@ internal sealed class TokenVerifier : IDisposable
     private readonly string? _domainIssuer;
     private readonly string[]? _allowedIssuers;
     private readonly string[] _candidateKeys;
+    private readonly DomainsResolver? _resolver;
 
     // Recently verified headers and issuers' keys, a few slots each, written only after a signature verified (so
     // forged tokens can neither fill nor evict them). A token whose header segment is in a slot skips the header decode
@@ -41,6 +42,7 @@ internal sealed class TokenVerifier : IDisposable
         string audience,
         string? domainIssuer,
         string[]? allowedIssuers,
+        DomainsResolver? resolver,
         SigningAlgorithms algorithms,
         TimeSpan clockSkew,
         int maxTokenLength,
@@ -50,7 +52,11 @@ internal sealed class TokenVerifier : IDisposable
         _audienceUtf8 = Encoding.UTF8.GetBytes(audience);
         _domainIssuer = domainIssuer;
         _allowedIssuers = allowedIssuers;
-        _candidateKeys = allowedIssuers ?? [domainIssuer!];
+        _resolver = resolver;
+
+        // The issuers whose cached keys the synchronous path may use. With a resolver there are none: its answer can
+        // change with every request, so it is asked before any cached key is used.
+        _candidateKeys = resolver is not null ? [] : allowedIssuers ?? [domainIssuer!];
         _algorithms = algorithms;
         _skewSeconds = (long)clockSkew.TotalSeconds;
         _maxTokenLength = maxTokenLength;
@@ -81,7 +87,11 @@ internal sealed class TokenVerifier : IDisposable
         }
     }
 
-    public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken) =>
+        VerifyAsync(token, requiredClaims, null, null, cancellationToken);
+
+    /// <summary>Verifies a token; <paramref name="requestUrl"/> and <paramref name="requestHeaders"/> are for the domains resolver.</summary>
+    public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -104,7 +114,7 @@ internal sealed class TokenVerifier : IDisposable
                 return new(new AccessTokenResult(error));
             }
 
-            if (TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
+            if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
             {
                 AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
                 if (unknownKid)
@@ -122,7 +132,7 @@ internal sealed class TokenVerifier : IDisposable
             }
 
             handedOff = true;
-            return VerifySlowAsync(token, buffer, parsed, requiredClaims, cancellationToken);
+            return VerifySlowAsync(token, buffer, parsed, requiredClaims, requestUrl, requestHeaders, cancellationToken);
         }
         finally
         {
@@ -183,7 +193,7 @@ internal sealed class TokenVerifier : IDisposable
         return false;
     }
 
-    private async ValueTask<AccessTokenResult> VerifySlowAsync(string token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    private async ValueTask<AccessTokenResult> VerifySlowAsync(string token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         try
         {
@@ -198,15 +208,26 @@ internal sealed class TokenVerifier : IDisposable
                 return Fail(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + issError, "iss");
             }
 
+            // Discovery is built from the allowed, normalised issuer only (https://host[:port]/), never from the raw claim.
             string discoveryKey;
-            if (_allowedIssuers is not null)
+            if (_resolver is not null)
             {
-                if (Array.IndexOf(_allowedIssuers, normalizedIss) < 0)
+                if (await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is TokenError refused)
                 {
-                    return Fail(VerificationFailure.IssuerNotAllowed, "Token issuer is not in the list of allowed domains", "iss");
+                    return new AccessTokenResult(refused);
                 }
 
                 discoveryKey = normalizedIss;
+            }
+            else if (_allowedIssuers is not null)
+            {
+                int index = Array.IndexOf(_allowedIssuers, normalizedIss);
+                if (index < 0)
+                {
+                    return Fail(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+                }
+
+                discoveryKey = _allowedIssuers[index];
             }
             else
             {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
 using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot.Tests.Api;
@@ -93,6 +95,50 @@ public sealed class ConstructionTests
         using ApiClient withoutClientId = new(new ApiClientOptions { Domains = ["t.auth0.com"], Audience = "a" });
         Assert.Equal("cid", withDomain.ClientId);
         Assert.Null(withoutClientId.ClientId);
+    }
+
+    [Fact]
+    public void Domains_resolver_is_stored_and_alone_satisfies_domain_or_domains()
+    {
+        DomainsResolver resolver = (_, _) => new ValueTask<IReadOnlyList<string>>(new[] { "t.auth0.com" });
+        using ApiClient client = new(new ApiClientOptions { DomainsResolver = resolver, Audience = "a" });
+        Assert.Same(resolver, client.Resolver);
+        Assert.Null(client.AllowedIssuers);
+        Assert.Null(client.Domain);
+    }
+
+    [Fact]
+    public async Task Sync_resolver_overload_is_wrapped()
+    {
+        ApiClientOptions options = new() { Audience = "a" };
+        options.UseDomainsResolver(c => [c.UnverifiedIssuer]);
+        using ApiClient client = new(options);
+        Assert.NotNull(client.Resolver);
+        Assert.Equal(["https://t.auth0.com/"], await client.ResolveAllowedIssuersAsync("https://t.auth0.com/", null, null));
+        Assert.Throws<ArgumentNullException>("resolver", () => options.UseDomainsResolver(null!));
+    }
+
+    [Fact]
+    public void Domains_and_resolver_together_is_a_configuration_error()
+    {
+        ConfigurationException e = Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions
+        {
+            Domains = ["t.auth0.com"],
+            DomainsResolver = (_, _) => new ValueTask<IReadOnlyList<string>>(new[] { "t.auth0.com" }),
+            Audience = "a",
+        }));
+        Assert.Equal("Set either 'Domains' (a static list) or 'DomainsResolver', not both", e.Message);
+    }
+
+    [Fact]
+    public void Client_id_requires_domain_with_a_resolver_too()
+    {
+        DomainsResolver resolver = (_, _) => new ValueTask<IReadOnlyList<string>>(new[] { "t.auth0.com" });
+        ConfigurationException e = Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { DomainsResolver = resolver, ClientId = "cid", Audience = "a" }));
+        Assert.Equal("The 'domain' parameter is required when 'client_id' is configured.", e.Message);
+        using ApiClient hybrid = new(new ApiClientOptions { Domain = "auth0.local", DomainsResolver = resolver, ClientId = "cid", Audience = "a" });
+        Assert.Equal("auth0.local", hybrid.Domain);
+        Assert.Same(resolver, hybrid.Resolver);
     }
 
     [Fact]

@@ -58,12 +58,25 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public void Every_failure_kind_but_none_and_missing_token_maps_to_invalid_token()
+    public void Every_failure_kind_of_the_token_maps_to_invalid_token_with_a_challenge()
     {
-        foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken))
+        foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken and not VerificationFailure.DomainsResolverFailed))
         {
             AccessTokenResult result = new(new TokenError(kind, "m"));
             Assert.Equal("invalid_token", result.ToException()!.ErrorCode);
+            Assert.StartsWith("Bearer error=\"invalid_token\"", result.ToException()!.Headers["WWW-Authenticate"], System.StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void A_resolver_failure_maps_to_a_500_without_a_challenge_keeping_its_cause()
+    {
+        System.InvalidOperationException cause = new("db down");
+        AccessTokenResult result = new(new TokenError(VerificationFailure.DomainsResolverFailed, "Domains resolver function failed: db down", null, cause));
+        DomainsResolverException e = Assert.IsType<DomainsResolverException>(result.ToException());
+        Assert.Equal(500, e.StatusCode);
+        Assert.Equal("domains_resolver_error", e.ErrorCode);
+        Assert.Same(cause, e.InnerException);
+        Assert.Empty(e.Headers);
     }
 }

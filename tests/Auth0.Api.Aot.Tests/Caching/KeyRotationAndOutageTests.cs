@@ -124,7 +124,8 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
     {
         await using Harness second = await Harness.StartAsync(TestKeys.Other);
         second.Issuer.Clock = Time;
-        using System.Net.Http.HttpClient http = new(new TrustingHandler((H.Issuer.Domain, H.Issuer.CreateHandler()), (second.Issuer.Domain, second.Issuer.CreateHandler())));
+        using RoutingHandler routing = new(H.Issuer, second.Issuer);
+        using System.Net.Http.HttpClient http = routing.CreateClient();
         using ApiClient client = Client(o => { o.Domain = null; o.Domains = [H.Issuer.Domain, second.Issuer.Domain]; o.HttpClient = http; o.CacheTtl = TimeSpan.FromMinutes(10); });
         await client.VerifyAccessTokenAsync(H.Token());
         await client.VerifyAccessTokenAsync(second.Token());
@@ -216,14 +217,5 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         }
 
         return await pending;
-    }
-
-    /// <summary>Sends each request through the handler that trusts the certificate of the issuer on its host and port.</summary>
-    private sealed class TrustingHandler(params (string Domain, System.Net.Http.SocketsHttpHandler Handler)[] issuers) : System.Net.Http.HttpMessageHandler
-    {
-        private readonly (string Domain, System.Net.Http.HttpMessageInvoker Invoker)[] _issuers = issuers.Select(i => (i.Domain, new System.Net.Http.HttpMessageInvoker(i.Handler))).ToArray();
-
-        protected override Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, System.Threading.CancellationToken cancellationToken) =>
-            _issuers.First(i => i.Domain == request.RequestUri!.Authority).Invoker.SendAsync(request, cancellationToken);
     }
 }

@@ -1,0 +1,112 @@
+// Multiple Custom Domains with a resolver (reference section 6.2): the resolver is asked, on every verification and
+// before any network call, which domains the token may come from; its answer is validated in the Python SDK's order
+// with its messages, normalised, and the token's normalised issuer must be one of them.
+//   exception -> "Domains resolver function failed: {message}"     null -> "Domains resolver must return a list"
+//   []        -> "Domains resolver returned an empty list"
+//   a null or blank entry (all checked first) -> "Domains resolver must return a list of non-empty strings"
+//   an invalid entry -> "Domains resolver returned invalid domain: {reason}"
+//   issuer not listed -> IssuerNotAllowed, "Token issuer is not in the list of allowed domains"
+// A cancelled verification stays an OperationCanceledException; a resolver that ignores the cancellation token does not
+// hold the verification past it.
+
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Auth0.Api.Aot.Internal;
+
+internal static class DomainsResolution
+{
+    public const string NotAllowed = "Token issuer is not in the list of allowed domains";
+
+    /// <summary>Asks the resolver and checks the issuer against its answer.</summary>
+    /// <returns><see langword="null"/> when the issuer is allowed; otherwise the failure.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async ValueTask<TokenError?> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    {
+        (string[]? allowed, TokenError? error) = await ResolveAsync(resolver, normalizedIssuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : new TokenError(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
+    }
+
+    /// <summary>Asks the resolver and returns its normalised answer, or the failure.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async ValueTask<(string[]? Allowed, TokenError? Error)> ResolveAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    {
+        DomainsResolverContext context = new(normalizedIssuer, requestUrl, requestHeaders);
+        IReadOnlyList<string>? domains;
+        try
+        {
+            ValueTask<IReadOnlyList<string>> pending = resolver(context, cancellationToken);
+            domains = pending.IsCompleted
+                ? await pending.ConfigureAwait(false)
+                : await pending.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
+        }
+
+        try
+        {
+            return Validate(domains);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A list implementation that throws while it is read is the resolver failing.
+            return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
+        }
+    }
+
+    private static (string[]? Allowed, TokenError? Error) Validate(IReadOnlyList<string>? domains)
+    {
+        if (domains is null)
+        {
+            return (null, Failed("Domains resolver must return a list"));
+        }
+
+        // Read the list once: what is validated is what is used, whatever the list does later.
+        string?[] entries = new string?[domains.Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = domains[i];
+        }
+
+        if (entries.Length == 0)
+        {
+            return (null, Failed("Domains resolver returned an empty list"));
+        }
+
+        foreach (string? entry in entries)
+        {
+            if (string.IsNullOrWhiteSpace(entry))
+            {
+                return (null, Failed("Domains resolver must return a list of non-empty strings"));
+            }
+        }
+
+        string[] allowed = new string[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (!DomainNormalizer.TryNormalize(entries[i], out string? normalized, out string? error))
+            {
+                return (null, Failed("Domains resolver returned invalid domain: " + error));
+            }
+
+            allowed[i] = normalized;
+        }
+
+        return (allowed, null);
+    }
+
+    private static TokenError Failed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
+}
