@@ -197,7 +197,8 @@ internal sealed class TokenVerifier : IDisposable
     {
         try
         {
-            if (!parsed.HasIss)
+            // An empty iss is missing, as the Python SDK's truthiness test has it.
+            if (!parsed.HasIss || parsed.Iss(buffer).IsEmpty)
             {
                 return Fail(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
             }

@@ -18,6 +18,9 @@ public sealed class DomainNormalizerTests
     [InlineData("https://https://x.com", "https://x.com/")]
     [InlineData("tenant.auth0.com:443", "https://tenant.auth0.com:443/")]
     [InlineData("127.0.0.1:8443", "https://127.0.0.1:8443/")]
+    [InlineData("x.com//", "https://x.com/")]
+    [InlineData("tenant.auth0.com.", "https://tenant.auth0.com./")]
+    [InlineData("https://TENANT.auth0.com:8443", "https://tenant.auth0.com:8443/")]
     public void Normalises(string input, string expected)
     {
         Assert.True(DomainNormalizer.TryNormalize(input, out string? normalized, out _));
@@ -31,6 +34,10 @@ public sealed class DomainNormalizerTests
     [InlineData("tenant.auth0.com?foo=bar", "path/query/fragment are not allowed")]
     [InlineData("tenant.auth0.com#section", "path/query/fragment are not allowed")]
     [InlineData("https://x.com/?", "path/query/fragment are not allowed")]
+    [InlineData("x.com/a", "path/query/fragment are not allowed")]
+    [InlineData("x.com?q", "path/query/fragment are not allowed")]
+    [InlineData("x.com#f", "path/query/fragment are not allowed")]
+    [InlineData("https://user@x.com", "credentials are not allowed")]
     [InlineData("ftp://x.com", "path/query/fragment are not allowed")]
     [InlineData("https://x.com/.well-known", "path/query/fragment are not allowed")]
     [InlineData("user:pass@tenant.auth0.com", "credentials are not allowed")]

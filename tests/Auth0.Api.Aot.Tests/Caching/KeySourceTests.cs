@@ -29,16 +29,38 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     };
 
     [Theory]
-    [InlineData("max-age=60", 600, 60)]
-    [InlineData("max-age=3600", 600, 600)]
-    [InlineData("public, max-age=120, must-revalidate", 600, 120)]
-    [InlineData(null, 600, 600)]
-    [InlineData("no-store", 600, 600)]
-    public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl_and_refresh_starts_at_80_percent(string? cacheControl, int cacheTtl, int expectedTtl)
+    [InlineData("max-age=60", 600, 60, "domain")]
+    [InlineData("max-age=3600", 600, 600, "domain")]
+    [InlineData("public, max-age=120, must-revalidate", 600, 120, "domain")]
+    [InlineData(null, 600, 600, "domain")]
+    [InlineData("no-store", 600, 600, "domain")]
+    [InlineData("max-age=60", 600, 60, "domains")]
+    [InlineData("max-age=3600", 600, 600, "domains")]
+    [InlineData(null, 600, 600, "domains")]
+    [InlineData("max-age=60", 600, 60, "resolver")]
+    [InlineData("max-age=3600", 600, 600, "resolver")]
+    [InlineData(null, 600, 600, "resolver")]
+    public async Task Ttl_is_the_smaller_of_max_age_and_CacheTtl_and_refresh_starts_at_80_percent(string? cacheControl, int cacheTtl, int expectedTtl, string mode)
     {
         H.Issuer.CacheControl = cacheControl;
-        using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromSeconds(cacheTtl));
+        using ApiClient client = Client(o =>
+        {
+            o.CacheTtl = TimeSpan.FromSeconds(cacheTtl);
+            if (mode == "domains")
+            {
+                (o.Domain, o.Domains) = (null, [H.Issuer.Domain]);
+            }
+            else if (mode == "resolver")
+            {
+                o.Domain = null;
+                o.UseDomainsResolver(_ => [H.Issuer.Domain]);
+            }
+        });
         await client.VerifyAccessTokenAsync(H.Token());
+
+        // Discovery is cached under the normalised issuer, the JWKS under its jwks_uri as published (reference 11.5).
+        Assert.True(client.Keys.Discovery.TryGet(H.Issuer.Issuer, out _));
+        Assert.True(client.Keys.Jwks.TryGet(H.Issuer.Issuer + ".well-known/jwks.json", out _));
         Time.Advance(TimeSpan.FromSeconds((expectedTtl * 0.8) - 1));
         await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));

@@ -83,6 +83,18 @@ public sealed class NoFetchForDisallowedIssuerTests : IAsyncLifetime
     [Theory]
     [InlineData("list")]
     [InlineData("resolver")]
+    public async Task An_empty_or_absent_issuer_is_missing_and_costs_no_request(string mode)
+    {
+        using ApiClient client = Client(mode);
+        VerifyAccessTokenException empty = await client.RejectsAsync(_issuer.CreateToken(Harness.Audience, (_, p) => p.Set("iss", string.Empty)), VerificationFailure.ClaimMissing);
+        Assert.Equal("Token missing 'iss' claim", empty.Message);
+        await client.RejectsAsync(_issuer.CreateToken(Harness.Audience, (_, p) => p.Remove("iss")), VerificationFailure.ClaimMissing);
+        Assert.Empty(_routing.Requests);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("resolver")]
     public async Task The_allowed_issuer_itself_verifies_through_the_same_client(string mode)
     {
         using ApiClient client = Client(mode);
