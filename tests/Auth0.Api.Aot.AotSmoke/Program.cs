@@ -3,6 +3,7 @@
 // Exits 0 only when every check holds.
 
 using System;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Auth0.Api.Aot;
@@ -72,6 +73,16 @@ await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
         Check("EdDSA DPoP request verifies (libsodium through NSec)", ed.IsValid, ed.Error?.Message ?? string.Empty);
         RequestVerificationResult edForged = await edClient.TryVerifyRequestAsync("DPoP " + edBound, Ed25519Proofs.Create(edKey, edBound, "GET", ResourceUrl, DateTimeOffset.UtcNow, signWith: Ed25519Proofs.NewKey()), "GET", ResourceUrl);
         Check("EdDSA proof signed by another key refused", edForged.Error is InvalidDPoPProofException, edForged.Error?.Message ?? "accepted");
+    }
+
+    ApiClientOptions resolved = new() { Audience = Audience, HttpClient = http };
+    resolved.UseDomainsResolver(context => context.RequestHeaders?["x-tenant"] == "aot" ? [issuer.Domain] : ["other.example.com"]);
+    using (ApiClient resolverClient = new(resolved))
+    {
+        string plain = issuer.CreateToken(Audience);
+        RequestVerificationResult allowed = await resolverClient.TryVerifyRequestAsync(new Dictionary<string, string> { ["Authorization"] = "Bearer " + plain, ["X-Tenant"] = "aot" }, "GET", ResourceUrl);
+        RequestVerificationResult refused = await resolverClient.TryVerifyRequestAsync(new Dictionary<string, string> { ["Authorization"] = "Bearer " + plain, ["X-Tenant"] = "else" }, "GET", ResourceUrl);
+        Check("domains resolver allows and refuses per request", allowed.IsValid && refused.Error is VerifyAccessTokenException { Failure: VerificationFailure.IssuerNotAllowed }, allowed.Error?.Message ?? refused.Error?.Message ?? "accepted");
     }
 
     RequestVerificationResult downgrade = await client.TryVerifyRequestAsync("Bearer " + bound, null, "POST", ResourceUrl);
