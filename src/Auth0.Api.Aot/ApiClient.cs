@@ -319,17 +319,15 @@ public sealed class ApiClient : IDisposable
         return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
     }
 
-    /// <summary>The headers as the resolver sees them: names compared case-insensitively; none without a resolver.</summary>
+    /// <summary>
+    /// The headers as the resolver sees them: a copy (the context is immutable), names compared case-insensitively (of
+    /// names that differ only in case, the last wins); none without a resolver.
+    /// </summary>
     private IReadOnlyDictionary<string, string>? ResolverHeaders(IReadOnlyDictionary<string, string>? headers)
     {
         if (_resolver is null || headers is null)
         {
             return null;
-        }
-
-        if (headers is Dictionary<string, string> { Comparer: var comparer } && ReferenceEquals(comparer, StringComparer.OrdinalIgnoreCase))
-        {
-            return headers;
         }
 
         Dictionary<string, string> copy = new(headers.Count, StringComparer.OrdinalIgnoreCase);
@@ -338,7 +336,7 @@ public sealed class ApiClient : IDisposable
             copy[header.Key] = header.Value;
         }
 
-        return copy;
+        return new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(copy);
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace Auth0.Api.Aot;
 /// <remarks>
 /// A proof key is imported once, when a client key is first seen, and the imported key verifies every later proof made
 /// with it. Implementations must be safe for concurrent use, and must not throw for a malformed key or signature: they
-/// answer <see langword="false"/>.
+/// answer <see langword="false"/>. An exception from either method is treated as such a
+/// <see langword="false"/> (a key that cannot be used, a signature that does not verify), never passed on.
 /// </remarks>
 public interface IEd25519Provider
 {

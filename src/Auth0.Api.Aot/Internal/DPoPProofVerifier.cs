@@ -1,10 +1,13 @@
 // DPoP proof verification (RFC 9449 section 4.3), in the order and with the messages of auth0-api-python's
 // verify_dpop_proof (reference section 5.1), with typed errors where the Python SDK lets raw exceptions escape:
-//   arguments -> length limit -> shape (3 segments, strict base64url, JSON objects, no duplicate members)
+//   arguments -> length limit -> shape (3 segments, strict base64url, JSON objects, no duplicate header members,
+//   no duplicate of a checked payload claim)
 //   -> typ == "dpop+jwt" -> alg from the proof allow-list -> jwk present, an object, public only, fitting alg
 //   -> signature with that jwk -> iat, ath, htm, htu, jti present -> jti a non-empty string -> iat window
 //   -> htm (case-insensitive) -> htu (WHATWG origin + path) -> ath (fixed-time).
-// Proof keys are imported once per thumbprint (bounded cache), not once per request.
+// Proof keys are imported once per thumbprint (bounded cache), not once per request. Only the key material, which the
+// thumbprint covers, is cached: the jwk's alg, use and key_ops are checked on every new header, so a forged proof cannot
+// change how a genuine client's key is treated.
 
 using System;
 using System.Buffers;
@@ -21,8 +24,8 @@ internal sealed class DPoPProofVerifier
 {
     private const int HeaderSlots = 8;
 
-    // Room for an RSA signature of an 8192-bit key; a longer signature is malformed for every allowed algorithm.
-    private const int MaxSignatureLength = 1024;
+    // Signatures up to this length are decoded on the stack (an RSA-8192 signature is 1024 bytes); longer ones are rented.
+    private const int StackSignatureLength = 1024;
 
     private readonly SigningAlgorithms _algorithms;
     private readonly IEd25519Provider? _ed25519;
@@ -140,17 +143,33 @@ internal sealed class DPoPProofVerifier
         byte[]? payload = Base64UrlStrict.DecodeToArray(proof.AsSpan(first + 1, second - first - 1));
         ReadOnlySpan<char> signatureSegment = proof.AsSpan(second + 1);
         int signatureLength = Base64UrlStrict.GetDecodedLength(signatureSegment.Length);
-        if (payload is null || !System.Text.Unicode.Utf8.IsValid(payload) || signatureLength < 0 || signatureLength > MaxSignatureLength)
+        if (payload is null || !System.Text.Unicode.Utf8.IsValid(payload) || signatureLength < 0)
         {
             throw Invalid("Failed to verify DPoP proof");
         }
 
-        Span<byte> signature = stackalloc byte[MaxSignatureLength];
-        if (!Base64UrlStrict.TryDecode(signatureSegment, signature, out int signatureWritten))
+        byte[]? rentedSignature = signatureLength > StackSignatureLength ? ArrayPool<byte>.Shared.Rent(signatureLength) : null;
+        try
         {
-            throw Invalid("Failed to verify DPoP proof");
-        }
+            Span<byte> signature = rentedSignature ?? stackalloc byte[StackSignatureLength];
+            if (!Base64UrlStrict.TryDecode(signatureSegment, signature, out int signatureWritten))
+            {
+                throw Invalid("Failed to verify DPoP proof");
+            }
 
+            return VerifyDecoded(accessToken, proof, httpMethod, httpUrl, bound, first, second, payload, signature[..signatureWritten]);
+        }
+        finally
+        {
+            if (rentedSignature is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedSignature);
+            }
+        }
+    }
+
+    private DPoPProofClaims VerifyDecoded(string? accessToken, string proof, string httpMethod, string httpUrl, bool bound, int first, int second, byte[] payload, ReadOnlySpan<byte> signature)
+    {
         // The header of a returning client key is the same string every time: its checks, thumbprint and imported key
         // are remembered (after a signature verified with them), so only new headers are parsed.
         ReadOnlySpan<char> headerSegment = proof.AsSpan(0, first);
@@ -162,7 +181,7 @@ internal sealed class DPoPProofVerifier
         try
         {
             int length = Encoding.ASCII.GetBytes(proof.AsSpan(0, second), signingInput);
-            if (!header.Key.Verify(header.Algorithm, signingInput.AsSpan(0, length), signature[..signatureWritten]))
+            if (!header.Key.Verify(header.Algorithm, signingInput.AsSpan(0, length), signature))
             {
                 throw Invalid("JWT signature verification failed: bad_signature");
             }
@@ -337,7 +356,16 @@ internal sealed class DPoPProofVerifier
             throw Invalid("Missing or invalid jwk in header");
         }
 
-        VerificationKey key = ImportKey(thumbprint, jwk);
+        // The jwk's own metadata, checked here for every new header: it is not part of the thumbprint, so it must not
+        // travel with the cached key.
+        if ((jwk.Alg is not null && !string.Equals(jwk.Alg, algorithm.Name, StringComparison.Ordinal))
+            || (jwk.Use is not null && !string.Equals(jwk.Use, "sig", StringComparison.Ordinal))
+            || (jwk.KeyOps is not null && Array.IndexOf(jwk.KeyOps, "verify") < 0))
+        {
+            throw Invalid("Missing or invalid jwk in header");
+        }
+
+        VerificationKey key = ImportKey(thumbprint, new JsonWebKeyDto { Kty = jwk.Kty, Crv = jwk.Crv, X = jwk.X, Y = jwk.Y, N = jwk.N, E = jwk.E });
         if (key.Unusable is not null || key.Misfit(algorithm) is not null)
         {
             throw Invalid("Missing or invalid jwk in header");

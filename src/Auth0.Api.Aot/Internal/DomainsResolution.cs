@@ -43,15 +43,13 @@ internal static class DomainsResolution
         try
         {
             ValueTask<IReadOnlyList<string>> pending = resolver(context, cancellationToken);
-            domains = pending.IsCompleted
-                ? await pending.ConfigureAwait(false)
-                : await pending.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            domains = pending.IsCompleted ? await pending.ConfigureAwait(false) : await WaitAsync(pending.AsTask(), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
         }
@@ -64,6 +62,21 @@ internal static class DomainsResolution
         {
             // A list implementation that throws while it is read is the resolver failing.
             return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
+        }
+    }
+
+    // Waits for a resolver that is still running, but no longer than the verification: a resolver that ignores the
+    // cancellation token is abandoned (its eventual failure observed, so it is not reported as unobserved).
+    private static async Task<IReadOnlyList<string>> WaitAsync(Task<IReadOnlyList<string>> resolving, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !resolving.IsCompleted)
+        {
+            _ = resolving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
     }
 

@@ -76,15 +76,30 @@ internal static class HtuNormalizer
         }
 
         int lastLabel = host.LastIndexOf('.') + 1;
-        if (char.IsAsciiDigit(host[lastLabel]))
+        if (char.IsAsciiDigit(host[lastLabel]) || host.Length > MaxDnsNameLength)
         {
             return false;
+        }
+
+        // A label over 63 characters is refused by IDNA (the full parser): it must not match here either.
+        for (ReadOnlySpan<char> labels = host; !labels.IsEmpty;)
+        {
+            int dot = labels.IndexOf('.');
+            if ((dot < 0 ? labels.Length : dot) > MaxDnsLabelLength)
+            {
+                return false;
+            }
+
+            labels = dot < 0 ? default : labels[(dot + 1)..];
         }
 
         return !path.ContainsAnyExcept(s_pathChars)
             && !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal)
             && !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal);
     }
+
+    private const int MaxDnsNameLength = 253;
+    private const int MaxDnsLabelLength = 63;
 
     private static readonly System.Buffers.SearchValues<char> s_hostChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-");
 

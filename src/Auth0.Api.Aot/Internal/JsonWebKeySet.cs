@@ -153,7 +153,7 @@ internal sealed class VerificationKey
 
             if (algorithm.Family == KeyFamily.OctetKeyPair)
             {
-                return signature.Length == algorithm.FixedSignatureLength && Ed25519!.Verify(signingInput, signature);
+                return signature.Length == algorithm.FixedSignatureLength && VerifyEd25519(signingInput, signature);
             }
 
             return signature.Length == algorithm.FixedSignatureLength
@@ -284,12 +284,34 @@ internal sealed class VerificationKey
 
         Curve = jwk.Crv;
         byte[]? x = Base64UrlStrict.DecodeToArray(jwk.X);
-        if (x is null || x.Length != JwsAlgorithm.Ed25519PublicKeyLength || !ed25519.TryImportPublicKey(x, out IEd25519PublicKey? key))
+        if (x is null || x.Length != JwsAlgorithm.Ed25519PublicKeyLength)
         {
             return "the OKP key is malformed";
         }
 
-        Ed25519 = key;
-        return null;
+        // The provider is user code: a throw, or success without a key, counts as a key it could not import.
+        try
+        {
+            Ed25519 = ed25519.TryImportPublicKey(x, out IEd25519PublicKey? key) ? key : null;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Ed25519 = null;
+        }
+
+        return Ed25519 is null ? "the OKP key is malformed" : null;
+    }
+
+    // The provider is user code: a throw counts as a signature that does not verify.
+    private bool VerifyEd25519(ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            return Ed25519!.Verify(signingInput, signature);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return false;
+        }
     }
 }

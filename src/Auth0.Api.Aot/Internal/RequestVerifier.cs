@@ -170,8 +170,9 @@ internal sealed class RequestVerifier
             && CryptographicOperations.FixedTimeEquals(jkt[..jktLength], expected[..expectedLength]);
     }
 
-    // A cnf.jkt longer than this cannot equal a SHA-256 thumbprint (43 characters); it is a mismatch, not copied.
-    private const int MaxJktLength = 128;
+    // A cnf.jkt longer than this, as written (each of a thumbprint's 43 characters may be a 6-byte \u escape), cannot
+    // equal a SHA-256 thumbprint; it is a mismatch, not copied.
+    private const int MaxJktLength = 6 * 64;
 
     private enum Confirmation
     {
@@ -254,6 +255,7 @@ internal sealed class RequestVerifier
             seenJkt = true;
             if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
             {
+                reader.Skip();
                 continue;
             }
 

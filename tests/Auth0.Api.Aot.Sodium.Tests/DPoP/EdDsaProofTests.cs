@@ -148,6 +148,26 @@ public sealed class EdDsaProofTests : IDisposable
         Assert.Equal(2, counting.Imports);
     }
 
+    [Fact]
+    public async Task A_provider_that_throws_is_a_refusal_not_an_exception()
+    {
+        using ApiClient importThrows = Client(SigningAlgorithms.EdDSA, new ThrowingProvider(onImport: true));
+        await FailsAsync(importThrows, Proof(), "Missing or invalid jwk in header");
+        using ApiClient verifyThrows = Client(SigningAlgorithms.EdDSA, new ThrowingProvider(onImport: false));
+        await FailsAsync(verifyThrows, Proof(), "JWT signature verification failed: bad_signature");
+    }
+
+    private sealed class ThrowingProvider(bool onImport) : IEd25519Provider, IEd25519PublicKey
+    {
+        public bool TryImportPublicKey(ReadOnlySpan<byte> publicKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEd25519PublicKey? key)
+        {
+            key = this;
+            return onImport ? throw new InvalidOperationException("provider broke") : true;
+        }
+
+        public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => throw new InvalidOperationException("provider broke");
+    }
+
     private sealed class CountingProvider : IEd25519Provider
     {
         private int _imports;

@@ -260,6 +260,33 @@ public sealed class VerifyDPoPProofTests : IDisposable
     }
 
     [Fact]
+    public async Task A_forged_proof_cannot_poison_how_a_genuine_key_is_treated()
+    {
+        SigningKey victim = SigningKey.CreateEc("victim");
+        SigningKey attacker = SigningKey.CreateEc("attacker");
+
+        // The victim's public key with alg ES384 in its jwk, signed by the attacker: refused, before or at the signature.
+        string forged = Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("alg", "ES384")), key: attacker);
+        await FailsAsync(forged, "Missing or invalid jwk in header");
+
+        // The victim's genuine proofs still verify, and a later jwk with the same key material is checked on its own.
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof(key: victim), "GET", Url));
+        await FailsAsync(Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("use", "enc")), key: victim), "Missing or invalid jwk in header");
+        await FailsAsync(Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("key_ops", new[] { "sign" })), key: victim), "Missing or invalid jwk in header");
+        Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("alg", "ES256").Set("use", "sig")), key: victim), "GET", Url));
+    }
+
+    [Fact]
+    public async Task A_very_long_signature_keeps_the_check_order()
+    {
+        string proof = Proof((h, _) => h.Set("typ", "JWT"));
+        string longSignature = proof[..(proof.LastIndexOf('.') + 1)] + new string('A', 1468);
+        await FailsAsync(longSignature, "Unexpected JWT 'typ' header parameter value");
+        string valid = Proof();
+        await FailsAsync(valid[..(valid.LastIndexOf('.') + 1)] + new string('A', 1468), "JWT signature verification failed: bad_signature");
+    }
+
+    [Fact]
     public async Task A_header_is_remembered_only_after_a_signature_verified_with_its_key()
     {
         SigningKey key = SigningKey.CreateEc("fresh");

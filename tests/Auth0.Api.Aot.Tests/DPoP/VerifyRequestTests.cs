@@ -196,6 +196,32 @@ public sealed class VerifyRequestTests : IssuerTests
     }
 
     [Fact]
+    public async Task A_cnf_jkt_written_entirely_as_escapes_binds()
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        System.Text.StringBuilder escaped = new();
+        foreach (char c in Jkt(s_proofKey))
+        {
+            escaped.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        string token = Bound(new RawJson("{\"jkt\":\"" + escaped + "\"}"));
+        Assert.True((await client.TryVerifyRequestAsync("DPoP " + token, Proof(token), "GET", Url)).IsValid);
+    }
+
+    [Theory]
+    [InlineData("{\"jkt\":{\"jkt\":\"x\"}}", "Access token 'cnf' claim missing 'jkt'")]
+    [InlineData("{\"jkt\":[\"x\"]}", "Access token 'cnf' claim missing 'jkt'")]
+    [InlineData("{\"jkt\":{},\"jkt\":\"x\"}", "JWT Access Token has invalid confirmation claim format")]
+    public async Task A_jkt_that_is_an_object_or_array_is_skipped_whole(string cnf, string message)
+    {
+        using ApiClient client = Client(DPoPMode.Allowed);
+        string token = Bound(new RawJson(cnf));
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("DPoP " + token, Proof(token), "GET", Url);
+        Assert.Equal(message, result.Error!.Message);
+    }
+
+    [Fact]
     public async Task A_repeated_cnf_jkt_is_an_invalid_confirmation()
     {
         using ApiClient client = Client(DPoPMode.Allowed);

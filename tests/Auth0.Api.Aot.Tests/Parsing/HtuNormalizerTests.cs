@@ -94,6 +94,8 @@ public sealed class HtuNormalizerTests
         "https://api.example.com/a;b=c,d", "https://api.example.com/.well-known/x", "https://api.example.com/a/...", "https://api.example.com/..a",
         " https://api.example.com/resource", "https://api.example.com/resource ", "https://api.exa\tmple.com/resource", "foo://api.example.com/resource",
         "https://api.example.com/r\u00e9", "https://api.example.com/%", "https://api.example.com/a%2Fb", "https://api.example.com/a%2fb",
+        "https://" + new string('a', 63) + ".example.com/p", "https://" + new string('a', 64) + ".example.com/p", "https://" + new string('A', 64) + ".example.com/p",
+        "https://" + string.Join('.', System.Linq.Enumerable.Repeat(new string('b', 50), 5)) + "/p",
     ];
 
     public static readonly TheoryData<string> Corpus = new(s_corpus);
