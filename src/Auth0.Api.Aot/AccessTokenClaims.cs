@@ -99,6 +99,35 @@ public sealed class AccessTokenClaims
     /// <summary>The actor claim (<c>act</c>, RFC 8693 section 4.1), or <see langword="null"/>.</summary>
     public JsonElement? Actor => TryGetClaim("act", out JsonElement value) ? value : null;
 
+    /// <summary>
+    /// Reads the claims into a typed view generated from an <see cref="AccessTokenClaimsAttribute"/> type, in one pass over
+    /// the payload, checking that required claims are present and every claim has the declared JSON type.
+    /// </summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <param name="claims">The typed claims, when they could be read.</param>
+    /// <param name="error">Otherwise the first missing, mistyped or repeated claim.</param>
+    /// <returns>Whether the typed claims were read.</returns>
+    public bool TryRead<TClaims>([NotNullWhen(true)] out TClaims? claims, out ClaimError error)
+        where TClaims : class, IAccessTokenClaims<TClaims> =>
+        TClaims.TryReadClaims(Payload(), out claims, out error);
+
+    /// <summary>Like <see cref="TryRead{TClaims}"/>, throwing when the claims cannot be read.</summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <returns>The typed claims.</returns>
+    /// <exception cref="VerifyAccessTokenException">A required claim is missing (<c>Missing required claim: {name}</c>) or a claim has the wrong type; with its challenge.</exception>
+    public TClaims Read<TClaims>()
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        if (TClaims.TryReadClaims(Payload(), out TClaims? claims, out ClaimError error))
+        {
+            return claims;
+        }
+
+        VerifyAccessTokenException exception = new(error.Failure, error.Message, error.Claim);
+        exception.SetChallenge(Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
+        throw exception;
+    }
+
     /// <summary>Whether the payload has a top-level claim named <paramref name="name"/>.</summary>
     /// <param name="name">The claim name, e.g. <c>https://example.com/roles</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>

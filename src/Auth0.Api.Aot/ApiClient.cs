@@ -257,6 +257,62 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>
+    /// Verifies an access token and reads its claims into <typeparamref name="TClaims"/>, a type generated from
+    /// <see cref="AccessTokenClaimsAttribute"/>: the typed view's non-nullable claims are the required claims.
+    /// </summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The typed claims.</returns>
+    /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="VerifyAccessTokenException">The token is invalid, or a claim is missing or of the wrong type.</exception>
+    /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        AccessTokenClaims claims = await VerifyAccessTokenAsync(accessToken, null, cancellationToken).ConfigureAwait(false);
+        return claims.Read<TClaims>();
+    }
+
+    /// <summary>
+    /// Like <see cref="VerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, reading the claims into
+    /// <typeparamref name="TClaims"/> (see <see cref="VerifyAccessTokenAsync{TClaims}(string, CancellationToken)"/>).
+    /// </summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <param name="authorization">The <c>Authorization</c> header value.</param>
+    /// <param name="dpop">The <c>DPoP</c> header value, or <see langword="null"/>.</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The typed claims.</returns>
+    /// <exception cref="BaseAuthException">The request is not authenticated, or a claim is missing or of the wrong type.</exception>
+    public async ValueTask<TClaims> VerifyRequestAsync<TClaims>(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        AccessTokenClaims claims = await VerifyRequestAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
+        return claims.Read<TClaims>();
+    }
+
+    /// <summary>
+    /// Like <see cref="VerifyRequestAsync(IReadOnlyDictionary{string, string}, string?, string?, CancellationToken)"/>,
+    /// reading the claims into <typeparamref name="TClaims"/>.
+    /// </summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <param name="headers">The request headers (keys compared case-insensitively).</param>
+    /// <param name="httpMethod">The request's method (required for DPoP).</param>
+    /// <param name="httpUrl">The request's absolute URL (required for DPoP).</param>
+    /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
+    /// <returns>The typed claims.</returns>
+    /// <exception cref="BaseAuthException">The request is not authenticated, or a claim is missing or of the wrong type.</exception>
+    public async ValueTask<TClaims> VerifyRequestAsync<TClaims>(IReadOnlyDictionary<string, string> headers, string? httpMethod = null, string? httpUrl = null, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        AccessTokenClaims claims = await VerifyRequestAsync(headers, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
+        return claims.Read<TClaims>();
+    }
+
+    /// <summary>
     /// Verifies an access token like <see cref="VerifyAccessTokenAsync(string, IReadOnlyList{string}?, CancellationToken)"/>, but reports a rejected token as a result
     /// value instead of an exception.
     /// </summary>

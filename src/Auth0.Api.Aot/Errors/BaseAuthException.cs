@@ -194,6 +194,32 @@ public sealed class ConfigurationException : BaseAuthException
     public override int StatusCode => 500;
 }
 
+/// <summary>
+/// The token is valid but does not grant what the operation needs (403, <c>insufficient_scope</c>, RFC 6750 section
+/// 3.1): a scope or permission check failed. Its challenge names the required scopes in <c>scope</c> when the check was
+/// over scopes.
+/// </summary>
+public sealed class InsufficientScopeException : BaseAuthException
+{
+    /// <summary>Creates the error, with its challenge.</summary>
+    /// <param name="requiredScopes">The scopes the operation needs (for the challenge's <c>scope</c>), or <see langword="null"/> for a permission check.</param>
+    public InsufficientScopeException(IReadOnlyList<string>? requiredScopes = null)
+        : base("Insufficient Scope")
+    {
+        RequiredScopes = requiredScopes ?? [];
+        SetChallenge(Internal.Challenge.InsufficientScope(ErrorDescription, requiredScopes));
+    }
+
+    /// <summary>The scopes the failed check required (empty for a permission check).</summary>
+    public IReadOnlyList<string> RequiredScopes { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "insufficient_scope";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 403;
+}
+
 /// <summary>The domains resolver failed or returned an unusable result (500, <c>domains_resolver_error</c>).</summary>
 public sealed class DomainsResolverException : BaseAuthException
 {

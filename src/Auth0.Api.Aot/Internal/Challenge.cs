@@ -23,6 +23,19 @@ internal static class Challenge
         return builder.ToString();
     }
 
+    /// <summary><c>Bearer error="insufficient_scope", error_description="...", scope="a b"</c> (RFC 6750 section 3).</summary>
+    public static string InsufficientScope(string description, System.Collections.Generic.IReadOnlyList<string>? scopes)
+    {
+        StringBuilder builder = new(BearerError("insufficient_scope", description));
+        if (scopes is { Count: > 0 })
+        {
+            builder.Append(", scope=");
+            AppendQuoted(builder, string.Join(' ', scopes));
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>
     /// The <c>WWW-Authenticate</c> value for a request error, by the algorithm of reference section 3.3: the DPoP mode,
     /// the error's code and description, and the scheme the request used (<c>bearer</c>, <c>dpop</c> or none). A code of
