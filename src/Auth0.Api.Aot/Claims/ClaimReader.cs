@@ -10,7 +10,6 @@
 //   JsonElement     any value (a copy, independent of the payload)
 
 using System;
-using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
@@ -115,18 +114,13 @@ public static class ClaimReader
     /// <param name="spaceDelimited">Whether a single string is split on spaces.</param>
     /// <param name="value">The strings.</param>
     /// <returns>Whether the value is a string or an array of strings only.</returns>
+    /// <remarks>Allocates the returned array and strings only: arrays are counted before they are read, words are cut from the UTF-8 bytes.</remarks>
     public static bool TryReadStringArray(ref Utf8JsonReader reader, bool spaceDelimited, [NotNullWhen(true)] out string[]? value)
     {
         value = null;
         if (reader.TokenType == JsonTokenType.String)
         {
-            if (!TryReadString(ref reader, out string? single))
-            {
-                return false;
-            }
-
-            value = spaceDelimited ? single.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [single];
-            return true;
+            return spaceDelimited ? TryReadWords(ref reader, out value) : TryReadSingle(ref reader, out value);
         }
 
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -134,25 +128,86 @@ public static class ClaimReader
             return false;
         }
 
-        List<string> items = [];
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        // Count first, on a copy of the reader, so that the array has its final size and no list is needed.
+        Utf8JsonReader counter = reader;
+        int count = 0;
+        while (counter.Read() && counter.TokenType != JsonTokenType.EndArray)
         {
-            if (!TryReadString(ref reader, out string? item))
+            if (counter.TokenType != JsonTokenType.String)
             {
-                // Leave the reader after the array, so the caller's state stays consistent.
                 reader.Skip();
-                while (reader.TokenType != JsonTokenType.EndArray && reader.Read())
-                {
-                    reader.Skip();
-                }
-
                 return false;
             }
 
-            items.Add(item);
+            count++;
         }
 
-        value = items.ToArray();
+        string[] items = count == 0 ? [] : new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            reader.Read();
+            if (!TryReadString(ref reader, out string? item))
+            {
+                reader = counter;
+                return false;
+            }
+
+            items[i] = item;
+        }
+
+        reader.Read();
+        value = items;
+        return true;
+    }
+
+    private static bool TryReadSingle(ref Utf8JsonReader reader, [NotNullWhen(true)] out string[]? value)
+    {
+        value = TryReadString(ref reader, out string? single) ? [single] : null;
+        return value is not null;
+    }
+
+    // Space-separated words (RFC 6749 section 3.3), cut from the raw bytes when the string has no escapes.
+    private static bool TryReadWords(ref Utf8JsonReader reader, [NotNullWhen(true)] out string[]? value)
+    {
+        value = null;
+        if (reader.ValueIsEscaped)
+        {
+            if (!TryReadString(ref reader, out string? unescaped))
+            {
+                return false;
+            }
+
+            value = unescaped.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return true;
+        }
+
+        ReadOnlySpan<byte> text = reader.ValueSpan;
+        int count = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] != (byte)' ' && (i == 0 || text[i - 1] == (byte)' '))
+            {
+                count++;
+            }
+        }
+
+        string[] words = count == 0 ? [] : new string[count];
+        int word = 0;
+        for (int start = 0; start < text.Length;)
+        {
+            if (text[start] == (byte)' ')
+            {
+                start++;
+                continue;
+            }
+
+            int length = text[start..].IndexOf((byte)' ');
+            length = length < 0 ? text.Length - start : length;
+            words[word++] = System.Text.Encoding.UTF8.GetString(text.Slice(start, length));
+            start += length;
+        }
+
+        value = words;
         return true;
     }
 
