@@ -64,6 +64,23 @@ Console.WriteLine($"   valid={result.IsValid} failure={result.Failure} descripti
 failures += result.Failure == VerificationFailure.Expired ? 0 : 1;
 
 Console.WriteLine();
+Console.WriteLine("5. The same valid token, read into a generated typed claims class, then authorization checks");
+DemoClaims typed = await client.VerifyAccessTokenAsync<DemoClaims>(token);
+Console.WriteLine($"   Subject={typed.Subject} Scopes=[{string.Join(", ", typed.Scopes)}] Roles=[{string.Join(", ", typed.Roles ?? [])}]");
+ClaimChecks.RequireAllScopes(typed.Scopes, "read:messages");
+Console.WriteLine("   scope read:messages: granted");
+try
+{
+    claims.RequireAllScopes("delete:messages");
+    Console.WriteLine("   scope delete:messages: GRANTED (unexpected)");
+    failures++;
+}
+catch (InsufficientScopeException e)
+{
+    Console.WriteLine($"   scope delete:messages: refused, HTTP {e.StatusCode} {e.ErrorCode}: {e.Headers["WWW-Authenticate"]}");
+}
+
+Console.WriteLine();
 Console.WriteLine(failures == 0 ? "Demo finished: every outcome was as expected." : $"Demo FAILED: {failures} unexpected outcome(s).");
 return failures == 0 ? 0 : 1;
 
@@ -81,4 +98,18 @@ static async Task<int> ExpectRejectedAsync(ApiClient client, string token, Verif
         Console.WriteLine($"   WWW-Authenticate: {e.Headers["WWW-Authenticate"]}");
         return e.Failure == expected ? 0 : 1;
     }
+}
+
+/// <summary>The claims this API reads, checked and typed by the generated reader (no reflection).</summary>
+[AccessTokenClaims]
+internal sealed partial class DemoClaims
+{
+    [Claim("sub")]
+    public required string Subject { get; init; }
+
+    [Claim("scope", SpaceDelimited = true)]
+    public required string[] Scopes { get; init; }
+
+    [Claim("https://example.com/roles")]
+    public string[]? Roles { get; init; }
 }

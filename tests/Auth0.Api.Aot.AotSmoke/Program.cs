@@ -85,6 +85,18 @@ await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
         Check("domains resolver allows and refuses per request", allowed.IsValid && refused.Error is VerifyAccessTokenException { Failure: VerificationFailure.IssuerNotAllowed }, allowed.Error?.Message ?? refused.Error?.Message ?? "accepted");
     }
 
+    SmokeClaims typed = await client.VerifyAccessTokenAsync<SmokeClaims>(issuer.CreateToken(Audience, (_, p) => p.Set("sub", "auth0|typed").Set("scope", "read:a write:b")));
+    Check("generated typed claims read (static abstract, no reflection)", typed.Subject == "auth0|typed" && typed.Scopes.Length == 2 && typed.ExpiresAt > DateTimeOffset.UtcNow, typed.Subject);
+    try
+    {
+        ClaimChecks.RequireAllScopes(typed.Scopes, "admin");
+        Check("missing scope is 403", false, "granted");
+    }
+    catch (InsufficientScopeException e)
+    {
+        Check("missing scope is 403 insufficient_scope", e.StatusCode == 403 && e.Headers["WWW-Authenticate"].Contains("scope=\"admin\"", StringComparison.Ordinal), e.Message);
+    }
+
     RequestVerificationResult downgrade = await client.TryVerifyRequestAsync("Bearer " + bound, null, "POST", ResourceUrl);
     Check("DPoP-bound token as Bearer refused", downgrade.Error?.Headers["WWW-Authenticate"].Contains("not Bearer", StringComparison.Ordinal) == true, downgrade.Error?.Message ?? "accepted");
 
@@ -109,3 +121,17 @@ await using (LocalIssuer ecIssuer = await LocalIssuer.StartAsync(SigningKey.Crea
 
 Console.WriteLine($"AOT smoke: {passed} passed, {failed} failed");
 return failed == 0 && passed > 0 ? 0 : 1;
+
+/// <summary>A generated typed claims class, read under NativeAOT.</summary>
+[AccessTokenClaims]
+internal sealed partial class SmokeClaims
+{
+    [Claim("sub")]
+    public required string Subject { get; init; }
+
+    [Claim("scope", SpaceDelimited = true)]
+    public required string[] Scopes { get; init; }
+
+    [Claim("exp")]
+    public required DateTimeOffset ExpiresAt { get; init; }
+}

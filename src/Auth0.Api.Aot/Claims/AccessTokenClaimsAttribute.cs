@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 
 namespace Auth0.Api.Aot;
 
@@ -19,6 +20,8 @@ namespace Auth0.Api.Aot;
 /// }
 /// </code>
 /// </example>
+// Read from source by the generator and its analyzers; not kept in compiled assemblies (no runtime reflection needs it).
+[Conditional("AUTH0_API_AOT_KEEP_CLAIMS_ATTRIBUTES")]
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class AccessTokenClaimsAttribute : Attribute
 {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 
 namespace Auth0.Api.Aot;
 
@@ -16,6 +17,8 @@ namespace Auth0.Api.Aot;
 /// with <see cref="SpaceDelimited"/> the string's space-separated words); <c>System.Text.Json.JsonElement</c> (any value,
 /// unchecked). A value of another JSON type fails the verification as <see cref="VerificationFailure.ClaimInvalid"/>.</para>
 /// </remarks>
+// Read from source by the generator and its analyzers; not kept in compiled assemblies (no runtime reflection needs it).
+[Conditional("AUTH0_API_AOT_KEEP_CLAIMS_ATTRIBUTES")]
 [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class ClaimAttribute : Attribute
 {

@@ -36,9 +36,9 @@ public readonly struct ClaimError
     /// <returns>The error.</returns>
     public static ClaimError Duplicate(string claim) => new(VerificationFailure.MalformedToken, claim, "Failed to parse token payload: duplicate claim '" + claim + "'");
 
-    /// <summary>The payload is not a JSON object.</summary>
+    /// <summary>The payload is not one well-formed JSON object (not an object, truncated, trailing data, a bad escape in a name).</summary>
     /// <returns>The error.</returns>
-    public static ClaimError NotAnObject() => new(VerificationFailure.MalformedToken, null, "Failed to parse token payload: the payload is not a JSON object");
+    public static ClaimError NotAnObject() => new(VerificationFailure.MalformedToken, null, "Failed to parse token payload: the payload is not a single valid JSON object");
 
     /// <summary>Returns the message.</summary>
     /// <returns>The message.</returns>

@@ -67,6 +67,9 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>Raised after an entry's value was replaced by a forced refresh (for the verifier's recent-key slots).</summary>
     public event Action? ForcedRefresh;
 
+    /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
+    internal bool IsRefreshing(string key) => _entries.TryGet(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
+
     /// <summary>The usable value of <paramref name="key"/> (fresh, or stale within bounds), without waiting.</summary>
     public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedValue<T>? value)
     {

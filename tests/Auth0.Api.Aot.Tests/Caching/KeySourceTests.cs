@@ -82,8 +82,9 @@ public sealed class KeySourceTests : FakeClockIssuerTests
         {
             ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
             Assert.True(pending.IsCompletedSuccessfully);
+            // Every use starts a refresh; wait for it to end, since one still running when the next use comes is shared.
             int expected = i;
-            await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == expected);
+            await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == expected && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.Issuer + ".well-known/jwks.json"));
         }
     }
 

@@ -25,7 +25,14 @@ public sealed class ReadmeExampleTests
         string line = $"{claims.Subject} may {string.Join(' ', claims.Scopes)}";
 
         AccessTokenResult result = await auth.TryVerifyAccessTokenAsync(token, requiredClaims: ["org_id"]);
+
+        ReadmeOrderClaims order = await auth.VerifyAccessTokenAsync<ReadmeOrderClaims>(token);   // missing/mistyped claim: 401
+        ClaimChecks.RequireAllScopes(order.Scopes, "read:messages");                 // 403 insufficient_scope
         // --- end ---
+
+        Assert.Equal(["read:messages", "write:messages"], order.Scopes);
+        Assert.Null(order.Tenant);
+        Assert.Throws<InsufficientScopeException>(() => ClaimChecks.RequireAllScopes(order.Scopes, "admin"));
 
         Assert.Equal("user_123 may read:messages write:messages", line);
         Assert.True(result.IsValid);
@@ -34,4 +41,13 @@ public sealed class ReadmeExampleTests
         BaseAuthException error = rejected.ToException()!;
         Assert.Equal($"401 invalid_token: Bearer error=\"invalid_token\", error_description=\"Missing required claim: tenant_id\"", $"{error.StatusCode} {error.ErrorCode}: {error.Headers["WWW-Authenticate"]}");
     }
+}
+
+/// <summary>The README's typed claims class (named apart from the tests' own OrderClaims).</summary>
+[AccessTokenClaims]
+public sealed partial class ReadmeOrderClaims
+{
+    [Claim("sub")] public required string Subject { get; init; }
+    [Claim("scope", SpaceDelimited = true)] public required string[] Scopes { get; init; }
+    [Claim("https://example.com/tenant")] public string? Tenant { get; init; }   // nullable: optional
 }

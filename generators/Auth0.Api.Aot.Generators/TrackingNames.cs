@@ -1,0 +1,17 @@
+namespace Auth0.Api.Aot.Generators;
+
+/// <summary>
+/// The names given with <c>WithTrackingName</c> to each stage of <see cref="AccessTokenClaimsGenerator"/>'s pipeline, so
+/// that tests can check every stage is cached after an unrelated edit.
+/// </summary>
+internal static class TrackingNames
+{
+    /// <summary><c>ForAttributeWithMetadataName</c> and the transform to a <c>ClaimsTypeSpec</c> (null when invalid).</summary>
+    public const string Extraction = "AccessTokenClaims.Extraction";
+
+    /// <summary>Invalid types dropped: the analyzers report them.</summary>
+    public const string RemovingInvalid = "AccessTokenClaims.RemovingInvalid";
+
+    /// <summary>Each spec turned into its hint name and source text.</summary>
+    public const string Emission = "AccessTokenClaims.Emission";
+}
