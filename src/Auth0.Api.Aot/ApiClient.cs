@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Internal;
@@ -23,6 +24,7 @@ public sealed class ApiClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly DPoPProofVerifier _dpop;
     private readonly DomainsResolver? _resolver;
+    private readonly TokenEndpointClient _tokenEndpoint;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
 
@@ -202,6 +204,7 @@ public sealed class ApiClient : IDisposable
         _resolver = options.DomainsResolver;
         _verifier = new TokenVerifier(options.Audience, domainIssuer, allowedIssuers, options.DomainsResolver, algorithms, options.ClockSkew, options.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, options.DPoPMode, options.DPoPAlgorithms);
+        _tokenEndpoint = new TokenEndpointClient(keySource, options.Timeout, timeProvider, domainIssuer, options.ClientId, options.ClientSecret);
     }
 
     internal string? Domain { get; }
@@ -288,10 +291,24 @@ public sealed class ApiClient : IDisposable
     /// <returns>The typed claims.</returns>
     /// <exception cref="BaseAuthException">The request is not authenticated, or a claim is missing or of the wrong type.</exception>
     public async ValueTask<TClaims> VerifyRequestAsync<TClaims>(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims> =>
+        ReadTyped<TClaims>(await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false));
+
+    // A typed-claims failure after the request verified gets the challenge of the request's scheme and mode.
+    private TClaims ReadTyped<TClaims>(RequestVerificationResult result)
         where TClaims : class, IAccessTokenClaims<TClaims>
     {
-        AccessTokenClaims claims = await VerifyRequestAsync(authorization, dpop, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
-        return claims.Read<TClaims>();
+        if (!result.IsValid)
+        {
+            throw result.Error;
+        }
+
+        if (result.Claims.TryRead(out TClaims? claims, out ClaimError error))
+        {
+            return claims;
+        }
+
+        throw _requests.WithChallenge(new VerifyAccessTokenException(error.Failure, error.Message, error.Claim), result.Scheme);
     }
 
     /// <summary>
@@ -308,8 +325,8 @@ public sealed class ApiClient : IDisposable
     public async ValueTask<TClaims> VerifyRequestAsync<TClaims>(IReadOnlyDictionary<string, string> headers, string? httpMethod = null, string? httpUrl = null, CancellationToken cancellationToken = default)
         where TClaims : class, IAccessTokenClaims<TClaims>
     {
-        AccessTokenClaims claims = await VerifyRequestAsync(headers, httpMethod, httpUrl, cancellationToken).ConfigureAwait(false);
-        return claims.Read<TClaims>();
+        ArgumentNullException.ThrowIfNull(headers);
+        return ReadTyped<TClaims>(await _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -555,6 +572,171 @@ public sealed class ApiClient : IDisposable
     public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
         return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Token Vault: exchanges the caller's access token for the access token of an upstream connection that Auth0 holds
+    /// for the same user. Needs <see cref="ApiClientOptions.ClientId"/> and <see cref="ApiClientOptions.ClientSecret"/>
+    /// (sent with HTTP Basic authentication only); the token endpoint comes from <see cref="ApiClientOptions.Domain"/>'s
+    /// discovery document.
+    /// </summary>
+    /// <param name="request">The connection and the caller's access token.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
+    /// <returns>The connection's access token, its lifetime and scopes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingRequiredArgumentException">The connection or the access token is missing.</exception>
+    /// <exception cref="GetAccessTokenForConnectionException">No client credentials are configured, or the discovery document has no usable token endpoint.</exception>
+    /// <exception cref="ApiException">Discovery failed (<c>discovery_error</c>), the endpoint refused (its <c>error</c> and status), timed out (504 <c>timeout_error</c>), could not be reached (502 <c>network_error</c>), or answered unusably (502 <c>invalid_json</c>, <c>invalid_response</c>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<ConnectionTokenResult> GetAccessTokenForConnectionAsync(ConnectionTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string connection = request.Connection;
+        string accessToken = request.AccessToken;
+        string? loginHint = request.LoginHint;
+        if (string.IsNullOrEmpty(connection))
+        {
+            throw new MissingRequiredArgumentException("connection");
+        }
+
+        if (string.IsNullOrEmpty(accessToken))
+        {
+            throw new MissingRequiredArgumentException("access_token");
+        }
+
+        if (!_tokenEndpoint.HasCredentials)
+        {
+            throw new GetAccessTokenForConnectionException("You must configure the SDK with a client_id and client_secret to use get_access_token_for_connection.");
+        }
+
+        List<KeyValuePair<string, string>> form =
+        [
+            new("connection", connection),
+            new("requested_token_type", "http://auth0.com/oauth/token-type/federated-connection-access-token"),
+            new("grant_type", "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"),
+            new("subject_token", accessToken),
+            new("subject_token_type", TokenEndpointClient.AccessTokenType),
+        ];
+        if (!string.IsNullOrEmpty(loginHint))
+        {
+            form.Add(new("login_hint", loginHint));
+        }
+
+        TokenEndpointResponse answer = await _tokenEndpoint.PostAsync(
+            form,
+            static message => new GetAccessTokenForConnectionException(message),
+            "connection_token_error",
+            static status => "Failed to get token for connection: " + status.ToString(CultureInfo.InvariantCulture),
+            cancellationToken).ConfigureAwait(false);
+        return new ConnectionTokenResult(answer.AccessToken, answer.ExpiresIn, answer.ExpiresAt, answer.Scope ?? string.Empty);
+    }
+
+    /// <summary>
+    /// Custom Token Exchange (RFC 8693): exchanges a subject token that a Custom Token Exchange profile of the tenant
+    /// accepts for Auth0 tokens. Needs client credentials (HTTP Basic); the subject token is checked before any request
+    /// (not blank, no surrounding whitespace, no <c>Bearer </c> prefix), and so are the <see cref="TokenExchangeRequest.Extra"/> parameters.
+    /// </summary>
+    /// <param name="request">The subject token, its type and the optional audience, scope, requested type and extras.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
+    /// <returns>The tokens issued.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingRequiredArgumentException">The subject token or its type is missing.</exception>
+    /// <exception cref="GetTokenByExchangeProfileException">The subject token or an extra parameter is refused, no client credentials are configured, or the discovery document has no usable token endpoint.</exception>
+    /// <exception cref="ApiException">Discovery failed, the endpoint refused, timed out (504), could not be reached (502), or answered unusably (502).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<TokenExchangeResult> GetTokenByExchangeProfileAsync(TokenExchangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        TokenEndpointResponse answer = await ExchangeAsync(request.SubjectToken, request.SubjectTokenType, request.Audience, request.Scope, request.RequestedTokenType, request.Extra, cancellationToken).ConfigureAwait(false);
+        return new TokenExchangeResult(answer.AccessToken, answer.ExpiresIn, answer.ExpiresAt, answer.Scope, answer.IdToken, answer.RefreshToken, answer.TokenType, answer.IssuedTokenType);
+    }
+
+    /// <summary>
+    /// On-Behalf-Of: exchanges the caller's access token for an access token to another API (<paramref name="audience"/>),
+    /// through Custom Token Exchange with access-token subject and requested types. ID and refresh tokens are never exposed.
+    /// </summary>
+    /// <param name="accessToken">The caller's access token, without the scheme.</param>
+    /// <param name="audience">The downstream API's identifier.</param>
+    /// <param name="scope">Space-separated scopes to request; optional.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
+    /// <returns>The downstream access token.</returns>
+    /// <exception cref="MissingRequiredArgumentException"><paramref name="audience"/> (checked first) or <paramref name="accessToken"/> is missing.</exception>
+    /// <exception cref="GetTokenByExchangeProfileException">The access token is refused (whitespace, a <c>Bearer </c> prefix), no client credentials are configured, or there is no usable token endpoint.</exception>
+    /// <exception cref="ApiException">Discovery failed, the endpoint refused, timed out (504), could not be reached (502), or answered unusably (502).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<OnBehalfOfTokenResult> GetTokenOnBehalfOfAsync(string accessToken, string audience, string? scope = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(audience))
+        {
+            throw new MissingRequiredArgumentException("audience");
+        }
+
+        TokenEndpointResponse answer = await ExchangeAsync(accessToken, TokenEndpointClient.AccessTokenType, audience, scope, TokenEndpointClient.AccessTokenType, null, cancellationToken).ConfigureAwait(false);
+        return new OnBehalfOfTokenResult(answer.AccessToken, answer.ExpiresIn, answer.ExpiresAt, answer.Scope, answer.TokenType, answer.IssuedTokenType);
+    }
+
+    private async Task<TokenEndpointResponse> ExchangeAsync(string? subjectToken, string? subjectTokenType, string? audience, string? scope, string? requestedTokenType, TokenExchangeParameters? extra, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(subjectToken))
+        {
+            throw new MissingRequiredArgumentException("subject_token");
+        }
+
+        if (string.IsNullOrEmpty(subjectTokenType))
+        {
+            throw new MissingRequiredArgumentException("subject_token_type");
+        }
+
+        if (string.IsNullOrWhiteSpace(subjectToken))
+        {
+            throw new GetTokenByExchangeProfileException("subject_token cannot be blank or whitespace");
+        }
+
+        if (!string.Equals(subjectToken, subjectToken.Trim(), StringComparison.Ordinal))
+        {
+            throw new GetTokenByExchangeProfileException("subject_token must not include leading or trailing whitespace");
+        }
+
+        if (subjectToken.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GetTokenByExchangeProfileException("subject_token must not include the 'Bearer ' prefix (case-insensitive check)");
+        }
+
+        if (!_tokenEndpoint.HasCredentials)
+        {
+            throw new GetTokenByExchangeProfileException("Client credentials are required to use get_token_by_exchange_profile. Configure client_id and client_secret in ApiClientOptions to use this feature");
+        }
+
+        // Unlike the Python SDK (after discovery), extras are checked before any request: a refused parameter costs none.
+        if (extra?.Validate() is string refused)
+        {
+            throw new GetTokenByExchangeProfileException(refused);
+        }
+
+        List<KeyValuePair<string, string>> form =
+        [
+            new("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+            new("subject_token", subjectToken),
+            new("subject_token_type", subjectTokenType),
+        ];
+        AddIfPresent(form, "audience", audience);
+        AddIfPresent(form, "scope", scope);
+        AddIfPresent(form, "requested_token_type", requestedTokenType);
+        if (extra is not null)
+        {
+            form.AddRange(extra.ToFormFields());
+        }
+
+        string failure = "Failed to exchange token of type '" + subjectTokenType + "'" + (string.IsNullOrEmpty(audience) ? string.Empty : " for audience '" + audience + "'");
+        return await _tokenEndpoint.PostAsync(form, static message => new GetTokenByExchangeProfileException(message), "token_exchange_error", _ => failure, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddIfPresent(List<KeyValuePair<string, string>> form, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            form.Add(new(name, value));
+        }
     }
 
     /// <summary>

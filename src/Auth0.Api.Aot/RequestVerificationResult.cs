@@ -9,16 +9,21 @@ namespace Auth0.Api.Aot;
 /// <remarks>Thread safety: an immutable value.</remarks>
 public readonly struct RequestVerificationResult
 {
-    internal RequestVerificationResult(AccessTokenClaims claims)
+    internal RequestVerificationResult(AccessTokenClaims claims, string? scheme = null)
     {
         Claims = claims;
         Error = null;
+        Scheme = scheme;
     }
+
+    /// <summary>The scheme the request was authenticated with (<c>bearer</c> or <c>dpop</c>), for later challenges.</summary>
+    internal string? Scheme { get; }
 
     internal RequestVerificationResult(BaseAuthException error)
     {
         Claims = null;
         Error = error;
+        Scheme = null;
     }
 
     /// <summary>Whether the request is authenticated; then <see cref="Claims"/> is set.</summary>

@@ -74,7 +74,7 @@ internal static class ClaimsTypeParser
             Name: EscapeIdentifier(type.Name),
             ContainingTypes: containingTypes,
             FullyQualifiedName: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            HintName: type.ToDisplayString(s_hintFormat) + ".g.cs",
+            HintName: HintName(type.ToDisplayString(s_hintFormat)),
             Properties: properties);
     }
 
@@ -95,10 +95,31 @@ internal static class ClaimsTypeParser
         return null;
     }
 
-    /// <summary>Escapes a C# keyword used as an identifier (<c>class</c> becomes <c>@class</c>).</summary>
+    /// <summary>
+    /// Writes a type name as a verbatim identifier (<c>@Name</c>): always valid, also for reserved keywords (<c>class</c>)
+    /// and for contextual ones that are errors or warnings as type names (<c>required</c>, <c>record</c>, <c>var</c>).
+    /// </summary>
     /// <param name="name">The identifier.</param>
     /// <returns>The identifier as it can be written in source.</returns>
-    public static string EscapeIdentifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+    public static string EscapeIdentifier(string name) => "@" + name;
+
+    /// <summary>
+    /// The hint name: the type's name and a hash of it, since Roslyn compares hint names without case and two types may
+    /// differ only in case (<c>A.Claims</c> and <c>A.claims</c>).
+    /// </summary>
+    /// <param name="name">The type's metadata-style name.</param>
+    /// <returns>The hint name.</returns>
+    public static string HintName(string name)
+    {
+        // FNV-1a over the UTF-16 code units: stable across runs and platforms (string.GetHashCode is randomised).
+        uint hash = 2166136261;
+        foreach (char c in name)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return name + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+    }
 
     // AUTH0001 (not partial) and AUTH0005 (generic, static, abstract, file-local, nested in a generic type). Nested types
     // are supported: each containing type must be partial too, and is reopened by the emitter.
@@ -125,6 +146,12 @@ internal static class ClaimsTypeParser
             if (outer.Arity > 0)
             {
                 problems.Add(DiagnosticDescriptors.UnsupportedTypeShape, typeLocation, type.Name, "nested in the generic type '" + outer.Name + "'");
+            }
+
+            if (outer.IsFileLocal)
+            {
+                // The generated file could not reopen it: a file-local type is visible in its own file only.
+                problems.Add(DiagnosticDescriptors.UnsupportedTypeShape, typeLocation, type.Name, "nested in the file-local type '" + outer.Name + "'");
             }
 
             if (!IsPartial(outer, cancellationToken))

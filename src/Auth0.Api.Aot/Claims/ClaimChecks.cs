@@ -209,18 +209,19 @@ public static class ClaimChecks
             return false;
         }
 
+        // Custom claims are not decoded during verification: a string that does not decode (a lone surrogate) is skipped.
         List<string> values = [];
-        if (value.ValueKind == JsonValueKind.String)
+        if (TryDecode(value, out string? text))
         {
-            values.AddRange(value.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            values.AddRange(text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
         else if (value.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement item in value.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.String)
+                if (TryDecode(item, out string? element))
                 {
-                    values.Add(item.GetString()!);
+                    values.Add(element);
                 }
             }
         }
@@ -253,6 +254,25 @@ public static class ClaimChecks
         if (!claims.ClaimIncludes(claim, expected))
         {
             throw Unexpected(claim);
+        }
+    }
+
+    private static bool TryDecode(JsonElement value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -4,11 +4,13 @@ namespace Auth0.Api.Aot;
 /// <remarks>Thread safety: an immutable value.</remarks>
 public readonly struct ClaimError
 {
+    private readonly string? _message;
+
     private ClaimError(VerificationFailure failure, string? claim, string message)
     {
         Failure = failure;
         Claim = claim;
-        Message = message;
+        _message = message;
     }
 
     /// <summary><see cref="VerificationFailure.ClaimMissing"/>, <see cref="VerificationFailure.ClaimInvalid"/> or <see cref="VerificationFailure.MalformedToken"/>.</summary>
@@ -18,7 +20,7 @@ public readonly struct ClaimError
     public string? Claim { get; }
 
     /// <summary>The description, as a verification failure's.</summary>
-    public string Message { get; }
+    public string Message => _message ?? string.Empty;
 
     /// <summary>A required claim is absent: <c>Missing required claim: {name}</c> (the Python SDK's message).</summary>
     /// <param name="claim">The claim's name.</param>
@@ -42,5 +44,5 @@ public readonly struct ClaimError
 
     /// <summary>Returns the message.</summary>
     /// <returns>The message.</returns>
-    public override string ToString() => Message ?? string.Empty;
+    public override string ToString() => Message;
 }

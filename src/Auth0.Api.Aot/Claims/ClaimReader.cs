@@ -24,6 +24,9 @@ public static class ClaimReader
     private const long MinNumericDate = -62135596800L;
     private const long MaxNumericDate = 253402300799L;
 
+    // Invalid UTF-8 is refused as TryReadString refuses it, not replaced.
+    private static readonly System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>A reader over a payload, with the limits used for tokens.</summary>
     /// <param name="payload">The payload.</param>
     /// <returns>The reader, before its first token.</returns>
@@ -170,6 +173,19 @@ public static class ClaimReader
     private static bool TryReadWords(ref Utf8JsonReader reader, [NotNullWhen(true)] out string[]? value)
     {
         value = null;
+        try
+        {
+            return TryReadWordsCore(ref reader, out value);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadWordsCore(ref Utf8JsonReader reader, [NotNullWhen(true)] out string[]? value)
+    {
+        value = null;
         if (reader.ValueIsEscaped)
         {
             if (!TryReadString(ref reader, out string? unescaped))
@@ -203,7 +219,7 @@ public static class ClaimReader
 
             int length = text[start..].IndexOf((byte)' ');
             length = length < 0 ? text.Length - start : length;
-            words[word++] = System.Text.Encoding.UTF8.GetString(text.Slice(start, length));
+            words[word++] = s_strictUtf8.GetString(text.Slice(start, length));
             start += length;
         }
 

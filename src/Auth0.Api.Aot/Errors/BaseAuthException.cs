@@ -206,7 +206,7 @@ public sealed class InsufficientScopeException : BaseAuthException
     public InsufficientScopeException(IReadOnlyList<string>? requiredScopes = null)
         : base("Insufficient Scope")
     {
-        RequiredScopes = requiredScopes ?? [];
+        RequiredScopes = requiredScopes is null ? [] : [.. requiredScopes];
         SetChallenge(Internal.Challenge.InsufficientScope(ErrorDescription, requiredScopes));
     }
 

@@ -101,7 +101,8 @@ internal static class KeySnapshot
             throw new ConfigurationException("StaticJwks for '" + issuer + "' is invalid: " + exception.Message);
         }
 
-        DiscoveryDocumentDto discovery = new() { Issuer = issuer, JwksUri = jwksUri };
+        // Auth0's token endpoint is at a fixed path: token exchange works for a pinned domain without any discovery request.
+        DiscoveryDocumentDto discovery = new() { Issuer = issuer, JwksUri = jwksUri, TokenEndpoint = issuer + "oauth/token" };
         keys.Discovery.Pin(issuer, new DiscoveryDocument(discovery, JsonSerializer.SerializeToUtf8Bytes(discovery, Auth0JsonContext.Default.DiscoveryDocumentDto)));
         keys.Jwks.Pin(jwksUri, set);
     }

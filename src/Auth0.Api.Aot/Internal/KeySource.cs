@@ -113,6 +113,9 @@ internal sealed class KeySource : IDisposable
         Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync);
     }
 
+    /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>
+    internal HttpClient Http => _httpClient;
+
     /// <summary>Discovery documents by normalised issuer (<c>https://host/</c>).</summary>
     public RefreshingCache<DiscoveryDocument> Discovery { get; }
 
@@ -239,7 +242,6 @@ internal sealed class KeySource : IDisposable
         using HttpRequestMessage request = new(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
-        byte[]? rented = null;
         try
         {
             using HttpResponseMessage response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -259,41 +261,9 @@ internal sealed class KeySource : IDisposable
                 throw new KeySourceException("redirects are not followed (the HttpClient followed one)");
             }
 
-            if (response.Content.Headers.ContentLength is long declared && declared > MaxDocumentBytes)
-            {
-                throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
-            }
-
-            rented = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            int length = 0;
-            Stream body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
-            await using (body.ConfigureAwait(false))
-            {
-                while (true)
-                {
-                    if (length == rented.Length)
-                    {
-                        byte[] larger = ArrayPool<byte>.Shared.Rent(rented.Length * 2);
-                        rented.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(rented);
-                        rented = larger;
-                    }
-
-                    int read = await body.ReadAsync(rented.AsMemory(length), linked.Token).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    length += read;
-                    if (length > MaxDocumentBytes)
-                    {
-                        throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
-                    }
-                }
-            }
-
-            return (rented.AsSpan(0, length).ToArray(), ReadMaxAge(response));
+            byte[] body = await ReadLimitedAsync(response.Content, MaxDocumentBytes, linked.Token).ConfigureAwait(false)
+                ?? throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
+            return (body, ReadMaxAge(response));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
@@ -313,12 +283,50 @@ internal sealed class KeySource : IDisposable
             // breaker, say) or a disposed client: reported as a fetch failure, never as a raw exception.
             throw new KeySourceException(exception is OperationCanceledException ? "request was cancelled by the HttpClient (its own Timeout?)" : "request failed: " + exception.GetType().Name, exception);
         }
+    }
+
+    /// <summary>Reads a response body of at most <paramref name="limit"/> bytes; <see langword="null"/> when it is longer.</summary>
+    internal static async Task<byte[]?> ReadLimitedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is long declared && declared > limit)
+        {
+            return null;
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int length = 0;
+            Stream body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    if (length == rented.Length)
+                    {
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(rented.Length * 2);
+                        rented.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(rented);
+                        rented = larger;
+                    }
+
+                    int read = await body.ReadAsync(rented.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return rented.AsSpan(0, length).ToArray();
+                    }
+
+                    length += read;
+                    if (length > limit)
+                    {
+                        return null;
+                    }
+                }
+            }
+        }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

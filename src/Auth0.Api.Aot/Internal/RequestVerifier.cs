@@ -90,7 +90,7 @@ internal sealed class RequestVerifier
             }
         }
 
-        return new RequestVerificationResult(result.Claims);
+        return new RequestVerificationResult(result.Claims, "bearer");
     }
 
     private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(string token, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
@@ -157,7 +157,7 @@ internal sealed class RequestVerifier
             return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMismatch, "JWT Access Token confirmation mismatch", "cnf"), "dpop");
         }
 
-        return new RequestVerificationResult(result.Claims);
+        return new RequestVerificationResult(result.Claims, "dpop");
     }
 
     // cnf.jkt equals the proof key's thumbprint, compared (unescaped) in fixed time.
@@ -315,6 +315,9 @@ internal sealed class RequestVerifier
             return false;
         }
     }
+
+    /// <summary>Sets on <paramref name="error"/> the challenge a request authenticated with <paramref name="scheme"/> gets (a typed-claims failure after verification, say).</summary>
+    public BaseAuthException WithChallenge(BaseAuthException error, string? scheme) => Fail(error, scheme).Error!;
 
     private RequestVerificationResult Fail(BaseAuthException error, string? scheme)
     {

@@ -117,6 +117,20 @@ public sealed class AnalyzerDiagnosticsTests
         """,
         "AUTH0005", DiagnosticSeverity.Error, "Claims", "'Claims' cannot be an [AccessTokenClaims] type because it is nested in the generic type 'Outer'");
 
+    [Fact]
+    public Task AUTH0005_nested_in_a_file_local_type() => AssertSingle(
+        """
+        file partial class Outer
+        {
+            [AccessTokenClaims]
+            internal sealed partial class Claims
+            {
+                [Claim("sub")] public string? Subject { get; set; }
+            }
+        }
+        """,
+        "AUTH0005", DiagnosticSeverity.Error, "Claims", "'Claims' cannot be an [AccessTokenClaims] type because it is nested in the file-local type 'Outer'");
+
     [Theory]
     [InlineData("public string? Subject { get; }", "Subject", "Subject", "it has no set or init accessor")]
     [InlineData("public string? Subject => null;", "Subject", "Subject", "it has no set or init accessor")]

@@ -14,23 +14,23 @@ public sealed class GeneratorOutputTests
 {
     [Fact]
     public Task Class_with_every_supported_type_generates_clean_code() =>
-        AssertGenerates(["Shop.Claims.OrderClaims.g.cs"], TestSources.OrderClaims);
+        AssertGenerates([Hint("Shop.Claims.OrderClaims")], TestSources.OrderClaims);
 
     [Fact]
     public Task Records_in_the_global_namespace_generate_clean_code() =>
-        AssertGenerates(["GlobalRecordClaims.g.cs", "RecordClassClaims.g.cs"], TestSources.GlobalRecord);
+        AssertGenerates([Hint("GlobalRecordClaims"), Hint("RecordClassClaims")], TestSources.GlobalRecord);
 
     [Fact]
     public Task Nested_type_generates_clean_code() =>
-        AssertGenerates(["Shop.Claims.Outer.Middle.Holder.Inner.g.cs"], TestSources.Nested);
+        AssertGenerates([Hint("Shop.Claims.Outer.Middle.Holder.Inner")], TestSources.Nested);
 
     [Fact]
     public Task Partial_declarations_in_two_files_generate_one_file() =>
-        AssertGenerates(["Shop.Claims.SplitClaims.g.cs"], TestSources.SplitFirst, TestSources.SplitSecond);
+        AssertGenerates([Hint("Shop.Claims.SplitClaims")], TestSources.SplitFirst, TestSources.SplitSecond);
 
     [Fact]
     public Task Same_simple_names_in_two_namespaces_get_distinct_hint_names() =>
-        AssertGenerates(["First.Claims.g.cs", "Second.Claims.g.cs"], TestSources.SameNames);
+        AssertGenerates([Hint("First.Claims"), Hint("Second.Claims")], TestSources.SameNames);
 
     [Fact]
     public async Task Source_without_claims_types_generates_nothing()
@@ -39,6 +39,43 @@ public sealed class GeneratorOutputTests
         Assert.Empty(run.Sources);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(await GeneratorHarness.AnalyzeAsync(run.Output));
+    }
+
+    [Fact]
+    public void Types_whose_names_differ_only_in_case_both_generate()
+    {
+        // Roslyn compares hint names without case: without the hash in the hint name, the second AddSource would throw
+        // and take every claims type of the project down with it.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Auth0.Api.Aot;
+
+            namespace A
+            {
+                [AccessTokenClaims] internal sealed partial class Claims { [Claim("sub")] public string? Subject { get; init; } }
+                [AccessTokenClaims] internal sealed partial class CLAIMS { [Claim("sub")] public string? Subject { get; init; } }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(new[] { Hint("A.Claims"), Hint("A.CLAIMS") }.Order(System.StringComparer.Ordinal), run.Sources.Select(s => s.HintName).Order(System.StringComparer.Ordinal));
+        ImmutableArray<Diagnostic> problems = GeneratorHarness.CompilerProblems(run.Output);
+        Assert.True(problems.IsEmpty, GeneratorHarness.Describe(problems));
+    }
+
+    [Fact]
+    public void Contextual_keywords_as_type_names_generate_clean_code()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Auth0.Api.Aot;
+
+            namespace K
+            {
+                [AccessTokenClaims] internal sealed partial class @required { [Claim("sub")] public string? Subject { get; init; } }
+                [AccessTokenClaims] internal sealed partial class @record { [Claim("sub")] public string? Subject { get; init; } }
+            }
+            """);
+        Assert.Equal(2, run.Sources.Length);
+        ImmutableArray<Diagnostic> problems = GeneratorHarness.CompilerProblems(run.Output);
+        Assert.True(problems.IsEmpty, GeneratorHarness.Describe(problems));
     }
 
     private static async Task AssertGenerates(string[] hintNames, params string[] sources)
@@ -54,7 +91,10 @@ public sealed class GeneratorOutputTests
 
         foreach (GeneratedSourceResult source in run.Sources)
         {
-            Snapshot.Match("Driver." + source.HintName[..^".g.cs".Length], source.SourceText.ToString());
+            Snapshot.Match("Driver." + source.HintName[..source.HintName.LastIndexOf('.', source.HintName.Length - ".g.cs".Length - 1)], source.SourceText.ToString());
         }
     }
+
+    // The hint name is the type's name and a hash of it (Roslyn compares hint names without case).
+    private static string Hint(string typeName) => Auth0.Api.Aot.Generators.Parsing.ClaimsTypeParser.HintName(typeName);
 }

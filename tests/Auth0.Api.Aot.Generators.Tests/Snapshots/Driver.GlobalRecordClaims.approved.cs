@@ -3,7 +3,7 @@
 // Filling an obsolete [Claim] property is the generator's doing, not a use of it by the type's author.
 #pragma warning disable CS0612, CS0618
 
-partial record GlobalRecordClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::GlobalRecordClaims>
+partial record @GlobalRecordClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::GlobalRecordClaims>
 {
     /// <inheritdoc/>
     [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -111,9 +111,9 @@ partial record GlobalRecordClaims : global::Auth0.Api.Aot.IAccessTokenClaims<glo
 
         claims = new global::GlobalRecordClaims
         {
-            Subject = __claim0,
-            Odd = __claim1,
-            Cafe = __claim2,
+            @Subject = __claim0,
+            @Odd = __claim1,
+            @Cafe = __claim2,
         };
         error = default;
         return true;

@@ -3,7 +3,7 @@
 // Filling an obsolete [Claim] property is the generator's doing, not a use of it by the type's author.
 #pragma warning disable CS0612, CS0618
 
-partial record RecordClassClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::RecordClassClaims>
+partial record @RecordClassClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::RecordClassClaims>
 {
     /// <inheritdoc/>
     [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -69,7 +69,7 @@ partial record RecordClassClaims : global::Auth0.Api.Aot.IAccessTokenClaims<glob
 
         claims = new global::RecordClassClaims
         {
-            Subject = __claim0,
+            @Subject = __claim0,
         };
         error = default;
         return true;

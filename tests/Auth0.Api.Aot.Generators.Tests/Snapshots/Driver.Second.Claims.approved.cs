@@ -5,7 +5,7 @@
 
 namespace Second
 {
-    partial class Claims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Second.Claims>
+    partial class @Claims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Second.Claims>
     {
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -68,7 +68,7 @@ namespace Second
 
             claims = new global::Second.Claims
             {
-                Subject = __claim0,
+                @Subject = __claim0,
             };
             error = default;
             return true;

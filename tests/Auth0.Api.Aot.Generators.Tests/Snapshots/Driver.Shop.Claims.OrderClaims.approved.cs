@@ -5,7 +5,7 @@
 
 namespace Shop.Claims
 {
-    partial class OrderClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.OrderClaims>
+    partial class @OrderClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.OrderClaims>
     {
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -460,24 +460,24 @@ namespace Shop.Claims
 
             claims = new global::Shop.Claims.OrderClaims
             {
-                Subject = __claim0,
-                Scopes = __claim1,
-                Audiences = __claim2,
-                Expires = __claim3.Value,
-                IssuedAt = __claim4,
-                EmailVerified = __claim5.Value,
-                Seats = __claim6,
-                Credits = __claim7.Value,
-                Score = __claim8,
-                Roles = __claim9,
-                Tenant = __claim10,
-                Metadata = __claim11,
-                Actor = __claim12.Value,
-                Organization = __claim13,
-                payload = __claim14,
+                @Subject = __claim0,
+                @Scopes = __claim1,
+                @Audiences = __claim2,
+                @Expires = __claim3.Value,
+                @IssuedAt = __claim4,
+                @EmailVerified = __claim5.Value,
+                @Seats = __claim6,
+                @Credits = __claim7.Value,
+                @Score = __claim8,
+                @Roles = __claim9,
+                @Tenant = __claim10,
+                @Metadata = __claim11,
+                @Actor = __claim12.Value,
+                @Organization = __claim13,
+                @payload = __claim14,
                 @class = __claim15,
-                claims = __claim16,
-                error = __claim17,
+                @claims = __claim16,
+                @error = __claim17,
             };
             error = default;
             return true;

@@ -5,13 +5,13 @@
 
 namespace Shop.Claims
 {
-    partial class Outer
+    partial class @Outer
     {
-        partial struct Middle
+        partial struct @Middle
         {
-            partial record Holder
+            partial record @Holder
             {
-                partial class Inner : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.Outer.Middle.Holder.Inner>
+                partial class @Inner : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.Outer.Middle.Holder.Inner>
                 {
                     /// <inheritdoc/>
                     [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -77,7 +77,7 @@ namespace Shop.Claims
 
                         claims = new global::Shop.Claims.Outer.Middle.Holder.Inner
                         {
-                            Subject = __claim0,
+                            @Subject = __claim0,
                         };
                         error = default;
                         return true;

@@ -5,7 +5,7 @@
 
 namespace Shop.Claims
 {
-    partial class SplitClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.SplitClaims>
+    partial class @SplitClaims : global::Auth0.Api.Aot.IAccessTokenClaims<global::Shop.Claims.SplitClaims>
     {
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("Auth0.Api.Aot.Generators", "FIXED_VERSION")]
@@ -95,8 +95,8 @@ namespace Shop.Claims
 
             claims = new global::Shop.Claims.SplitClaims
             {
-                Subject = __claim0,
-                AuthorizedParty = __claim1,
+                @Subject = __claim0,
+                @AuthorizedParty = __claim1,
             };
             error = default;
             return true;

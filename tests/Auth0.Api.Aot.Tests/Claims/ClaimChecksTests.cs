@@ -108,6 +108,17 @@ public sealed class ClaimChecksTests : IssuerTests
     }
 
     [Fact]
+    public async Task A_custom_claim_string_that_does_not_decode_is_skipped_not_thrown()
+    {
+        // Custom claims are not decoded during verification, so a lone-surrogate escape reaches the checks.
+        AccessTokenClaims claims = await VerifiedAsync(p => p.Set("roles", new RawJson("[\"\\ud800\",\"admin\"]")).Set("team", new RawJson("\"a \\ud800\"")));
+        Assert.True(claims.ClaimIncludes("roles", "admin"));
+        Assert.False(claims.ClaimIncludes("roles", "root"));
+        Assert.False(claims.ClaimIncludes("team", "a"));
+        Assert.Throws<VerifyAccessTokenException>(() => claims.RequireClaimIncludes("team", "a"));
+    }
+
+    [Fact]
     public void Typed_lists_use_the_same_rules()
     {
         string[] granted = ["a", "b"];

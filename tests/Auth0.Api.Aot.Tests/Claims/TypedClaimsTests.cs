@@ -116,6 +116,21 @@ public sealed class TypedClaimsTests : IssuerTests
         Assert.Equal("acme", bearer.Tenant);
     }
 
+    [Theory]
+    [InlineData(DPoPMode.Required, "DPoP error=\"invalid_token\", error_description=\"Missing required claim: scope\", algs=\"ES256\"")]
+    [InlineData(DPoPMode.Allowed, "Bearer realm=\"api\", DPoP error=\"invalid_token\", error_description=\"Missing required claim: scope\", algs=\"ES256\"")]
+    public async Task A_typed_claims_failure_on_a_dpop_request_gets_the_dpop_challenge(DPoPMode mode, string challenge)
+    {
+        using ApiClient client = H.Client(o => o.DPoPMode = mode);
+        SigningKey proofKey = SigningKey.CreateEc("proof");
+        string token = Token(p => p.Remove("scope").Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(proofKey))));
+        const string Url = "https://api.example.com/orders";
+        VerifyAccessTokenException e = await Assert.ThrowsAsync<VerifyAccessTokenException>(async () =>
+            await client.VerifyRequestAsync<OrderClaims>("DPoP " + token, DPoPProofs.Create(proofKey, token, "GET", Url, DateTimeOffset.UtcNow), "GET", Url));
+        Assert.Equal("Missing required claim: scope", e.Message);
+        Assert.Equal(challenge, e.Headers["WWW-Authenticate"]);
+    }
+
     [Fact]
     public async Task The_typed_read_allocates_only_the_values_it_returns()
     {

@@ -32,6 +32,8 @@ public sealed class VerifyAccessTokenTests : IssuerTests
         JsonElement act = Assert.NotNull(claims.Actor);
         Assert.Equal("mcp_server_client_id", act.GetProperty("sub").GetString());
         Assert.Equal("spa_client_id", act.GetProperty("act").GetProperty("sub").GetString());
+        Assert.Equal("mcp_server_client_id", claims.GetCurrentActor());
+        Assert.Equal(["mcp_server_client_id", "spa_client_id"], claims.GetDelegationChain());
     }
 
     [Fact]
