@@ -26,6 +26,7 @@ public sealed class LocalIssuer : IAsyncDisposable
 {
     public const string DiscoveryPath = "/.well-known/openid-configuration";
     public const string JwksPath = "/.well-known/jwks.json";
+    public const string TokenPath = "/oauth/token";
 
     private readonly X509Certificate2 _certificate;
     private WebApplication? _app;
@@ -66,6 +67,15 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     /// <summary>A <c>Cache-Control</c> value sent with discovery and JWKS responses.</summary>
     public string? CacheControl { get; set; }
+
+    /// <summary>The <c>token_endpoint</c> in discovery (default: this issuer's <see cref="TokenPath"/>); null leaves it out.</summary>
+    public string? TokenEndpoint { get; set; } = "default";
+
+    /// <summary>Every request to <see cref="TokenPath"/>, in arrival order, recorded before it is answered.</summary>
+    public ConcurrentQueue<TokenRequest> TokenRequests { get; } = new();
+
+    /// <summary>Answers token requests; the default answers 200 with <c>{"access_token":"t","expires_in":3600}</c>.</summary>
+    public Func<HttpContext, TokenRequest, Task>? TokenHandler { get; set; }
 
     /// <summary>Called first for every request; return true when it wrote the response itself.</summary>
     public Func<HttpContext, Task<bool>>? Intercept { get; set; }
@@ -169,7 +179,11 @@ public sealed class LocalIssuer : IAsyncDisposable
             document.Set("jwks_uri", JwksUri);
         }
 
-        document.Set("token_endpoint", "https://" + Domain + "/oauth/token");
+        if (TokenEndpoint is not null)
+        {
+            document.Set("token_endpoint", TokenEndpoint == "default" ? "https://" + Domain + TokenPath : TokenEndpoint);
+        }
+
         return document.ToJson();
     }
 
@@ -207,6 +221,14 @@ public sealed class LocalIssuer : IAsyncDisposable
             return;
         }
 
+        if (path == TokenPath && HttpMethods.IsPost(context.Request.Method))
+        {
+            TokenRequest recorded = await TokenRequest.ReadAsync(context.Request).ConfigureAwait(false);
+            TokenRequests.Enqueue(recorded);
+            await (TokenHandler ?? DefaultTokenAnswer)(context, recorded).ConfigureAwait(false);
+            return;
+        }
+
         string? body = path switch
         {
             DiscoveryPath => DiscoveryJson(),
@@ -227,6 +249,33 @@ public sealed class LocalIssuer : IAsyncDisposable
         }
 
         await context.Response.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    private static Task DefaultTokenAnswer(HttpContext context, TokenRequest request) => Respond(context, 200, "application/json", "{\"access_token\":\"t\",\"expires_in\":3600}");
+
+    /// <summary>Writes a response with a status, content type and body.</summary>
+    public static async Task Respond(HttpContext context, int status, string? contentType, string body)
+    {
+        context.Response.StatusCode = status;
+        if (contentType is not null)
+        {
+            context.Response.ContentType = contentType;
+        }
+
+        await context.Response.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    /// <summary>Never answers (until the client gives up or the issuer stops).</summary>
+    public static async Task Hang(HttpContext context)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
     }
 
     private static X509Certificate2 CreateCertificate()
