@@ -97,6 +97,13 @@ await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
         Check("missing scope is 403 insufficient_scope", e.StatusCode == 403 && e.Headers["WWW-Authenticate"].Contains("scope=\"admin\"", StringComparison.Ordinal), e.Message);
     }
 
+    using (ApiClient confidential = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, ClientId = "aot-client", ClientSecret = "aot-secret" }))
+    {
+        OnBehalfOfTokenResult downstream = await confidential.GetTokenOnBehalfOfAsync(issuer.CreateToken(Audience), "https://downstream.example.com", "read:a");
+        TokenRequest sent = issuer.TokenRequests.TryPeek(out TokenRequest? first) ? first : throw new InvalidOperationException("no token request");
+        Check("On-Behalf-Of exchange (form body, Basic auth, JSON answer)", downstream.AccessToken == "t" && sent.BasicCredentials == "aot-client:aot-secret" && sent.Values("audience").Count == 1, downstream.AccessToken);
+    }
+
     RequestVerificationResult downgrade = await client.TryVerifyRequestAsync("Bearer " + bound, null, "POST", ResourceUrl);
     Check("DPoP-bound token as Bearer refused", downgrade.Error?.Headers["WWW-Authenticate"].Contains("not Bearer", StringComparison.Ordinal) == true, downgrade.Error?.Message ?? "accepted");
 
