@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.Tests.Support;
 
 namespace Auth0.Api.Aot.Tests.TokenExchange;
 
@@ -80,6 +81,28 @@ public sealed class OnBehalfOfTests : TokenEndpointTestBase
         Answer(400, "application/json", "{\"error\":\"invalid_target\",\"error_description\":\"Unknown audience\"}");
         using ApiClient client = Confidential();
         AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("t", "https://nowhere.example.com")), "invalid_target", 400, "Unknown audience");
+    }
+
+    [Fact]
+    public async Task An_injected_HttpClients_own_timeout_is_504_too()
+    {
+        H.Issuer.TokenHandler = (context, _) => Auth0.Api.Aot.Testing.LocalIssuer.Hang(context);
+        using System.Net.Http.HttpClient impatient = new(H.Issuer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(300) };
+        using ApiClient client = Confidential(o => o.HttpClient = impatient);
+        ApiException e = await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("t", "https://orders.example.com"));
+        AssertApiError(e, "timeout_error", 504, "Request to token endpoint timed out (the HttpClient's own Timeout)");
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_stays_a_cancellation()
+    {
+        H.Issuer.TokenHandler = (context, _) => Auth0.Api.Aot.Testing.LocalIssuer.Hang(context);
+        using ApiClient client = Confidential();
+        using System.Threading.CancellationTokenSource cancel = new();
+        Task<OnBehalfOfTokenResult> pending = client.GetTokenOnBehalfOfAsync("t", "https://orders.example.com", cancellationToken: cancel.Token).AsTask();
+        await Eventually.TrueAsync(() => !H.Issuer.TokenRequests.IsEmpty);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
     }
 
     [Fact]
