@@ -95,6 +95,26 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
         Add(name, value.ToString("R", CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Adds a single-precision value to <paramref name="name"/>, in its own shortest round-trip form (<c>3.14</c>, not the
+    /// <c>3.140000104904175</c> a widening to <see cref="double"/> would give).
+    /// </summary>
+    /// <param name="name">The form parameter name.</param>
+    /// <param name="value">The value; must be finite.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+    public void Add(string name, float value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "The value must be a finite number.");
+        }
+
+        Add(name, value.ToString("R", CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Adds a decimal value to <paramref name="name"/>, in invariant culture, keeping its scale (<c>3.50</c>).</summary>
     /// <param name="name">The form parameter name.</param>
     /// <param name="value">The value.</param>

@@ -7,7 +7,10 @@
 //   - an error body that is not valid JSON, or not an object, counts as {} (defaults for code and message);
 //   - expires_in must be an integer (or an integer string) in [0, int.MaxValue] in every flow;
 //   - optional string fields must be strings when present; the body is read up to 1 MiB; redirects are refused;
-//   - Timeout bounds the whole exchange: 504 timeout_error; any transport failure: 502 network_error.
+//   - Timeout bounds each request (discovery, when not cached, and the POST): 504 timeout_error for the POST; any
+//     transport failure: 502 network_error;
+//   - the token endpoint must be https on the configured Domain's host and port: a discovery document from a poisoned
+//     shared cache or snapshot cannot send the client secret elsewhere.
 // Nothing from the request (token, secret, Basic header) ever appears in an error message.
 
 using System;
@@ -118,7 +121,7 @@ internal sealed class TokenEndpointClient
         }
         catch (KeySourceException exception)
         {
-            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + exception.Message, 502);
+            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + exception.Message, 502, exception.InnerException);
         }
 
         if (discovery.TokenEndpoint is null)
@@ -130,6 +133,13 @@ internal sealed class TokenEndpointClient
         if (!Uri.TryCreate(discovery.TokenEndpoint, UriKind.Absolute, out Uri? endpoint) || endpoint.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(endpoint.UserInfo))
         {
             throw endpointProblem("Token endpoint in OIDC metadata is not an absolute https URL");
+        }
+
+        // The client secret goes where the token endpoint points: only to the configured domain itself.
+        Uri domain = new(_domainIssuer!);
+        if (!string.Equals(endpoint.IdnHost, domain.IdnHost, StringComparison.OrdinalIgnoreCase) || endpoint.Port != domain.Port)
+        {
+            throw endpointProblem("Token endpoint in OIDC metadata is not on the configured domain");
         }
 
         return endpoint;
@@ -239,7 +249,7 @@ internal sealed class TokenEndpointClient
             }
         }
         else if (value.ValueKind == JsonValueKind.String
-            && long.TryParse(value.GetString()!.Trim(' ', '\t', '\n', '\r'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
+            && long.TryParse(StringOrEmpty(value).Trim(' ', '\t', '\n', '\r'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
         {
             seconds = parsed;
         }
@@ -254,6 +264,19 @@ internal sealed class TokenEndpointClient
         }
 
         return seconds <= int.MaxValue ? seconds : throw Invalid("expires_in is out of range.");
+    }
+
+    // A JSON string, or "" when it does not decode (a lone-surrogate escape), which no integer parse accepts.
+    private static string StringOrEmpty(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return string.Empty;
+        }
     }
 
     // A string member: absent or null is null; a string (even empty) is kept; anything else is an invalid response.

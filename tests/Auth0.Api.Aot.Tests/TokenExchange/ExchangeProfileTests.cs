@@ -171,8 +171,8 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
     [Fact]
     public async Task A_refused_connection_is_502()
     {
-        RefuseConnections();
         using ApiClient client = Confidential();
+        await RefuseConnectionsAsync(client);
         AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenByExchangeProfileAsync(Request())), "network_error", 502);
     }
 

@@ -65,13 +65,10 @@ public abstract class TokenEndpointTestBase : FakeClockIssuerTests
         return e;
     }
 
-    /// <summary>Points the discovery document's token_endpoint at a loopback port that refuses connections.</summary>
-    private protected void RefuseConnections()
+    /// <summary>Caches the discovery document through a verification, then stops the issuer: the token endpoint refuses connections.</summary>
+    private protected async Task RefuseConnectionsAsync(ApiClient client)
     {
-        System.Net.Sockets.TcpListener listener = new(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        H.Issuer.TokenEndpoint = "https://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/oauth/token";
+        await client.VerifyAccessTokenAsync(H.Token());
+        await H.Issuer.StopAsync();
     }
 }

@@ -83,7 +83,7 @@ public sealed class TokenExchangeParametersTests
             Assert.Equal(["9223372036854775807"], Values(parameters, "max"));
             Assert.Equal(["3.50"], Values(parameters, "decimal"));
             Assert.Equal(["1234567.891"], Values(parameters, "decimal_big"));
-            Assert.Equal([((double)0.1f).ToString("R", CultureInfo.InvariantCulture)], Values(parameters, "float"));
+            Assert.Equal(["0.1"], Values(parameters, "float"));
         }
         finally
         {
@@ -378,5 +378,13 @@ public sealed class TokenExchangeParametersTests
         Assert.Equal("TokenExchangeParameters", text);
         Assert.DoesNotContain("s3cr3t", text, StringComparison.Ordinal);
         Assert.DoesNotContain("1234", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_float_is_written_in_its_own_shortest_form_not_widened()
+    {
+        TokenExchangeParameters parameters = new() { { "f", 3.14f } };
+        Assert.Equal([new KeyValuePair<string, string>("f", "3.14")], parameters.ToFormFields());
+        Assert.Throws<ArgumentOutOfRangeException>(() => parameters.Add("g", float.NaN));
     }
 }

@@ -87,6 +87,7 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
     [InlineData("{\"access_token\":12345}", "invalid_response", "Missing or invalid access_token in response.")]
     [InlineData("{\"access_token\":\"\"}", "invalid_response", "Missing or invalid access_token in response.")]
     [InlineData("{\"access_token\":\"a\",\"expires_in\":\"not-an-int\"}", "invalid_response", "expires_in is not an integer.")]
+    [InlineData("{\"access_token\":\"a\",\"expires_in\":\"\\ud800\"}", "invalid_response", "expires_in is not an integer.")]
     [InlineData("{\"access_token\":\"a\",\"expires_in\":-1}", "invalid_response", "expires_in cannot be negative.")]
     [InlineData("{\"access_token\":\"a\",\"scope\":7}", "invalid_response", "Invalid 'scope' in response.")]
     public async Task Unusable_success_answers_are_502(string body, string code, string message)
@@ -103,8 +104,8 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
     [Fact]
     public async Task A_refused_connection_is_502_network_error()
     {
-        RefuseConnections();
         using ApiClient client = Confidential();
+        await RefuseConnectionsAsync(client);
         ApiException e = await Assert.ThrowsAsync<ApiException>(async () => await client.GetAccessTokenForConnectionAsync(Request()));
         AssertApiError(e, "network_error", 502);
         Assert.StartsWith("Network error occurred: ", e.Message, StringComparison.Ordinal);
@@ -128,6 +129,8 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
     [Theory]
     [InlineData(null, "Token endpoint missing in OIDC metadata.")]
     [InlineData("http://127.0.0.1/oauth/token", "Token endpoint in OIDC metadata is not an absolute https URL")]
+    [InlineData("https://attacker.example.com/oauth/token", "Token endpoint in OIDC metadata is not on the configured domain")]
+    [InlineData("https://127.0.0.1:1/oauth/token", "Token endpoint in OIDC metadata is not on the configured domain")]
     public async Task An_unusable_token_endpoint_is_the_flow_error(string? endpoint, string message)
     {
         H.Issuer.TokenEndpoint = endpoint;
