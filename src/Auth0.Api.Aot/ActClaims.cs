@@ -136,20 +136,8 @@ public static class ActClaims
         return value;
     }
 
-    // Python's `not s.strip()`: empty, or only characters str.isspace() accepts. That set is char.IsWhiteSpace's
-    // plus the information separators U+001C..U+001F.
-    private static bool IsBlank(string value)
-    {
-        foreach (char c in value)
-        {
-            if (!char.IsWhiteSpace(c) && c is not (>= '\u001C' and <= '\u001F'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    // Python's `not s.strip()`.
+    private static bool IsBlank(string value) => PythonWhitespace.IsBlank(value);
 
     private static VerifyAccessTokenException InvalidAct()
     {

@@ -279,6 +279,27 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>
+    /// Like <see cref="VerifyAccessTokenAsync{TClaims}(string, CancellationToken)"/>, telling the
+    /// <see cref="ApiClientOptions.DomainsResolver"/> about the request.
+    /// </summary>
+    /// <typeparam name="TClaims">The generated claims type.</typeparam>
+    /// <param name="accessToken">The compact JWS, without the <c>Bearer</c> prefix.</param>
+    /// <param name="requestUrl">The request's absolute URL, for the resolver.</param>
+    /// <param name="requestHeaders">The request's headers, for the resolver (names compared case-insensitively).</param>
+    /// <param name="cancellationToken">Cancels the resolver and discovery and JWKS requests.</param>
+    /// <returns>The typed claims.</returns>
+    /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="VerifyAccessTokenException">The token is invalid, or a claim is missing or of the wrong type.</exception>
+    /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        AccessTokenClaims claims = await VerifyAccessTokenAsync(accessToken, requestUrl, requestHeaders, null, cancellationToken).ConfigureAwait(false);
+        return claims.Read<TClaims>();
+    }
+
+    /// <summary>
     /// Like <see cref="VerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, reading the claims into
     /// <typeparamref name="TClaims"/> (see <see cref="VerifyAccessTokenAsync{TClaims}(string, CancellationToken)"/>).
     /// </summary>
@@ -687,12 +708,12 @@ public sealed class ApiClient : IDisposable
             throw new MissingRequiredArgumentException("subject_token_type");
         }
 
-        if (string.IsNullOrWhiteSpace(subjectToken))
+        if (PythonWhitespace.IsBlank(subjectToken))
         {
             throw new GetTokenByExchangeProfileException("subject_token cannot be blank or whitespace");
         }
 
-        if (!string.Equals(subjectToken, subjectToken.Trim(), StringComparison.Ordinal))
+        if (PythonWhitespace.HasSurroundingSpace(subjectToken))
         {
             throw new GetTokenByExchangeProfileException("subject_token must not include leading or trailing whitespace");
         }

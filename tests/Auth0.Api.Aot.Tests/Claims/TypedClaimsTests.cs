@@ -86,6 +86,25 @@ public sealed class TypedClaimsTests : IssuerTests
     }
 
     [Fact]
+    public async Task The_typed_path_gives_the_domains_resolver_the_request()
+    {
+        DomainsResolverContext? seen = null;
+        using ApiClient client = H.Client(o =>
+        {
+            o.Domain = null;
+            o.UseDomainsResolver(c =>
+            {
+                seen = c;
+                return [H.Issuer.Domain];
+            });
+        });
+        OrderClaims claims = await client.VerifyAccessTokenAsync<OrderClaims>(Token(), "https://api.example.com/orders", new Dictionary<string, string> { ["X-Tenant"] = "acme" });
+        Assert.Equal("acme", claims.Tenant);
+        Assert.Equal("https://api.example.com/orders", seen!.RequestUrl);
+        Assert.Equal("acme", seen.RequestHeaders!["x-tenant"]);
+    }
+
+    [Fact]
     public async Task The_try_path_reads_typed_claims_from_verified_claims()
     {
         using ApiClient client = H.Client();

@@ -58,6 +58,8 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
     [InlineData("t", "", typeof(MissingRequiredArgumentException), "subject_token_type")]
     [InlineData("   ", SubjectType, typeof(GetTokenByExchangeProfileException), "cannot be blank or whitespace")]
     [InlineData(" token ", SubjectType, typeof(GetTokenByExchangeProfileException), "leading or trailing whitespace")]
+    [InlineData("\u001Ctoken", SubjectType, typeof(GetTokenByExchangeProfileException), "leading or trailing whitespace")]
+    [InlineData("\u001F", SubjectType, typeof(GetTokenByExchangeProfileException), "cannot be blank or whitespace")]
     [InlineData("Bearer abc", SubjectType, typeof(GetTokenByExchangeProfileException), "'Bearer ' prefix")]
     [InlineData("bearer abc", SubjectType, typeof(GetTokenByExchangeProfileException), "'Bearer ' prefix")]
     public async Task Input_validation_makes_no_request(string subject, string type, Type exceptionType, string contains)
