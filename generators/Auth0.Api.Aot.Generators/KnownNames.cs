@@ -20,4 +20,7 @@ internal static class KnownNames
 
     /// <summary><c>System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute</c>'s simple name.</summary>
     public const string SetsRequiredMembersAttributeName = "SetsRequiredMembersAttribute";
+
+    /// <summary>The static method the generator adds (IAccessTokenClaims&lt;T&gt;.TryReadClaims).</summary>
+    public const string TryReadClaimsMethodName = "TryReadClaims";
 }

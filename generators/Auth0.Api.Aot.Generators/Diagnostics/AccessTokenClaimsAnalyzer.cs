@@ -16,6 +16,7 @@ public sealed class AccessTokenClaimsAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.NotPartial,
+        DiagnosticDescriptors.ReservedMemberName,
         DiagnosticDescriptors.UnsupportedPropertyType,
         DiagnosticDescriptors.DuplicateClaimName,
         DiagnosticDescriptors.InvalidClaimName,

@@ -23,6 +23,7 @@ internal static class DiagnosticDescriptors
     public const string NoParameterlessConstructorId = GeneratorInfo.DiagnosticPrefix + "009";
     public const string ClaimOutsideClaimsTypeId = GeneratorInfo.DiagnosticPrefix + "010";
     public const string UnsetRequiredMemberId = GeneratorInfo.DiagnosticPrefix + "011";
+    public const string ReservedMemberNameId = GeneratorInfo.DiagnosticPrefix + "012";
 
     /// <summary>AUTH0001: "'{0}' must be declared partial so that the claims reader can be generated into it".</summary>
     public static readonly DiagnosticDescriptor NotPartial = Create(
@@ -111,6 +112,14 @@ internal static class DiagnosticDescriptors
         "'{0}' has the required member '{1}', which is not a [Claim] property of the type, so the claims reader cannot set it",
         DiagnosticSeverity.Error,
         "The generated object initializer sets [Claim] properties only; any other required member (declared or inherited) would leave it incomplete.");
+
+    /// <summary>AUTH0012: "'{0}' declares a member named 'TryReadClaims', which the claims reader needs".</summary>
+    public static readonly DiagnosticDescriptor ReservedMemberName = Create(
+        ReservedMemberNameId,
+        "Member name reserved for the claims reader",
+        "'{0}' declares a member named 'TryReadClaims', which the generated claims reader needs",
+        DiagnosticSeverity.Error,
+        "The generator adds the static method TryReadClaims (IAccessTokenClaims<T>) to the type; a member of the same name would clash with it.");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) => new(
         id,

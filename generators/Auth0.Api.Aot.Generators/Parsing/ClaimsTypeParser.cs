@@ -56,6 +56,16 @@ internal static class ClaimsTypeParser
         ProblemSink problems = new(report);
         Location typeLocation = DeclarationLocation(type, marker, cancellationToken);
         EquatableArray<ContainingTypeSpec> containingTypes = CheckShape(type, typeLocation, problems, cancellationToken);
+        foreach (ISymbol member in type.GetMembers(KnownNames.TryReadClaimsMethodName))
+        {
+            // The analyzer also sees the generated method itself, marked [GeneratedCode] with this generator's name.
+            if (!IsGeneratedByUs(member))
+            {
+                problems.Add(DiagnosticDescriptors.ReservedMemberName, typeLocation, type.Name);
+                break;
+            }
+        }
+
         EquatableArray<ClaimPropertySpec> properties = ReadProperties(type, typeLocation, problems, out HashSet<string> claimProperties, cancellationToken);
         if (!type.IsStatic)
         {
@@ -76,6 +86,22 @@ internal static class ClaimsTypeParser
             FullyQualifiedName: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             HintName: HintName(type.ToDisplayString(s_hintFormat)),
             Properties: properties);
+    }
+
+    private static bool IsGeneratedByUs(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value is string tool
+                && tool == GeneratorInfo.Name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether <paramref name="symbol"/> carries the runtime attribute named <paramref name="attributeName"/>.</summary>

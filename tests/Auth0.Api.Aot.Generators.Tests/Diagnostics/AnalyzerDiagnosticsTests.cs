@@ -117,6 +117,20 @@ public sealed class AnalyzerDiagnosticsTests
         """,
         "AUTH0005", DiagnosticSeverity.Error, "Claims", "'Claims' cannot be an [AccessTokenClaims] type because it is nested in the generic type 'Outer'");
 
+    [Theory]
+    [InlineData("public static bool TryReadClaims(System.ReadOnlySpan<byte> payload, out Claims? claims, out ClaimError error) { claims = null; error = default; return false; }")]
+    [InlineData("public int TryReadClaims { get; set; }")]
+    public Task AUTH0012_member_named_TryReadClaims(string member) => AssertSingle(
+        $$"""
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("sub")] public string? Subject { get; set; }
+            {{member}}
+        }
+        """,
+        "AUTH0012", DiagnosticSeverity.Error, "Claims", "'Claims' declares a member named 'TryReadClaims', which the generated claims reader needs");
+
     [Fact]
     public Task AUTH0005_nested_in_a_file_local_type() => AssertSingle(
         """
