@@ -123,9 +123,7 @@ public sealed class AccessTokenClaims
             return claims;
         }
 
-        VerifyAccessTokenException exception = new(error.Failure, error.Message, error.Claim);
-        exception.SetChallenge(Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
-        throw exception;
+        throw VerifyAccessTokenException.WithBearerChallenge(error.Failure, error.Message, error.Claim);
     }
 
     /// <summary>Whether the payload has a top-level claim named <paramref name="name"/>.</summary>
@@ -155,21 +153,9 @@ public sealed class AccessTokenClaims
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
     public bool TryGetString(string name, [NotNullWhen(true)] out string? value)
     {
-        if (TryGetClaim(name, out JsonElement element) && element.ValueKind == JsonValueKind.String)
-        {
-            try
-            {
-                value = element.GetString()!;
-                return true;
-            }
-            catch (InvalidOperationException)
-            {
-                // A string whose escapes do not decode to valid UTF-16 (a lone surrogate): not a usable string.
-            }
-        }
-
+        // A string whose escapes do not decode to valid UTF-16 (a lone surrogate) is not a usable string.
         value = null;
-        return false;
+        return TryGetClaim(name, out JsonElement element) && JsonStrings.TryGetString(element, out value);
     }
 
     /// <summary>Returns the type name only: claims are never printed, as they may hold personal data.</summary>

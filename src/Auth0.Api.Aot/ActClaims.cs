@@ -110,25 +110,11 @@ public static class ActClaims
     // One level of the chain: an object whose "sub" is a string that decodes and is not blank.
     private static string ActorSubject(JsonElement level)
     {
+        // Escapes that do not decode to valid UTF-16 (a lone surrogate) are not a usable subject.
         if (level.ValueKind != JsonValueKind.Object
             || !level.TryGetProperty("sub"u8, out JsonElement sub)
-            || sub.ValueKind != JsonValueKind.String)
-        {
-            throw InvalidAct();
-        }
-
-        string value;
-        try
-        {
-            value = sub.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // Escapes that do not decode to valid UTF-16 (a lone surrogate): not a usable subject.
-            throw InvalidAct();
-        }
-
-        if (IsBlank(value))
+            || !JsonStrings.TryGetString(sub, out string? value)
+            || IsBlank(value))
         {
             throw InvalidAct();
         }
@@ -139,10 +125,6 @@ public static class ActClaims
     // Python's `not s.strip()`.
     private static bool IsBlank(string value) => PythonWhitespace.IsBlank(value);
 
-    private static VerifyAccessTokenException InvalidAct()
-    {
-        VerifyAccessTokenException exception = new(VerificationFailure.ClaimInvalid, InvalidActMessage, ActClaimName);
-        exception.SetChallenge(Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
-        return exception;
-    }
+    private static VerifyAccessTokenException InvalidAct() =>
+        VerifyAccessTokenException.WithBearerChallenge(VerificationFailure.ClaimInvalid, InvalidActMessage, ActClaimName);
 }

@@ -271,12 +271,9 @@ public sealed class ApiClient : IDisposable
     /// <exception cref="VerifyAccessTokenException">The token is invalid, or a claim is missing or of the wrong type.</exception>
     /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, CancellationToken cancellationToken = default)
-        where TClaims : class, IAccessTokenClaims<TClaims>
-    {
-        AccessTokenClaims claims = await VerifyAccessTokenAsync(accessToken, null, cancellationToken).ConfigureAwait(false);
-        return claims.Read<TClaims>();
-    }
+    public ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, CancellationToken cancellationToken = default)
+        where TClaims : class, IAccessTokenClaims<TClaims> =>
+        VerifyAccessTokenAsync<TClaims>(accessToken, null, null, cancellationToken);
 
     /// <summary>
     /// Like <see cref="VerifyAccessTokenAsync{TClaims}(string, CancellationToken)"/>, telling the

@@ -211,7 +211,7 @@ public static class ClaimChecks
 
         // Custom claims are not decoded during verification: a string that does not decode (a lone surrogate) is skipped.
         List<string> values = [];
-        if (TryDecode(value, out string? text))
+        if (JsonStrings.TryGetString(value, out string? text))
         {
             values.AddRange(text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
@@ -219,7 +219,7 @@ public static class ClaimChecks
         {
             foreach (JsonElement item in value.EnumerateArray())
             {
-                if (TryDecode(item, out string? element))
+                if (JsonStrings.TryGetString(item, out string? element))
                 {
                     values.Add(element);
                 }
@@ -257,31 +257,8 @@ public static class ClaimChecks
         }
     }
 
-    private static bool TryDecode(JsonElement value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
-    {
-        text = null;
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        try
-        {
-            text = value.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private static VerifyAccessTokenException Unexpected(string claim)
-    {
-        VerifyAccessTokenException exception = new(VerificationFailure.ClaimMismatch, "Unexpected '" + claim + "' value", claim);
-        exception.SetChallenge(Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
-        return exception;
-    }
+    private static VerifyAccessTokenException Unexpected(string claim) =>
+        VerifyAccessTokenException.WithBearerChallenge(VerificationFailure.ClaimMismatch, "Unexpected '" + claim + "' value", claim);
 
     private static bool Contains(IReadOnlyList<string>? granted, string value)
     {

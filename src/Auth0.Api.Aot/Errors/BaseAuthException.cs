@@ -89,6 +89,14 @@ public sealed class VerifyAccessTokenException : BaseAuthException
     /// <summary>The stable failure kind; branch on this, never on the message.</summary>
     public VerificationFailure Failure { get; }
 
+    /// <summary>The error with its <c>Bearer error="invalid_token"</c> challenge, for failures outside a request's scheme.</summary>
+    internal static VerifyAccessTokenException WithBearerChallenge(VerificationFailure failure, string message, string? claim)
+    {
+        VerifyAccessTokenException exception = new(failure, message, claim);
+        exception.SetChallenge(Internal.Challenge.BearerError(exception.ErrorCode, exception.ErrorDescription));
+        return exception;
+    }
+
     /// <summary>The claim or header member the failure concerns (<c>exp</c>, <c>aud</c>, <c>kid</c>...), if any.</summary>
     public string? Claim { get; }
 

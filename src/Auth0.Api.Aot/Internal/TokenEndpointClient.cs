@@ -170,23 +170,8 @@ internal sealed class TokenEndpointClient
         return new ApiException(code ?? defaultCode, description ?? defaultMessage(status), status);
     }
 
-    private static string? NonEmptyString(JsonElement element, string name)
-    {
-        if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        try
-        {
-            string text = value.GetString()!;
-            return text.Length == 0 ? null : text;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private static string? NonEmptyString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && JsonStrings.TryGetString(value, out string? text) && text.Length > 0 ? text : null;
 
     private TokenEndpointResponse ParseSuccess(byte[] body)
     {
@@ -249,7 +234,8 @@ internal sealed class TokenEndpointClient
             }
         }
         else if (value.ValueKind == JsonValueKind.String
-            && long.TryParse(StringOrEmpty(value).Trim(' ', '\t', '\n', '\r'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
+            && JsonStrings.TryGetString(value, out string? text)
+            && long.TryParse(text.Trim(' ', '\t', '\n', '\r'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
         {
             seconds = parsed;
         }
@@ -266,19 +252,6 @@ internal sealed class TokenEndpointClient
         return seconds <= int.MaxValue ? seconds : throw Invalid("expires_in is out of range.");
     }
 
-    // A JSON string, or "" when it does not decode (a lone-surrogate escape), which no integer parse accepts.
-    private static string StringOrEmpty(JsonElement value)
-    {
-        try
-        {
-            return value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            return string.Empty;
-        }
-    }
-
     // A string member: absent or null is null; a string (even empty) is kept; anything else is an invalid response.
     private static string? OptionalString(JsonElement root, string name, string? message = null)
     {
@@ -287,19 +260,8 @@ internal sealed class TokenEndpointClient
             return null;
         }
 
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            try
-            {
-                return value.GetString()!;
-            }
-            catch (InvalidOperationException)
-            {
-                // A lone-surrogate escape: not a usable string.
-            }
-        }
-
-        throw Invalid(message ?? "Invalid '" + name + "' in response.");
+        // A string whose escapes do not decode (a lone surrogate) is as unusable as a number.
+        return JsonStrings.TryGetString(value, out string? text) ? text : throw Invalid(message ?? "Invalid '" + name + "' in response.");
     }
 
     private static ApiException Invalid(string message) => new("invalid_response", message, 502);
