@@ -21,7 +21,7 @@ public readonly struct AccessTokenResult
         Claim = null;
     }
 
-    internal AccessTokenResult(TokenError error)
+    internal AccessTokenResult(AuthError error)
     {
         Claims = null;
         Failure = error.Kind;
@@ -46,6 +46,9 @@ public readonly struct AccessTokenResult
     /// <summary>The error description (empty when valid). Never contains the token.</summary>
     public string ErrorDescription => _description ?? string.Empty;
 
+    /// <summary>The failure as the stages pass it on.</summary>
+    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause);
+
     /// <summary>
     /// The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge; a
     /// <see cref="VerificationFailure.DomainsResolverFailed"/> is a <see cref="DomainsResolverException"/> (500) with the
@@ -64,6 +67,7 @@ public readonly struct AccessTokenResult
             return new DomainsResolverException(ErrorDescription, _cause);
         }
 
+        // A token result holds token failures only: each is a VerifyAccessTokenException but a missing token.
         BaseAuthException exception = Failure == VerificationFailure.MissingToken
             ? new MissingRequiredArgumentException("access_token")
             : new VerifyAccessTokenException(Failure, ErrorDescription, Claim);

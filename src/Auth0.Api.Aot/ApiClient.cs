@@ -326,7 +326,7 @@ public sealed class ApiClient : IDisposable
             return claims;
         }
 
-        throw _requests.WithChallenge(new VerifyAccessTokenException(error.Failure, error.Message, error.Claim), result.Scheme);
+        throw _requests.WithChallenge(new AuthError(error.Failure, error.Message, error.Claim), result.Scheme);
     }
 
     /// <summary>
@@ -441,8 +441,8 @@ public sealed class ApiClient : IDisposable
         IReadOnlyList<string>? allowed = AllowedIssuers;
         if (_resolver is not null)
         {
-            (string[]? resolved, TokenError? error) = await DomainsResolution.ResolveAsync(_resolver, normalizedIssuer, requestUrl, ResolverHeaders(requestHeaders), cancellationToken).ConfigureAwait(false);
-            if (error is TokenError failure)
+            (string[]? resolved, AuthError? error) = await DomainsResolution.ResolveAsync(_resolver, normalizedIssuer, requestUrl, ResolverHeaders(requestHeaders), cancellationToken).ConfigureAwait(false);
+            if (error is AuthError failure)
             {
                 throw new AccessTokenResult(failure).ToException()!;
             }
@@ -572,7 +572,7 @@ public sealed class ApiClient : IDisposable
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
+        return VerifyProofAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
     }
 
     /// <summary>
@@ -589,7 +589,14 @@ public sealed class ApiClient : IDisposable
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
+        return VerifyProofAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
+    }
+
+    // The throwing edge of the proof checks (which report failures as values).
+    private async ValueTask<DPoPProofClaims> VerifyProofAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
+    {
+        (DPoPProofClaims? claims, AuthError error) = await _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound, cancellationToken).ConfigureAwait(false);
+        return claims ?? throw Internal.Error.ToException(error);
     }
 
     /// <summary>

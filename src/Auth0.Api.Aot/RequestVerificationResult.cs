@@ -1,29 +1,30 @@
 using System.Diagnostics.CodeAnalysis;
+using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot;
 
 /// <summary>
 /// The outcome of <see cref="ApiClient.TryVerifyRequestAsync(string?, string?, string?, string?, System.Threading.CancellationToken)"/>:
-/// the verified access-token claims, or the error to answer with (status, error code, <c>WWW-Authenticate</c>).
+/// the verified access-token claims, or why the request was refused with everything its answer needs (status, error
+/// code, <c>WWW-Authenticate</c> challenge, <c>DPoP-Nonce</c>), available without building an exception.
 /// </summary>
-/// <remarks>Thread safety: an immutable value.</remarks>
+/// <remarks>Thread safety: an immutable value. Producing a failure throws nothing.</remarks>
 public readonly struct RequestVerificationResult
 {
-    internal RequestVerificationResult(AccessTokenClaims claims, string? scheme = null)
+    private readonly RequestFailure? _failure;
+
+    internal RequestVerificationResult(AccessTokenClaims claims, string scheme)
     {
         Claims = claims;
-        Error = null;
         Scheme = scheme;
+        _failure = null;
     }
 
-    /// <summary>The scheme the request was authenticated with (<c>bearer</c> or <c>dpop</c>), for later challenges.</summary>
-    internal string? Scheme { get; }
-
-    internal RequestVerificationResult(BaseAuthException error)
+    internal RequestVerificationResult(RequestFailure failure)
     {
         Claims = null;
-        Error = error;
-        Scheme = null;
+        Scheme = failure.Scheme;
+        _failure = failure;
     }
 
     /// <summary>Whether the request is authenticated; then <see cref="Claims"/> is set.</summary>
@@ -34,6 +35,36 @@ public readonly struct RequestVerificationResult
     /// <summary>The verified access-token claims.</summary>
     public AccessTokenClaims? Claims { get; }
 
-    /// <summary>The error, with <see cref="BaseAuthException.StatusCode"/> and the <c>WWW-Authenticate</c> challenge in <see cref="BaseAuthException.Headers"/>.</summary>
-    public BaseAuthException? Error { get; }
+    /// <summary>
+    /// The scheme the request used, <c>bearer</c> or <c>dpop</c> (for the challenge of a later authorization failure,
+    /// such as a missing scope); <see langword="null"/> when no usable scheme was sent.
+    /// </summary>
+    public string? Scheme { get; }
+
+    /// <summary>Why the request was refused; <see cref="VerificationFailure.None"/> when it is valid. Stable: branch on this.</summary>
+    public VerificationFailure Failure => _failure?.Error.Kind ?? VerificationFailure.None;
+
+    /// <summary>The HTTP status to answer with: 200 when valid; otherwise 400, 401 or 500 (docs/errors.md).</summary>
+    public int StatusCode => _failure?.Answer.Status ?? 200;
+
+    /// <summary>The OAuth error code (<c>invalid_token</c>, <c>invalid_dpop_proof</c>...); empty when valid or when no credentials were sent.</summary>
+    public string ErrorCode => _failure?.Answer.Code ?? string.Empty;
+
+    /// <summary>The error description; empty when valid. Never contains the token or the proof.</summary>
+    public string ErrorDescription => _failure?.Error.Message ?? string.Empty;
+
+    /// <summary>The claim or header member the failure concerns (<c>exp</c>, <c>cnf</c>, <c>htu</c>...), if any.</summary>
+    public string? Claim => _failure?.Error.Claim;
+
+    /// <summary>The <c>WWW-Authenticate</c> value to answer with; <see langword="null"/> when valid, or for a server fault (a resolver failure).</summary>
+    public string? Challenge => _failure?.Challenge;
+
+    /// <summary>The fresh nonce for the <c>DPoP-Nonce</c> header of a <c>use_dpop_nonce</c> answer; otherwise <see langword="null"/>.</summary>
+    public string? DPoPNonce => _failure?.Error.Nonce;
+
+    /// <summary>
+    /// The error as an exception, with <see cref="BaseAuthException.StatusCode"/> and the <c>WWW-Authenticate</c>
+    /// challenge in <see cref="BaseAuthException.Headers"/>; built on first use and kept.
+    /// </summary>
+    public BaseAuthException? Error => _failure?.Exception;
 }

@@ -1,9 +1,10 @@
 namespace Auth0.Api.Aot;
 
 /// <summary>
-/// Why an access token was rejected. Values are stable: callers, metrics and tests branch on them, never on
-/// messages. Every value except <see cref="None"/>, <see cref="MissingToken"/> and <see cref="DomainsResolverFailed"/>
-/// maps to <c>invalid_token</c>.
+/// Why an access token, a DPoP proof or a request was rejected. Values are stable: callers, metrics and tests branch
+/// on them, never on messages. docs/errors.md lists each with its HTTP status, error code and message; the access-token
+/// kinds (from <see cref="TokenTooLarge"/> to <see cref="NotYetValid"/>) and the binding kinds answer 401
+/// <c>invalid_token</c>.
 /// </summary>
 public enum VerificationFailure
 {
@@ -60,4 +61,91 @@ public enum VerificationFailure
     /// token (<see cref="DomainsResolverException"/>, 500, no challenge).
     /// </summary>
     DomainsResolverFailed,
+
+    /// <summary>The request has no <c>Authorization</c> header (401, no error code: RFC 6750 section 3.1).</summary>
+    AuthorizationMissing,
+
+    /// <summary>The <c>Authorization</c> header is not a scheme followed by credentials (401, no error code).</summary>
+    AuthorizationMalformed,
+
+    /// <summary>The scheme is neither Bearer nor DPoP, or DPoP while <see cref="DPoPMode.Disabled"/> (401, no error code).</summary>
+    SchemeNotSupported,
+
+    /// <summary>A Bearer request while <see cref="DPoPMode.Required"/> (400 <c>invalid_request</c>).</summary>
+    SchemeNotAllowed,
+
+    /// <summary>A DPoP-scheme request without a <c>DPoP</c> header (400 <c>invalid_request</c>).</summary>
+    DPoPProofMissing,
+
+    /// <summary>A Bearer request that carries a <c>DPoP</c> header (400 <c>invalid_request</c>).</summary>
+    BearerWithDPoPProof,
+
+    /// <summary>A DPoP request without the HTTP method or URL that the proof is checked against (400 <c>invalid_request</c>).</summary>
+    RequestContextMissing,
+
+    /// <summary>More than one DPoP proof (400 <c>invalid_dpop_proof</c>, like every proof failure below but the nonce ones).</summary>
+    MultipleDPoPProofs,
+
+    /// <summary>The proof is longer than <see cref="ApiClientOptions.MaxDPoPProofLength"/>.</summary>
+    ProofTooLarge,
+
+    /// <summary>The proof is not three segments of strict base64url with JSON-object header and payload.</summary>
+    ProofMalformed,
+
+    /// <summary>The proof's <c>typ</c> is not <c>dpop+jwt</c>.</summary>
+    ProofTypeInvalid,
+
+    /// <summary>The proof header has a <c>crit</c> member (RFC 7515 section 4.1.11); no extension is understood.</summary>
+    ProofCriticalHeader,
+
+    /// <summary>The proof's <c>alg</c> is not on <see cref="ApiClientOptions.DPoPAlgorithms"/>.</summary>
+    ProofAlgorithmNotAllowed,
+
+    /// <summary>The proof's <c>jwk</c> is missing, private, or does not fit the algorithm.</summary>
+    ProofKeyInvalid,
+
+    /// <summary>The proof's signature does not verify with its <c>jwk</c>.</summary>
+    ProofSignatureInvalid,
+
+    /// <summary>A required proof claim (<c>iat</c>, <c>ath</c>, <c>htm</c>, <c>htu</c>, <c>jti</c>) is missing.</summary>
+    ProofClaimMissing,
+
+    /// <summary>A proof claim has the wrong type or an empty value (<c>jti</c>, <c>iat</c>).</summary>
+    ProofClaimInvalid,
+
+    /// <summary>The proof's <c>iat</c> is older than <see cref="ApiClientOptions.DPoPIatOffset"/>.</summary>
+    ProofIatTooOld,
+
+    /// <summary>The proof's <c>iat</c> is further ahead than <see cref="ApiClientOptions.DPoPIatLeeway"/>.</summary>
+    ProofIatInFuture,
+
+    /// <summary>The proof's <c>htm</c> is not the request's method.</summary>
+    ProofMethodMismatch,
+
+    /// <summary>The proof's <c>htu</c> is not the request's URL (WHATWG origin and path).</summary>
+    ProofUrlMismatch,
+
+    /// <summary>The proof's <c>ath</c> is not the hash of the access token.</summary>
+    ProofTokenHashMismatch,
+
+    /// <summary>Server nonces are on and the proof has no <c>nonce</c> (401 <c>use_dpop_nonce</c>, with a fresh <c>DPoP-Nonce</c>).</summary>
+    ProofNonceMissing,
+
+    /// <summary>The proof's <c>nonce</c> is not one this server issued, or is stale (401 <c>use_dpop_nonce</c>).</summary>
+    ProofNonceInvalid,
+
+    /// <summary>The proof (its key and <c>jti</c>) was already used.</summary>
+    ProofReplayed,
+
+    /// <summary>A DPoP request's token has no usable <c>cnf.jkt</c> (401 <c>invalid_token</c>).</summary>
+    ConfirmationMissing,
+
+    /// <summary>A DPoP request's token has a <c>cnf</c> that is not an object of the right shape (401 <c>invalid_token</c>).</summary>
+    ConfirmationInvalid,
+
+    /// <summary>The token's <c>cnf.jkt</c> is not the thumbprint of the proof's key (401 <c>invalid_token</c>).</summary>
+    BindingMismatch,
+
+    /// <summary>A token bound to a key (<c>cnf</c>) was sent with the Bearer scheme, without a proof (401 <c>invalid_token</c>).</summary>
+    BoundTokenAsBearer,
 }

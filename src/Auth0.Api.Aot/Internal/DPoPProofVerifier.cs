@@ -1,17 +1,20 @@
 // DPoP proof verification (RFC 9449 section 4.3), in the order and with the messages of auth0-api-python's
-// verify_dpop_proof (reference section 5.1), with typed errors where the Python SDK lets raw exceptions escape:
-//   arguments -> length limit -> shape (3 segments, strict base64url, JSON objects, no duplicate header members,
-//   no duplicate of a checked payload claim)
-//   -> typ == "dpop+jwt" -> alg from the proof allow-list -> jwk present, an object, public only, fitting alg
-//   -> signature with that jwk -> iat, ath, htm, htu, jti present -> jti a non-empty string -> iat window
-//   -> htm (case-insensitive) -> htu (WHATWG origin + path) -> ath (fixed-time).
+// verify_dpop_proof (reference section 5.1), reporting every failure as a result (Error), never by throwing:
+//   ReadHeader (before the access token is looked at): three segments (JoseCompact), a strict base64url header that is
+//     a JSON object (JoseHeader); a header this verifier accepted before is known by its exact text and not read again;
+//     then, reported after the token checks, the proof rules: no crit, typ == "dpop+jwt", alg from the proof
+//     allow-list, jwk present, an object, public only, fitting alg (the algorithm table's key type and curve), and its
+//     RFC 7638 thumbprint;
+//   Check: length limit -> signature with that jwk -> payload a JSON object, no checked claim twice -> iat, ath, htm,
+//     htu, jti present -> jti a non-empty string -> iat window -> htm (case-insensitive) -> htu (WHATWG origin + path)
+//     -> ath (fixed-time) -> the replay digest and the nonce state, applied by the caller after the token binding.
 // Proof keys are imported once per thumbprint (bounded cache), not once per request. Only the key material, which the
 // thumbprint covers, is cached: the jwk's alg, use and key_ops are checked on every new header, so a forged proof cannot
-// change how a genuine client's key is treated.
+// change how a genuine client's key is treated. A proof is recorded in the replay store only after every other check,
+// the binding included, passed.
 
 using System;
 using System.Buffers;
-using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -20,12 +23,93 @@ using System.Threading.Tasks;
 
 namespace Auth0.Api.Aot.Internal;
 
+/// <summary>The proof header as the request stage first sees it.</summary>
+internal enum ProofShape : byte
+{
+    /// <summary>Not three segments with a base64url JSON-object header: refused before the access token is checked.</summary>
+    NotJws,
+
+    /// <summary>A JSON-object header that breaks a proof rule: refused after the access token checks.</summary>
+    Refused,
+
+    /// <summary>A header that passed every rule (or that a verified proof used before).</summary>
+    Accepted,
+}
+
+internal enum NonceState : byte
+{
+    NotRequired,
+    Valid,
+    Missing,
+    Invalid,
+}
+
+/// <summary>The header stage's outcome, carried to <see cref="DPoPProofVerifier.Check"/>.</summary>
+internal readonly struct ProofHeaderRead
+{
+    public ProofHeaderRead(ProofShape shape, ProofHeader? header, AuthError error, int firstDot, int secondDot, bool known)
+    {
+        Shape = shape;
+        Header = header;
+        Error = error;
+        FirstDot = firstDot;
+        SecondDot = secondDot;
+        Known = known;
+    }
+
+    public ProofShape Shape { get; }
+
+    public ProofHeader? Header { get; }
+
+    public AuthError Error { get; }
+
+    public int FirstDot { get; }
+
+    public int SecondDot { get; }
+
+    /// <summary>Whether the header came from the recent headers (so it is not remembered again).</summary>
+    public bool Known { get; }
+}
+
+/// <summary>What a proof that passed <see cref="DPoPProofVerifier.Check"/> contributes to the rest of the request.</summary>
+internal struct ProofFacts
+{
+    public ProofHeader Header;
+    public double Iat;
+    public NonceState Nonce;
+
+    /// <summary>SHA-256(thumbprint "\n" jti): the replay-store key, before encoding.</summary>
+    public Bytes32 ReplayDigest;
+
+    /// <summary>The proof's claims, when the caller asked for them (the public proof API).</summary>
+    public DPoPProofClaims? Claims;
+}
+
+/// <summary>An accepted proof header: remembered by its exact text once a signature verified with it.</summary>
+internal sealed class ProofHeader(string segment, JwsAlgorithm algorithm, VerificationKey key, string thumbprint, byte[] thumbprintBytes)
+{
+    public string Segment { get; } = segment;
+
+    public JwsAlgorithm Algorithm { get; } = algorithm;
+
+    public VerificationKey Key { get; } = key;
+
+    /// <summary>The RFC 7638 thumbprint, base64url.</summary>
+    public string Thumbprint { get; } = thumbprint;
+
+    /// <summary>The thumbprint's 32 bytes, compared with a token's decoded <c>cnf.jkt</c>.</summary>
+    public byte[] ThumbprintBytes { get; } = thumbprintBytes;
+
+    /// <summary>The thumbprint as ASCII, hashed with each proof's jti into its replay digest.</summary>
+    public byte[] ThumbprintAscii { get; } = Encoding.ASCII.GetBytes(thumbprint);
+}
+
 internal sealed class DPoPProofVerifier
 {
     private const int HeaderSlots = 8;
 
-    // Signatures up to this length are decoded on the stack (an RSA-8192 signature is 1024 bytes); longer ones are rented.
-    private const int StackSignatureLength = 1024;
+    // Segments decoded up to this many bytes use the stack; longer ones are rented (and cleared on return).
+    private const int StackBytes = 1024;
 
     private readonly SigningAlgorithms _algorithms;
     private readonly IEd25519Provider? _ed25519;
@@ -38,8 +122,7 @@ internal sealed class DPoPProofVerifier
     private readonly DPoPNonces? _nonces;
 
     // The headers of the most recent client keys (exact segment text), written only after a signature verified.
-    private readonly ProofHeader?[] _headers = new ProofHeader?[HeaderSlots];
-    private int _nextHeader;
+    private readonly RecentSlots<ProofHeader> _headers = new(HeaderSlots);
 
     public DPoPProofVerifier(SigningAlgorithms algorithms, IEd25519Provider? ed25519, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
     {
@@ -56,235 +139,108 @@ internal sealed class DPoPProofVerifier
 
     internal int CachedKeys => _keys.Count;
 
-    /// <summary>Verifies the proof, then records it so that the same proof (key and jti) is refused until it expires.</summary>
-    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
-    /// <exception cref="InvalidDPoPProofException">The proof is invalid or replayed.</exception>
-    public async ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
+    /// <summary>The public proof API: every check, the nonce, then the replay record.</summary>
+    /// <returns>The claims; or no claims and the failure.</returns>
+    public async ValueTask<(DPoPProofClaims? Claims, AuthError Error)> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
     {
-        DPoPProofClaims claims = Verify(accessToken, proof, httpMethod, httpUrl, bound);
-        if (_nonces is not null && !_nonces.IsValid(claims.Nonce))
+        if (string.IsNullOrEmpty(proof))
         {
-            throw new UseDPoPNonceException(_nonces.Create());
+            return (null, Error.ProofArgumentMissing("dpop_proof"));
         }
 
-        if (_replays is not null)
+        if (bound && string.IsNullOrEmpty(accessToken))
         {
-            DateTimeOffset expiresAt = claims.IssuedAt.AddSeconds(_iatOffsetSeconds + 1);
-            if (!await _replays.TryAddAsync(ReplayKey(claims.JwkThumbprint, claims.Jti), expiresAt, cancellationToken).ConfigureAwait(false))
-            {
-                throw Invalid("DPoP proof has already been used");
-            }
+            return (null, Error.ProofArgumentMissing("access_token"));
         }
 
-        return claims;
+        if (string.IsNullOrEmpty(httpMethod) || string.IsNullOrEmpty(httpUrl))
+        {
+            return (null, Error.ProofArgumentMissing("http_method/http_url"));
+        }
+
+        ProofHeaderRead header = ReadHeader(proof);
+        if (!Check(in header, proof, accessToken.AsSpan(), httpMethod, httpUrl, bound, wantClaims: true, out ProofFacts facts, out AuthError error))
+        {
+            return (null, error);
+        }
+
+        if (NonceError(facts.Nonce) is AuthError nonce)
+        {
+            return (null, nonce);
+        }
+
+        if (await RecordAsync(facts, cancellationToken).ConfigureAwait(false) is AuthError replayed)
+        {
+            return (null, replayed);
+        }
+
+        return (facts.Claims, default);
+    }
+
+    /// <summary>The <c>use_dpop_nonce</c> failure for a nonce state, with a fresh nonce; <see langword="null"/> when the nonce is fine.</summary>
+    public AuthError? NonceError(NonceState state) =>
+        state is NonceState.Missing or NonceState.Invalid ? Error.ProofNonce(state == NonceState.Missing, _nonces!.Create()) : null;
+
+    /// <summary>Records the proof (its key and jti) until it can no longer be accepted; a replay is the failure.</summary>
+    public ValueTask<AuthError?> RecordAsync(in ProofFacts facts, CancellationToken cancellationToken)
+    {
+        if (_replays is null)
+        {
+            return new((AuthError?)null);
+        }
+
+        ReadOnlySpan<byte> digest = facts.ReplayDigest;
+        string key = Base64UrlStrict.Encode(digest);
+        DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(facts.Iat)).AddSeconds(_iatOffsetSeconds + 1);
+        ValueTask<bool> pending = _replays.TryAddAsync(key, expiresAt, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return new(pending.Result ? null : Error.ProofReplayed);
+        }
+
+        return AwaitAsync(pending);
+
+        static async ValueTask<AuthError?> AwaitAsync(ValueTask<bool> pending) =>
+            await pending.ConfigureAwait(false) ? null : Error.ProofReplayed;
     }
 
     /// <summary>base64url(SHA-256(thumbprint "\n" jti)): fixed length whatever the jti, and no proof content is stored.</summary>
     internal static string ReplayKey(string thumbprint, string jti)
     {
-        int length = Encoding.UTF8.GetMaxByteCount(thumbprint.Length + 1 + jti.Length);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            int written = Encoding.UTF8.GetBytes(thumbprint, rented);
-            rented[written++] = (byte)'\n';
-            written += Encoding.UTF8.GetBytes(jti, rented.AsSpan(written));
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(rented.AsSpan(0, written), hash);
-            return Base64UrlStrict.Encode(hash);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        Bytes32 digest = default;
+        ReplayDigest(Encoding.ASCII.GetBytes(thumbprint), Encoding.UTF8.GetBytes(jti), digest);
+        return Base64UrlStrict.Encode(digest);
     }
 
-    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
-    /// <exception cref="InvalidDPoPProofException">The proof is invalid.</exception>
-    public DPoPProofClaims Verify(string? accessToken, string? proof, string? httpMethod, string? httpUrl) =>
-        Verify(accessToken, proof, httpMethod, httpUrl, bound: true);
-
-    /// <summary>
-    /// Checks a proof. <paramref name="bound"/>: the proof accompanies <paramref name="accessToken"/>, so <c>ath</c> is
-    /// required and compared (RFC 9449 section 4.3, check 12); otherwise there is no token and <c>ath</c> is not checked.
-    /// </summary>
-    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
-    /// <exception cref="InvalidDPoPProofException">The proof is invalid.</exception>
-    public DPoPProofClaims Verify(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound)
+    private static void ReplayDigest(ReadOnlySpan<byte> thumbprint, ReadOnlySpan<byte> jti, Span<byte> digest)
     {
-        if (string.IsNullOrEmpty(proof))
-        {
-            throw new MissingRequiredArgumentException("dpop_proof");
-        }
-
-        if (bound && string.IsNullOrEmpty(accessToken))
-        {
-            throw new MissingRequiredArgumentException("access_token");
-        }
-
-        if (string.IsNullOrEmpty(httpMethod) || string.IsNullOrEmpty(httpUrl))
-        {
-            throw new MissingRequiredArgumentException("http_method/http_url");
-        }
-
-        if (proof.Length > _maxProofLength)
-        {
-            throw Invalid(FormattableString.Invariant($"DPoP proof is longer than the maximum of {_maxProofLength} characters"));
-        }
-
-        // Shape: three segments, each strict base64url; the header and payload valid UTF-8.
-        int first = proof.IndexOf('.', StringComparison.Ordinal);
-        int second = first < 0 ? -1 : proof.IndexOf('.', first + 1);
-        if (second < 0 || proof.IndexOf('.', second + 1) >= 0)
-        {
-            throw Invalid("Failed to verify DPoP proof");
-        }
-
-        byte[]? payload = Base64UrlStrict.DecodeToArray(proof.AsSpan(first + 1, second - first - 1));
-        ReadOnlySpan<char> signatureSegment = proof.AsSpan(second + 1);
-        int signatureLength = Base64UrlStrict.GetDecodedLength(signatureSegment.Length);
-        if (payload is null || !System.Text.Unicode.Utf8.IsValid(payload) || signatureLength < 0)
-        {
-            throw Invalid("Failed to verify DPoP proof");
-        }
-
-        byte[]? rentedSignature = signatureLength > StackSignatureLength ? ArrayPool<byte>.Shared.Rent(signatureLength) : null;
+        int length = thumbprint.Length + 1 + jti.Length;
+        byte[]? rented = length > 320 ? ArrayPool<byte>.Shared.Rent(length) : null;
         try
         {
-            Span<byte> signature = rentedSignature ?? stackalloc byte[StackSignatureLength];
-            if (!Base64UrlStrict.TryDecode(signatureSegment, signature, out int signatureWritten))
-            {
-                throw Invalid("Failed to verify DPoP proof");
-            }
-
-            return VerifyDecoded(accessToken, proof, httpMethod, httpUrl, bound, first, second, payload, signature[..signatureWritten]);
+            Span<byte> input = rented ?? stackalloc byte[320];
+            thumbprint.CopyTo(input);
+            input[thumbprint.Length] = (byte)'\n';
+            jti.CopyTo(input[(thumbprint.Length + 1)..]);
+            SHA256.HashData(input[..length], digest);
         }
         finally
         {
-            if (rentedSignature is not null)
+            if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rentedSignature);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
             }
         }
-    }
-
-    private DPoPProofClaims VerifyDecoded(string? accessToken, string proof, string httpMethod, string httpUrl, bool bound, int first, int second, byte[] payload, ReadOnlySpan<byte> signature)
-    {
-        // The header of a returning client key is the same string every time: its checks, thumbprint and imported key
-        // are remembered (after a signature verified with them), so only new headers are parsed.
-        ReadOnlySpan<char> headerSegment = proof.AsSpan(0, first);
-        ProofHeader? header = FindHeader(headerSegment);
-        bool known = header is not null;
-        header ??= ReadHeader(headerSegment);
-
-        byte[] signingInput = ArrayPool<byte>.Shared.Rent(second);
-        try
-        {
-            int length = Encoding.ASCII.GetBytes(proof.AsSpan(0, second), signingInput);
-            if (!header.Key.Verify(header.Algorithm, signingInput.AsSpan(0, length), signature))
-            {
-                throw Invalid("JWT signature verification failed: bad_signature");
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(signingInput);
-        }
-
-        if (!known)
-        {
-            RememberHeader(header);
-        }
-
-        ProofPayload claims = ReadPayload(payload);
-        if (!claims.HasIat || (bound && claims.Ath is null) || claims.Htm is null || claims.Htu is null || !claims.HasJti)
-        {
-            throw Invalid(MissingClaimsMessage(claims, bound));
-        }
-
-        if (claims.Jti is null)
-        {
-            throw Invalid("jti claim must be a string");
-        }
-
-        if (string.IsNullOrWhiteSpace(claims.Jti))
-        {
-            throw Invalid("jti claim must not be empty");
-        }
-
-        if (claims.Iat is not double iat)
-        {
-            throw Invalid("Invalid iat claim (must be integer or float)");
-        }
-
-        long now = _time.GetUtcNow().ToUnixTimeSeconds();
-        if (iat < now - _iatOffsetSeconds)
-        {
-            throw Invalid("DPoP Proof iat is too old");
-        }
-
-        if (iat > now + _iatLeewaySeconds)
-        {
-            throw Invalid("DPoP Proof iat is from the future");
-        }
-
-        if (!string.Equals(claims.Htm, httpMethod, StringComparison.OrdinalIgnoreCase))
-        {
-            throw Invalid("DPoP Proof htm mismatch");
-        }
-
-        if (!HtuNormalizer.Matches(claims.Htu, httpUrl))
-        {
-            throw Invalid("DPoP Proof htu mismatch");
-        }
-
-        if (bound && !AthMatches(accessToken!, claims.Ath!))
-        {
-            throw Invalid("DPoP Proof ath mismatch");
-        }
-
-        return new DPoPProofClaims(payload, claims.Jti, claims.Htm, claims.Htu, DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(iat)), claims.Ath, claims.Nonce, header.Thumbprint);
     }
 
     /// <summary>Whether a header segment is one this verifier has already accepted (then it is a JSON object).</summary>
     public bool IsKnownHeader(ReadOnlySpan<char> headerSegment) => FindHeader(headerSegment) is not null;
 
-    private static string MissingClaimsMessage(ProofPayload claims, bool bound)
-    {
-        List<string> missing = [];
-        AddIfMissing(missing, claims.HasIat, "iat");
-        AddIfMissing(missing, !bound || claims.Ath is not null, "ath");
-        AddIfMissing(missing, claims.Htm is not null, "htm");
-        AddIfMissing(missing, claims.Htu is not null, "htu");
-        AddIfMissing(missing, claims.HasJti, "jti");
-        return missing.Count == 1 ? "Missing required claim: " + missing[0] : "Missing required claims: " + string.Join(", ", missing);
-    }
-
-    // base64url(SHA-256(UTF-8(token))) == ath, compared as the 32 decoded bytes in fixed time.
-    private static bool AthMatches(string accessToken, string ath)
-    {
-        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        Span<byte> claimed = stackalloc byte[SHA256.HashSizeInBytes + 3];
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(accessToken.Length));
-        try
-        {
-            int length = Encoding.UTF8.GetBytes(accessToken, rented);
-            SHA256.HashData(rented.AsSpan(0, length), expected);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
-        return ath.Length == Base64UrlStrict.GetEncodedLength(SHA256.HashSizeInBytes)
-            && Base64UrlStrict.TryDecode(ath, claimed, out int written)
-            && CryptographicOperations.FixedTimeEquals(expected, claimed[..written]);
-    }
-
     private ProofHeader? FindHeader(ReadOnlySpan<char> segment)
     {
-        foreach (ProofHeader? header in _headers)
+        for (int i = 0; i < _headers.Length; i++)
         {
+            ProofHeader? header = _headers[i];
             if (header is not null && segment.SequenceEqual(header.Segment))
             {
                 return header;
@@ -294,66 +250,122 @@ internal sealed class DPoPProofVerifier
         return null;
     }
 
-    private void RememberHeader(ProofHeader header)
+    /// <summary>The header stage: the proof's shape and, for a new header, the proof rules (decoded once).</summary>
+    public ProofHeaderRead ReadHeader(string proof)
     {
-        int slot = (int)((uint)Interlocked.Increment(ref _nextHeader) % (uint)_headers.Length);
-        Volatile.Write(ref _headers[slot], header);
+        if (!JoseCompact.TrySplit(proof, out int first, out int second, out _) || first == 0)
+        {
+            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+        }
+
+        ReadOnlySpan<char> segment = proof.AsSpan(0, first);
+        if (FindHeader(segment) is ProofHeader known)
+        {
+            return new(ProofShape.Accepted, known, default, first, second, known: true);
+        }
+
+        if (proof.Length > _maxProofLength)
+        {
+            // Not decoded at all: the length is refused with the other proof failures, after the token checks.
+            return new(ProofShape.Refused, null, Error.ProofTooLarge(_maxProofLength), first, second, known: false);
+        }
+
+        int length = Base64UrlStrict.GetDecodedLength(segment.Length);
+        if (length < 0)
+        {
+            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+        }
+
+        byte[]? rented = length > StackBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        try
+        {
+            Span<byte> buffer = rented ?? stackalloc byte[StackBytes];
+            if (!Base64UrlStrict.TryDecode(segment, buffer, out int written) || !System.Text.Unicode.Utf8.IsValid(buffer[..written]))
+            {
+                return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+            }
+
+            ReadOnlySpan<byte> json = buffer[..written];
+            Span<byte> scratch = stackalloc byte[JoseHeader.ScratchSize];
+            if (!JoseHeader.TryRead(json, scratch, out JoseHeader header, out string? problem))
+            {
+                // Not JSON, or not an object, is not a JWS; a JSON object that breaks the header rules is a refused proof.
+                bool notJws = problem is "the header is not valid JSON" or "the header is not a JSON object";
+                return new(notJws ? ProofShape.NotJws : ProofShape.Refused, null, Error.ProofMalformed, first, second, known: false);
+            }
+
+            return ApplyHeaderRules(segment, json, in header, out ProofHeader? accepted, out AuthError error)
+                ? new(ProofShape.Accepted, accepted, default, first, second, known: false)
+                : new(ProofShape.Refused, null, error, first, second, known: false);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
     }
 
-    // The header checks, in the reference order: typ, alg, jwk present and public, jwk fitting alg, thumbprint, key.
-    private ProofHeader ReadHeader(ReadOnlySpan<char> segment)
+    // The header rules, in the reference order (with crit first, RFC 7515 section 4.1.11): typ, alg, jwk present and
+    // public, jwk fitting alg, thumbprint, jwk metadata, key import.
+    private bool ApplyHeaderRules(ReadOnlySpan<char> segment, ReadOnlySpan<byte> json, in JoseHeader header, out ProofHeader? accepted, out AuthError error)
     {
-        byte[]? header = Base64UrlStrict.DecodeToArray(segment);
-        if (header is null || !System.Text.Unicode.Utf8.IsValid(header)
-            || !TryReadHeader(header, out string? typ, out string? alg, out JsonWebKeyDto? jwk, out bool jwkPresent))
+        accepted = null;
+        if (header.Has(JoseHeader.Crit))
         {
-            throw Invalid("Failed to verify DPoP proof");
+            error = Error.ProofCriticalHeader;
+            return false;
         }
 
-        if (!string.Equals(typ, "dpop+jwt", StringComparison.Ordinal))
+        if (!header.TypValue.StringEquals(json, "dpop+jwt"u8))
         {
-            throw Invalid("Unexpected JWT 'typ' header parameter value");
+            error = Error.ProofTypeInvalid;
+            return false;
         }
 
-        JwsAlgorithm? algorithm = alg is null ? null : JwsAlgorithm.FromName(alg);
+        JwsAlgorithm? algorithm = header.AlgValue.IsString ? MatchAlgorithm(json, header.AlgValue) : null;
         if (algorithm is null || (algorithm.Flag & _algorithms) == 0)
         {
-            throw Invalid("Unsupported algorithm in DPoP proof");
+            error = Error.ProofAlgorithmNotAllowed;
+            return false;
         }
 
-        if (!jwkPresent || jwk is null || jwk.Kty is null && jwk.Crv is null && jwk.X is null && jwk.N is null)
+        JsonWebKeyDto? jwk = null;
+        if (header.JwkValue.Type == JsonTokenType.StartObject && !JwkReader.TryRead(json.Slice(header.JwkValue.Start, header.JwkValue.Length), out jwk))
         {
-            throw Invalid("Missing or invalid jwk in header");
+            error = Error.ProofMalformed;
+            return false;
+        }
+
+        if (jwk is null || jwk.Kty is null && jwk.Crv is null && jwk.X is null && jwk.N is null)
+        {
+            error = Error.ProofKeyInvalid;
+            return false;
         }
 
         if (jwk.D is not null || jwk.P is not null || jwk.Q is not null || jwk.K is not null)
         {
-            throw Invalid("Private key material found in jwk header");
+            error = Error.ProofKeyPrivate;
+            return false;
         }
 
-        if (algorithm.Family == KeyFamily.EllipticCurve && !string.Equals(jwk.Kty, "EC", StringComparison.Ordinal))
+        if (!string.Equals(jwk.Kty, algorithm.KeyType, StringComparison.Ordinal))
         {
-            throw Invalid("Only EC keys are supported for DPoP");
-        }
-
-        if (algorithm.Family == KeyFamily.Rsa && !string.Equals(jwk.Kty, "RSA", StringComparison.Ordinal))
-        {
-            throw Invalid("The jwk key type does not match the proof algorithm");
-        }
-
-        if (algorithm.Family == KeyFamily.OctetKeyPair && !string.Equals(jwk.Kty, "OKP", StringComparison.Ordinal))
-        {
-            throw Invalid("The jwk key type does not match the proof algorithm");
+            error = algorithm.Family == KeyFamily.EllipticCurve ? Error.ProofKeyNotEc : Error.ProofKeyTypeMismatch;
+            return false;
         }
 
         if (algorithm.Curve is not null && !string.Equals(jwk.Crv, algorithm.Curve, StringComparison.Ordinal))
         {
-            throw Invalid(algorithm.Curve == "P-256" ? "Only P-256 curve is supported" : "The jwk curve does not match the proof algorithm");
+            error = algorithm.Curve == "P-256" ? Error.ProofKeyNotP256 : Error.ProofKeyCurveMismatch;
+            return false;
         }
 
         if (!JwkThumbprint.TryCompute(jwk, out string? thumbprint, out _))
         {
-            throw Invalid("Missing or invalid jwk in header");
+            error = Error.ProofKeyInvalid;
+            return false;
         }
 
         // The jwk's own metadata, checked here for every new header: it is not part of the thumbprint, so it must not
@@ -362,26 +374,379 @@ internal sealed class DPoPProofVerifier
             || (jwk.Use is not null && !string.Equals(jwk.Use, "sig", StringComparison.Ordinal))
             || (jwk.KeyOps is not null && Array.IndexOf(jwk.KeyOps, "verify") < 0))
         {
-            throw Invalid("Missing or invalid jwk in header");
+            error = Error.ProofKeyInvalid;
+            return false;
         }
 
         VerificationKey key = ImportKey(thumbprint, new JsonWebKeyDto { Kty = jwk.Kty, Crv = jwk.Crv, X = jwk.X, Y = jwk.Y, N = jwk.N, E = jwk.E });
         if (key.Unusable is not null || key.Misfit(algorithm) is not null)
         {
-            throw Invalid("Missing or invalid jwk in header");
+            error = Error.ProofKeyInvalid;
+            return false;
         }
 
-        return new ProofHeader(segment.ToString(), algorithm, key, thumbprint);
+        accepted = new ProofHeader(segment.ToString(), algorithm, key, thumbprint, Base64UrlStrict.DecodeToArray(thumbprint)!);
+        error = default;
+        return true;
     }
 
-    private static InvalidDPoPProofException Invalid(string message) => new(message);
-
-    private static void AddIfMissing(List<string> missing, bool present, string name)
+    private static JwsAlgorithm? MatchAlgorithm(ReadOnlySpan<byte> json, JoseValue alg)
     {
-        if (!present)
+        foreach (JwsAlgorithm candidate in JwsAlgorithm.All)
         {
-            missing.Add(name);
+            if (alg.StringEquals(json, candidate.NameUtf8))
+            {
+                return candidate;
+            }
         }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The checks after the header stage: the header's deferred failure, the signature, then the claims. On success
+    /// <paramref name="facts"/> holds the header, the nonce state and the replay digest, for the caller to apply after
+    /// the token binding.
+    /// </summary>
+    public bool Check(in ProofHeaderRead read, string proof, ReadOnlySpan<char> accessToken, string httpMethod, string httpUrl, bool bound, bool wantClaims, out ProofFacts facts, out AuthError error)
+    {
+        facts = default;
+        if (read.Shape != ProofShape.Accepted)
+        {
+            error = read.Error;
+            return false;
+        }
+
+        if (proof.Length > _maxProofLength)
+        {
+            error = Error.ProofTooLarge(_maxProofLength);
+            return false;
+        }
+
+        ProofHeader header = read.Header!;
+        ReadOnlySpan<char> payloadSegment = proof.AsSpan(read.FirstDot + 1, read.SecondDot - read.FirstDot - 1);
+        ReadOnlySpan<char> signatureSegment = proof.AsSpan(read.SecondDot + 1);
+        int payloadLength = Base64UrlStrict.GetDecodedLength(payloadSegment.Length);
+        int signatureLength = Base64UrlStrict.GetDecodedLength(signatureSegment.Length);
+        if (payloadLength < 0 || signatureLength < 0)
+        {
+            error = Error.ProofMalformed;
+            return false;
+        }
+
+        int needed = payloadLength + signatureLength;
+        byte[]? rented = needed > StackBytes ? ArrayPool<byte>.Shared.Rent(needed) : null;
+        try
+        {
+            Span<byte> buffer = rented ?? stackalloc byte[StackBytes];
+            if (!Base64UrlStrict.TryDecode(payloadSegment, buffer, out int payloadWritten)
+                || !Base64UrlStrict.TryDecode(signatureSegment, buffer[payloadWritten..], out int signatureWritten))
+            {
+                error = Error.ProofMalformed;
+                return false;
+            }
+
+            if (!VerifySignature(header, proof.AsSpan(0, read.SecondDot), buffer.Slice(payloadWritten, signatureWritten)))
+            {
+                error = Error.ProofSignatureInvalid;
+                return false;
+            }
+
+            if (!read.Known)
+            {
+                _headers.Add(header);
+            }
+
+            facts.Header = header;
+            return CheckClaims(buffer[..payloadWritten], header, accessToken, httpMethod, httpUrl, bound, wantClaims, ref facts, out error);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
+    }
+
+    private static bool VerifySignature(ProofHeader header, ReadOnlySpan<char> signingInput, ReadOnlySpan<byte> signature)
+    {
+        byte[] ascii = ArrayPool<byte>.Shared.Rent(signingInput.Length);
+        try
+        {
+            int length = Encoding.ASCII.GetBytes(signingInput, ascii);
+            return header.Key.Verify(header.Algorithm, ascii.AsSpan(0, length), signature);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(ascii);
+        }
+    }
+
+    // The claims a proof check reads; a duplicate of one of them is refused (as for access tokens, other members may repeat).
+    private const int PIat = 1 << 0, PJti = 1 << 1, PAth = 1 << 2, PHtm = 1 << 3, PHtu = 1 << 4, PNonce = 1 << 5;
+
+    private bool CheckClaims(ReadOnlySpan<byte> json, ProofHeader header, ReadOnlySpan<char> accessToken, string httpMethod, string httpUrl, bool bound, bool wantClaims, ref ProofFacts facts, out AuthError error)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json) || !JsonSyntax.IsValid(json, 16) || !JsonEscapes.AreValid(json))
+        {
+            error = Error.ProofMalformed;
+            return false;
+        }
+
+        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = Error.ProofMalformed;
+            return false;
+        }
+
+        int seen = 0;
+        bool hasIat = false, hasJti = false;
+        double? iat = null;
+        Utf8JsonReader jti = default, ath = default, htm = default, htu = default, nonce = default;
+        bool jtiString = false, hasAth = false, hasHtm = false, hasHtu = false, hasNonce = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            int bit = reader.ValueTextEquals("iat"u8) ? PIat
+                : reader.ValueTextEquals("jti"u8) ? PJti
+                : reader.ValueTextEquals("ath"u8) ? PAth
+                : reader.ValueTextEquals("htm"u8) ? PHtm
+                : reader.ValueTextEquals("htu"u8) ? PHtu
+                : reader.ValueTextEquals("nonce"u8) ? PNonce
+                : 0;
+            if ((seen & bit) != 0)
+            {
+                error = Error.ProofMalformed;
+                return false;
+            }
+
+            seen |= bit;
+            reader.Read();
+            bool isString = reader.TokenType == JsonTokenType.String;
+            switch (bit)
+            {
+                case PIat:
+                    hasIat = reader.TokenType != JsonTokenType.Null;
+                    iat = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double value) ? value : null;
+                    reader.Skip();
+                    break;
+                case PJti:
+                    hasJti = reader.TokenType != JsonTokenType.Null;
+                    jtiString = isString;
+                    jti = reader;
+                    reader.Skip();
+                    break;
+                case PAth:
+                    if (!isString)
+                    {
+                        error = Error.ProofTokenHashMismatch;
+                        return false;
+                    }
+
+                    ath = reader;
+                    hasAth = true;
+                    break;
+                case PHtm:
+                    if (!isString)
+                    {
+                        error = Error.ProofMethodMismatch;
+                        return false;
+                    }
+
+                    htm = reader;
+                    hasHtm = true;
+                    break;
+                case PHtu:
+                    if (!isString)
+                    {
+                        error = Error.ProofUrlMismatch;
+                        return false;
+                    }
+
+                    htu = reader;
+                    hasHtu = true;
+                    break;
+                case PNonce:
+                    nonce = reader;
+                    hasNonce = isString;
+                    reader.Skip();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (!hasIat || (bound && !hasAth) || !hasHtm || !hasHtu || !hasJti)
+        {
+            error = Error.ProofClaimsMissing(hasIat, !bound || hasAth, hasHtm, hasHtu, hasJti);
+            return false;
+        }
+
+        if (!jtiString)
+        {
+            error = Error.ProofJtiNotString;
+            return false;
+        }
+
+        // The jti, unescaped, is hashed into the replay digest; whitespace is judged on its characters.
+        byte[]? rentedJti = null;
+        try
+        {
+            int jtiMax = jti.ValueSpan.Length;
+            Span<byte> jtiBytes = jtiMax <= 256 ? stackalloc byte[256] : (rentedJti = ArrayPool<byte>.Shared.Rent(jtiMax));
+            int jtiLength = jti.ValueIsEscaped ? jti.CopyString(jtiBytes) : CopyTo(jti.ValueSpan, jtiBytes);
+            if (IsBlank(jtiBytes[..jtiLength]))
+            {
+                error = Error.ProofJtiEmpty;
+                return false;
+            }
+
+            if (iat is not double issuedAt)
+            {
+                error = Error.ProofIatInvalid;
+                return false;
+            }
+
+            long now = _time.GetUtcNow().ToUnixTimeSeconds();
+            if (issuedAt < now - _iatOffsetSeconds)
+            {
+                error = Error.ProofIatTooOld;
+                return false;
+            }
+
+            if (issuedAt > now + _iatLeewaySeconds)
+            {
+                error = Error.ProofIatInFuture;
+                return false;
+            }
+
+            if (!MethodMatches(ref htm, httpMethod))
+            {
+                error = Error.ProofMethodMismatch;
+                return false;
+            }
+
+            string htuValue = htu.GetString()!;
+            if (!HtuNormalizer.Matches(htuValue, httpUrl))
+            {
+                error = Error.ProofUrlMismatch;
+                return false;
+            }
+
+            if (bound && !AthMatches(accessToken, ref ath))
+            {
+                error = Error.ProofTokenHashMismatch;
+                return false;
+            }
+
+            facts.Iat = issuedAt;
+            ReplayDigest(header.ThumbprintAscii, jtiBytes[..jtiLength], facts.ReplayDigest);
+            string? nonceValue = null;
+            if (_nonces is not null || wantClaims)
+            {
+                nonceValue = hasNonce ? nonce.GetString() : null;
+            }
+
+            facts.Nonce = _nonces is null ? NonceState.NotRequired
+                : nonceValue is null ? NonceState.Missing
+                : _nonces.IsValid(nonceValue) ? NonceState.Valid
+                : NonceState.Invalid;
+            if (wantClaims)
+            {
+                facts.Claims = new DPoPProofClaims(
+                    json.ToArray(),
+                    Encoding.UTF8.GetString(jtiBytes[..jtiLength]),
+                    htm.GetString()!,
+                    htuValue,
+                    DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(issuedAt)),
+                    hasAth ? ath.GetString() : null,
+                    nonceValue,
+                    header.Thumbprint);
+            }
+
+            error = default;
+            return true;
+        }
+        finally
+        {
+            if (rentedJti is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedJti, clearArray: true);
+            }
+        }
+    }
+
+    private static int CopyTo(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        return source.Length;
+    }
+
+    // string.IsNullOrWhiteSpace over UTF-8 (the jti is short; a long one is decoded to judge it).
+    private static bool IsBlank(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return true;
+        }
+
+        if (utf8.Length <= 256)
+        {
+            Span<char> chars = stackalloc char[256];
+            int count = Encoding.UTF8.GetChars(utf8, chars);
+            return chars[..count].IsWhiteSpace();
+        }
+
+        return string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(utf8));
+    }
+
+    // htm equals the method, case-insensitively (ordinal); unescaped ASCII is compared in place.
+    private static bool MethodMatches(ref Utf8JsonReader htm, string httpMethod)
+    {
+        if (!htm.ValueIsEscaped && Ascii.IsValid(htm.ValueSpan))
+        {
+            return Ascii.EqualsIgnoreCase(htm.ValueSpan, httpMethod);
+        }
+
+        return string.Equals(htm.GetString(), httpMethod, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // base64url(SHA-256(UTF-8(token))) == ath, compared as the 32 decoded bytes in fixed time.
+    private static bool AthMatches(ReadOnlySpan<char> accessToken, ref Utf8JsonReader ath)
+    {
+        const int EncodedLength = 43;
+        Span<byte> raw = stackalloc byte[6 * EncodedLength];
+        if (ath.ValueSpan.Length > raw.Length)
+        {
+            return false;
+        }
+
+        int rawLength = ath.ValueIsEscaped ? ath.CopyString(raw) : CopyTo(ath.ValueSpan, raw);
+        Span<char> chars = stackalloc char[EncodedLength];
+        Span<byte> claimed = stackalloc byte[SHA256.HashSizeInBytes];
+        if (rawLength != EncodedLength
+            || Ascii.ToUtf16(raw[..rawLength], chars, out int charCount) != OperationStatus.Done
+            || !Base64UrlStrict.TryDecode(chars[..charCount], claimed, out int written)
+            || written != SHA256.HashSizeInBytes)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(accessToken.Length));
+        try
+        {
+            int length = Encoding.UTF8.GetBytes(accessToken, rented);
+            SHA256.HashData(rented.AsSpan(0, length), expected);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+
+        return CryptographicOperations.FixedTimeEquals(expected, claimed);
     }
 
     private VerificationKey ImportKey(string thumbprint, JsonWebKeyDto jwk)
@@ -399,160 +764,122 @@ internal sealed class DPoPProofVerifier
 
         return imported;
     }
+}
 
-    private static bool TryReadHeader(byte[] json, out string? typ, out string? alg, out JsonWebKeyDto? jwk, out bool jwkPresent)
+/// <summary>
+/// Reads an embedded <c>jwk</c> (already syntax-checked) without the serializer, so a member of the wrong type is a
+/// result, not an exception: string members (kty, kid, use, alg, n, e, crv, x, y, d, p, q, k) are strings or null,
+/// <c>key_ops</c> an array of strings or null, none of them twice; other members are ignored.
+/// </summary>
+internal static class JwkReader
+{
+    public static bool TryRead(ReadOnlySpan<byte> json, out JsonWebKeyDto? jwk)
     {
-        typ = null;
-        alg = null;
         jwk = null;
-        jwkPresent = false;
-        HashSet<string> seen = new(StringComparer.Ordinal);
-        try
+        JsonWebKeyDto key = new();
+        int seen = 0;
+        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            int bit = MemberBit(ref reader);
+            if ((seen & bit) != 0)
             {
                 return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            seen |= bit;
+            reader.Read();
+            if (bit == 0)
             {
-                string name = reader.GetString()!;
-                if (!seen.Add(name))
+                reader.Skip();
+                continue;
+            }
+
+            if (bit == KeyOps)
+            {
+                if (!TryReadStrings(ref reader, out string[]? ops))
                 {
                     return false;
                 }
 
-                reader.Read();
-                switch (name)
-                {
-                    case "typ":
-                        typ = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        break;
-                    case "alg":
-                        alg = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        break;
-                    case "jwk":
-                        jwkPresent = true;
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            int start = (int)reader.TokenStartIndex;
-                            reader.Skip();
-                            int end = (int)reader.TokenStartIndex + 1;
-                            jwk = JsonSerializer.Deserialize(json.AsSpan(start, end - start), Auth0JsonContext.Default.JsonWebKeyDto);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
-                }
+                key.KeyOps = ops;
+                continue;
             }
 
-            return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+            {
+                return false;
+            }
+
+            string? value = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+            switch (bit)
+            {
+                case Kty: key.Kty = value; break;
+                case Kid: key.Kid = value; break;
+                case Use: key.Use = value; break;
+                case Alg: key.Alg = value; break;
+                case N: key.N = value; break;
+                case E: key.E = value; break;
+                case Crv: key.Crv = value; break;
+                case X: key.X = value; break;
+                case Y: key.Y = value; break;
+                case D: key.D = value; break;
+                case P: key.P = value; break;
+                case Q: key.Q = value; break;
+                default: key.K = value; break;
+            }
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+
+        jwk = key;
+        return true;
+    }
+
+    private const int Kty = 1 << 0, Kid = 1 << 1, Use = 1 << 2, Alg = 1 << 3, N = 1 << 4, E = 1 << 5, Crv = 1 << 6,
+        X = 1 << 7, Y = 1 << 8, D = 1 << 9, P = 1 << 10, Q = 1 << 11, K = 1 << 12, KeyOps = 1 << 13;
+
+    private static int MemberBit(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("kty"u8) ? Kty
+        : reader.ValueTextEquals("kid"u8) ? Kid
+        : reader.ValueTextEquals("use"u8) ? Use
+        : reader.ValueTextEquals("alg"u8) ? Alg
+        : reader.ValueTextEquals("n"u8) ? N
+        : reader.ValueTextEquals("e"u8) ? E
+        : reader.ValueTextEquals("crv"u8) ? Crv
+        : reader.ValueTextEquals("x"u8) ? X
+        : reader.ValueTextEquals("y"u8) ? Y
+        : reader.ValueTextEquals("d"u8) ? D
+        : reader.ValueTextEquals("p"u8) ? P
+        : reader.ValueTextEquals("q"u8) ? Q
+        : reader.ValueTextEquals("k"u8) ? K
+        : reader.ValueTextEquals("key_ops"u8) ? KeyOps
+        : 0;
+
+    private static bool TryReadStrings(ref Utf8JsonReader reader, out string[]? values)
+    {
+        values = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
         }
-    }
 
-    // The claims a proof check reads; a duplicate of one of them is refused (as for access tokens, other members may repeat).
-    private const int PIat = 1 << 0, PJti = 1 << 1, PAth = 1 << 2, PHtm = 1 << 3, PHtu = 1 << 4, PNonce = 1 << 5;
-
-    private static ProofPayload ReadPayload(byte[] json)
-    {
-        ProofPayload claims = default;
-        int seen = 0;
-        try
+        System.Collections.Generic.List<string> list = [];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (reader.TokenType != JsonTokenType.String)
             {
-                throw Invalid("Failed to verify DPoP proof");
+                return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                int bit = reader.ValueTextEquals("iat"u8) ? PIat
-                    : reader.ValueTextEquals("jti"u8) ? PJti
-                    : reader.ValueTextEquals("ath"u8) ? PAth
-                    : reader.ValueTextEquals("htm"u8) ? PHtm
-                    : reader.ValueTextEquals("htu"u8) ? PHtu
-                    : reader.ValueTextEquals("nonce"u8) ? PNonce
-                    : 0;
-                if ((seen & bit) != 0)
-                {
-                    throw Invalid("Failed to verify DPoP proof");
-                }
-
-                seen |= bit;
-                reader.Read();
-                switch (bit)
-                {
-                    case PIat:
-                        claims.HasIat = reader.TokenType != JsonTokenType.Null;
-                        claims.Iat = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double iat) ? iat : null;
-                        break;
-                    case PJti:
-                        claims.HasJti = reader.TokenType != JsonTokenType.Null;
-                        claims.Jti = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        break;
-                    case PAth:
-                        claims.Ath = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof ath mismatch");
-                        break;
-                    case PHtm:
-                        claims.Htm = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof htm mismatch");
-                        break;
-                    case PHtu:
-                        claims.Htu = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("DPoP Proof htu mismatch");
-                        break;
-                    case PNonce:
-                        claims.Nonce = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                throw Invalid("Failed to verify DPoP proof");
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            throw Invalid("Failed to verify DPoP proof");
+            list.Add(reader.GetString()!);
         }
 
-        return claims;
-    }
-
-    private sealed class ProofHeader(string segment, JwsAlgorithm algorithm, VerificationKey key, string thumbprint)
-    {
-        public string Segment { get; } = segment;
-
-        public JwsAlgorithm Algorithm { get; } = algorithm;
-
-        public VerificationKey Key { get; } = key;
-
-        public string Thumbprint { get; } = thumbprint;
-    }
-
-    private struct ProofPayload
-    {
-        public bool HasIat;
-        public double? Iat;
-        public bool HasJti;
-        public string? Jti;
-        public string? Ath;
-        public string? Htm;
-        public string? Htu;
-        public string? Nonce;
+        values = [.. list];
+        return true;
     }
 }

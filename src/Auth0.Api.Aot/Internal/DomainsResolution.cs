@@ -23,20 +23,20 @@ internal static class DomainsResolution
     /// <summary>Asks the resolver and checks the issuer against its answer.</summary>
     /// <returns><see langword="null"/> when the issuer is allowed; otherwise the failure.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<TokenError?> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    public static async ValueTask<AuthError?> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        (string[]? allowed, TokenError? error) = await ResolveAsync(resolver, normalizedIssuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+        (string[]? allowed, AuthError? error) = await ResolveAsync(resolver, normalizedIssuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
         }
 
-        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : new TokenError(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
+        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : new AuthError(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
     }
 
     /// <summary>Asks the resolver and returns its normalised answer, or the failure.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<(string[]? Allowed, TokenError? Error)> ResolveAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    public static async ValueTask<(string[]? Allowed, AuthError? Error)> ResolveAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         DomainsResolverContext context = new(normalizedIssuer, requestUrl, requestHeaders);
         IReadOnlyList<string>? domains;
@@ -80,7 +80,7 @@ internal static class DomainsResolution
         }
     }
 
-    private static (string[]? Allowed, TokenError? Error) Validate(IReadOnlyList<string>? domains)
+    private static (string[]? Allowed, AuthError? Error) Validate(IReadOnlyList<string>? domains)
     {
         if (domains is null)
         {
@@ -121,5 +121,5 @@ internal static class DomainsResolution
         return (allowed, null);
     }
 
-    private static TokenError Failed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
+    private static AuthError Failed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
 }

@@ -93,6 +93,14 @@ internal sealed class JwsAlgorithm
 
     public KeyFamily Family { get; }
 
+    /// <summary>The JWK <c>kty</c> this algorithm's keys have (RFC 7518 section 6.1, RFC 8037 section 2).</summary>
+    public string KeyType => Family switch
+    {
+        KeyFamily.Rsa => "RSA",
+        KeyFamily.EllipticCurve => "EC",
+        _ => "OKP",
+    };
+
     public HashAlgorithmName Hash { get; }
 
     /// <summary>RSA padding; <see langword="null"/> for ECDSA and EdDSA.</summary>

@@ -1,12 +1,18 @@
-// verify_request of auth0-api-python (reference section 4.1), with this library's differences (DESIGN.md): a request
-// without credentials is 401 with a challenge and no error code; challenge values are quoted-string escaped; the
-// cnf.jkt binding is compared in fixed time; the algs advertised follow the configuration.
+// verify_request of auth0-api-python (reference section 4.1), as one pass (DESIGN.md, "Data flow of one request"):
+//   scheme (Authorization) -> proof shape and header (decoded once, its rule failures held back) -> method and URL
+//   -> access token (parsed once; the parse also reads cnf) -> cnf present and an object -> proof checks
+//   -> cnf.jkt == the proof key's thumbprint (fixed time) -> server nonce -> replay record (last, so only proofs that
+//   passed every other check take a place in the store).
+// Every stage hands a value to the next; a failure is an AuthError, turned into the result's status, error code and
+// challenge by RequestFailure, and into an exception only when a caller asks for one. The token is a slice of the
+// Authorization header: it is not copied.
+// This library's differences (DESIGN.md): a request without credentials is 401 with a challenge and no error code;
+// challenge values are quoted-string escaped; the binding is compared in fixed time; the algs advertised follow the
+// configuration.
 
 using System;
 using System.Collections.Generic;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -14,320 +20,259 @@ namespace Auth0.Api.Aot.Internal;
 
 internal sealed class RequestVerifier
 {
-    private const string MissingMethodOrUrl = "DPoP authentication requires http_method and http_url";
-
     private readonly TokenVerifier _tokens;
     private readonly DPoPProofVerifier _proofs;
     private readonly DPoPMode _mode;
-    private readonly string _algs;
+    private readonly ChallengeContext _challenges;
 
     public RequestVerifier(TokenVerifier tokens, DPoPProofVerifier proofs, DPoPMode mode, SigningAlgorithms proofAlgorithms)
     {
         _tokens = tokens;
         _proofs = proofs;
         _mode = mode;
-        _algs = JwsAlgorithm.FormatNames(proofAlgorithms);
+        _challenges = new ChallengeContext(mode, JwsAlgorithm.FormatNames(proofAlgorithms));
     }
 
-    public async ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    public ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(authorization))
         {
-            return Fail(new MissingAuthorizationException(), null);
+            return Fail(Error.AuthorizationMissing, null);
         }
 
-        ReadOnlySpan<char> value = authorization.AsSpan().TrimStart();
-        int space = value.IndexOfAny(' ', '\t');
+        ReadOnlySpan<char> value = authorization.AsSpan();
+        int start = value.Length - value.TrimStart().Length;
+        int space = value[start..].IndexOfAny(' ', '\t');
         if (space <= 0)
         {
-            return Fail(new MissingAuthorizationException(), null);
+            return Fail(Error.AuthorizationMalformed, null);
         }
 
-        ReadOnlySpan<char> schemeSpan = value[..space];
-        string scheme = schemeSpan.Equals("dpop", StringComparison.OrdinalIgnoreCase) ? "dpop"
-            : schemeSpan.Equals("bearer", StringComparison.OrdinalIgnoreCase) ? "bearer"
-            : schemeSpan.ToString().ToLowerInvariant();
-        ReadOnlySpan<char> tokenSpan = value[space..].TrimStart();
-        if (tokenSpan.IsEmpty)
+        ReadOnlySpan<char> schemeSpan = value.Slice(start, space);
+        string? scheme = schemeSpan.Equals("dpop", StringComparison.OrdinalIgnoreCase) ? Scheme.DPoP
+            : schemeSpan.Equals("bearer", StringComparison.OrdinalIgnoreCase) ? Scheme.Bearer
+            : null;
+        int tokenStart = start + space;
+        tokenStart += value[tokenStart..].Length - value[tokenStart..].TrimStart().Length;
+        if (tokenStart == value.Length)
         {
-            return Fail(new MissingAuthorizationException(), null);
+            return Fail(Error.AuthorizationMalformed, null);
         }
 
-        string token = tokenSpan.ToString();
-
-        if (_mode == DPoPMode.Required && scheme != "dpop")
+        ReadOnlyMemory<char> token = authorization.AsMemory(tokenStart);
+        if (_mode == DPoPMode.Required && !ReferenceEquals(scheme, Scheme.DPoP))
         {
-            return Fail(new InvalidAuthSchemeException(string.Empty), scheme);
+            // The scheme named in the challenge is the one the client sent, lower-cased, as the Python SDK reports it.
+            return Fail(Error.SchemeNotAllowed, scheme ?? schemeSpan.ToString().ToLowerInvariant());
         }
 
-        return scheme switch
+        if (ReferenceEquals(scheme, Scheme.DPoP))
         {
-            "dpop" => await VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, headers, cancellationToken).ConfigureAwait(false),
-            "bearer" => await VerifyBearerAsync(token, dpop, httpUrl, headers, cancellationToken).ConfigureAwait(false),
-            _ => Fail(new MissingAuthorizationException(), null),
-        };
+            return VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, headers, cancellationToken);
+        }
+
+        if (ReferenceEquals(scheme, Scheme.Bearer))
+        {
+            return VerifyBearerAsync(token, dpop, httpUrl, headers, cancellationToken);
+        }
+
+        return Fail(Error.SchemeNotSupported, null);
     }
 
-    private async ValueTask<RequestVerificationResult> VerifyBearerAsync(string token, string? dpop, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    private ValueTask<RequestVerificationResult> VerifyBearerAsync(ReadOnlyMemory<char> token, string? dpop, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        AccessTokenResult result = await _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken).ConfigureAwait(false);
+        ValueTask<TokenOutcome> pending = _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(CompleteBearer(pending.Result, dpop)) : AwaitBearerAsync(pending, dpop);
+    }
+
+    private async ValueTask<RequestVerificationResult> AwaitBearerAsync(ValueTask<TokenOutcome> pending, string? dpop) =>
+        CompleteBearer(await pending.ConfigureAwait(false), dpop);
+
+    private RequestVerificationResult CompleteBearer(in TokenOutcome outcome, string? dpop)
+    {
+        AccessTokenResult result = outcome.Result;
         if (!result.IsValid)
         {
-            return Fail(result.ToException()!, "bearer");
+            return Failed(result.Error, Scheme.Bearer);
         }
 
         if (_mode != DPoPMode.Disabled)
         {
             // The downgrade guard: a token bound to a key cannot be used without a proof of that key.
-            if (result.Claims.ConfirmationThumbprint is { Length: > 0 })
+            if (outcome.Confirmation is Confirmation.Thumbprint or Confirmation.Unmatchable)
             {
-                return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMismatch, "DPoP-bound token requires the DPoP authentication scheme, not Bearer", "cnf"), "bearer");
+                return Failed(Error.BoundTokenAsBearer, Scheme.Bearer);
             }
 
             if (dpop is not null)
             {
-                return Fail(new InvalidAuthSchemeException("DPoP proof requires DPoP authentication scheme, not Bearer"), "bearer");
+                return Failed(Error.BearerWithDPoPProof, Scheme.Bearer);
             }
         }
 
-        return new RequestVerificationResult(result.Claims, "bearer");
+        return new RequestVerificationResult(result.Claims, Scheme.Bearer);
     }
 
-    private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(string token, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(ReadOnlyMemory<char> token, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (_mode == DPoPMode.Disabled)
         {
-            return Fail(new MissingAuthorizationException(), null);
+            return Failed(Error.SchemeNotSupported, null);
         }
 
         if (dpop is null)
         {
-            return Fail(new InvalidAuthSchemeException(string.Empty), "dpop");
+            return Failed(Error.DPoPProofMissing, Scheme.DPoP);
         }
 
         if (dpop.Contains(',', StringComparison.Ordinal))
         {
-            return Fail(new InvalidDPoPProofException("Multiple DPoP proofs are not allowed"), "dpop");
+            return Failed(Error.MultipleDPoPProofs, Scheme.DPoP);
         }
 
-        if (!LooksLikeJws(dpop))
+        // The proof's header is read once, here; a proof that is not even a JWS is refused before the token is looked
+        // at, any other header failure after the token checks (reference section 4.1 step 8.4).
+        ProofHeaderRead header = _proofs.ReadHeader(dpop);
+        if (header.Shape == ProofShape.NotJws)
         {
-            return Fail(new InvalidDPoPProofException("Failed to verify DPoP proof"), "dpop");
+            return Failed(Error.ProofMalformed, Scheme.DPoP);
         }
 
         if (string.IsNullOrEmpty(httpMethod) || string.IsNullOrEmpty(httpUrl))
         {
-            return Fail(new MissingRequiredArgumentException(MissingMethodOrUrl), "dpop");
+            return Failed(Error.RequestContextMissing, Scheme.DPoP);
         }
 
-        AccessTokenResult result = await _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken).ConfigureAwait(false);
-        if (!result.IsValid)
+        TokenOutcome outcome = await _tokens.VerifyAsync(token, null, httpUrl, headers, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Result.IsValid)
         {
-            return Fail(result.ToException()!, "dpop");
+            return Failed(outcome.Result.Error, Scheme.DPoP);
         }
 
-        Confirmation confirmation = ReadConfirmation(result.Claims.PayloadUtf8.Span, [], out _);
-        if (confirmation == Confirmation.Absent)
+        switch (outcome.Confirmation)
         {
-            return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMissing, "JWT Access Token has no jkt confirmation claim", "cnf"), "dpop");
+            case Confirmation.Absent:
+                return Failed(Error.ConfirmationMissing, Scheme.DPoP);
+            case Confirmation.Invalid:
+                return Failed(Error.ConfirmationInvalid, Scheme.DPoP);
         }
 
-        if (confirmation == Confirmation.Invalid)
+        if (!_proofs.Check(in header, dpop, token.Span, httpMethod, httpUrl, bound: true, wantClaims: false, out ProofFacts facts, out AuthError proofError))
         {
-            return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimInvalid, "JWT Access Token has invalid confirmation claim format", "cnf"), "dpop");
+            return Failed(proofError, Scheme.DPoP);
         }
 
-        DPoPProofClaims proof;
-        try
+        if (outcome.Confirmation == Confirmation.NoThumbprint)
         {
-            proof = await _proofs.VerifyAsync(token, dpop, httpMethod, httpUrl, bound: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is InvalidDPoPProofException or UseDPoPNonceException)
-        {
-            return Fail((BaseAuthException)exception, "dpop");
+            return Failed(Error.ConfirmationWithoutThumbprint, Scheme.DPoP);
         }
 
-        if (confirmation == Confirmation.NoThumbprint)
+        if (!IsBound(outcome, facts.Header))
         {
-            return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMissing, "Access token 'cnf' claim missing 'jkt'", "cnf"), "dpop");
+            return Failed(Error.BindingMismatch, Scheme.DPoP);
         }
 
-        if (!IsBoundTo(result.Claims.PayloadUtf8.Span, proof.JwkThumbprint))
+        if (_proofs.NonceError(facts.Nonce) is AuthError nonce)
         {
-            return Fail(new VerifyAccessTokenException(VerificationFailure.ClaimMismatch, "JWT Access Token confirmation mismatch", "cnf"), "dpop");
+            return Failed(nonce, Scheme.DPoP);
         }
 
-        return new RequestVerificationResult(result.Claims, "dpop");
+        if (await _proofs.RecordAsync(facts, cancellationToken).ConfigureAwait(false) is AuthError replayed)
+        {
+            return Failed(replayed, Scheme.DPoP);
+        }
+
+        return new RequestVerificationResult(outcome.Result.Claims!, Scheme.DPoP);
     }
 
-    // cnf.jkt equals the proof key's thumbprint, compared (unescaped) in fixed time.
-    private static bool IsBoundTo(ReadOnlySpan<byte> payload, string thumbprint)
+    // cnf.jkt (decoded during the parse) equals the proof key's thumbprint, compared in fixed time.
+    private static bool IsBound(in TokenOutcome outcome, ProofHeader proof)
     {
-        Span<byte> jkt = stackalloc byte[MaxJktLength];
-        Span<byte> expected = stackalloc byte[MaxJktLength];
-        int expectedLength = Encoding.ASCII.GetBytes(thumbprint, expected);
-        return ReadConfirmation(payload, jkt, out int jktLength) == Confirmation.Thumbprint
-            && CryptographicOperations.FixedTimeEquals(jkt[..jktLength], expected[..expectedLength]);
-    }
-
-    // A cnf.jkt longer than this, as written (each of a thumbprint's 43 characters may be a 6-byte \u escape), cannot
-    // equal a SHA-256 thumbprint; it is a mismatch, not copied.
-    private const int MaxJktLength = 6 * 64;
-
-    private enum Confirmation
-    {
-        /// <summary>No cnf, or a falsy one (null, false, 0, "", [], {}), as the Python SDK's truthiness test.</summary>
-        Absent,
-
-        /// <summary>cnf is not an object, or its jkt member is repeated.</summary>
-        Invalid,
-
-        /// <summary>cnf is an object without a non-empty string jkt.</summary>
-        NoThumbprint,
-
-        /// <summary>cnf.jkt is a string that cannot be a thumbprint (too long, or not valid once unescaped).</summary>
-        Unmatchable,
-
-        /// <summary>cnf.jkt, unescaped, is in the buffer.</summary>
-        Thumbprint,
-    }
-
-    // Reads the top-level cnf of a verified payload (the token parser has already refused a duplicate cnf) with a
-    // forward-only reader, so that a DPoP request builds no JSON document.
-    private static Confirmation ReadConfirmation(ReadOnlySpan<byte> payload, Span<byte> jkt, out int jktLength)
-    {
-        jktLength = 0;
-        Utf8JsonReader reader = new(payload, new JsonReaderOptions { MaxDepth = 64 });
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (outcome.Confirmation != Confirmation.Thumbprint)
         {
-            bool isCnf = reader.ValueTextEquals("cnf"u8);
-            reader.Read();
-            if (!isCnf)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.Null or JsonTokenType.False:
-                    return Confirmation.Absent;
-                case JsonTokenType.String:
-                    return reader.ValueSpan.IsEmpty ? Confirmation.Absent : Confirmation.Invalid;
-                case JsonTokenType.Number:
-                    return reader.TryGetDouble(out double number) && number == 0 ? Confirmation.Absent : Confirmation.Invalid;
-                case JsonTokenType.StartArray:
-                    reader.Read();
-                    return reader.TokenType == JsonTokenType.EndArray ? Confirmation.Absent : Confirmation.Invalid;
-                case JsonTokenType.StartObject:
-                    return ReadConfirmationObject(ref reader, jkt, out jktLength);
-                default:
-                    return Confirmation.Invalid;
-            }
+            return false;
         }
 
-        return Confirmation.Absent;
+        Bytes32 jkt = outcome.Jkt;
+        return CryptographicOperations.FixedTimeEquals(jkt, proof.ThumbprintBytes);
     }
 
-    private static Confirmation ReadConfirmationObject(ref Utf8JsonReader reader, Span<byte> jkt, out int jktLength)
+    /// <summary>The error with the challenge a request authenticated with <paramref name="scheme"/> gets (a typed-claims failure after verification, say).</summary>
+    public BaseAuthException WithChallenge(in AuthError error, string? scheme) => Failed(error, scheme).Error!;
+
+    private ValueTask<RequestVerificationResult> Fail(in AuthError error, string? scheme) => new(Failed(error, scheme));
+
+    private RequestVerificationResult Failed(in AuthError error, string? scheme) => new(new RequestFailure(error, scheme, _challenges));
+}
+
+/// <summary>The scheme names a request result reports (interned, compared by reference internally).</summary>
+internal static class Scheme
+{
+    public const string Bearer = "bearer";
+    public const string DPoP = "dpop";
+}
+
+/// <summary>What every challenge of one client shares: the DPoP mode and the <c>algs</c> it advertises.</summary>
+internal sealed class ChallengeContext(DPoPMode mode, string algs)
+{
+    public DPoPMode Mode { get; } = mode;
+
+    public string Algs { get; } = algs;
+}
+
+/// <summary>
+/// A failed request: the failure, the scheme it used, and what its answer needs. The challenge and the exception are
+/// built on first use and kept, so a caller that only reads the status and code pays for neither.
+/// </summary>
+internal sealed class RequestFailure(AuthError error, string? scheme, ChallengeContext context)
+{
+    private string? _challenge;
+    private BaseAuthException? _exception;
+
+    public AuthError Error { get; } = error;
+
+    public string? Scheme { get; } = scheme;
+
+    public (int Status, string Code) Answer => Internal.Error.Describe(Error.Kind);
+
+    /// <summary>The <c>WWW-Authenticate</c> value; <see langword="null"/> for a server fault (a resolver failure), which has none.</summary>
+    public string? Challenge
     {
-        jktLength = 0;
-        bool empty = true;
-        Confirmation found = Confirmation.NoThumbprint;
-        bool seenJkt = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        get
         {
-            empty = false;
-            bool isJkt = reader.ValueTextEquals("jkt"u8);
-            reader.Read();
-            if (!isJkt)
+            if (Error.Kind == VerificationFailure.DomainsResolverFailed)
             {
-                reader.Skip();
-                continue;
+                return null;
             }
 
-            if (seenJkt)
+            string? challenge = Volatile.Read(ref _challenge);
+            if (challenge is null)
             {
-                return Confirmation.Invalid;
+                challenge = Internal.Challenge.ForRequest(context.Mode, context.Algs, Answer.Code, Error.Message, Scheme);
+                Volatile.Write(ref _challenge, challenge);
             }
 
-            seenJkt = true;
-            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
-            {
-                reader.Skip();
-                continue;
-            }
+            return challenge;
+        }
+    }
 
-            found = Confirmation.Unmatchable;
-            if (reader.ValueSpan.Length <= jkt.Length)
+    public BaseAuthException Exception
+    {
+        get
+        {
+            BaseAuthException? exception = Volatile.Read(ref _exception);
+            if (exception is null)
             {
-                try
+                exception = Internal.Error.ToException(Error);
+                if (Challenge is string challenge)
                 {
-                    jktLength = reader.CopyString(jkt);
-                    found = Confirmation.Thumbprint;
+                    exception.SetChallenge(challenge);
                 }
-                catch (InvalidOperationException)
-                {
-                    // An escape that decodes to invalid UTF-16 (a lone surrogate): no thumbprint looks like that.
-                }
-            }
-        }
 
-        return empty ? Confirmation.Absent : found;
-    }
-
-    // The proof's JOSE header must be three segments with a base64url JSON object first (reference section 4.1 step 8.4).
-    // A header this client has already accepted is known to be one.
-    private bool LooksLikeJws(string proof)
-    {
-        int first = proof.IndexOf('.', StringComparison.Ordinal);
-        if (first <= 0 || proof.AsSpan(first + 1).Count('.') != 1)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> segment = proof.AsSpan(0, first);
-        if (_proofs.IsKnownHeader(segment))
-        {
-            return true;
-        }
-
-        byte[]? header = Base64UrlStrict.DecodeToArray(segment);
-        if (header is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            Utf8JsonReader reader = new(header);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
+                exception = Interlocked.CompareExchange(ref _exception, exception, null) ?? exception;
             }
 
-            reader.Skip();
-            return !reader.Read();
+            return exception;
         }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Sets on <paramref name="error"/> the challenge a request authenticated with <paramref name="scheme"/> gets (a typed-claims failure after verification, say).</summary>
-    public BaseAuthException WithChallenge(BaseAuthException error, string? scheme) => Fail(error, scheme).Error!;
-
-    private RequestVerificationResult Fail(BaseAuthException error, string? scheme)
-    {
-        // A resolver failure is the server's fault, not the client's credentials: 500 with no challenge (reference 3.4).
-        if (error is DomainsResolverException)
-        {
-            return new RequestVerificationResult(error);
-        }
-
-        error.SetChallenge(Challenge.ForRequest(_mode, _algs, error.ErrorCode, error.ErrorDescription, scheme));
-        return new RequestVerificationResult(error);
     }
 }

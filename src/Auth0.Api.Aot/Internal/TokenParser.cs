@@ -2,13 +2,16 @@
 //   1. exactly three '.'-separated segments;
 //   2. each segment strict base64url (Base64UrlStrict), decoded into one pooled buffer;
 //   3. header and payload valid UTF-8 and a single JSON object each, read with Utf8JsonReader;
-//   4. header: duplicate members rejected; 'alg' a string from the allow-list (HS* and 'none' named in the
-//      error); 'typ' an access-token type if present; 'crit' rejected; 'kid' a string; 'jku', 'x5u', 'x5c',
-//      'jwk' and every other member ignored (never used to find a key);
-//   5. payload: registered claims type-checked (iss, sub, jti, azp, scope, client_id strings; aud a string or
-//      an array of strings; exp, nbf, iat integers in Int64; permissions an array of strings) and duplicates of
-//      them rejected; the audience is matched during this pass.
-// Nothing here allocates for a well-formed token except when a member name or value uses JSON escapes.
+//   4. header (JoseHeader, shared with DPoP proofs): duplicate members rejected; 'alg' a string from the allow-list
+//      (HS* and 'none' named in the error); 'typ' an access-token type if present; 'crit' rejected; 'kid' a string;
+//      'jku', 'x5u', 'x5c', 'jwk' and every other member ignored (never used to find a key);
+//   5. payload: a non-throwing syntax check first (JsonSyntax), then registered claims type-checked (iss, sub, jti,
+//      azp, scope, client_id strings; aud a string or an array of strings; exp, nbf, iat integers in Int64;
+//      permissions an array of strings), their escapes checked (JsonEscapes) and duplicates of them rejected; the
+//      audience is matched and the confirmation (cnf, RFC 7800) read during this pass, so no later stage decodes the
+//      payload again.
+// Nothing here throws, and nothing allocates for a well-formed token except when a member name or value uses JSON
+// escapes.
 
 using System;
 using System.Text;
@@ -24,9 +27,43 @@ internal enum AudienceMatch : byte
     MismatchArray,
 }
 
+/// <summary>What the payload's <c>cnf</c> claim holds, read during the parse (the shapes of reference section 4.1).</summary>
+internal enum Confirmation : byte
+{
+    /// <summary>No cnf, or a falsy one (null, false, 0, "", [], {}), as the Python SDK's truthiness test.</summary>
+    Absent,
+
+    /// <summary>cnf is not an object, or its jkt member is repeated.</summary>
+    Invalid,
+
+    /// <summary>cnf is an object without a non-empty string jkt.</summary>
+    NoThumbprint,
+
+    /// <summary>cnf.jkt is a string that cannot be a SHA-256 thumbprint (not 43 characters of base64url once unescaped).</summary>
+    Unmatchable,
+
+    /// <summary>cnf.jkt decodes to 32 bytes, in <see cref="ParsedToken.Jkt"/>.</summary>
+    Thumbprint,
+}
+
+/// <summary>32 bytes held inline: a SHA-256 thumbprint or hash.</summary>
+[System.Runtime.CompilerServices.InlineArray(32)]
+internal struct Bytes32
+{
+    private byte _element;
+}
+
 /// <summary>What the parse stage learnt about a token; offsets point into the caller's buffer.</summary>
 internal struct ParsedToken
 {
+    public Confirmation Confirmation;
+
+    /// <summary>Whether cnf is an object with members other than jkt (x5t#S256, say).</summary>
+    public bool ConfirmationHasOtherMembers;
+
+    /// <summary>The decoded cnf.jkt when <see cref="Confirmation"/> is <see cref="Confirmation.Thumbprint"/>.</summary>
+    public Bytes32 Jkt;
+
     public JwsAlgorithm Algorithm;
 
     public int SigningInputLength;
@@ -78,63 +115,33 @@ internal sealed class HeaderMemo(string segment, JwsAlgorithm algorithm, byte[] 
     public byte[] Kid { get; } = kid;
 }
 
-/// <summary>A failure found by the parse or verification stage: a stable kind, a description and the claim.</summary>
-internal readonly record struct TokenError(VerificationFailure Kind, string Message, string? Claim = null, System.Exception? Cause = null);
-
 internal static class TokenParser
 {
-    private const int MaxUnknownHeaderMembers = 16;
-    private const int MaxHeaderNameLength = 64;
-
-    // Bits for registered header members (duplicates are rejected).
-    private const int HAlg = 1 << 0, HKid = 1 << 1, HTyp = 1 << 2, HCrit = 1 << 3, HJku = 1 << 4, HX5u = 1 << 5,
-        HX5c = 1 << 6, HJwk = 1 << 7, HX5t = 1 << 8, HX5tS256 = 1 << 9, HCty = 1 << 10;
-
     // Bits for registered and Auth0 claims (duplicates are rejected).
     private const int CIss = 1 << 0, CSub = 1 << 1, CAud = 1 << 2, CExp = 1 << 3, CNbf = 1 << 4, CIat = 1 << 5,
         CJti = 1 << 6, CAzp = 1 << 7, CScope = 1 << 8, CPermissions = 1 << 9, CCnf = 1 << 10, CAct = 1 << 11,
         CClientId = 1 << 12;
 
-    // Messages for the usual wrong segment counts, built once so that refusing such a token allocates nothing.
-    private static readonly string[] s_segmentMessages = [SegmentMessage(0), SegmentMessage(1), SegmentMessage(2), SegmentMessage(3), SegmentMessage(4), SegmentMessage(5), SegmentMessage(6), SegmentMessage(7)];
-
-    private static string SegmentMessage(int segments) =>
-        "Failed to parse token header: Invalid token format: expected 3 segments, got " + segments.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>The buffer size <c>TryParse</c> needs for a token of <paramref name="tokenLength"/> characters.</summary>
-    public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8 + ScratchSize;
+    public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8 + JoseHeader.ScratchSize;
 
-    // Scratch space at the end of the buffer for the names of unregistered header members (duplicate detection).
-    private const int ScratchSize = MaxUnknownHeaderMembers * MaxHeaderNameLength;
-
-    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out TokenError error) =>
+    public static bool TryParse(ReadOnlySpan<char> token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out AuthError error) =>
         TryParse(token, buffer, allowed, audience, null, out parsed, out error);
 
-    public static bool TryParse(string token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, HeaderMemo?[]? memos, out ParsedToken parsed, out TokenError error)
+    public static bool TryParse(ReadOnlySpan<char> token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, RecentSlots<HeaderMemo>? memos, out ParsedToken parsed, out AuthError error)
     {
         parsed = default;
-        ReadOnlySpan<char> chars = token;
-        int firstDot = chars.IndexOf('.');
-        int secondDot = firstDot < 0 ? -1 : chars[(firstDot + 1)..].IndexOf('.');
-        if (secondDot >= 0)
+        if (!JoseCompact.TrySplit(token, out int firstDot, out int secondDot, out int segments))
         {
-            secondDot += firstDot + 1;
-        }
-
-        if (firstDot < 0 || secondDot < 0 || chars[(secondDot + 1)..].Contains('.'))
-        {
-            int segments = chars.Count('.') + 1;
-            error = new(VerificationFailure.MalformedToken, segments < s_segmentMessages.Length
-                ? s_segmentMessages[segments]
-                : SegmentMessage(segments));
+            error = Error.SegmentCount(segments);
             return false;
         }
 
-        ReadOnlySpan<char> headerChars = chars[..firstDot];
-        ReadOnlySpan<char> payloadChars = chars[(firstDot + 1)..secondDot];
-        ReadOnlySpan<char> signatureChars = chars[(secondDot + 1)..];
+        ReadOnlySpan<char> headerChars = token[..firstDot];
+        ReadOnlySpan<char> payloadChars = token[(firstDot + 1)..secondDot];
+        ReadOnlySpan<char> signatureChars = token[(secondDot + 1)..];
 
-        // Header: the same segment as the last verified token's gives the same result, already known.
+        // Header: the same segment as a recently verified token's gives the same result, already known.
         parsed.HeaderSegmentLength = firstDot;
         int headerLength = 0;
         HeaderMemo? memo = FindMemo(memos, headerChars);
@@ -148,23 +155,22 @@ internal static class TokenParser
         {
             if (!Base64UrlStrict.TryDecode(headerChars, buffer, out headerLength))
             {
-                error = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
+                error = Error.HeaderNotBase64Url;
                 return false;
             }
 
-            Span<byte> scratch = buffer.AsSpan(BufferSize(token.Length) - ScratchSize, ScratchSize);
+            Span<byte> scratch = buffer.AsSpan(BufferSize(token.Length) - JoseHeader.ScratchSize, JoseHeader.ScratchSize);
             if (!TryReadHeader(buffer.AsSpan(0, headerLength), scratch, allowed, ref parsed, out error))
             {
                 return false;
             }
         }
 
-
         // Payload.
         parsed.PayloadStart = headerLength;
         if (!Base64UrlStrict.TryDecode(payloadChars, buffer.AsSpan(parsed.PayloadStart), out int payloadLength))
         {
-            error = new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
+            error = Error.PayloadNotBase64Url;
             return false;
         }
 
@@ -178,7 +184,7 @@ internal static class TokenParser
         parsed.SignatureStart = parsed.PayloadStart + payloadLength;
         if (!Base64UrlStrict.TryDecode(signatureChars, buffer.AsSpan(parsed.SignatureStart), out int signatureLength) || signatureLength == 0)
         {
-            error = new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");
+            error = Error.SignatureNotBase64Url;
             return false;
         }
 
@@ -189,12 +195,13 @@ internal static class TokenParser
         return true;
     }
 
-    private static HeaderMemo? FindMemo(HeaderMemo?[]? memos, ReadOnlySpan<char> headerChars)
+    private static HeaderMemo? FindMemo(RecentSlots<HeaderMemo>? memos, ReadOnlySpan<char> headerChars)
     {
         if (memos is not null)
         {
-            foreach (HeaderMemo? memo in memos)
+            for (int i = 0; i < memos.Length; i++)
             {
+                HeaderMemo? memo = memos[i];
                 if (memo is not null && headerChars.SequenceEqual(memo.Segment))
                 {
                     return memo;
@@ -206,194 +213,93 @@ internal static class TokenParser
     }
 
     /// <summary>Writes the ASCII signing input (<c>header.payload</c>) into the buffer and returns it.</summary>
-    public static ReadOnlySpan<byte> SigningInput(string token, byte[] buffer, in ParsedToken parsed)
+    public static ReadOnlySpan<byte> SigningInput(ReadOnlySpan<char> token, byte[] buffer, in ParsedToken parsed)
     {
         Span<byte> destination = buffer.AsSpan(parsed.AsciiStart, parsed.SigningInputLength);
-        System.Text.Ascii.FromUtf16(token.AsSpan(0, parsed.SigningInputLength), destination, out _);
+        System.Text.Ascii.FromUtf16(token[..parsed.SigningInputLength], destination, out _);
         return destination;
     }
 
-    private static bool TryReadHeader(ReadOnlySpan<byte> json, Span<byte> names, SigningAlgorithms allowed, ref ParsedToken parsed, out TokenError error)
+    // The access-token rules over the shared header reader, in this order: structure, member types, crit, alg present,
+    // alg allowed, typ, kid present.
+    private static bool TryReadHeader(ReadOnlySpan<byte> json, Span<byte> scratch, SigningAlgorithms allowed, ref ParsedToken parsed, out AuthError error)
     {
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
-            error = HeaderError("the header is not valid UTF-8");
+            error = Error.Header("the header is not valid UTF-8");
             return false;
         }
 
-        Span<int> nameLengths = stackalloc int[MaxUnknownHeaderMembers];
-        int unknownCount = 0;
-        int seen = 0;
-        bool hasCrit = false;
-        bool typOk = true;
-        JwsAlgorithm? algorithm = null;
-        string? rejectedAlg = null;
-        bool algPresent = false;
-
-        try
+        if (!JoseHeader.TryRead(json, scratch, out JoseHeader header, out string? problem))
         {
-            Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                error = HeaderError("the header is not a JSON object");
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                int bit = HeaderBit(ref reader);
-                if (bit == 0)
-                {
-                    if (!TrackUnknownName(ref reader, names, nameLengths, ref unknownCount, out string? problem))
-                    {
-                        error = HeaderError(problem);
-                        return false;
-                    }
-                }
-                else if ((seen & bit) != 0)
-                {
-                    error = HeaderError("duplicate header member");
-                    return false;
-                }
-
-                seen |= bit;
-                reader.Read();
-                switch (bit)
-                {
-                    case HAlg:
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            error = HeaderError("'alg' is not a string");
-                            return false;
-                        }
-
-                        algPresent = true;
-                        algorithm = MatchAlgorithm(ref reader, allowed);
-                        if (algorithm is null)
-                        {
-                            rejectedAlg = KnownAlgorithmName(ref reader) ?? reader.GetString();
-                        }
-
-                        break;
-                    case HKid:
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            error = HeaderError("'kid' is not a string");
-                            return false;
-                        }
-
-                        if (reader.ValueIsEscaped)
-                        {
-                            parsed.KidUnescaped = Encoding.UTF8.GetBytes(reader.GetString()!);
-                        }
-                        else
-                        {
-                            parsed.KidStart = (int)reader.TokenStartIndex + 1;
-                            parsed.KidLength = reader.ValueSpan.Length;
-                        }
-
-                        break;
-                    case HTyp:
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            error = HeaderError("'typ' is not a string");
-                            return false;
-                        }
-
-                        typOk = IsAccessTokenType(ref reader);
-                        break;
-                    case HCrit:
-                        hasCrit = true;
-                        reader.Skip();
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                error = HeaderError("the header is not a single JSON object");
-                return false;
-            }
-        }
-        catch (JsonException)
-        {
-            error = HeaderError("the header is not valid JSON");
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            // Utf8JsonReader reports an escape that decodes to invalid UTF-16 (a lone surrogate) this way.
-            error = HeaderError("the header has an invalid string escape");
+            error = Error.Header(problem);
             return false;
         }
 
-        if (hasCrit)
+        if (header.AlgValue.IsPresent && !header.AlgValue.IsString)
         {
-            error = new(VerificationFailure.CriticalHeader, "Token header has a 'crit' member; no critical extension is supported", "crit");
+            error = Error.Header("'alg' is not a string");
             return false;
         }
 
-        if (!algPresent)
+        if (header.KidValue.IsPresent && !header.KidValue.IsString)
         {
-            error = new(VerificationFailure.AlgorithmNotAllowed, "Token header missing 'alg'", "alg");
+            error = Error.Header("'kid' is not a string");
             return false;
         }
 
+        if (header.TypValue.IsPresent && !header.TypValue.IsString)
+        {
+            error = Error.Header("'typ' is not a string");
+            return false;
+        }
+
+        if (header.Has(JoseHeader.Crit))
+        {
+            error = Error.CriticalHeader;
+            return false;
+        }
+
+        if (!header.AlgValue.IsPresent)
+        {
+            error = Error.AlgorithmMissing;
+            return false;
+        }
+
+        Utf8JsonReader alg = header.AlgValue.StringReader(json);
+        JwsAlgorithm? algorithm = MatchAlgorithm(ref alg, allowed);
         if (algorithm is null)
         {
-            error = AlgorithmError(rejectedAlg ?? string.Empty);
+            error = Error.AlgorithmNotAllowed(KnownAlgorithmName(ref alg) ?? alg.GetString() ?? string.Empty);
             return false;
         }
 
-        if (!typOk)
+        if (header.TypValue.IsPresent && !IsAccessTokenType(json, header.TypValue))
         {
-            error = new(VerificationFailure.TypeNotAllowed, "Token header 'typ' is not an access token type (JWT, at+jwt or application/at+jwt)", "typ");
+            error = Error.TypeNotAllowed;
             return false;
         }
 
-        if ((seen & HKid) == 0)
+        if (!header.KidValue.IsPresent)
         {
-            error = new(VerificationFailure.ClaimMissing, "Token header missing 'kid' claim", "kid");
+            error = Error.KidMissing;
             return false;
+        }
+
+        if (header.KidValue.Escaped)
+        {
+            parsed.KidUnescaped = System.Text.Encoding.UTF8.GetBytes(header.KidValue.StringReader(json).GetString()!);
+        }
+        else
+        {
+            parsed.KidStart = header.KidValue.Start;
+            parsed.KidLength = header.KidValue.Length;
         }
 
         parsed.Algorithm = algorithm;
         error = default;
         return true;
     }
-
-    private static TokenError AlgorithmError(string alg)
-    {
-        string message;
-        if (alg is "HS256" or "HS384" or "HS512")
-        {
-            message = alg switch
-            {
-                "HS256" => "Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
-                "HS384" => "Symmetric algorithm 'HS384' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
-                _ => "Symmetric algorithm 'HS512' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
-            };
-        }
-        else if (alg.StartsWith("HS", StringComparison.Ordinal))
-        {
-            message = "Symmetric algorithm '" + Truncate(alg) + "' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.";
-        }
-        else if (string.Equals(alg, "none", StringComparison.OrdinalIgnoreCase))
-        {
-            message = "Algorithm 'none' is not allowed: the token must be signed";
-        }
-        else
-        {
-            message = JwsAlgorithm.FromName(alg)?.NotAllowedMessage ?? "Algorithm '" + Truncate(alg) + "' is not allowed";
-        }
-
-        return new(VerificationFailure.AlgorithmNotAllowed, message, "alg");
-    }
-
-    private static string Truncate(string value) => value.Length <= 16 ? value : value[..16] + "...";
 
     private static JwsAlgorithm? MatchAlgorithm(ref Utf8JsonReader reader, SigningAlgorithms allowed)
     {
@@ -426,249 +332,179 @@ internal static class TokenParser
             : null;
     }
 
-    private static bool IsAccessTokenType(ref Utf8JsonReader reader)
+    private static bool IsAccessTokenType(ReadOnlySpan<byte> json, JoseValue typ)
     {
-        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 32)
+        if (typ.Escaped || typ.Length > 32)
         {
-            string? typ = reader.GetString();
-            return typ is not null
-                && (typ.Equals("JWT", StringComparison.OrdinalIgnoreCase)
-                    || typ.Equals("at+jwt", StringComparison.OrdinalIgnoreCase)
-                    || typ.Equals("application/at+jwt", StringComparison.OrdinalIgnoreCase));
+            string? value = typ.StringReader(json).GetString();
+            return value is not null
+                && (value.Equals("JWT", StringComparison.OrdinalIgnoreCase)
+                    || value.Equals("at+jwt", StringComparison.OrdinalIgnoreCase)
+                    || value.Equals("application/at+jwt", StringComparison.OrdinalIgnoreCase));
         }
 
-        ReadOnlySpan<byte> value = reader.ValueSpan;
-        return Ascii.EqualsIgnoreCase(value, "JWT"u8)
-            || Ascii.EqualsIgnoreCase(value, "at+jwt"u8)
-            || Ascii.EqualsIgnoreCase(value, "application/at+jwt"u8);
+        ReadOnlySpan<byte> raw = json.Slice(typ.Start, typ.Length);
+        return Ascii.EqualsIgnoreCase(raw, "JWT"u8)
+            || Ascii.EqualsIgnoreCase(raw, "at+jwt"u8)
+            || Ascii.EqualsIgnoreCase(raw, "application/at+jwt"u8);
     }
 
-    private static int HeaderBit(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            ReadOnlySpan<byte> name = reader.ValueSpan;
-            if (name.Length == 3)
-            {
-                return name.SequenceEqual("alg"u8) ? HAlg
-                    : name.SequenceEqual("kid"u8) ? HKid
-                    : name.SequenceEqual("typ"u8) ? HTyp
-                    : name.SequenceEqual("jku"u8) ? HJku
-                    : name.SequenceEqual("x5u"u8) ? HX5u
-                    : name.SequenceEqual("x5c"u8) ? HX5c
-                    : name.SequenceEqual("jwk"u8) ? HJwk
-                    : name.SequenceEqual("x5t"u8) ? HX5t
-                    : name.SequenceEqual("cty"u8) ? HCty
-                    : 0;
-            }
-
-            return name.SequenceEqual("crit"u8) ? HCrit : name.SequenceEqual("x5t#S256"u8) ? HX5tS256 : 0;
-        }
-
-        if (reader.ValueTextEquals("alg"u8)) return HAlg;
-        if (reader.ValueTextEquals("kid"u8)) return HKid;
-        if (reader.ValueTextEquals("typ"u8)) return HTyp;
-        if (reader.ValueTextEquals("crit"u8)) return HCrit;
-        if (reader.ValueTextEquals("jku"u8)) return HJku;
-        if (reader.ValueTextEquals("x5u"u8)) return HX5u;
-        if (reader.ValueTextEquals("x5c"u8)) return HX5c;
-        if (reader.ValueTextEquals("jwk"u8)) return HJwk;
-        if (reader.ValueTextEquals("x5t"u8)) return HX5t;
-        if (reader.ValueTextEquals("x5t#S256"u8)) return HX5tS256;
-        if (reader.ValueTextEquals("cty"u8)) return HCty;
-        return 0;
-    }
-
-    private static bool TrackUnknownName(ref Utf8JsonReader reader, scoped Span<byte> names, scoped Span<int> lengths, ref int count, out string? problem)
-    {
-        if (count == MaxUnknownHeaderMembers)
-        {
-            problem = "too many header members";
-            return false;
-        }
-
-        Span<byte> slot = names.Slice(count * MaxHeaderNameLength, MaxHeaderNameLength);
-        int length;
-        if (reader.ValueIsEscaped)
-        {
-            if (reader.ValueSpan.Length > MaxHeaderNameLength)
-            {
-                problem = "header member name too long";
-                return false;
-            }
-
-            length = reader.CopyString(slot);
-        }
-        else
-        {
-            if (reader.ValueSpan.Length > MaxHeaderNameLength)
-            {
-                problem = "header member name too long";
-                return false;
-            }
-
-            reader.ValueSpan.CopyTo(slot);
-            length = reader.ValueSpan.Length;
-        }
-
-        ReadOnlySpan<byte> name = slot[..length];
-        for (int i = 0; i < count; i++)
-        {
-            if (name.SequenceEqual(names.Slice(i * MaxHeaderNameLength, lengths[i])))
-            {
-                problem = "duplicate header member";
-                return false;
-            }
-        }
-
-        lengths[count++] = length;
-        problem = null;
-        return true;
-    }
-
-    private static TokenError HeaderError(string? reason) => new(VerificationFailure.MalformedToken, "Failed to parse token header: " + reason);
-
-    private static TokenError PayloadError(string reason) => new(VerificationFailure.MalformedToken, "Failed to parse token payload: " + reason);
-
-    private static TokenError ClaimTypeError(string claim, string expected) =>
-        new(VerificationFailure.ClaimInvalid, "Invalid '" + claim + "' claim: " + expected, claim);
-
-    private static bool TryReadPayload(byte[] buffer, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out TokenError error)
+    private static bool TryReadPayload(byte[] buffer, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)
     {
         ReadOnlySpan<byte> json = parsed.Payload(buffer);
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
-            error = PayloadError("the payload is not valid UTF-8");
+            error = Error.Payload("the payload is not valid UTF-8");
+            return false;
+        }
+
+        if (!JsonSyntax.IsValid(json, 64))
+        {
+            error = Error.Payload("the payload is not valid JSON");
             return false;
         }
 
         int seen = 0;
-        try
+        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            error = Error.Payload("the payload is not a JSON object");
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan))
             {
-                error = PayloadError("the payload is not a JSON object");
+                error = InvalidEscape;
                 return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            int bit = ClaimBit(ref reader);
+            if ((seen & bit) != 0)
             {
-                int bit = ClaimBit(ref reader);
-                if ((seen & bit) != 0)
-                {
-                    error = PayloadError("duplicate claim '" + ClaimName(bit) + "'");
-                    return false;
-                }
-
-                seen |= bit;
-                reader.Read();
-                switch (bit)
-                {
-                    case CIss:
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            error = new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + DomainNormalizer.NonEmptyMessage, "iss");
-                            return false;
-                        }
-
-                        parsed.HasIss = true;
-                        if (reader.ValueIsEscaped)
-                        {
-                            parsed.IssUnescaped = Encoding.UTF8.GetBytes(reader.GetString()!);
-                        }
-                        else
-                        {
-                            parsed.IssStart = parsed.PayloadStart + (int)reader.TokenStartIndex + 1;
-                            parsed.IssLength = reader.ValueSpan.Length;
-                        }
-
-                        break;
-                    case CAud:
-                        if (!TryReadAudience(ref reader, audience, ref parsed))
-                        {
-                            error = ClaimTypeError("aud", "must be a string or an array of strings");
-                            return false;
-                        }
-
-                        break;
-                    case CExp:
-                        if (!TryReadNumericDate(ref reader, out parsed.Exp))
-                        {
-                            error = ClaimTypeError("exp", "must be an integer NumericDate");
-                            return false;
-                        }
-
-                        parsed.HasExp = true;
-                        break;
-                    case CNbf:
-                        if (!TryReadNumericDate(ref reader, out parsed.Nbf))
-                        {
-                            error = ClaimTypeError("nbf", "must be an integer NumericDate");
-                            return false;
-                        }
-
-                        parsed.HasNbf = true;
-                        break;
-                    case CIat:
-                        if (!TryReadNumericDate(ref reader, out parsed.Iat))
-                        {
-                            error = ClaimTypeError("iat", "must be an integer NumericDate");
-                            return false;
-                        }
-
-                        parsed.HasIat = true;
-                        break;
-                    case CSub or CJti or CAzp or CScope or CClientId:
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            error = ClaimTypeError(ClaimName(bit), "must be a string");
-                            return false;
-                        }
-
-                        ValidateEscapes(ref reader);
-                        break;
-                    case CPermissions:
-                        if (!IsStringArray(ref reader))
-                        {
-                            error = ClaimTypeError("permissions", "must be an array of strings");
-                            return false;
-                        }
-
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                error = PayloadError("the payload is not a single JSON object");
+                error = Error.Payload("duplicate claim '" + ClaimName(bit) + "'");
                 return false;
             }
-        }
-        catch (JsonException)
-        {
-            error = PayloadError("the payload is not valid JSON");
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            // Utf8JsonReader reports an escape that decodes to invalid UTF-16 (a lone surrogate) this way.
-            error = PayloadError("the payload has an invalid string escape");
-            return false;
+
+            seen |= bit;
+            reader.Read();
+            switch (bit)
+            {
+                case CIss:
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        error = Error.IssuerNotString;
+                        return false;
+                    }
+
+                    if (!HasValidEscapes(ref reader))
+                    {
+                        error = InvalidEscape;
+                        return false;
+                    }
+
+                    parsed.HasIss = true;
+                    if (reader.ValueIsEscaped)
+                    {
+                        parsed.IssUnescaped = Encoding.UTF8.GetBytes(reader.GetString()!);
+                    }
+                    else
+                    {
+                        parsed.IssStart = parsed.PayloadStart + (int)reader.TokenStartIndex + 1;
+                        parsed.IssLength = reader.ValueSpan.Length;
+                    }
+
+                    break;
+                case CAud:
+                    if (!TryReadAudience(ref reader, audience, ref parsed, out bool escapesValid))
+                    {
+                        error = escapesValid ? Error.ClaimType("aud", "must be a string or an array of strings") : InvalidEscape;
+                        return false;
+                    }
+
+                    break;
+                case CExp:
+                    if (!TryReadNumericDate(ref reader, out parsed.Exp))
+                    {
+                        error = Error.ClaimType("exp", "must be an integer NumericDate");
+                        return false;
+                    }
+
+                    parsed.HasExp = true;
+                    break;
+                case CNbf:
+                    if (!TryReadNumericDate(ref reader, out parsed.Nbf))
+                    {
+                        error = Error.ClaimType("nbf", "must be an integer NumericDate");
+                        return false;
+                    }
+
+                    parsed.HasNbf = true;
+                    break;
+                case CIat:
+                    if (!TryReadNumericDate(ref reader, out parsed.Iat))
+                    {
+                        error = Error.ClaimType("iat", "must be an integer NumericDate");
+                        return false;
+                    }
+
+                    parsed.HasIat = true;
+                    break;
+                case CSub or CJti or CAzp or CScope or CClientId:
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        error = Error.ClaimType(ClaimName(bit), "must be a string");
+                        return false;
+                    }
+
+                    if (!HasValidEscapes(ref reader))
+                    {
+                        error = InvalidEscape;
+                        return false;
+                    }
+
+                    break;
+                case CPermissions:
+                    if (!IsStringArray(ref reader, out bool valid))
+                    {
+                        error = valid ? Error.ClaimType("permissions", "must be an array of strings") : InvalidEscape;
+                        return false;
+                    }
+
+                    break;
+                case CCnf:
+                    ReadConfirmation(ref reader, ref parsed);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
         }
 
         error = default;
         return true;
     }
 
-    private static bool TryReadAudience(ref Utf8JsonReader reader, ReadOnlySpan<byte> audience, ref ParsedToken parsed)
+    private static readonly AuthError InvalidEscape = Error.Payload("the payload has an invalid string escape");
+
+    /// <summary>
+    /// Whether an escaped string decodes to valid UTF-16, checked once here so that a claim the typed accessors expose
+    /// can always be read later (a lone surrogate escape is refused).
+    /// </summary>
+    private static bool HasValidEscapes(ref Utf8JsonReader reader) => !reader.ValueIsEscaped || JsonEscapes.AreValid(reader.ValueSpan);
+
+    private static bool TryReadAudience(ref Utf8JsonReader reader, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out bool escapesValid)
     {
+        escapesValid = true;
         if (reader.TokenType == JsonTokenType.String)
         {
-            ValidateEscapes(ref reader);
+            if (!HasValidEscapes(ref reader))
+            {
+                escapesValid = false;
+                return false;
+            }
+
             parsed.Audience = reader.ValueTextEquals(audience) ? AudienceMatch.Matched : AudienceMatch.MismatchSingle;
             return true;
         }
@@ -686,7 +522,12 @@ internal static class TokenParser
                 return false;
             }
 
-            ValidateEscapes(ref reader);
+            if (!HasValidEscapes(ref reader))
+            {
+                escapesValid = false;
+                return false;
+            }
+
             matched = matched || reader.ValueTextEquals(audience);
         }
 
@@ -694,8 +535,9 @@ internal static class TokenParser
         return true;
     }
 
-    private static bool IsStringArray(ref Utf8JsonReader reader)
+    private static bool IsStringArray(ref Utf8JsonReader reader, out bool escapesValid)
     {
+        escapesValid = true;
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
@@ -708,22 +550,99 @@ internal static class TokenParser
                 return false;
             }
 
-            ValidateEscapes(ref reader);
+            if (!HasValidEscapes(ref reader))
+            {
+                escapesValid = false;
+                return false;
+            }
         }
 
         return true;
     }
 
-    /// <summary>
-    /// Decodes an escaped string once, so that a claim the typed accessors expose can always be read later: a string
-    /// whose escapes are not valid UTF-16 throws <see cref="InvalidOperationException"/> here, inside the parse.
-    /// </summary>
-    private static void ValidateEscapes(ref Utf8JsonReader reader)
+    // A cnf.jkt longer than this, as written (each of a thumbprint's 43 characters may be a 6-byte \u escape), cannot
+    // equal a SHA-256 thumbprint; it is unmatchable, not copied.
+    private const int MaxJktLength = 6 * 43;
+
+    // The cnf claim (RFC 7800) in the shapes the Python SDK distinguishes (reference section 4.1): falsy values are
+    // absent, other non-objects invalid; in an object a repeated jkt is invalid and a non-empty string jkt a thumbprint
+    // candidate. The reader is left on the value's last token.
+    private static void ReadConfirmation(ref Utf8JsonReader reader, ref ParsedToken parsed)
     {
-        if (reader.ValueIsEscaped)
+        switch (reader.TokenType)
         {
-            _ = reader.GetString();
+            case JsonTokenType.Null or JsonTokenType.False:
+                parsed.Confirmation = Confirmation.Absent;
+                return;
+            case JsonTokenType.String:
+                parsed.Confirmation = reader.ValueSpan.IsEmpty ? Confirmation.Absent : Confirmation.Invalid;
+                return;
+            case JsonTokenType.Number:
+                parsed.Confirmation = reader.TryGetDouble(out double number) && number == 0 ? Confirmation.Absent : Confirmation.Invalid;
+                return;
+            case JsonTokenType.StartArray:
+                Utf8JsonReader peek = reader;
+                peek.Read();
+                parsed.Confirmation = peek.TokenType == JsonTokenType.EndArray ? Confirmation.Absent : Confirmation.Invalid;
+                reader.Skip();
+                return;
+            case JsonTokenType.StartObject:
+                break;
+            default:
+                parsed.Confirmation = Confirmation.Invalid;
+                return;
         }
+
+        bool empty = true;
+        bool seenJkt = false;
+        Confirmation found = Confirmation.NoThumbprint;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            empty = false;
+            bool isJkt = reader.ValueTextEquals("jkt"u8);
+            reader.Read();
+            if (!isJkt)
+            {
+                parsed.ConfirmationHasOtherMembers = true;
+                reader.Skip();
+                continue;
+            }
+
+            if (seenJkt)
+            {
+                found = Confirmation.Invalid;
+                reader.Skip();
+                continue;
+            }
+
+            seenJkt = true;
+            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            found = TryReadThumbprint(ref reader, ref parsed.Jkt) ? Confirmation.Thumbprint : Confirmation.Unmatchable;
+        }
+
+        parsed.Confirmation = empty ? Confirmation.Absent : found;
+    }
+
+    private static bool TryReadThumbprint(ref Utf8JsonReader reader, ref Bytes32 jkt)
+    {
+        if (reader.ValueSpan.Length > MaxJktLength || (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan)))
+        {
+            return false;
+        }
+
+        Span<byte> unescaped = stackalloc byte[MaxJktLength];
+        int length = reader.ValueIsEscaped ? reader.CopyString(unescaped) : reader.ValueSpan.Length;
+        ReadOnlySpan<byte> value = reader.ValueIsEscaped ? unescaped[..length] : reader.ValueSpan;
+        Span<char> chars = stackalloc char[43];
+        return value.Length == 43
+            && Ascii.ToUtf16(value, chars, out int written) == System.Buffers.OperationStatus.Done
+            && Base64UrlStrict.TryDecode(chars[..written], jkt, out int decoded)
+            && decoded == 32;
     }
 
     private static bool TryReadNumericDate(ref Utf8JsonReader reader, out long value)

@@ -10,6 +10,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -32,11 +33,9 @@ internal sealed class TokenVerifier : IDisposable
     // forged tokens can neither fill nor evict them). A token whose header segment is in a slot skips the header decode
     // and parse; one whose issuer is in a slot (before the slot's cache expiry) skips two locked cache lookups. Several
     // slots keep a key rotation (two kids alive at once) or a few custom domains from thrashing a single one.
-    private const int RecentSlots = 4;
-    private readonly HeaderMemo?[] _headers = new HeaderMemo?[RecentSlots];
-    private readonly HotKeys?[] _hotKeys = new HotKeys?[RecentSlots];
-    private int _nextHeader;
-    private int _nextHotKeys;
+    private const int SlotCount = 4;
+    private readonly RecentSlots<HeaderMemo> _headers = new(SlotCount);
+    private readonly RecentSlots<HotKeys> _hotKeys = new(SlotCount);
 
     public TokenVerifier(
         string audience,
@@ -64,28 +63,16 @@ internal sealed class TokenVerifier : IDisposable
         Keys = keySource;
 
         // A forced JWKS refresh (key rotation) replaces keys before the recent slots' expiry: forget them.
-        keySource.Jwks.ForcedRefresh += () => Array.Clear(_hotKeys);
+        keySource.Jwks.ForcedRefresh += _hotKeys.Clear;
     }
 
     public KeySource Keys { get; }
 
     /// <summary>The remembered header of the last verified token (for tests).</summary>
-    internal HeaderMemo?[] Headers => _headers;
+    internal HeaderMemo?[] Headers => _headers.ToArray();
 
     /// <summary>How many recent-issuer slots are filled (for tests).</summary>
-    internal int RecentIssuers
-    {
-        get
-        {
-            int count = 0;
-            foreach (HotKeys? hot in _hotKeys)
-            {
-                count += hot is null ? 0 : 1;
-            }
-
-            return count;
-        }
-    }
+    internal int RecentIssuers => _hotKeys.Count;
 
     public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken) =>
         VerifyAsync(token, requiredClaims, null, null, cancellationToken);
@@ -93,25 +80,35 @@ internal sealed class TokenVerifier : IDisposable
     /// <summary>Verifies a token; <paramref name="requestUrl"/> and <paramref name="requestHeaders"/> are for the domains resolver.</summary>
     public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(token))
+        ValueTask<TokenOutcome> pending = VerifyAsync(token.AsMemory(), requiredClaims, requestUrl, requestHeaders, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.Result) : ResultAsync(pending);
+
+        static async ValueTask<AccessTokenResult> ResultAsync(ValueTask<TokenOutcome> pending) => (await pending.ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>
+    /// Verifies the token in <paramref name="token"/> (a slice of a header value, say: nothing is copied) and reports,
+    /// besides the result, the confirmation the parse found, so that the request stage needs no second look at the payload.
+    /// </summary>
+    public ValueTask<TokenOutcome> VerifyAsync(ReadOnlyMemory<char> token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    {
+        if (token.IsEmpty)
         {
-            return new(new AccessTokenResult(new TokenError(VerificationFailure.MissingToken, "The argument 'access_token' is required but was not provided.")));
+            return new(new TokenOutcome(Error.TokenMissing));
         }
 
         if (token.Length > _maxTokenLength)
         {
-            return new(new AccessTokenResult(new TokenError(
-                VerificationFailure.TokenTooLarge,
-                FormattableString.Invariant($"Token is longer than the maximum of {_maxTokenLength} characters"))));
+            return new(new TokenOutcome(Error.TokenTooLarge(_maxTokenLength)));
         }
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(TokenParser.BufferSize(token.Length));
         bool handedOff = false;
         try
         {
-            if (!TokenParser.TryParse(token, buffer, _algorithms, _audienceUtf8, _headers, out ParsedToken parsed, out TokenError error))
+            if (!TokenParser.TryParse(token.Span, buffer, _algorithms, _audienceUtf8, _headers, out ParsedToken parsed, out AuthError error))
             {
-                return new(new AccessTokenResult(error));
+                return new(new TokenOutcome(error));
             }
 
             if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
@@ -125,10 +122,10 @@ internal sealed class TokenVerifier : IDisposable
 
                 if (result.IsValid && !recent)
                 {
-                    _hotKeys[(int)(unchecked((uint)Interlocked.Increment(ref _nextHotKeys)) % RecentSlots)] = new HotKeys(discovery, keys, expiresAt);
+                    _hotKeys.Add(new HotKeys(discovery, keys, expiresAt));
                 }
 
-                return new(result);
+                return new(new TokenOutcome(result, in parsed));
             }
 
             handedOff = true;
@@ -138,10 +135,13 @@ internal sealed class TokenVerifier : IDisposable
         {
             if (!handedOff)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                Release(buffer);
             }
         }
     }
+
+    // The buffer holds the decoded token: cleared before it goes back to the shared pool.
+    private static void Release(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
 
     public void Dispose() => Keys.Dispose();
 
@@ -158,8 +158,9 @@ internal sealed class TokenVerifier : IDisposable
 
         ReadOnlySpan<byte> iss = parsed.Iss(buffer);
         long now = _timeProvider.GetTimestamp();
-        foreach (HotKeys? hot in _hotKeys)
+        for (int i = 0; i < _hotKeys.Length; i++)
         {
+            HotKeys? hot = _hotKeys[i];
             if (hot is not null && now < hot.ExpiresAt && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
             {
                 discovery = hot.Discovery;
@@ -193,29 +194,29 @@ internal sealed class TokenVerifier : IDisposable
         return false;
     }
 
-    private async ValueTask<AccessTokenResult> VerifySlowAsync(string token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> VerifySlowAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         try
         {
             // An empty iss is missing, as the Python SDK's truthiness test has it.
             if (!parsed.HasIss || parsed.Iss(buffer).IsEmpty)
             {
-                return Fail(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
+                return new(Error.IssuerMissing);
             }
 
             string iss = Encoding.UTF8.GetString(parsed.Iss(buffer));
             if (!DomainNormalizer.TryNormalize(iss, out string? normalizedIss, out string? issError))
             {
-                return Fail(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + issError, "iss");
+                return new(Error.IssuerFormat(issError));
             }
 
             // Discovery is built from the allowed, normalised issuer only (https://host[:port]/), never from the raw claim.
             string discoveryKey;
             if (_resolver is not null)
             {
-                if (await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is TokenError refused)
+                if (await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
                 {
-                    return new AccessTokenResult(refused);
+                    return new(refused);
                 }
 
                 discoveryKey = normalizedIss;
@@ -225,7 +226,7 @@ internal sealed class TokenVerifier : IDisposable
                 int index = Array.IndexOf(_allowedIssuers, normalizedIss);
                 if (index < 0)
                 {
-                    return Fail(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+                    return new(Error.IssuerNotAllowed);
                 }
 
                 discoveryKey = _allowedIssuers[index];
@@ -242,27 +243,27 @@ internal sealed class TokenVerifier : IDisposable
             }
             catch (KeySourceException exception)
             {
-                return Fail(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + exception.Message);
+                return new(Error.DiscoveryFailed(exception.Message));
             }
 
             if (discovery.Issuer is null)
             {
-                return Fail(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
+                return new(Error.DiscoveryIssuerMissing);
             }
 
             if (discovery.NormalizedIssuer is null)
             {
-                return Fail(VerificationFailure.KeySourceFailed, "Invalid discovery issuer format: " + discovery.IssuerError);
+                return new(Error.DiscoveryIssuerFormat(discovery.IssuerError));
             }
 
             if (!string.Equals(normalizedIss, discovery.NormalizedIssuer, StringComparison.Ordinal))
             {
-                return Fail(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
+                return new(Error.IssuerDiscoveryMismatch);
             }
 
             if (discovery.JwksUri is null)
             {
-                return Fail(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
+                return new(Error.JwksUriMissing);
             }
 
             JsonWebKeySet keys;
@@ -272,19 +273,19 @@ internal sealed class TokenVerifier : IDisposable
             }
             catch (KeySourceException exception)
             {
-                return Fail(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + exception.Message);
+                return new(Error.JwksFailed(exception.Message));
             }
 
             AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
-            return unknownKid ? await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false) : result;
+            return unknownKid ? await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false) : new(result, in parsed);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(buffer);
         }
     }
 
-    private async ValueTask<AccessTokenResult> RetryWithRefreshedKeysAsync(string token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> RetryWithRefreshedKeysAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
         try
         {
@@ -292,40 +293,40 @@ internal sealed class TokenVerifier : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(buffer);
         }
     }
 
     // Key rotation: no key in the cached JWKS has the token's kid. Refetch the JWKS once (at most once per cooldown for
     // this issuer, shared with concurrent requests) and verify again in the same request.
-    private async ValueTask<AccessTokenResult> RefreshKeysAndCompleteAsync(string token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> RefreshKeysAndCompleteAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
         CachedValue<JsonWebKeySet>? refreshed = await Keys.Jwks.ForceRefreshAsync(discovery.JwksUri!, cancellationToken).ConfigureAwait(false);
         if (refreshed is null)
         {
-            return Fail(VerificationFailure.KeyNotFound, "No matching key found in JWKS", "kid");
+            return new(Error.KeyNotFound);
         }
 
-        return Complete(token, buffer, in parsed, discovery, refreshed.Value, requiredClaims, out _);
+        return new(Complete(token, buffer, in parsed, discovery, refreshed.Value, requiredClaims, out _), in parsed);
     }
 
-    private AccessTokenResult Complete(string token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims, out bool unknownKid)
+    private AccessTokenResult Complete(ReadOnlyMemory<char> token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims, out bool unknownKid)
     {
         VerificationKey? key = keys.Find(parsed.Kid(buffer), parsed.Algorithm, out string? reason);
         unknownKid = key is null && reason is null;
         if (key is null)
         {
-            return Fail(VerificationFailure.KeyNotFound, reason is null ? "No matching key found in JWKS" : "No matching key found in JWKS: " + reason, "kid");
+            return new(reason is null ? Error.KeyNotFound : Error.KeyUnusable(reason));
         }
 
-        if (!key.Verify(parsed.Algorithm, TokenParser.SigningInput(token, buffer, in parsed), parsed.Signature(buffer)))
+        if (!key.Verify(parsed.Algorithm, TokenParser.SigningInput(token.Span, buffer, in parsed), parsed.Signature(buffer)))
         {
-            return Fail(VerificationFailure.SignatureInvalid, "Signature verification failed: bad_signature");
+            return new(Error.SignatureInvalid);
         }
 
         if (!parsed.Iss(buffer).SequenceEqual(discovery.IssuerUtf8))
         {
-            return Fail(VerificationFailure.ClaimMismatch, "Verified Token issuer does not match the discovery issuer", "iss");
+            return new(Error.VerifiedIssuerMismatch);
         }
 
         switch (parsed.Audience)
@@ -333,25 +334,25 @@ internal sealed class TokenVerifier : IDisposable
             case AudienceMatch.Matched:
                 break;
             case AudienceMatch.MismatchArray:
-                return Fail(VerificationFailure.ClaimMismatch, "Audience mismatch (not in token's aud array)", "aud");
+                return new(Error.AudienceMismatchArray);
             default:
-                return Fail(VerificationFailure.ClaimMismatch, "Audience mismatch (single aud)", "aud");
+                return new(Error.AudienceMismatchSingle);
         }
 
         long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
         if (!parsed.HasExp || parsed.Exp <= now - _skewSeconds)
         {
-            return Fail(VerificationFailure.Expired, "Token is expired", "exp");
+            return new(Error.Expired);
         }
 
         if (parsed.HasNbf && parsed.Nbf > now + _skewSeconds)
         {
-            return Fail(VerificationFailure.NotYetValid, "Token is not yet valid", "nbf");
+            return new(Error.NotYetValid);
         }
 
         if (!parsed.HasIat)
         {
-            return Fail(VerificationFailure.ClaimMissing, "Missing 'iat' claim in token", "iat");
+            return new(Error.IatMissing);
         }
 
         ReadOnlySpan<byte> payload = parsed.Payload(buffer);
@@ -362,22 +363,21 @@ internal sealed class TokenVerifier : IDisposable
                 string name = requiredClaims[i];
                 if (!AccessTokenClaims.Contains(payload, name))
                 {
-                    return Fail(VerificationFailure.ClaimMissing, "Missing required claim: " + name, name);
+                    return new(Error.RequiredClaimMissing(name));
                 }
             }
         }
 
         if (!parsed.HeaderFromMemo)
         {
-            _headers[(int)(unchecked((uint)Interlocked.Increment(ref _nextHeader)) % RecentSlots)] =
-                new HeaderMemo(token[..parsed.HeaderSegmentLength], parsed.Algorithm, parsed.Kid(buffer).ToArray());
+            _headers.Add(new HeaderMemo(token.Span[..parsed.HeaderSegmentLength].ToString(), parsed.Algorithm, parsed.Kid(buffer).ToArray()));
         }
 
-        int payloadOffset = parsed.HeaderSegmentLength + 1;
-        return new AccessTokenResult(new AccessTokenClaims(token, payloadOffset, parsed.SigningInputLength - payloadOffset, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
+        // The claims keep the string the token is in (no copy) and where its payload segment is.
+        MemoryMarshal.TryGetString(token, out string? source, out int start, out _);
+        int payloadOffset = start + parsed.HeaderSegmentLength + 1;
+        return new AccessTokenResult(new AccessTokenClaims(source!, payloadOffset, parsed.SigningInputLength - parsed.HeaderSegmentLength - 1, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
     }
-
-    private static AccessTokenResult Fail(VerificationFailure kind, string message, string? claim = null) => new(new TokenError(kind, message, claim));
 
     private sealed class HotKeys(DiscoveryDocument discovery, JsonWebKeySet keys, long expiresAt)
     {
@@ -387,4 +387,36 @@ internal sealed class TokenVerifier : IDisposable
 
         public long ExpiresAt { get; } = expiresAt;
     }
+}
+
+/// <summary>
+/// What token verification hands the request stage: the result, and the confirmation (<c>cnf</c>) the parse read, so
+/// that neither the payload nor <c>cnf</c> is read twice.
+/// </summary>
+internal readonly struct TokenOutcome
+{
+    public TokenOutcome(AuthError error)
+    {
+        Result = new AccessTokenResult(error);
+    }
+
+    public TokenOutcome(AccessTokenResult result, in ParsedToken parsed)
+    {
+        Result = result;
+        if (result.IsValid)
+        {
+            Confirmation = parsed.Confirmation;
+            ConfirmationHasOtherMembers = parsed.ConfirmationHasOtherMembers;
+            Jkt = parsed.Jkt;
+        }
+    }
+
+    public AccessTokenResult Result { get; }
+
+    public Confirmation Confirmation { get; }
+
+    public bool ConfirmationHasOtherMembers { get; }
+
+    /// <summary>The decoded <c>cnf.jkt</c> when <see cref="Confirmation"/> is <see cref="Internal.Confirmation.Thumbprint"/>.</summary>
+    public Bytes32 Jkt { get; }
 }

@@ -50,7 +50,7 @@ public sealed class ErrorTests
     [Fact]
     public void Failed_result_converts_to_an_exception_with_a_bearer_challenge()
     {
-        AccessTokenResult result = new(new TokenError(VerificationFailure.Expired, "Token is expired", "exp"));
+        AccessTokenResult result = new(new AuthError(VerificationFailure.Expired, "Token is expired", "exp"));
         VerifyAccessTokenException e = Assert.IsType<VerifyAccessTokenException>(result.ToException());
         Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Token is expired\"", e.Headers["www-authenticate"]);
         Assert.Equal("exp", e.Claim);
@@ -62,7 +62,7 @@ public sealed class ErrorTests
     {
         foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken and not VerificationFailure.DomainsResolverFailed))
         {
-            AccessTokenResult result = new(new TokenError(kind, "m"));
+            AccessTokenResult result = new(new AuthError(kind, "m"));
             Assert.Equal("invalid_token", result.ToException()!.ErrorCode);
             Assert.StartsWith("Bearer error=\"invalid_token\"", result.ToException()!.Headers["WWW-Authenticate"], System.StringComparison.Ordinal);
         }
@@ -72,7 +72,7 @@ public sealed class ErrorTests
     public void A_resolver_failure_maps_to_a_500_without_a_challenge_keeping_its_cause()
     {
         System.InvalidOperationException cause = new("db down");
-        AccessTokenResult result = new(new TokenError(VerificationFailure.DomainsResolverFailed, "Domains resolver function failed: db down", null, cause));
+        AccessTokenResult result = new(new AuthError(VerificationFailure.DomainsResolverFailed, "Domains resolver function failed: db down", null, cause));
         DomainsResolverException e = Assert.IsType<DomainsResolverException>(result.ToException());
         Assert.Equal(500, e.StatusCode);
         Assert.Equal("domains_resolver_error", e.ErrorCode);

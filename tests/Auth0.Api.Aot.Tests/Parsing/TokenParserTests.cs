@@ -11,10 +11,10 @@ public sealed class TokenParserTests
     private static string Token(string header, string payload, string signature = "c2ln") =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload)) + "." + signature;
 
-    private static (bool Ok, ParsedToken Parsed, TokenError Error, byte[] Buffer) Parse(string token, SigningAlgorithms allowed = SigningAlgorithms.RS256)
+    private static (bool Ok, ParsedToken Parsed, AuthError Error, byte[] Buffer) Parse(string token, SigningAlgorithms allowed = SigningAlgorithms.RS256)
     {
         byte[] buffer = new byte[TokenParser.BufferSize(token.Length)];
-        bool ok = TokenParser.TryParse(token, buffer, allowed, "api"u8, out ParsedToken parsed, out TokenError error);
+        bool ok = TokenParser.TryParse(token, buffer, allowed, "api"u8, out ParsedToken parsed, out AuthError error);
         return (ok, parsed, error, buffer);
     }
 

@@ -53,7 +53,7 @@ public sealed class Rfc7515Tests
     public void Example_A2_is_parsed_by_the_token_parser_up_to_its_missing_kid()
     {
         byte[] buffer = new byte[TokenParser.BufferSize(Token.Length)];
-        Assert.False(TokenParser.TryParse(Token, buffer, SigningAlgorithms.RS256, "aud"u8, out _, out TokenError error));
+        Assert.False(TokenParser.TryParse(Token, buffer, SigningAlgorithms.RS256, "aud"u8, out _, out AuthError error));
         Assert.Equal(VerificationFailure.ClaimMissing, error.Kind);
         Assert.Equal("kid", error.Claim);
     }

@@ -1,0 +1,230 @@
+// Every verification failure in one place (NSec's Error / System.Text.Json's ThrowHelper style): its stable kind, HTTP
+// status and OAuth error code (one table, Describe), its message (constants and factories below, byte for byte the
+// texts docs/compatibility.md promises), and the exception the throwing API raises for it (ToException), which is the
+// only place a verification exception is built. Stages pass AuthError values; nothing below throws.
+
+using System;
+using System.Globalization;
+
+namespace Auth0.Api.Aot.Internal;
+
+/// <summary>
+/// A failure found by any stage: a stable kind, a description, and the claim or header member it concerns.
+/// <see cref="Argument"/> makes it a missing-argument error; <see cref="Nonce"/> carries a fresh DPoP nonce.
+/// </summary>
+internal readonly record struct AuthError(VerificationFailure Kind, string Message, string? Claim = null, Exception? Cause = null)
+{
+    /// <summary>The missing argument, for <see cref="MissingRequiredArgumentException"/>.</summary>
+    public string? Argument { get; init; }
+
+    /// <summary>A fresh nonce for <c>use_dpop_nonce</c>.</summary>
+    public string? Nonce { get; init; }
+}
+
+internal static class Error
+{
+    // Status and error code of every kind (docs/errors.md is this table).
+    public static (int Status, string Code) Describe(VerificationFailure kind) => kind switch
+    {
+        VerificationFailure.None => (200, string.Empty),
+        VerificationFailure.MissingToken => (400, "invalid_request"),
+        VerificationFailure.DomainsResolverFailed => (500, "domains_resolver_error"),
+        VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => (401, string.Empty),
+        VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof or VerificationFailure.RequestContextMissing => (400, "invalid_request"),
+        VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => (401, "use_dpop_nonce"),
+        >= VerificationFailure.MultipleDPoPProofs and <= VerificationFailure.ProofReplayed => (400, "invalid_dpop_proof"),
+        _ => (401, "invalid_token"),
+    };
+
+    /// <summary>The exception the throwing API raises for <paramref name="error"/>; its challenge is set by the caller.</summary>
+    public static BaseAuthException ToException(in AuthError error)
+    {
+        if (error.Argument is { } argument)
+        {
+            return new MissingRequiredArgumentException(argument);
+        }
+
+        return error.Kind switch
+        {
+            VerificationFailure.MissingToken => new MissingRequiredArgumentException("access_token"),
+            VerificationFailure.RequestContextMissing => new MissingRequiredArgumentException(MissingMethodOrUrl),
+            VerificationFailure.DomainsResolverFailed => new DomainsResolverException(error.Message, error.Cause),
+            VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => new MissingAuthorizationException(),
+            VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof => new InvalidAuthSchemeException(error.Message),
+            VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => new UseDPoPNonceException(error.Nonce ?? string.Empty),
+            >= VerificationFailure.MultipleDPoPProofs and <= VerificationFailure.ProofReplayed => new InvalidDPoPProofException(error.Message),
+            _ => new VerifyAccessTokenException(error.Kind, error.Message, error.Claim),
+        };
+    }
+
+    // ---- Request: scheme and headers (reference section 4.1)
+
+    public const string MissingMethodOrUrl = "DPoP authentication requires http_method and http_url";
+
+    public static readonly AuthError AuthorizationMissing = new(VerificationFailure.AuthorizationMissing, string.Empty);
+    public static readonly AuthError AuthorizationMalformed = new(VerificationFailure.AuthorizationMalformed, string.Empty);
+    public static readonly AuthError SchemeNotSupported = new(VerificationFailure.SchemeNotSupported, string.Empty);
+    public static readonly AuthError SchemeNotAllowed = new(VerificationFailure.SchemeNotAllowed, string.Empty);
+    public static readonly AuthError DPoPProofMissing = new(VerificationFailure.DPoPProofMissing, string.Empty);
+    public static readonly AuthError BearerWithDPoPProof = new(VerificationFailure.BearerWithDPoPProof, "DPoP proof requires DPoP authentication scheme, not Bearer");
+    public static readonly AuthError MultipleDPoPProofs = new(VerificationFailure.MultipleDPoPProofs, "Multiple DPoP proofs are not allowed");
+    public static readonly AuthError RequestContextMissing = ArgumentMissing(VerificationFailure.RequestContextMissing, MissingMethodOrUrl);
+
+    // ---- Binding of a token to a proof key (cnf, RFC 7800 and RFC 9449 section 6)
+
+    public static readonly AuthError BoundTokenAsBearer = new(VerificationFailure.BoundTokenAsBearer, "DPoP-bound token requires the DPoP authentication scheme, not Bearer", "cnf");
+    public static readonly AuthError ConfirmationMissing = new(VerificationFailure.ConfirmationMissing, "JWT Access Token has no jkt confirmation claim", "cnf");
+    public static readonly AuthError ConfirmationInvalid = new(VerificationFailure.ConfirmationInvalid, "JWT Access Token has invalid confirmation claim format", "cnf");
+    public static readonly AuthError ConfirmationWithoutThumbprint = new(VerificationFailure.ConfirmationMissing, "Access token 'cnf' claim missing 'jkt'", "cnf");
+    public static readonly AuthError BindingMismatch = new(VerificationFailure.BindingMismatch, "JWT Access Token confirmation mismatch", "cnf");
+
+    // ---- DPoP proofs (RFC 9449 section 4.3, reference section 5.1)
+
+    public static readonly AuthError ProofMalformed = new(VerificationFailure.ProofMalformed, "Failed to verify DPoP proof");
+    public static readonly AuthError ProofTypeInvalid = new(VerificationFailure.ProofTypeInvalid, "Unexpected JWT 'typ' header parameter value", "typ");
+    public static readonly AuthError ProofCriticalHeader = new(VerificationFailure.ProofCriticalHeader, "DPoP proof header has a 'crit' member; no critical extension is supported", "crit");
+    public static readonly AuthError ProofAlgorithmNotAllowed = new(VerificationFailure.ProofAlgorithmNotAllowed, "Unsupported algorithm in DPoP proof", "alg");
+    public static readonly AuthError ProofKeyInvalid = new(VerificationFailure.ProofKeyInvalid, "Missing or invalid jwk in header", "jwk");
+    public static readonly AuthError ProofKeyPrivate = new(VerificationFailure.ProofKeyInvalid, "Private key material found in jwk header", "jwk");
+    public static readonly AuthError ProofKeyNotEc = new(VerificationFailure.ProofKeyInvalid, "Only EC keys are supported for DPoP", "jwk");
+    public static readonly AuthError ProofKeyTypeMismatch = new(VerificationFailure.ProofKeyInvalid, "The jwk key type does not match the proof algorithm", "jwk");
+    public static readonly AuthError ProofKeyNotP256 = new(VerificationFailure.ProofKeyInvalid, "Only P-256 curve is supported", "jwk");
+    public static readonly AuthError ProofKeyCurveMismatch = new(VerificationFailure.ProofKeyInvalid, "The jwk curve does not match the proof algorithm", "jwk");
+    public static readonly AuthError ProofSignatureInvalid = new(VerificationFailure.ProofSignatureInvalid, "JWT signature verification failed: bad_signature");
+    public static readonly AuthError ProofJtiNotString = new(VerificationFailure.ProofClaimInvalid, "jti claim must be a string", "jti");
+    public static readonly AuthError ProofJtiEmpty = new(VerificationFailure.ProofClaimInvalid, "jti claim must not be empty", "jti");
+    public static readonly AuthError ProofIatInvalid = new(VerificationFailure.ProofClaimInvalid, "Invalid iat claim (must be integer or float)", "iat");
+    public static readonly AuthError ProofIatTooOld = new(VerificationFailure.ProofIatTooOld, "DPoP Proof iat is too old", "iat");
+    public static readonly AuthError ProofIatInFuture = new(VerificationFailure.ProofIatInFuture, "DPoP Proof iat is from the future", "iat");
+    public static readonly AuthError ProofMethodMismatch = new(VerificationFailure.ProofMethodMismatch, "DPoP Proof htm mismatch", "htm");
+    public static readonly AuthError ProofUrlMismatch = new(VerificationFailure.ProofUrlMismatch, "DPoP Proof htu mismatch", "htu");
+    public static readonly AuthError ProofTokenHashMismatch = new(VerificationFailure.ProofTokenHashMismatch, "DPoP Proof ath mismatch", "ath");
+    public static readonly AuthError ProofReplayed = new(VerificationFailure.ProofReplayed, "DPoP proof has already been used", "jti");
+    public const string NonceRequired = "Resource server requires nonce in DPoP proof";
+
+    public static AuthError ProofTooLarge(int maximum) =>
+        new(VerificationFailure.ProofTooLarge, string.Create(CultureInfo.InvariantCulture, $"DPoP proof is longer than the maximum of {maximum} characters"));
+
+    public static AuthError ProofClaimsMissing(bool iat, bool ath, bool htm, bool htu, bool jti)
+    {
+        // Python's wording: "Missing required claim: x" or "Missing required claims: x, y" in the order iat, ath, htm, htu, jti.
+        System.Text.StringBuilder names = new();
+        int count = 0;
+        Append(names, ref count, !iat, "iat");
+        Append(names, ref count, !ath, "ath");
+        Append(names, ref count, !htm, "htm");
+        Append(names, ref count, !htu, "htu");
+        Append(names, ref count, !jti, "jti");
+        string first = names.ToString();
+        return new(VerificationFailure.ProofClaimMissing, (count == 1 ? "Missing required claim: " : "Missing required claims: ") + first, count == 1 ? first : null);
+
+        static void Append(System.Text.StringBuilder names, ref int count, bool missing, string name)
+        {
+            if (missing)
+            {
+                names.Append(count++ == 0 ? string.Empty : ", ").Append(name);
+            }
+        }
+    }
+
+    public static AuthError ProofNonce(bool missing, string freshNonce) =>
+        new(missing ? VerificationFailure.ProofNonceMissing : VerificationFailure.ProofNonceInvalid, NonceRequired, "nonce") { Nonce = freshNonce };
+
+    public static AuthError ProofArgumentMissing(string argument) => argument switch
+    {
+        "dpop_proof" => ArgumentMissing(VerificationFailure.DPoPProofMissing, argument),
+        "access_token" => ArgumentMissing(VerificationFailure.MissingToken, argument),
+        _ => ArgumentMissing(VerificationFailure.RequestContextMissing, argument),
+    };
+
+    private static AuthError ArgumentMissing(VerificationFailure kind, string argument) =>
+        new(kind, "The argument '" + argument + "' is required but was not provided.") { Argument = argument };
+
+    // ---- Access tokens (reference section 4.2)
+
+    public static readonly AuthError TokenMissing = new(VerificationFailure.MissingToken, "The argument 'access_token' is required but was not provided.");
+    public static readonly AuthError HeaderNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
+    public static readonly AuthError PayloadNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
+    public static readonly AuthError SignatureNotBase64Url = new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");
+    public static readonly AuthError CriticalHeader = new(VerificationFailure.CriticalHeader, "Token header has a 'crit' member; no critical extension is supported", "crit");
+    public static readonly AuthError AlgorithmMissing = new(VerificationFailure.AlgorithmNotAllowed, "Token header missing 'alg'", "alg");
+    public static readonly AuthError TypeNotAllowed = new(VerificationFailure.TypeNotAllowed, "Token header 'typ' is not an access token type (JWT, at+jwt or application/at+jwt)", "typ");
+    public static readonly AuthError KidMissing = new(VerificationFailure.ClaimMissing, "Token header missing 'kid' claim", "kid");
+    public static readonly AuthError IssuerMissing = new(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
+    public static readonly AuthError IssuerNotString = new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + DomainNormalizer.NonEmptyMessage, "iss");
+    public static readonly AuthError IssuerNotAllowed = new(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+    public static readonly AuthError DiscoveryIssuerMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
+    public static readonly AuthError IssuerDiscoveryMismatch = new(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
+    public static readonly AuthError JwksUriMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
+    public static readonly AuthError KeyNotFound = new(VerificationFailure.KeyNotFound, "No matching key found in JWKS", "kid");
+    public static readonly AuthError SignatureInvalid = new(VerificationFailure.SignatureInvalid, "Signature verification failed: bad_signature");
+    public static readonly AuthError VerifiedIssuerMismatch = new(VerificationFailure.ClaimMismatch, "Verified Token issuer does not match the discovery issuer", "iss");
+    public static readonly AuthError AudienceMismatchArray = new(VerificationFailure.ClaimMismatch, "Audience mismatch (not in token's aud array)", "aud");
+    public static readonly AuthError AudienceMismatchSingle = new(VerificationFailure.ClaimMismatch, "Audience mismatch (single aud)", "aud");
+    public static readonly AuthError Expired = new(VerificationFailure.Expired, "Token is expired", "exp");
+    public static readonly AuthError NotYetValid = new(VerificationFailure.NotYetValid, "Token is not yet valid", "nbf");
+    public static readonly AuthError IatMissing = new(VerificationFailure.ClaimMissing, "Missing 'iat' claim in token", "iat");
+
+    public static AuthError TokenTooLarge(int maximum) =>
+        new(VerificationFailure.TokenTooLarge, string.Create(CultureInfo.InvariantCulture, $"Token is longer than the maximum of {maximum} characters"));
+
+    public static AuthError SegmentCount(int segments) => segments < s_segmentErrors.Length ? s_segmentErrors[segments] : SegmentError(segments);
+
+    // The usual wrong segment counts, built once so that refusing such a token allocates nothing.
+    private static readonly AuthError[] s_segmentErrors = [SegmentError(0), SegmentError(1), SegmentError(2), SegmentError(3), SegmentError(4), SegmentError(5), SegmentError(6), SegmentError(7)];
+
+    private static AuthError SegmentError(int segments) => new(
+        VerificationFailure.MalformedToken,
+        "Failed to parse token header: Invalid token format: expected 3 segments, got " + segments.ToString(CultureInfo.InvariantCulture));
+
+    public static AuthError Header(string? reason) => new(VerificationFailure.MalformedToken, "Failed to parse token header: " + reason);
+
+    public static AuthError Payload(string reason) => new(VerificationFailure.MalformedToken, "Failed to parse token payload: " + reason);
+
+    public static AuthError ClaimType(string claim, string expected) => new(VerificationFailure.ClaimInvalid, "Invalid '" + claim + "' claim: " + expected, claim);
+
+    public static AuthError IssuerFormat(string? reason) => new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + reason, "iss");
+
+    public static AuthError DiscoveryFailed(string reason) => new(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + reason);
+
+    public static AuthError DiscoveryIssuerFormat(string? reason) => new(VerificationFailure.KeySourceFailed, "Invalid discovery issuer format: " + reason);
+
+    public static AuthError JwksFailed(string reason) => new(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + reason);
+
+    public static AuthError KeyUnusable(string reason) => new(VerificationFailure.KeyNotFound, "No matching key found in JWKS: " + reason, "kid");
+
+    public static AuthError RequiredClaimMissing(string name) => new(VerificationFailure.ClaimMissing, "Missing required claim: " + name, name);
+
+    public static AuthError ResolverFailed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
+
+    /// <summary>The refusal of an <c>alg</c>, named in the message (truncated, and attacker text only from a short, known set).</summary>
+    public static AuthError AlgorithmNotAllowed(string alg)
+    {
+        string message;
+        if (alg is "HS256" or "HS384" or "HS512")
+        {
+            message = alg switch
+            {
+                "HS256" => "Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+                "HS384" => "Symmetric algorithm 'HS384' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+                _ => "Symmetric algorithm 'HS512' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+            };
+        }
+        else if (alg.StartsWith("HS", StringComparison.Ordinal))
+        {
+            message = "Symmetric algorithm '" + Truncate(alg) + "' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.";
+        }
+        else if (string.Equals(alg, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            message = "Algorithm 'none' is not allowed: the token must be signed";
+        }
+        else
+        {
+            message = JwsAlgorithm.FromName(alg)?.NotAllowedMessage ?? "Algorithm '" + Truncate(alg) + "' is not allowed";
+        }
+
+        return new(VerificationFailure.AlgorithmNotAllowed, message, "alg");
+    }
+
+    private static string Truncate(string value) => value.Length <= 16 ? value : value[..16] + "...";
+}
