@@ -26,12 +26,25 @@ internal static class ClaimsTypeParser
     private static readonly SymbolDisplayFormat s_hintFormat = new(
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
+    /// <summary>The language version the generated code needs: C# 11 (a static abstract interface member, u8 literals).</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
+    /// <summary>Whether code generated for a claims type compiles at <paramref name="version"/> (AUTH0013 otherwise).</summary>
+    /// <param name="version">The effective language version (<see cref="CSharpParseOptions.LanguageVersion"/>, never <c>Latest</c>).</param>
+    /// <returns><see langword="true"/> for C# 11 or later.</returns>
+    public static bool SupportsGeneratedCode(LanguageVersion version) => version >= MinimumLanguageVersion;
+
     /// <summary>Reads and checks a claims type.</summary>
     /// <param name="type">A type that carries <c>[AccessTokenClaims]</c>.</param>
+    /// <param name="languageVersion">
+    /// The compilation's language version, checked against <see cref="MinimumLanguageVersion"/> (AUTH0013); or
+    /// <see langword="null"/> not to check it, as the generator does: it takes the version from its parse options, so
+    /// that the spec stays independent of them.
+    /// </param>
     /// <param name="report">Where to report diagnostics, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The spec, or <see langword="null"/> when the type has an error (reported, or the compiler's own).</returns>
-    public static ClaimsTypeSpec? Parse(INamedTypeSymbol type, Action<Diagnostic>? report, CancellationToken cancellationToken)
+    public static ClaimsTypeSpec? Parse(INamedTypeSymbol type, LanguageVersion? languageVersion, Action<Diagnostic>? report, CancellationToken cancellationToken)
     {
         // A misapplied or repeated attribute is the compiler's error (CS0592, CS0579), not ours.
         AttributeData? marker = null;
@@ -55,6 +68,11 @@ internal static class ClaimsTypeParser
 
         ProblemSink problems = new(report);
         Location typeLocation = DeclarationLocation(type, marker, cancellationToken);
+        if (languageVersion is { } version && !SupportsGeneratedCode(version))
+        {
+            problems.Add(DiagnosticDescriptors.LanguageVersionTooLow, typeLocation, type.Name, version.ToDisplayString());
+        }
+
         EquatableArray<ContainingTypeSpec> containingTypes = CheckShape(type, typeLocation, problems, cancellationToken);
         foreach (ISymbol member in type.GetMembers(KnownNames.TryReadClaimsMethodName))
         {
