@@ -34,11 +34,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The generator adds TryReadClaims to the type in a second partial declaration, so the type, and every type it is nested in, must be declared partial.");
 
-    /// <summary>AUTH0002: "Property '{0}' has type '{1}', which [Claim] does not support; ...".</summary>
+    /// <summary>
+    /// AUTH0002: "Property '{0}' has type '{1}', which [Claim] does not support; {2}", where {2} lists the supported types,
+    /// or for <c>DateTime</c> and <c>DateTime?</c> says "use System.DateTimeOffset for NumericDate claims ...".
+    /// </summary>
     public static readonly DiagnosticDescriptor UnsupportedPropertyType = Create(
         UnsupportedPropertyTypeId,
         "Unsupported claim property type",
-        "Property '{0}' has type '{1}', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them",
+        "Property '{0}' has type '{1}', which [Claim] does not support; {2}",
         DiagnosticSeverity.Error,
         "A [Claim] property must have one of the types the generated reader can fill without reflection. A nullable type makes the claim optional.");
 

@@ -274,7 +274,7 @@ internal static class ClaimsTypeParser
 
             if (!TryGetKind(property.Type, out ClaimKind kind, out bool isOptional))
             {
-                problems.Add(DiagnosticDescriptors.UnsupportedPropertyType, TypeLocation(property, cancellationToken), property.Name, property.Type.ToDisplayString());
+                problems.Add(DiagnosticDescriptors.UnsupportedPropertyType, TypeLocation(property, cancellationToken), property.Name, property.Type.ToDisplayString(), SupportedTypesAdvice(property.Type));
                 continue;
             }
 
@@ -411,6 +411,22 @@ internal static class ClaimsTypeParser
         }
 
         return false;
+    }
+
+    // AUTH0002's advice: DateTime, the natural first guess for exp or iat, is pointed to DateTimeOffset (which keeps
+    // the offset a NumericDate implies: UTC); any other type gets the list of supported types.
+    private static string SupportedTypesAdvice(ITypeSymbol type)
+    {
+        bool nullable = false;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
+        {
+            nullable = true;
+            type = wrapper.TypeArguments[0];
+        }
+
+        return type.SpecialType == SpecialType.System_DateTime
+            ? "use System.DateTimeOffset" + (nullable ? "?" : string.Empty) + " for NumericDate claims (seconds since the epoch, as exp, nbf and iat)"
+            : "use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them";
     }
 
     private static string? DescribeNameProblem(string? name)

@@ -47,7 +47,8 @@ public sealed class AnalyzerDiagnosticsTests
     [InlineData("System.Collections.Generic.List<string>", "List<string>")]
     [InlineData("int[]", "int[]")]
     [InlineData("string[][]", "string[][]")]
-    [InlineData("System.DateTime", "DateTime")]
+    [InlineData("System.DateTimeOffset[]", "DateTimeOffset[]")]
+    [InlineData("System.TimeSpan", "TimeSpan")]
     [InlineData("object", "object")]
     public Task AUTH0002_unsupported_property_type(string type, string display) => AssertSingle(
         $$"""
@@ -59,6 +60,44 @@ public sealed class AnalyzerDiagnosticsTests
         """,
         "AUTH0002", DiagnosticSeverity.Error, type,
         "Property 'Value' has type '" + Qualified(display) + "', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them");
+
+    [Theory]
+    [InlineData("DateTime", "System.DateTime", "System.DateTimeOffset")]
+    [InlineData("System.DateTime", "System.DateTime", "System.DateTimeOffset")]
+    [InlineData("DateTime?", "System.DateTime?", "System.DateTimeOffset?")]
+    [InlineData("Nullable<DateTime>", "System.DateTime?", "System.DateTimeOffset?")]
+    public Task AUTH0002_DateTime_points_to_DateTimeOffset(string type, string display, string replacement) => AssertSingle(
+        $$"""
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("exp")] public {{type}} Expires { get; set; }
+        }
+        """,
+        "AUTH0002", DiagnosticSeverity.Error, type,
+        "Property 'Expires' has type '" + display + "', which [Claim] does not support; use " + replacement + " for NumericDate claims (seconds since the epoch, as exp, nbf and iat)");
+
+    [Theory]
+    [InlineData("DateTime[]", "System.DateTime[]")]
+    [InlineData("My.DateTime", "My.DateTime")]
+    [InlineData("My.DateTime?", "My.DateTime?")]
+    public Task AUTH0002_other_types_named_like_DateTime_keep_the_general_message(string type, string display) => AssertSingle(
+        $$"""
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("exp")] public {{type}} Expires { get; set; } = default!;
+        }
+
+        namespace My
+        {
+            internal struct DateTime
+            {
+            }
+        }
+        """,
+        "AUTH0002", DiagnosticSeverity.Error, type,
+        "Property 'Expires' has type '" + display + "', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them");
 
     [Fact]
     public Task AUTH0003_two_properties_map_the_same_claim() => AssertSingle(
@@ -396,7 +435,8 @@ public sealed class AnalyzerDiagnosticsTests
     {
         "Guid" => "System.Guid",
         "List<string>" => "System.Collections.Generic.List<string>",
-        "DateTime" => "System.DateTime",
+        "DateTimeOffset[]" => "System.DateTimeOffset[]",
+        "TimeSpan" => "System.TimeSpan",
         _ => display,
     };
 
