@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using Auth0.Api.Aot.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Auth0.Api.Aot.Generators.Diagnostics;
 
 /// <summary>
-/// Reports what is wrong with an <c>[AccessTokenClaims]</c> type (AUTH0001-AUTH0009, AUTH0011). It runs the same parser
+/// Reports what is wrong with an <c>[AccessTokenClaims]</c> type (AUTH0001-AUTH0009, AUTH0011-AUTH0013). It runs the same parser
 /// as <see cref="AccessTokenClaimsGenerator"/>, so a type gets code exactly when it has no error here; the diagnostics
 /// stay out of the generator's cached pipeline, where their locations would defeat caching.
 /// </summary>
@@ -25,7 +26,8 @@ public sealed class AccessTokenClaimsAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.SpaceDelimitedIgnored,
         DiagnosticDescriptors.NoClaims,
         DiagnosticDescriptors.NoParameterlessConstructor,
-        DiagnosticDescriptors.UnsetRequiredMember);
+        DiagnosticDescriptors.UnsetRequiredMember,
+        DiagnosticDescriptors.LanguageVersionTooLow);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -40,7 +42,8 @@ public sealed class AccessTokenClaimsAnalyzer : DiagnosticAnalyzer
         INamedTypeSymbol type = (INamedTypeSymbol)context.Symbol;
         if (ClaimsTypeParser.FindRuntimeAttribute(type, KnownNames.AccessTokenClaimsAttributeName) is not null)
         {
-            _ = ClaimsTypeParser.Parse(type, context.ReportDiagnostic, context.CancellationToken);
+            LanguageVersion? languageVersion = context.Compilation is CSharpCompilation csharp ? csharp.LanguageVersion : null;
+            _ = ClaimsTypeParser.Parse(type, languageVersion, context.ReportDiagnostic, context.CancellationToken);
         }
     }
 }

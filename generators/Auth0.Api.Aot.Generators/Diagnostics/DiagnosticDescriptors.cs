@@ -24,6 +24,7 @@ internal static class DiagnosticDescriptors
     public const string ClaimOutsideClaimsTypeId = GeneratorInfo.DiagnosticPrefix + "010";
     public const string UnsetRequiredMemberId = GeneratorInfo.DiagnosticPrefix + "011";
     public const string ReservedMemberNameId = GeneratorInfo.DiagnosticPrefix + "012";
+    public const string LanguageVersionTooLowId = GeneratorInfo.DiagnosticPrefix + "013";
 
     /// <summary>AUTH0001: "'{0}' must be declared partial so that the claims reader can be generated into it".</summary>
     public static readonly DiagnosticDescriptor NotPartial = Create(
@@ -33,11 +34,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The generator adds TryReadClaims to the type in a second partial declaration, so the type, and every type it is nested in, must be declared partial.");
 
-    /// <summary>AUTH0002: "Property '{0}' has type '{1}', which [Claim] does not support; ...".</summary>
+    /// <summary>
+    /// AUTH0002: "Property '{0}' has type '{1}', which [Claim] does not support; {2}", where {2} lists the supported types,
+    /// or for <c>DateTime</c> and <c>DateTime?</c> says "use System.DateTimeOffset for NumericDate claims ...".
+    /// </summary>
     public static readonly DiagnosticDescriptor UnsupportedPropertyType = Create(
         UnsupportedPropertyTypeId,
         "Unsupported claim property type",
-        "Property '{0}' has type '{1}', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them",
+        "Property '{0}' has type '{1}', which [Claim] does not support; {2}",
         DiagnosticSeverity.Error,
         "A [Claim] property must have one of the types the generated reader can fill without reflection. A nullable type makes the claim optional.");
 
@@ -120,6 +124,14 @@ internal static class DiagnosticDescriptors
         "'{0}' declares a member named 'TryReadClaims', which the generated claims reader needs",
         DiagnosticSeverity.Error,
         "The generator adds the static method TryReadClaims (IAccessTokenClaims<T>) to the type; a member of the same name would clash with it.");
+
+    /// <summary>AUTH0013: "Typed claims need C# 11 or later (the claims reader of '{0}' ...), but this project uses C# {1}; ...".</summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+        LanguageVersionTooLowId,
+        "Typed claims need C# 11 or later",
+        "Typed claims need C# 11 or later (the claims reader of '{0}' implements a static abstract interface member), but this project uses C# {1}; set LangVersion to 11 or later",
+        DiagnosticSeverity.Error,
+        "The generated reader implements IAccessTokenClaims<T>.TryReadClaims, a static abstract interface member, and matches claim names with UTF-8 string literals: both need C# 11. Below it the generator emits nothing for the type.");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) => new(
         id,

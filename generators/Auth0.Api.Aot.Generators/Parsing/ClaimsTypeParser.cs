@@ -26,12 +26,25 @@ internal static class ClaimsTypeParser
     private static readonly SymbolDisplayFormat s_hintFormat = new(
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
+    /// <summary>The language version the generated code needs: C# 11 (a static abstract interface member, u8 literals).</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
+    /// <summary>Whether code generated for a claims type compiles at <paramref name="version"/> (AUTH0013 otherwise).</summary>
+    /// <param name="version">The effective language version (<see cref="CSharpParseOptions.LanguageVersion"/>, never <c>Latest</c>).</param>
+    /// <returns><see langword="true"/> for C# 11 or later.</returns>
+    public static bool SupportsGeneratedCode(LanguageVersion version) => version >= MinimumLanguageVersion;
+
     /// <summary>Reads and checks a claims type.</summary>
     /// <param name="type">A type that carries <c>[AccessTokenClaims]</c>.</param>
+    /// <param name="languageVersion">
+    /// The compilation's language version, checked against <see cref="MinimumLanguageVersion"/> (AUTH0013); or
+    /// <see langword="null"/> not to check it, as the generator does: it takes the version from its parse options, so
+    /// that the spec stays independent of them.
+    /// </param>
     /// <param name="report">Where to report diagnostics, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The spec, or <see langword="null"/> when the type has an error (reported, or the compiler's own).</returns>
-    public static ClaimsTypeSpec? Parse(INamedTypeSymbol type, Action<Diagnostic>? report, CancellationToken cancellationToken)
+    public static ClaimsTypeSpec? Parse(INamedTypeSymbol type, LanguageVersion? languageVersion, Action<Diagnostic>? report, CancellationToken cancellationToken)
     {
         // A misapplied or repeated attribute is the compiler's error (CS0592, CS0579), not ours.
         AttributeData? marker = null;
@@ -55,6 +68,11 @@ internal static class ClaimsTypeParser
 
         ProblemSink problems = new(report);
         Location typeLocation = DeclarationLocation(type, marker, cancellationToken);
+        if (languageVersion is { } version && !SupportsGeneratedCode(version))
+        {
+            problems.Add(DiagnosticDescriptors.LanguageVersionTooLow, typeLocation, type.Name, version.ToDisplayString());
+        }
+
         EquatableArray<ContainingTypeSpec> containingTypes = CheckShape(type, typeLocation, problems, cancellationToken);
         foreach (ISymbol member in type.GetMembers(KnownNames.TryReadClaimsMethodName))
         {
@@ -256,7 +274,7 @@ internal static class ClaimsTypeParser
 
             if (!TryGetKind(property.Type, out ClaimKind kind, out bool isOptional))
             {
-                problems.Add(DiagnosticDescriptors.UnsupportedPropertyType, TypeLocation(property, cancellationToken), property.Name, property.Type.ToDisplayString());
+                problems.Add(DiagnosticDescriptors.UnsupportedPropertyType, TypeLocation(property, cancellationToken), property.Name, property.Type.ToDisplayString(), SupportedTypesAdvice(property.Type));
                 continue;
             }
 
@@ -393,6 +411,22 @@ internal static class ClaimsTypeParser
         }
 
         return false;
+    }
+
+    // AUTH0002's advice: DateTime, the natural first guess for exp or iat, is pointed to DateTimeOffset (which keeps
+    // the offset a NumericDate implies: UTC); any other type gets the list of supported types.
+    private static string SupportedTypesAdvice(ITypeSymbol type)
+    {
+        bool nullable = false;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
+        {
+            nullable = true;
+            type = wrapper.TypeArguments[0];
+        }
+
+        return type.SpecialType == SpecialType.System_DateTime
+            ? "use System.DateTimeOffset" + (nullable ? "?" : string.Empty) + " for NumericDate claims (seconds since the epoch, as exp, nbf and iat)"
+            : "use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them";
     }
 
     private static string? DescribeNameProblem(string? name)

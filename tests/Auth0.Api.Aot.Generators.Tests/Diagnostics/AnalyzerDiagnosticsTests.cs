@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Generators.Tests.Support;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Auth0.Api.Aot.Generators.Tests.Diagnostics;
 
@@ -46,7 +47,8 @@ public sealed class AnalyzerDiagnosticsTests
     [InlineData("System.Collections.Generic.List<string>", "List<string>")]
     [InlineData("int[]", "int[]")]
     [InlineData("string[][]", "string[][]")]
-    [InlineData("System.DateTime", "DateTime")]
+    [InlineData("System.DateTimeOffset[]", "DateTimeOffset[]")]
+    [InlineData("System.TimeSpan", "TimeSpan")]
     [InlineData("object", "object")]
     public Task AUTH0002_unsupported_property_type(string type, string display) => AssertSingle(
         $$"""
@@ -58,6 +60,44 @@ public sealed class AnalyzerDiagnosticsTests
         """,
         "AUTH0002", DiagnosticSeverity.Error, type,
         "Property 'Value' has type '" + Qualified(display) + "', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them");
+
+    [Theory]
+    [InlineData("DateTime", "System.DateTime", "System.DateTimeOffset")]
+    [InlineData("System.DateTime", "System.DateTime", "System.DateTimeOffset")]
+    [InlineData("DateTime?", "System.DateTime?", "System.DateTimeOffset?")]
+    [InlineData("Nullable<DateTime>", "System.DateTime?", "System.DateTimeOffset?")]
+    public Task AUTH0002_DateTime_points_to_DateTimeOffset(string type, string display, string replacement) => AssertSingle(
+        $$"""
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("exp")] public {{type}} Expires { get; set; }
+        }
+        """,
+        "AUTH0002", DiagnosticSeverity.Error, type,
+        "Property 'Expires' has type '" + display + "', which [Claim] does not support; use " + replacement + " for NumericDate claims (seconds since the epoch, as exp, nbf and iat)");
+
+    [Theory]
+    [InlineData("DateTime[]", "System.DateTime[]")]
+    [InlineData("My.DateTime", "My.DateTime")]
+    [InlineData("My.DateTime?", "My.DateTime?")]
+    public Task AUTH0002_other_types_named_like_DateTime_keep_the_general_message(string type, string display) => AssertSingle(
+        $$"""
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("exp")] public {{type}} Expires { get; set; } = default!;
+        }
+
+        namespace My
+        {
+            internal struct DateTime
+            {
+            }
+        }
+        """,
+        "AUTH0002", DiagnosticSeverity.Error, type,
+        "Property 'Expires' has type '" + display + "', which [Claim] does not support; use string, bool, int, long, double, System.DateTimeOffset, string[] or System.Text.Json.JsonElement, or the nullable form of one of them");
 
     [Fact]
     public Task AUTH0003_two_properties_map_the_same_claim() => AssertSingle(
@@ -251,6 +291,81 @@ public sealed class AnalyzerDiagnosticsTests
         """,
         "AUTH0011", DiagnosticSeverity.Error, "Claims", "'Claims' has the required member 'Inherited', which is not a [Claim] property of the type, so the claims reader cannot set it");
 
+    [Theory]
+    [InlineData(LanguageVersion.CSharp10, "10.0")]
+    [InlineData(LanguageVersion.CSharp9, "9.0")]
+    public async Task AUTH0013_claims_type_below_CSharp_11(LanguageVersion version, string display)
+    {
+        // The generated reader implements IAccessTokenClaims<T>'s static abstract member: below C# 11 it would not
+        // compile (CS8706 in the generated file), so nothing is generated and the diagnostic is at the user's type.
+        GeneratorRun run = await AssertSingle(
+            """
+            [AccessTokenClaims]
+            internal sealed partial class Claims
+            {
+                [Claim("sub")] public string? Subject { get; set; }
+                [Claim("exp")] public DateTimeOffset Expires { get; set; }
+            }
+            """,
+            "AUTH0013", DiagnosticSeverity.Error, "Claims",
+            "Typed claims need C# 11 or later (the claims reader of 'Claims' implements a static abstract interface member), but this project uses C# " + display + "; set LangVersion to 11 or later",
+            parseOptions: GeneratorHarness.ParseOptionsFor(version));
+
+        ImmutableArray<Diagnostic> generatedErrors = run.Output.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && run.Result.GeneratedTrees.Contains(tree))
+            .ToImmutableArray();
+        Assert.True(generatedErrors.IsEmpty, GeneratorHarness.Describe(generatedErrors));
+        Assert.Empty(run.Result.GeneratedTrees);
+    }
+
+    [Fact]
+    public async Task AUTH0013_is_reported_with_the_types_other_problems()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(
+            GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp10),
+            Usings +
+            """
+            [AccessTokenClaims]
+            internal sealed class Claims
+            {
+                [Claim("sub")] public System.Guid Subject { get; set; }
+            }
+            """));
+
+        ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(run.Output);
+        Assert.Equal(["AUTH0001", "AUTH0002", "AUTH0013"], diagnostics.Select(d => d.Id).Order(System.StringComparer.Ordinal));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public async Task AUTH0013_is_not_added_to_a_compiler_error_on_the_attribute()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(
+            GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp10),
+            Usings + "[AccessTokenClaims]\ninternal partial struct OnAStruct { [Claim(\"sub\")] public string? Subject { get; set; } }\n"));
+
+        Assert.Empty(run.Sources);
+        Assert.Contains(GeneratorHarness.CompilerProblems(run.Output), d => d.Id == "CS0592");
+        ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(run.Output);
+        Assert.True(diagnostics.IsEmpty, GeneratorHarness.Describe(diagnostics));
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp11)]
+    [InlineData(LanguageVersion.CSharp12)]
+    [InlineData(LanguageVersion.Latest)]
+    public Task CSharp_11_and_later_generate_clean_code(LanguageVersion version) => AssertClean(
+        """
+        [AccessTokenClaims]
+        internal sealed partial class Claims
+        {
+            [Claim("sub")] public required string Subject { get; init; }
+            [Claim("scope", SpaceDelimited = true)] public string[]? Scopes { get; init; }
+            [Claim("exp")] public DateTimeOffset Expires { get; init; }
+        }
+        """,
+        GeneratorHarness.ParseOptionsFor(version));
+
     [Fact]
     public async Task Required_members_are_fine_when_the_constructor_sets_them()
     {
@@ -320,11 +435,12 @@ public sealed class AnalyzerDiagnosticsTests
     {
         "Guid" => "System.Guid",
         "List<string>" => "System.Collections.Generic.List<string>",
-        "DateTime" => "System.DateTime",
+        "DateTimeOffset[]" => "System.DateTimeOffset[]",
+        "TimeSpan" => "System.TimeSpan",
         _ => display,
     };
 
-    private static async Task AssertSingle(
+    private static async Task<GeneratorRun> AssertSingle(
         string source,
         string id,
         DiagnosticSeverity severity,
@@ -332,9 +448,10 @@ public sealed class AnalyzerDiagnosticsTests
         string message,
         bool generates = false,
         string[]? allowedCompilerIds = null,
-        string[]? ignoreIds = null)
+        string[]? ignoreIds = null,
+        CSharpParseOptions? parseOptions = null)
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + source);
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(parseOptions ?? GeneratorHarness.ParseOptions, Usings + source));
         Assert.Empty(run.GeneratorDiagnostics);
 
         ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(run.Output);
@@ -350,11 +467,12 @@ public sealed class AnalyzerDiagnosticsTests
             .Where(d => allowedCompilerIds is null || !allowedCompilerIds.Contains(d.Id))
             .ToImmutableArray();
         Assert.True(compilerProblems.IsEmpty, GeneratorHarness.Describe(compilerProblems));
+        return run;
     }
 
-    private static async Task AssertClean(string source)
+    private static async Task AssertClean(string source, CSharpParseOptions? parseOptions = null)
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + source);
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(parseOptions ?? GeneratorHarness.ParseOptions, Usings + source));
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Single(run.Sources);
         ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(run.Output);

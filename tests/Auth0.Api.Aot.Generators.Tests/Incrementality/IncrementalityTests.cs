@@ -28,7 +28,7 @@ public sealed class IncrementalityTests
     [Fact]
     public void Tracking_names_cover_every_stage()
     {
-        Assert.Equal(3, s_trackingNames.Length);
+        Assert.Equal(4, s_trackingNames.Length);
         GeneratorDriverRunResult result = GeneratorHarness.CreateDriver().RunGenerators(GeneratorHarness.CreateCompilation(TestSources.Simple)).GetRunResult();
         Assert.All(s_trackingNames, name => Assert.Contains(name, result.Results.Single().TrackedSteps.Keys));
     }
@@ -125,6 +125,37 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void Changing_between_supported_language_versions_does_not_regenerate()
+    {
+        // New parse options reparse every tree (new trees, so the specs are rebuilt, but equal) and rerun the language
+        // stage (its output, "C# 11 or later", is the same): nothing is re-emitted.
+        CSharpParseOptions csharp12 = GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp12);
+        CSharpParseOptions csharp11 = GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp11);
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(csharp12, TestSources.Simple, TestSources.Unrelated);
+        AssertCached(compilation, WithParseOptions(compilation, csharp11), csharp12, csharp11);
+    }
+
+    [Fact]
+    public void Lowering_the_language_version_below_11_removes_the_file_and_raising_it_restores_it()
+    {
+        CSharpParseOptions csharp11 = GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp11);
+        CSharpParseOptions csharp10 = GeneratorHarness.ParseOptionsFor(LanguageVersion.CSharp10);
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(csharp11, TestSources.Simple, TestSources.Unrelated);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(csharp11).RunGenerators(compilation);
+        string generated = Assert.Single(driver.GetRunResult().GeneratedTrees).ToString();
+
+        // Only the language stage changes: the claims file is not even reparsed, yet its file goes.
+        driver = driver.WithUpdatedParseOptions(csharp10).RunGenerators(compilation);
+        GeneratorRunResult lowered = driver.GetRunResult().Results.Single();
+        Assert.Empty(lowered.GeneratedSources);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Assert.Single(lowered.TrackedSteps[TrackingNames.LanguageVersion]).Outputs).Reason);
+        Assert.All(lowered.TrackedSteps[TrackingNames.Extraction].SelectMany(step => step.Outputs), output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+
+        driver = driver.WithUpdatedParseOptions(csharp11).RunGenerators(compilation);
+        Assert.Equal(generated, Assert.Single(driver.GetRunResult().GeneratedTrees).ToString());
+    }
+
+    [Fact]
     public void Step_outputs_hold_no_compilation_symbol_syntax_or_location()
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(TestSources.OrderClaims, TestSources.GlobalRecord, TestSources.Nested);
@@ -158,10 +189,15 @@ public sealed class IncrementalityTests
         Assert.ThrowsAny<Exception>(() => AssertNoRoslynObjects(compilation, "test", new HashSet<object>(ReferenceEqualityComparer.Instance)));
     }
 
-    private static void AssertCached(Compilation first, Compilation second)
+    private static void AssertCached(Compilation first, Compilation second, CSharpParseOptions? firstOptions = null, CSharpParseOptions? secondOptions = null)
     {
-        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(first);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(firstOptions).RunGenerators(first);
         GeneratorDriverRunResult firstRun = driver.GetRunResult();
+        if (secondOptions is not null)
+        {
+            driver = driver.WithUpdatedParseOptions(secondOptions);
+        }
+
         driver = driver.RunGenerators(second);
         GeneratorDriverRunResult secondRun = driver.GetRunResult();
 
@@ -187,6 +223,11 @@ public sealed class IncrementalityTests
             before.GeneratedSources.Select(s => s.SourceText.ToString()),
             after.GeneratedSources.Select(s => s.SourceText.ToString()));
     }
+
+    // Every tree reparsed with other options, as the IDE does when LangVersion changes (a compilation's trees must agree).
+    private static CSharpCompilation WithParseOptions(CSharpCompilation compilation, CSharpParseOptions options) => compilation
+        .RemoveAllSyntaxTrees()
+        .AddSyntaxTrees(compilation.SyntaxTrees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), options)));
 
     private static CSharpCompilation ReplaceText(CSharpCompilation compilation, int treeIndex, string oldText, string newText)
     {

@@ -62,7 +62,7 @@ public sealed class SpecEqualityTests
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
         INamedTypeSymbol type = compilation.GetTypeByMetadataName(metadataName)!;
-        ClaimsTypeSpec? spec = ClaimsTypeParser.Parse(type, report: null, CancellationToken.None);
+        ClaimsTypeSpec? spec = ClaimsTypeParser.Parse(type, languageVersion: null, report: null, CancellationToken.None);
         Assert.NotNull(spec);
         return spec;
     }

@@ -22,24 +22,32 @@ internal static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
-    public static CSharpCompilation CreateCompilation(params string[] sources) => CSharpCompilation.Create(
+    /// <summary><see cref="ParseOptions"/> at another language version (a project's LangVersion).</summary>
+    public static CSharpParseOptions ParseOptionsFor(LanguageVersion version) => ParseOptions.WithLanguageVersion(version);
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
+
+    public static CSharpCompilation CreateCompilation(CSharpParseOptions parseOptions, params string[] sources) => CSharpCompilation.Create(
         "ClaimsTests",
-        sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Source" + index + ".cs")),
+        sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, parseOptions, path: "Source" + index + ".cs")),
         s_references.Value,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999));
 
-    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+    /// <summary>A driver whose parse options (those of the generated files, and the generator's ParseOptionsProvider) are <paramref name="parseOptions"/>, as the compiler creates it for a project.</summary>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) => CSharpGeneratorDriver.Create(
         [new AccessTokenClaimsGenerator().AsSourceGenerator()],
         additionalTexts: null,
-        parseOptions: ParseOptions,
+        parseOptions: parseOptions ?? ParseOptions,
         optionsProvider: null,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     public static GeneratorRun Run(params string[] sources) => Run(CreateCompilation(sources));
 
+    /// <summary>Runs the generator with the compilation's own parse options, as the compiler does.</summary>
     public static GeneratorRun Run(Compilation compilation)
     {
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        CSharpParseOptions parseOptions = (CSharpParseOptions)compilation.SyntaxTrees.First().Options;
+        GeneratorDriver driver = CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         return new GeneratorRun(driver.GetRunResult(), output, generatorDiagnostics);
     }
 
