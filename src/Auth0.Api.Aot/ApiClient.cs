@@ -458,7 +458,7 @@ public sealed class ApiClient : IDisposable
 
         if (!listed)
         {
-            throw new VerifyAccessTokenException(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+            throw new VerifyAccessTokenException(VerificationFailure.IssuerNotAllowed, Internal.Error.NotAllowed, "iss");
         }
 
         return allowed;

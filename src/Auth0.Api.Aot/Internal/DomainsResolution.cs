@@ -18,7 +18,6 @@ namespace Auth0.Api.Aot.Internal;
 
 internal static class DomainsResolution
 {
-    public const string NotAllowed = "Token issuer is not in the list of allowed domains";
 
     /// <summary>Asks the resolver and checks the issuer against its answer.</summary>
     /// <returns><see langword="null"/> when the issuer is allowed; otherwise the failure.</returns>
@@ -31,7 +30,7 @@ internal static class DomainsResolution
             return error;
         }
 
-        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : new AuthError(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
+        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : Error.IssuerNotAllowed;
     }
 
     /// <summary>Asks the resolver and returns its normalised answer, or the failure.</summary>
@@ -51,7 +50,7 @@ internal static class DomainsResolution
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
+            return (null, Error.ResolverThrew(exception));
         }
 
         try
@@ -61,7 +60,7 @@ internal static class DomainsResolution
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // A list implementation that throws while it is read is the resolver failing.
-            return (null, Failed("Domains resolver function failed: " + exception.Message, exception));
+            return (null, Error.ResolverThrew(exception));
         }
     }
 
@@ -84,7 +83,7 @@ internal static class DomainsResolution
     {
         if (domains is null)
         {
-            return (null, Failed("Domains resolver must return a list"));
+            return (null, Error.ResolverReturnedNull);
         }
 
         // Read the list once: what is validated is what is used, whatever the list does later.
@@ -96,14 +95,14 @@ internal static class DomainsResolution
 
         if (entries.Length == 0)
         {
-            return (null, Failed("Domains resolver returned an empty list"));
+            return (null, Error.ResolverReturnedEmpty);
         }
 
         foreach (string? entry in entries)
         {
             if (string.IsNullOrWhiteSpace(entry))
             {
-                return (null, Failed("Domains resolver must return a list of non-empty strings"));
+                return (null, Error.ResolverReturnedBlank);
             }
         }
 
@@ -112,7 +111,7 @@ internal static class DomainsResolution
         {
             if (!DomainNormalizer.TryNormalize(entries[i], out string? normalized, out string? error))
             {
-                return (null, Failed("Domains resolver returned invalid domain: " + error));
+                return (null, Error.ResolverReturnedInvalid(error));
             }
 
             allowed[i] = normalized;
@@ -121,5 +120,4 @@ internal static class DomainsResolution
         return (allowed, null);
     }
 
-    private static AuthError Failed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
 }

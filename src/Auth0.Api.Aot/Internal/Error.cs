@@ -152,7 +152,8 @@ internal static class Error
     public static readonly AuthError KidMissing = new(VerificationFailure.ClaimMissing, "Token header missing 'kid' claim", "kid");
     public static readonly AuthError IssuerMissing = new(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
     public static readonly AuthError IssuerNotString = new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + DomainNormalizer.NonEmptyMessage, "iss");
-    public static readonly AuthError IssuerNotAllowed = new(VerificationFailure.IssuerNotAllowed, DomainsResolution.NotAllowed, "iss");
+    public const string NotAllowed = "Token issuer is not in the list of allowed domains";
+    public static readonly AuthError IssuerNotAllowed = new(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
     public static readonly AuthError DiscoveryIssuerMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
     public static readonly AuthError IssuerDiscoveryMismatch = new(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
     public static readonly AuthError JwksUriMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
@@ -195,7 +196,17 @@ internal static class Error
 
     public static AuthError RequiredClaimMissing(string name) => new(VerificationFailure.ClaimMissing, "Missing required claim: " + name, name);
 
-    public static AuthError ResolverFailed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
+    // ---- Domains resolver (reference section 6.2): a server fault, 500 with no challenge
+
+    public static readonly AuthError ResolverReturnedNull = ResolverFailed("Domains resolver must return a list");
+    public static readonly AuthError ResolverReturnedEmpty = ResolverFailed("Domains resolver returned an empty list");
+    public static readonly AuthError ResolverReturnedBlank = ResolverFailed("Domains resolver must return a list of non-empty strings");
+
+    public static AuthError ResolverThrew(Exception exception) => ResolverFailed("Domains resolver function failed: " + exception.Message, exception);
+
+    public static AuthError ResolverReturnedInvalid(string? reason) => ResolverFailed("Domains resolver returned invalid domain: " + reason);
+
+    private static AuthError ResolverFailed(string message, Exception? cause = null) => new(VerificationFailure.DomainsResolverFailed, message, null, cause);
 
     /// <summary>The refusal of an <c>alg</c>, named in the message (truncated, and attacker text only from a short, known set).</summary>
     public static AuthError AlgorithmNotAllowed(string alg)
