@@ -11,14 +11,15 @@ public sealed partial class ApiClient
     /// Token Vault: exchanges the caller's access token for the access token of an upstream connection that Auth0 holds
     /// for the same user. Needs <see cref="ApiClientOptions.ClientId"/> and <see cref="ApiClientOptions.ClientSecret"/>
     /// (sent with HTTP Basic authentication only); the token endpoint comes from <see cref="ApiClientOptions.Domain"/>'s
-    /// discovery document.
+    /// discovery document. The access token is checked before any request (not blank, no surrounding whitespace, no
+    /// <c>Bearer </c> prefix).
     /// </summary>
     /// <param name="request">The connection and the caller's access token.</param>
     /// <param name="cancellationToken">Cancels the exchange.</param>
     /// <returns>The connection's access token, its lifetime and scopes.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
     /// <exception cref="MissingRequiredArgumentException">The connection or the access token is missing.</exception>
-    /// <exception cref="GetAccessTokenForConnectionException">No client credentials are configured, or the discovery document has no usable token endpoint.</exception>
+    /// <exception cref="GetAccessTokenForConnectionException">The access token is refused (blank, surrounding whitespace, a <c>Bearer </c> prefix), no client credentials are configured, or the discovery document has no usable token endpoint.</exception>
     /// <exception cref="ApiException">Discovery failed (<c>discovery_error</c>), the endpoint refused (its <c>error</c> and status), timed out (504 <c>timeout_error</c>), could not be reached (502 <c>network_error</c>), or answered unusably (502 <c>invalid_json</c>, <c>invalid_response</c>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<ConnectionTokenResult> GetAccessTokenForConnectionAsync(ConnectionTokenRequest request, CancellationToken cancellationToken = default) =>

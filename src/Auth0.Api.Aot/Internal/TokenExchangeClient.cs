@@ -1,6 +1,7 @@
 // The three token-exchange flows of the Python SDK (reference section 8) over one TokenEndpointClient: each checks its
 // arguments and the client credentials before any request, builds its form in the Python SDK's field order, and maps a
-// refusal to its own exception type and default code.
+// refusal to its own exception type and default code. Every flow refuses a blank, whitespace-padded or Bearer-prefixed
+// token before any request (Token Vault too, unlike the Python SDK: docs/compatibility.md).
 //   Token Vault (8.1)          get_access_token_for_connection -> GetAccessTokenForConnectionException, connection_token_error
 //   Custom Token Exchange (8.2) get_token_by_exchange_profile  -> GetTokenByExchangeProfileException, token_exchange_error
 //   On-Behalf-Of (8.3)          Custom Token Exchange with access-token subject and requested types
@@ -38,6 +39,12 @@ internal sealed class TokenExchangeClient
         if (string.IsNullOrEmpty(accessToken))
         {
             throw new MissingRequiredArgumentException("access_token");
+        }
+
+        // Not in the Python SDK (docs/compatibility.md): the access token is checked as the other flows check theirs.
+        if (Refusal(accessToken, "access_token") is string refused)
+        {
+            throw new GetAccessTokenForConnectionException(refused);
         }
 
         if (!_endpoint.HasCredentials)
@@ -99,19 +106,9 @@ internal sealed class TokenExchangeClient
             throw new MissingRequiredArgumentException("subject_token_type");
         }
 
-        if (PythonWhitespace.IsBlank(subjectToken))
+        if (Refusal(subjectToken, "subject_token") is string refusedToken)
         {
-            throw new GetTokenByExchangeProfileException("subject_token cannot be blank or whitespace");
-        }
-
-        if (PythonWhitespace.HasSurroundingSpace(subjectToken))
-        {
-            throw new GetTokenByExchangeProfileException("subject_token must not include leading or trailing whitespace");
-        }
-
-        if (subjectToken.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new GetTokenByExchangeProfileException("subject_token must not include the 'Bearer ' prefix (case-insensitive check)");
+            throw new GetTokenByExchangeProfileException(refusedToken);
         }
 
         if (!_endpoint.HasCredentials)
@@ -141,6 +138,28 @@ internal sealed class TokenExchangeClient
 
         string failure = "Failed to exchange token of type '" + subjectTokenType + "'" + (string.IsNullOrEmpty(audience) ? string.Empty : " for audience '" + audience + "'");
         return await _endpoint.PostAsync(form, static message => new GetTokenByExchangeProfileException(message), "token_exchange_error", _ => failure, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The Python SDK's subject-token checks, in its order and with its messages: blank (Python's whitespace), then
+    /// surrounding whitespace, then a <c>Bearer </c> prefix in any case. The token itself is never in the message.
+    /// </summary>
+    /// <returns><see langword="null"/> when <paramref name="token"/> may be sent; otherwise the refusal.</returns>
+    private static string? Refusal(string token, string name)
+    {
+        if (PythonWhitespace.IsBlank(token))
+        {
+            return name + " cannot be blank or whitespace";
+        }
+
+        if (PythonWhitespace.HasSurroundingSpace(token))
+        {
+            return name + " must not include leading or trailing whitespace";
+        }
+
+        return token.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase)
+            ? name + " must not include the 'Bearer ' prefix (case-insensitive check)"
+            : null;
     }
 
     private static void AddIfPresent(List<KeyValuePair<string, string>> form, string name, string? value)
