@@ -110,11 +110,25 @@ public sealed class ConstructionTests
     [Fact]
     public async Task Sync_resolver_overload_is_wrapped()
     {
-        ApiClientOptions options = new() { Audience = "a" };
-        options.UseDomainsResolver(c => [c.UnverifiedIssuer]);
+        // The domain's JWKS is pinned: the token verifies through the wrapped resolver's answer without any request.
+        ApiClientOptions options = new()
+        {
+            Audience = "a",
+            StaticJwks = new Dictionary<string, string> { ["t.auth0.com"] = "{\"keys\":[" + Support.TestKeys.Primary.PublicJwk().ToJson() + "]}" },
+        };
+        List<string> asked = [];
+        options.UseDomainsResolver(c =>
+        {
+            asked.Add(c.UnverifiedIssuer);
+            return [c.UnverifiedIssuer];
+        });
         using ApiClient client = new(options);
         Assert.NotNull(client.Resolver);
-        Assert.Equal(["https://t.auth0.com/"], await client.ResolveAllowedIssuersAsync("https://t.auth0.com/", null, null));
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string payload = new Testing.ClaimSet().Set("iss", "https://t.auth0.com/").Set("sub", "s").Set("aud", "a").Set("iat", now).Set("exp", now + 3600).ToJson();
+        string token = Support.TestKeys.Primary.SignCompact(Testing.LocalIssuer.StandardHeader(Support.TestKeys.Primary).ToJson(), payload);
+        Assert.Equal("https://t.auth0.com/", (await client.VerifyAccessTokenAsync(token)).Issuer);
+        Assert.Equal(["https://t.auth0.com/"], asked);
         Assert.Throws<ArgumentNullException>("resolver", () => options.UseDomainsResolver(null!));
     }
 

@@ -106,8 +106,8 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         await StartOutageAsync("500");
         Time.Advance(TimeSpan.FromMinutes(11));
         await client.VerifyAccessTokenAsync(H.Token());
-        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2);
-        await Task.Delay(100);
+        // The failed refresh has recorded its back-off once it is no longer in flight.
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2 && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer));
         for (int i = 0; i < 20; i++)
         {
             await client.VerifyAccessTokenAsync(H.Token());

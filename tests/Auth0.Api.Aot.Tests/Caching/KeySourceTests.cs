@@ -192,16 +192,21 @@ public sealed class KeySourceTests : FakeClockIssuerTests
         Assert.Equal("Failed to fetch JWKS: response is larger than 1048576 bytes", e.Message);
     }
 
+    /// <summary>The issuer never answers; once the request has arrived, the fake clock passes the Timeout.</summary>
     [Fact]
     public async Task A_hanging_issuer_times_out_with_a_typed_error()
     {
         H.Issuer.Intercept = async context =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            await Testing.LocalIssuer.Hang(context);
             return true;
         };
-        using ApiClient client = H.Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
-        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience));
+        using ApiClient client = Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience)).AsTask();
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 1);
+        Assert.False(pending.IsCompleted);
+        Time.Advance(TimeSpan.FromMilliseconds(300));
+        AccessTokenResult result = await pending;
         Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
         Assert.Equal("Failed to fetch OIDC discovery metadata: request timed out after 0.3 s", result.ErrorDescription);
     }
@@ -220,17 +225,22 @@ public sealed class KeySourceTests : FakeClockIssuerTests
         H = await Harness.StartAsync();
     }
 
+    /// <summary>The issuer never answers and the library's Timeout is on the fake clock: only the caller's cancellation ends the wait.</summary>
     [Fact]
     public async Task Caller_cancellation_propagates_as_OperationCanceledException()
     {
         H.Issuer.Intercept = async context =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            await Testing.LocalIssuer.Hang(context);
             return true;
         };
-        using ApiClient client = H.Client();
-        using CancellationTokenSource cts = new(TimeSpan.FromMilliseconds(200));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.VerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience), null, cts.Token));
+        using ApiClient client = Client();
+        using CancellationTokenSource cts = new();
+        Task<AccessTokenClaims> pending = client.VerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience), null, cts.Token).AsTask();
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 1);
+        Assert.False(pending.IsCompleted);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
     }
 
     [Fact]

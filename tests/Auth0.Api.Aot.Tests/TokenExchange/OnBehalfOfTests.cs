@@ -83,14 +83,27 @@ public sealed class OnBehalfOfTests : TokenEndpointTestBase
         AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("t", "https://nowhere.example.com")), "invalid_target", 400, "Unknown audience");
     }
 
+    /// <summary>
+    /// The injected client's own (wall-clock) timeout can only cut the token POST: the discovery document comes from a
+    /// snapshot of a client that fetched it without a timeout, and the endpoint never answers the POST, so the outcome
+    /// does not depend on how long anything takes. The library's own Timeout runs on the fake clock and never fires.
+    /// </summary>
     [Fact]
     public async Task An_injected_HttpClients_own_timeout_is_504_too()
     {
+        string snapshot;
+        using (ApiClient warm = Confidential())
+        {
+            await warm.VerifyAccessTokenAsync(H.Token());
+            snapshot = warm.ExportKeySnapshot();
+        }
+
         H.Issuer.TokenHandler = (context, _) => Auth0.Api.Aot.Testing.LocalIssuer.Hang(context);
         using System.Net.Http.HttpClient impatient = new(H.Issuer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(300) };
-        using ApiClient client = Confidential(o => o.HttpClient = impatient);
+        using ApiClient client = Confidential(o => (o.HttpClient, o.KeySnapshot) = (impatient, snapshot));
         ApiException e = await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("t", "https://orders.example.com"));
         AssertApiError(e, "timeout_error", 504, "Request to token endpoint timed out (the HttpClient's own Timeout)");
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
     }
 
     [Fact]

@@ -55,6 +55,56 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
         Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
+    private const string Blank = "access_token cannot be blank or whitespace";
+    private const string Padded = "access_token must not include leading or trailing whitespace";
+    private const string Prefixed = "access_token must not include the 'Bearer ' prefix (case-insensitive check)";
+
+    /// <summary>Whitespace as Python's <c>str.strip()</c> sees it, including U+001C..U+001F, as the other two flows check it.</summary>
+    [Theory]
+    [InlineData("Bearer user-access-token", Prefixed)]
+    [InlineData("bearer user-access-token", Prefixed)]
+    [InlineData("BEARER user-access-token", Prefixed)]
+    [InlineData(" ", Blank)]
+    [InlineData("\t\r\n", Blank)]
+    [InlineData("\u001F\u00A0", Blank)]
+    [InlineData(" user-access-token", Padded)]
+    [InlineData("user-access-token\n", Padded)]
+    [InlineData("user-access-token\u2003", Padded)]
+    [InlineData("\u001Cuser-access-token", Padded)]
+    [InlineData(" Bearer user-access-token", Padded)]
+    public async Task A_blank_padded_or_Bearer_prefixed_access_token_is_refused_before_any_request(string token, string message)
+    {
+        using ApiClient client = Confidential();
+        GetAccessTokenForConnectionException e = await Assert.ThrowsAsync<GetAccessTokenForConnectionException>(async () =>
+            await client.GetAccessTokenForConnectionAsync(new ConnectionTokenRequest { Connection = "google-oauth2", AccessToken = token }));
+        Assert.Equal(message, e.Message);
+        Assert.Equal("get_access_token_for_connection_error", e.ErrorCode);
+        Assert.Equal(400, e.StatusCode);
+        Assert.Empty(H.Issuer.TokenRequests);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
+
+    [Fact]
+    public async Task The_access_token_is_checked_before_the_client_credentials()
+    {
+        using ApiClient client = Client();
+        GetAccessTokenForConnectionException e = await Assert.ThrowsAsync<GetAccessTokenForConnectionException>(async () =>
+            await client.GetAccessTokenForConnectionAsync(new ConnectionTokenRequest { Connection = "google-oauth2", AccessToken = "Bearer t" }));
+        Assert.Equal(Prefixed, e.Message);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
+
+    [Theory]
+    [InlineData("Bearerless-token")]
+    [InlineData("user access-token")]
+    [InlineData("x Bearer y")]
+    public async Task A_token_that_only_looks_prefixed_or_has_inner_whitespace_is_sent(string token)
+    {
+        using ApiClient client = Confidential();
+        await client.GetAccessTokenForConnectionAsync(new ConnectionTokenRequest { Connection = "google-oauth2", AccessToken = token });
+        Assert.Equal([token], SingleRequest().Values("subject_token"));
+    }
+
     [Fact]
     public async Task Without_client_credentials_no_request_is_made()
     {

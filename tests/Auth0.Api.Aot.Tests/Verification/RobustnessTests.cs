@@ -43,17 +43,21 @@ public sealed class RobustnessTests
         Assert.Null(value);
     }
 
+    /// <summary>
+    /// The issuer never answers and the library's own Timeout runs on a clock that never moves: the injected client's
+    /// timeout is the only thing that can end the request, however long it takes to fire.
+    /// </summary>
     [Fact]
     public async Task An_injected_HttpClient_timing_out_first_is_a_typed_error()
     {
         await using Harness h = await Harness.StartAsync();
         h.Issuer.Intercept = async context =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            await LocalIssuer.Hang(context);
             return true;
         };
         using HttpClient impatient = new(h.Issuer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(200) };
-        using ApiClient client = h.Client(o => o.HttpClient = impatient);
+        using ApiClient client = h.Client(o => (o.HttpClient, o.TimeProvider) = (impatient, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow)));
         AccessTokenResult result = await client.TryVerifyAccessTokenAsync(h.Token());
         Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
         Assert.Equal("Failed to fetch OIDC discovery metadata: request was cancelled by the HttpClient (its own Timeout?)", result.ErrorDescription);

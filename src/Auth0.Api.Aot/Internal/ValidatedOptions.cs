@@ -1,0 +1,293 @@
+// The options of an ApiClient, validated once and copied (reference section 2.3): the checks run in the order of
+// auth0-api-python's ApiClient.__init__, with its messages, then this library's own options in declaration order. The
+// first failure is thrown; on success every value the client uses is read from here, never from the options again.
+// StaticJwks and KeySnapshot are only taken here: they are checked while the key source is seeded (ApiClient.SeedKeys),
+// after it exists, because their checks parse documents into it.
+
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+
+namespace Auth0.Api.Aot.Internal;
+
+internal sealed class ValidatedOptions
+{
+    private const int MaxMaxTokenLength = 1024 * 1024;
+    private static readonly TimeSpan s_maxTimeout = TimeSpan.FromMinutes(10);
+
+    private ValidatedOptions()
+    {
+    }
+
+    public required string Audience { get; init; }
+
+    /// <summary>The configured <see cref="ApiClientOptions.Domain"/> as given, or <see langword="null"/> when none is set.</summary>
+    public string? Domain { get; init; }
+
+    /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
+    public string? DomainIssuer { get; init; }
+
+    /// <summary>The normalised static allow-list (Multiple Custom Domains), or <see langword="null"/>.</summary>
+    public string[]? AllowedIssuers { get; init; }
+
+    public DomainsResolver? DomainsResolver { get; init; }
+
+    public string? ClientId { get; init; }
+
+    public string? ClientSecret { get; init; }
+
+    public TimeSpan CacheTtl { get; init; }
+
+    public int CacheMaxEntries { get; init; }
+
+    public TimeSpan Timeout { get; init; }
+
+    public TimeSpan ClockSkew { get; init; }
+
+    public int MaxTokenLength { get; init; }
+
+    public SigningAlgorithms AccessTokenAlgorithms { get; init; }
+
+    public TimeSpan UnknownKidRefreshCooldown { get; init; }
+
+    public TimeSpan MaxStaleness { get; init; }
+
+    public TimeSpan FailureBackoff { get; init; }
+
+    public SigningAlgorithms DPoPAlgorithms { get; init; }
+
+    public IEd25519Provider? Ed25519Provider { get; init; }
+
+    public TimeSpan DPoPIatLeeway { get; init; }
+
+    public TimeSpan DPoPIatOffset { get; init; }
+
+    public byte[]? DPoPNonceKey { get; init; }
+
+    public TimeSpan DPoPNonceLifetime { get; init; }
+
+    public bool DPoPReplayProtection { get; init; }
+
+    public IDPoPReplayStore? DPoPReplayStore { get; init; }
+
+    public int DPoPReplayCapacity { get; init; }
+
+    public int MaxDPoPProofLength { get; init; }
+
+    public DPoPMode DPoPMode { get; init; }
+
+    public ICacheAdapter? Cache { get; init; }
+
+    public IReadOnlyDictionary<string, string>? StaticJwks { get; init; }
+
+    public string? KeySnapshot { get; init; }
+
+    public HttpClient? HttpClient { get; init; }
+
+    /// <summary><see cref="ApiClientOptions.TimeProvider"/>, or <see cref="TimeProvider.System"/>.</summary>
+    public required TimeProvider TimeProvider { get; init; }
+
+    /// <summary>Checks <paramref name="options"/> and copies what the client needs.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="MissingRequiredArgumentException"><see cref="ApiClientOptions.Audience"/> is missing.</exception>
+    /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
+    public static ValidatedOptions Validate(ApiClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Order and messages of auth0-api-python's ApiClient.__init__ (reference section 2.3).
+        string? audience = options.Audience;
+        if (string.IsNullOrEmpty(audience))
+        {
+            throw new MissingRequiredArgumentException("audience");
+        }
+
+        IReadOnlyList<string>? domains = options.Domains;
+        string[]? allowedIssuers = null;
+        if (domains is not null)
+        {
+            if (domains.Count == 0)
+            {
+                throw new ConfigurationException("domains list cannot be empty");
+            }
+
+            allowedIssuers = new string[domains.Count];
+            for (int i = 0; i < allowedIssuers.Length; i++)
+            {
+                string? entry = domains[i];
+                if (string.IsNullOrWhiteSpace(entry))
+                {
+                    throw new ConfigurationException("domains list must contain only non-empty strings");
+                }
+
+                if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
+                {
+                    throw new ConfigurationException("domains list contains an invalid domain: " + error);
+                }
+
+                allowedIssuers[i] = normalized;
+            }
+        }
+
+        DomainsResolver? resolver = options.DomainsResolver;
+        if (domains is not null && resolver is not null)
+        {
+            throw new ConfigurationException("Set either 'Domains' (a static list) or 'DomainsResolver', not both");
+        }
+
+        string? domain = options.Domain;
+        if (string.IsNullOrEmpty(domain) && allowedIssuers is null && resolver is null)
+        {
+            throw new ConfigurationException("Must provide either 'domain' or 'domains' parameter. Use 'domain' for single-domain mode, 'domains' for multi-domain support.");
+        }
+
+        string? clientId = options.ClientId;
+        if (!string.IsNullOrEmpty(clientId) && string.IsNullOrEmpty(domain))
+        {
+            throw new ConfigurationException("The 'domain' parameter is required when 'client_id' is configured.");
+        }
+
+        TimeSpan cacheTtl = options.CacheTtl;
+        if (cacheTtl < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("CacheTtl must be a non-negative duration");
+        }
+
+        int cacheMaxEntries = options.CacheMaxEntries;
+        if (cacheMaxEntries < 2)
+        {
+            throw new ConfigurationException("CacheMaxEntries must be an integer greater than 1");
+        }
+
+        string? domainIssuer = null;
+        if (!string.IsNullOrEmpty(domain))
+        {
+            if (!DomainNormalizer.TryNormalize(domain, out domainIssuer, out string? error))
+            {
+                throw new ConfigurationException("Invalid 'domain': " + error);
+            }
+        }
+
+        TimeSpan timeout = options.Timeout;
+        if (timeout <= TimeSpan.Zero || timeout > s_maxTimeout)
+        {
+            throw new ConfigurationException("Timeout must be a positive duration of at most 10 minutes");
+        }
+
+        TimeSpan clockSkew = options.ClockSkew;
+        if (clockSkew < TimeSpan.Zero || clockSkew > TimeSpan.FromDays(1))
+        {
+            throw new ConfigurationException("ClockSkew must be between zero and one day");
+        }
+
+        int maxTokenLength = options.MaxTokenLength;
+        if (maxTokenLength is < 64 or > MaxMaxTokenLength)
+        {
+            throw new ConfigurationException("MaxTokenLength must be between 64 and 1048576 characters");
+        }
+
+        SigningAlgorithms algorithms = options.AccessTokenAlgorithms;
+        if (algorithms == SigningAlgorithms.None)
+        {
+            throw new ConfigurationException("AccessTokenAlgorithms must name at least one algorithm");
+        }
+
+        if ((algorithms & ~JwsAlgorithm.AccessTokenCapable) != 0)
+        {
+            throw new ConfigurationException("AccessTokenAlgorithms may contain only RS256, RS384, RS512, PS256, PS384, PS512, ES256 and ES384");
+        }
+
+        TimeSpan cooldown = options.UnknownKidRefreshCooldown;
+        TimeSpan maxStaleness = options.MaxStaleness;
+        TimeSpan failureBackoff = options.FailureBackoff;
+        if (cooldown < TimeSpan.Zero || maxStaleness < TimeSpan.Zero || failureBackoff < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
+        }
+
+        SigningAlgorithms dpopAlgorithms = options.DPoPAlgorithms;
+        if (dpopAlgorithms == SigningAlgorithms.None || (dpopAlgorithms & ~JwsAlgorithm.ProofCapable) != 0)
+        {
+            throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256, PS256, EdDSA and Ed25519");
+        }
+
+        IEd25519Provider? ed25519 = options.Ed25519Provider;
+        if ((dpopAlgorithms & JwsAlgorithm.NeedEd25519) != 0 && ed25519 is null)
+        {
+            throw new ConfigurationException("DPoPAlgorithms includes EdDSA or Ed25519, which need an Ed25519Provider: reference the Auth0.Api.Aot.Sodium package and set Ed25519Provider = SodiumEd25519.Instance");
+        }
+
+        TimeSpan iatLeeway = options.DPoPIatLeeway;
+        TimeSpan iatOffset = options.DPoPIatOffset;
+        if (iatLeeway < TimeSpan.Zero || iatOffset < TimeSpan.Zero)
+        {
+            throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
+        }
+
+        byte[]? nonceKey = options.DPoPNonceKey;
+        if (nonceKey is { Length: < 32 })
+        {
+            throw new ConfigurationException("DPoPNonceKey must be at least 32 bytes");
+        }
+
+        TimeSpan nonceLifetime = options.DPoPNonceLifetime;
+        if (nonceLifetime < TimeSpan.FromSeconds(1))
+        {
+            throw new ConfigurationException("DPoPNonceLifetime must be at least one second");
+        }
+
+        int replayCapacity = options.DPoPReplayCapacity;
+        if (replayCapacity < 1)
+        {
+            throw new ConfigurationException("DPoPReplayCapacity must be at least 1");
+        }
+
+        int maxProofLength = options.MaxDPoPProofLength;
+        if (maxProofLength is < 64 or > MaxMaxTokenLength)
+        {
+            throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
+        }
+
+        DPoPMode mode = options.DPoPMode;
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
+        }
+
+        return new ValidatedOptions
+        {
+            Audience = audience,
+            Domain = domainIssuer is null ? null : domain,
+            DomainIssuer = domainIssuer,
+            AllowedIssuers = allowedIssuers,
+            DomainsResolver = resolver,
+            ClientId = clientId,
+            ClientSecret = options.ClientSecret,
+            CacheTtl = cacheTtl,
+            CacheMaxEntries = cacheMaxEntries,
+            Timeout = timeout,
+            ClockSkew = clockSkew,
+            MaxTokenLength = maxTokenLength,
+            AccessTokenAlgorithms = algorithms,
+            UnknownKidRefreshCooldown = cooldown,
+            MaxStaleness = maxStaleness,
+            FailureBackoff = failureBackoff,
+            DPoPAlgorithms = dpopAlgorithms,
+            Ed25519Provider = ed25519,
+            DPoPIatLeeway = iatLeeway,
+            DPoPIatOffset = iatOffset,
+            DPoPNonceKey = nonceKey,
+            DPoPNonceLifetime = nonceLifetime,
+            DPoPReplayProtection = options.DPoPReplayProtection,
+            DPoPReplayStore = options.DPoPReplayStore,
+            DPoPReplayCapacity = replayCapacity,
+            MaxDPoPProofLength = maxProofLength,
+            DPoPMode = mode,
+            Cache = options.Cache,
+            StaticJwks = options.StaticJwks,
+            KeySnapshot = options.KeySnapshot,
+            HttpClient = options.HttpClient,
+            TimeProvider = options.TimeProvider ?? TimeProvider.System,
+        };
+    }
+}
