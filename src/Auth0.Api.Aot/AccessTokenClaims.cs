@@ -91,9 +91,10 @@ public sealed class AccessTokenClaims
     public JsonElement? Confirmation => TryGetClaim("cnf", out JsonElement value) ? value : null;
 
     /// <summary>The <c>jkt</c> member of <c>cnf</c> (RFC 9449 section 6.1), or <see langword="null"/>.</summary>
+    /// <remarks>A <c>jkt</c> that is not a string, or whose escapes do not decode (a lone surrogate), is <see langword="null"/>: this property never throws.</remarks>
     public string? ConfirmationThumbprint =>
-        Confirmation is { ValueKind: JsonValueKind.Object } cnf && cnf.TryGetProperty("jkt"u8, out JsonElement jkt) && jkt.ValueKind == JsonValueKind.String
-            ? jkt.GetString()
+        Confirmation is { ValueKind: JsonValueKind.Object } cnf && cnf.TryGetProperty("jkt"u8, out JsonElement jkt) && JsonStrings.TryGetString(jkt, out string? thumbprint)
+            ? thumbprint
             : null;
 
     /// <summary>The actor claim (<c>act</c>, RFC 8693 section 4.1), or <see langword="null"/>.</summary>

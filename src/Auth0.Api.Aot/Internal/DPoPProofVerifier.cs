@@ -57,6 +57,18 @@ internal readonly struct ProofHeaderRead
         Known = known;
     }
 
+    public ProofHeaderRead(JwsAlgorithm algorithm, JsonWebKeyDto jwk, int firstDot, int secondDot)
+        : this(ProofShape.Accepted, null, default, firstDot, secondDot, known: false)
+    {
+        Algorithm = algorithm;
+        Jwk = jwk;
+    }
+
+    /// <summary>For a new header that passed the rules: its algorithm and jwk, whose key is imported only after the token checks.</summary>
+    public JwsAlgorithm? Algorithm { get; }
+
+    public JsonWebKeyDto? Jwk { get; }
+
     public ProofShape Shape { get; }
 
     public ProofHeader? Header { get; }
@@ -156,6 +168,11 @@ internal sealed class DPoPProofVerifier
         if (string.IsNullOrEmpty(httpMethod) || string.IsNullOrEmpty(httpUrl))
         {
             return (null, Error.ProofArgumentMissing("http_method/http_url"));
+        }
+
+        if (proof.Length > _maxProofLength)
+        {
+            return (null, Error.ProofTooLarge(_maxProofLength));
         }
 
         ProofHeaderRead header = ReadHeader(proof);
@@ -294,8 +311,8 @@ internal sealed class DPoPProofVerifier
                 return new(notJws ? ProofShape.NotJws : ProofShape.Refused, null, Error.ProofMalformed, first, second, known: false);
             }
 
-            return ApplyHeaderRules(segment, json, in header, out ProofHeader? accepted, out AuthError error)
-                ? new(ProofShape.Accepted, accepted, default, first, second, known: false)
+            return ApplyHeaderRules(json, in header, out JwsAlgorithm? algorithm, out JsonWebKeyDto? jwk, out AuthError error)
+                ? new(algorithm!, jwk!, first, second)
                 : new(ProofShape.Refused, null, error, first, second, known: false);
         }
         finally
@@ -308,10 +325,12 @@ internal sealed class DPoPProofVerifier
     }
 
     // The header rules, in the reference order (with crit first, RFC 7515 section 4.1.11): typ, alg, jwk present and
-    // public, jwk fitting alg, thumbprint, jwk metadata, key import.
-    private bool ApplyHeaderRules(ReadOnlySpan<char> segment, ReadOnlySpan<byte> json, in JoseHeader header, out ProofHeader? accepted, out AuthError error)
+    // public, jwk fitting alg, jwk metadata. Nothing is imported or cached here: that waits for a valid token
+    // (AcceptHeader), so unauthenticated requests cannot churn the proof-key cache.
+    private bool ApplyHeaderRules(ReadOnlySpan<byte> json, in JoseHeader header, out JwsAlgorithm? algorithm, out JsonWebKeyDto? jwk, out AuthError error)
     {
-        accepted = null;
+        jwk = null;
+        algorithm = null;
         if (header.Has(JoseHeader.Crit))
         {
             error = Error.ProofCriticalHeader;
@@ -324,14 +343,13 @@ internal sealed class DPoPProofVerifier
             return false;
         }
 
-        JwsAlgorithm? algorithm = header.AlgValue.IsString ? MatchAlgorithm(json, header.AlgValue) : null;
+        algorithm = header.AlgValue.IsString ? MatchAlgorithm(json, header.AlgValue) : null;
         if (algorithm is null || (algorithm.Flag & _algorithms) == 0)
         {
             error = Error.ProofAlgorithmNotAllowed;
             return false;
         }
 
-        JsonWebKeyDto? jwk = null;
         if (header.JwkValue.Type == JsonTokenType.StartObject && !JwkReader.TryRead(json.Slice(header.JwkValue.Start, header.JwkValue.Length), out jwk))
         {
             error = Error.ProofMalformed;
@@ -362,12 +380,6 @@ internal sealed class DPoPProofVerifier
             return false;
         }
 
-        if (!JwkThumbprint.TryCompute(jwk, out string? thumbprint, out _))
-        {
-            error = Error.ProofKeyInvalid;
-            return false;
-        }
-
         // The jwk's own metadata, checked here for every new header: it is not part of the thumbprint, so it must not
         // travel with the cached key.
         if ((jwk.Alg is not null && !string.Equals(jwk.Alg, algorithm.Name, StringComparison.Ordinal))
@@ -378,15 +390,28 @@ internal sealed class DPoPProofVerifier
             return false;
         }
 
-        VerificationKey key = ImportKey(thumbprint, new JsonWebKeyDto { Kty = jwk.Kty, Crv = jwk.Crv, X = jwk.X, Y = jwk.Y, N = jwk.N, E = jwk.E });
-        if (key.Unusable is not null || key.Misfit(algorithm) is not null)
+        error = default;
+        return true;
+    }
+
+    // A new header's thumbprint and key (imported once per thumbprint, bounded cache).
+    private bool AcceptHeader(in ProofHeaderRead read, string proof, out ProofHeader? accepted)
+    {
+        accepted = null;
+        JsonWebKeyDto jwk = read.Jwk!;
+        JwsAlgorithm algorithm = read.Algorithm!;
+        if (!JwkThumbprint.TryCompute(jwk, out string? thumbprint, out _))
         {
-            error = Error.ProofKeyInvalid;
             return false;
         }
 
-        accepted = new ProofHeader(segment.ToString(), algorithm, key, thumbprint, Base64UrlStrict.DecodeToArray(thumbprint)!);
-        error = default;
+        VerificationKey key = ImportKey(thumbprint, new JsonWebKeyDto { Kty = jwk.Kty, Crv = jwk.Crv, X = jwk.X, Y = jwk.Y, N = jwk.N, E = jwk.E });
+        if (key.Unusable is not null || key.Misfit(algorithm) is not null)
+        {
+            return false;
+        }
+
+        accepted = new ProofHeader(proof[..read.FirstDot], algorithm, key, thumbprint, Base64UrlStrict.DecodeToArray(thumbprint)!);
         return true;
     }
 
@@ -411,19 +436,18 @@ internal sealed class DPoPProofVerifier
     public bool Check(in ProofHeaderRead read, string proof, ReadOnlySpan<char> accessToken, string httpMethod, string httpUrl, bool bound, bool wantClaims, out ProofFacts facts, out AuthError error)
     {
         facts = default;
-        if (read.Shape != ProofShape.Accepted)
-        {
-            error = read.Error;
-            return false;
-        }
-
         if (proof.Length > _maxProofLength)
         {
             error = Error.ProofTooLarge(_maxProofLength);
             return false;
         }
 
-        ProofHeader header = read.Header!;
+        if (read.Shape == ProofShape.NotJws)
+        {
+            error = read.Error;
+            return false;
+        }
+
         ReadOnlySpan<char> payloadSegment = proof.AsSpan(read.FirstDot + 1, read.SecondDot - read.FirstDot - 1);
         ReadOnlySpan<char> signatureSegment = proof.AsSpan(read.SecondDot + 1);
         int payloadLength = Base64UrlStrict.GetDecodedLength(payloadSegment.Length);
@@ -440,13 +464,28 @@ internal sealed class DPoPProofVerifier
         {
             Span<byte> buffer = rented ?? stackalloc byte[StackBytes];
             if (!Base64UrlStrict.TryDecode(payloadSegment, buffer, out int payloadWritten)
+                || !System.Text.Unicode.Utf8.IsValid(buffer[..payloadWritten])
                 || !Base64UrlStrict.TryDecode(signatureSegment, buffer[payloadWritten..], out int signatureWritten))
             {
                 error = Error.ProofMalformed;
                 return false;
             }
 
-            if (!VerifySignature(header, proof.AsSpan(0, read.SecondDot), buffer.Slice(payloadWritten, signatureWritten)))
+            // The header's own failure comes after the payload's shape, as in the reference order.
+            if (read.Shape != ProofShape.Accepted)
+            {
+                error = read.Error;
+                return false;
+            }
+
+            ProofHeader? header = read.Header;
+            if (header is null && !AcceptHeader(in read, proof, out header))
+            {
+                error = Error.ProofKeyInvalid;
+                return false;
+            }
+
+            if (!VerifySignature(header!, proof.AsSpan(0, read.SecondDot), buffer.Slice(payloadWritten, signatureWritten)))
             {
                 error = Error.ProofSignatureInvalid;
                 return false;
@@ -454,11 +493,11 @@ internal sealed class DPoPProofVerifier
 
             if (!read.Known)
             {
-                _headers.Add(header);
+                _headers.Add(header!);
             }
 
-            facts.Header = header;
-            return CheckClaims(buffer[..payloadWritten], header, accessToken, httpMethod, httpUrl, bound, wantClaims, ref facts, out error);
+            facts.Header = header!;
+            return CheckClaims(buffer[..payloadWritten], header!, accessToken, httpMethod, httpUrl, bound, wantClaims, ref facts, out error);
         }
         finally
         {

@@ -16,6 +16,14 @@ internal static class JsonStrings
             return false;
         }
 
+#if NET9_0_OR_GREATER
+        // The escapes are checked on the raw text first, so a string that cannot decode costs no exception.
+        if (!JsonEscapes.AreValid(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)))
+        {
+            return false;
+        }
+#endif
+
         try
         {
             text = value.GetString()!;

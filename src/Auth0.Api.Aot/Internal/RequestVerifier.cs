@@ -99,7 +99,7 @@ internal sealed class RequestVerifier
         if (_mode != DPoPMode.Disabled)
         {
             // The downgrade guard: a token bound to a key cannot be used without a proof of that key.
-            if (outcome.Confirmation is Confirmation.Thumbprint or Confirmation.Unmatchable)
+            if (outcome.ConfirmationHasJkt)
             {
                 return Failed(Error.BoundTokenAsBearer, Scheme.Bearer);
             }

@@ -58,8 +58,8 @@ internal struct ParsedToken
 {
     public Confirmation Confirmation;
 
-    /// <summary>Whether cnf is an object with members other than jkt (x5t#S256, say).</summary>
-    public bool ConfirmationHasOtherMembers;
+    /// <summary>Whether cnf has a non-empty string jkt member (even a repeated one): the token is bound to a key.</summary>
+    public bool ConfirmationHasJkt;
 
     /// <summary>The decoded cnf.jkt when <see cref="Confirmation"/> is <see cref="Confirmation.Thumbprint"/>.</summary>
     public Bytes32 Jkt;
@@ -599,13 +599,26 @@ internal static class TokenParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             empty = false;
+            if (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan))
+            {
+                // A member name that cannot be decoded: the whole cnf is unusable.
+                found = Confirmation.Invalid;
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
             bool isJkt = reader.ValueTextEquals("jkt"u8);
             reader.Read();
             if (!isJkt)
             {
-                parsed.ConfirmationHasOtherMembers = true;
                 reader.Skip();
                 continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueSpan.IsEmpty)
+            {
+                parsed.ConfirmationHasJkt = true;
             }
 
             if (seenJkt)
@@ -622,7 +635,10 @@ internal static class TokenParser
                 continue;
             }
 
-            found = TryReadThumbprint(ref reader, ref parsed.Jkt) ? Confirmation.Thumbprint : Confirmation.Unmatchable;
+            if (found != Confirmation.Invalid)
+            {
+                found = TryReadThumbprint(ref reader, ref parsed.Jkt) ? Confirmation.Thumbprint : Confirmation.Unmatchable;
+            }
         }
 
         parsed.Confirmation = empty ? Confirmation.Absent : found;

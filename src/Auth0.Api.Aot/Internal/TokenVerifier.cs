@@ -406,7 +406,7 @@ internal readonly struct TokenOutcome
         if (result.IsValid)
         {
             Confirmation = parsed.Confirmation;
-            ConfirmationHasOtherMembers = parsed.ConfirmationHasOtherMembers;
+            ConfirmationHasJkt = parsed.ConfirmationHasJkt;
             Jkt = parsed.Jkt;
         }
     }
@@ -415,7 +415,8 @@ internal readonly struct TokenOutcome
 
     public Confirmation Confirmation { get; }
 
-    public bool ConfirmationHasOtherMembers { get; }
+    /// <summary>Whether cnf has a non-empty string jkt (even a repeated one): such a token is never a Bearer token.</summary>
+    public bool ConfirmationHasJkt { get; }
 
     /// <summary>The decoded <c>cnf.jkt</c> when <see cref="Confirmation"/> is <see cref="Internal.Confirmation.Thumbprint"/>.</summary>
     public Bytes32 Jkt { get; }

@@ -243,7 +243,7 @@ public sealed class FailureKindTests : IssuerTests
         string[] payloads =
         [
             "", "{", "[]", "{\"iss\":1}", "{\"exp\":1.5}", "{\"aud\":[1]}", "{\"iss\":\"\\ud800\"}", "{\"sub\":\"a\\u\"}", "{\"cnf\":{\"jkt\":\"\\ud800\"}}",
-            "{\"cnf\":{\"jkt\":\"x\",\"jkt\":\"y\"}}", "{\"permissions\":[\"a\",2]}", "{\"x\":" + new string('[', 70) + new string(']', 70) + "}",
+            "{\"cnf\":{\"jkt\":\"x\",\"jkt\":\"y\"}}", "{\"cnf\":{\"\\ud800\":1}}", "{\"cnf\":{\"\\udc00abc\":1,\"jkt\":\"x\"}}", "{\"permissions\":[\"a\",2]}", "{\"x\":" + new string('[', 70) + new string(']', 70) + "}",
             "{\"htm\":1,\"htu\":\"x\",\"iat\":1,\"jti\":\"j\",\"ath\":\"a\"}",
         ];
         foreach (string header in headers)

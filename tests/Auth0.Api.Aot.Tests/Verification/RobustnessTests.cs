@@ -96,3 +96,43 @@ public sealed class RobustnessTests
             throw new InvalidOperationException("circuit open");
     }
 }
+
+/// <summary>Issue 12 item 2: a claim the library reads later never makes a Try* call or a claims property throw.</summary>
+public sealed class ConfirmationRobustnessTests : IssuerTests
+{
+    [Fact]
+    public async Task A_jkt_with_a_lone_surrogate_escape_neither_throws_nor_binds()
+    {
+        string token = H.Token((_, p) => p.Set("cnf", new RawJson("{\"jkt\":\"\\ud800abc\"}")));
+        using ApiClient allowed = H.Client();
+        RequestVerificationResult bearer = await allowed.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
+        Assert.Equal(VerificationFailure.BoundTokenAsBearer, bearer.Failure);
+
+        using ApiClient disabled = H.Client(o => o.DPoPMode = DPoPMode.Disabled);
+        RequestVerificationResult plain = await disabled.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
+        Assert.True(plain.IsValid);
+        Assert.Null(plain.Claims.ConfirmationThumbprint);
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, plain.Claims.Confirmation!.Value.ValueKind);
+    }
+
+    [Fact]
+    public async Task A_token_with_a_repeated_jkt_is_still_refused_as_bearer()
+    {
+        string jkt = DPoPProofs.Thumbprint(SigningKey.CreateEc("k"));
+        string token = H.Token((_, p) => p.Set("cnf", new RawJson("{\"jkt\":\"" + jkt + "\",\"jkt\":\"" + jkt + "\"}")));
+        using ApiClient client = H.Client();
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
+        Assert.Equal(VerificationFailure.BoundTokenAsBearer, result.Failure);
+    }
+
+    [Fact]
+    public async Task A_proof_key_is_not_imported_for_a_request_whose_token_is_refused()
+    {
+        SigningKey proofKey = SigningKey.CreateEc("proof");
+        string forged = H.Token()[..^4] + "AAAA";
+        using ApiClient client = H.Client();
+        RequestVerificationResult result = await client.TryVerifyRequestAsync("DPoP " + forged, DPoPProofs.Create(proofKey, forged, "GET", "https://api.example.com/x", DateTimeOffset.UtcNow), "GET", "https://api.example.com/x");
+        Assert.Equal(VerificationFailure.SignatureInvalid, result.Failure);
+        Assert.Equal(0, client.DPoP.CachedKeys);
+    }
+}
