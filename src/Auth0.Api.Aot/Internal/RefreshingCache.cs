@@ -7,7 +7,8 @@
 //     refreshes are attempted in the background; callers see an error only when no good value is left;
 //   - back-off: after a failed fetch, no new fetch is started for Backoff; requests with no good value fail fast with
 //     the last error;
-//   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch.
+//   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch. A forced fetch
+//     is told so, and goes to the origin (a shared cache would only hand back the set that lacked the kid).
 // Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
 
 using System;
@@ -47,12 +48,14 @@ internal sealed class RefreshingCache<T> : IDisposable
     where T : class
 {
     private readonly BoundedCache<Entry> _entries;
-    private readonly Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
+    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
 
-    public RefreshingCache(RefreshPolicy policy, Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
+    /// <param name="policy">The timing policy.</param>
+    /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
     {
         _policy = policy;
         _time = policy.TimeProvider;
@@ -118,7 +121,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else
             {
-                pending = entry.InFlight = Start(key, entry);
+                pending = entry.InFlight = Start(key, entry, forced: false);
             }
         }
 
@@ -153,7 +156,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             else
             {
                 entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
-                pending = entry.InFlight = Start(key, entry);
+                pending = entry.InFlight = Start(key, entry, forced: true);
             }
         }
 
@@ -218,7 +221,7 @@ internal sealed class RefreshingCache<T> : IDisposable
                 return;
             }
 
-            started = entry.InFlight = Start(key, entry);
+            started = entry.InFlight = Start(key, entry, forced: false);
         }
 
         // Nobody awaits a background refresh: observe its failure (already recorded in the entry).
@@ -226,13 +229,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     // Runs the fetch on the thread pool, so that it never runs inline under the entry's lock.
-    private Task<CachedValue<T>> Start(string key, Entry entry) => Task.Run(() => FetchAsync(key, entry));
+    private Task<CachedValue<T>> Start(string key, Entry entry, bool forced) => Task.Run(() => FetchAsync(key, entry, forced));
 
-    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry)
+    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry, bool forced)
     {
         try
         {
-            (T value, TimeSpan? maxAge) = await _fetch(key, _lifetime.Token).ConfigureAwait(false);
+            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
             lock (entry.Gate)
