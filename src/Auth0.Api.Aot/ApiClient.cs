@@ -89,6 +89,11 @@ public sealed class ApiClient : IDisposable
             throw new ConfigurationException("CacheTtl must be a non-negative duration");
         }
 
+        if (options.MinimumCacheLifetime < TimeSpan.Zero || options.MinimumCacheLifetime > TimeSpan.FromHours(1))
+        {
+            throw new ConfigurationException("MinimumCacheLifetime must be between zero and one hour");
+        }
+
         if (options.CacheMaxEntries < 2)
         {
             throw new ConfigurationException("CacheMaxEntries must be an integer greater than 1");
@@ -184,7 +189,7 @@ public sealed class ApiClient : IDisposable
         ClientSecret = options.ClientSecret;
         Timeout = options.Timeout;
 
-        RefreshPolicy policy = new(options.CacheTtl, options.MaxStaleness, options.FailureBackoff, options.UnknownKidRefreshCooldown, options.CacheMaxEntries, timeProvider);
+        RefreshPolicy policy = new(options.CacheTtl, options.MinimumCacheLifetime, options.MaxStaleness, options.FailureBackoff, options.UnknownKidRefreshCooldown, options.CacheMaxEntries, timeProvider);
         KeySource keySource = new(options.HttpClient, options.Timeout, policy, options.Cache);
         try
         {

@@ -276,7 +276,7 @@ internal sealed class KeySource : IDisposable
 
             byte[] body = await ReadLimitedAsync(response.Content, MaxDocumentBytes, linked.Token).ConfigureAwait(false)
                 ?? throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
-            return (body, ReadMaxAge(response));
+            return (body, ReadLifetime(response, _timeProvider));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
@@ -343,14 +343,34 @@ internal sealed class KeySource : IDisposable
         }
     }
 
-    private static TimeSpan? ReadMaxAge(HttpResponseMessage response)
+    // The lifetime a response asks for (RFC 9111 sections 4.2.1 and 5.2.2), or null when it says nothing: zero for
+    // no-store and for no-cache without field names (a document we may not reuse without asking again); else max-age;
+    // else Expires minus Date (this instance's time when there is no Date), an Expires that does not parse ("0") being
+    // in the past. RefreshPolicy.EffectiveTtl then raises it to MinimumLifetime and caps it at CacheTtl.
+    internal static TimeSpan? ReadLifetime(HttpResponseMessage response, TimeProvider timeProvider)
     {
         CacheControlHeaderValue? cacheControl = response.Headers.CacheControl;
+        if (cacheControl is not null && (cacheControl.NoStore || (cacheControl.NoCache && cacheControl.NoCacheHeaders.Count == 0)))
+        {
+            return TimeSpan.Zero;
+        }
+
         if (cacheControl?.MaxAge is TimeSpan maxAge && maxAge >= TimeSpan.Zero)
         {
             return maxAge;
         }
 
-        return null;
+        if (!response.Content.Headers.NonValidated.Contains("Expires"))
+        {
+            return null;
+        }
+
+        if (response.Content.Headers.Expires is not DateTimeOffset expires)
+        {
+            return TimeSpan.Zero;
+        }
+
+        TimeSpan lifetime = expires - (response.Headers.Date ?? timeProvider.GetUtcNow());
+        return lifetime > TimeSpan.Zero ? lifetime : TimeSpan.Zero;
     }
 }

@@ -2,7 +2,10 @@
 // origin. Each key (an issuer's discovery document, a JWKS) has its own entry, so trouble at one key never delays or
 // evicts another's value. For each entry:
 //   - single-flight: concurrent misses share one fetch; a fetch is never cancelled by one caller giving up;
-//   - refresh-ahead: from 80 % of the TTL on, a request that uses the value starts a background refresh;
+//   - lifetime: min(CacheTtl, max(MinimumLifetime, what the response asked for)), so that an origin that forbids
+//     caching (max-age=0, no-store) is fetched once per MinimumLifetime, not once per request;
+//   - refresh-ahead: from 80 % of the lifetime on (but not before MinimumLifetime when the lifetime is at least that),
+//     a request that uses the value starts a background refresh;
 //   - stale-on-error: after the TTL the last good value keeps serving, for at most MaxStaleness past its TTL, while
 //     refreshes are attempted in the background; callers see an error only when no good value is left;
 //   - back-off: after a failed fetch, no new fetch is started for Backoff; requests with no good value fail fast with
@@ -38,10 +41,25 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
 }
 
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
-internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
+/// <param name="CacheTtl">Upper bound of every lifetime.</param>
+/// <param name="MinimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <see cref="CacheTtl"/>.</param>
+/// <param name="MaxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
+/// <param name="Backoff">No fetch for this long after a failed one.</param>
+/// <param name="Cooldown">At most one forced refresh per key within this interval.</param>
+/// <param name="MaxEntries">Entries per cache.</param>
+/// <param name="TimeProvider">The clock.</param>
+internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MinimumLifetime, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
 {
-    /// <summary>A document's lifetime: min(<c>Cache-Control: max-age</c>, <see cref="CacheTtl"/>).</summary>
-    public TimeSpan EffectiveTtl(TimeSpan? maxAge) => maxAge is TimeSpan age && age < CacheTtl ? age : CacheTtl;
+    /// <summary>
+    /// A document's lifetime: what the response asked for (<see langword="null"/> when it said nothing) raised to
+    /// <see cref="MinimumLifetime"/>, and at most <see cref="CacheTtl"/>.
+    /// </summary>
+    public TimeSpan EffectiveTtl(TimeSpan? lifetime)
+    {
+        TimeSpan asked = lifetime ?? CacheTtl;
+        TimeSpan floored = asked < MinimumLifetime ? MinimumLifetime : asked;
+        return floored < CacheTtl ? floored : CacheTtl;
+    }
 }
 
 internal sealed class RefreshingCache<T> : IDisposable
@@ -269,7 +287,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         long ttlTicks = Ticks(_policy.EffectiveTtl(maxAge));
         long freshUntil = Add(now, ttlTicks);
-        return new CachedValue<T>(value, now, Add(now, ttlTicks / 5 * 4), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
+
+        // Refresh-ahead from 80 % of the lifetime, but never sooner than the floor: routine fetches of a document are at
+        // least MinimumLifetime apart, and one whose lifetime is the floor (the origin asked for less) is refetched when
+        // it ends, serving stale (within MaxStaleness) while that refresh runs. A CacheTtl below the floor wins.
+        long floorTicks = Ticks(_policy.MinimumLifetime);
+        long refreshTicks = ttlTicks >= floorTicks ? Math.Max(ttlTicks / 5 * 4, floorTicks) : ttlTicks / 5 * 4;
+        return new CachedValue<T>(value, now, Add(now, refreshTicks), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
     }
 
     private long Ticks(TimeSpan span)
