@@ -40,7 +40,7 @@ public sealed partial class ApiClient : IDisposable
         ClientSecret = valid.ClientSecret;
         Timeout = valid.Timeout;
 
-        RefreshPolicy policy = new(valid.CacheTtl, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);
+        RefreshPolicy policy = new(valid.CacheTtl, valid.MinimumCacheLifetime, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);
         KeySource keySource = new(valid.HttpClient, valid.Timeout, policy, valid.Cache);
         try
         {

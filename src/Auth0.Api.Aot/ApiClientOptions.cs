@@ -18,6 +18,9 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="CacheTtl"/>: 600 seconds.</summary>
     public static readonly TimeSpan DefaultCacheTtl = TimeSpan.FromSeconds(600);
 
+    /// <summary>Default <see cref="MinimumCacheLifetime"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultMinimumCacheLifetime = TimeSpan.FromSeconds(30);
+
     /// <summary>Default <see cref="CacheMaxEntries"/>: 100.</summary>
     public const int DefaultCacheMaxEntries = 100;
 
@@ -142,6 +145,15 @@ public sealed class ApiClientOptions
     /// the response's <c>Cache-Control: max-age</c>. Zero means always refetch. Default: 600 s.
     /// </summary>
     public TimeSpan CacheTtl { get; set; } = DefaultCacheTtl;
+
+    /// <summary>
+    /// Floor of a discovery document's or JWKS's cache lifetime when the response asks for less: <c>max-age=0</c> or
+    /// a small <c>max-age</c>, <c>no-store</c>, <c>no-cache</c>, an <c>Expires</c> in the past. Such a document is then
+    /// fetched at most once per this interval, however many requests need it, instead of once per request. It never
+    /// raises a lifetime above <see cref="CacheTtl"/>, which stays the upper bound. Between zero (the response decides)
+    /// and one hour. Default: 30 s.
+    /// </summary>
+    public TimeSpan MinimumCacheLifetime { get; set; } = DefaultMinimumCacheLifetime;
 
     /// <summary>Maximum number of entries in each in-memory cache (discovery and JWKS); least recently used entries go first. At least 2.</summary>
     public int CacheMaxEntries { get; set; } = DefaultCacheMaxEntries;

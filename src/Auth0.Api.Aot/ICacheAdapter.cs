@@ -10,8 +10,12 @@ namespace Auth0.Api.Aot;
 /// <see cref="ApiClientOptions.Cache"/>; the per-instance in-memory cache stays in front of it.
 /// </summary>
 /// <remarks>
-/// <para>Values are opaque bytes (the document with its expiry); keys start with <c>auth0-api-aot:v1:</c>. Documents
-/// read from the store are validated exactly like fetched ones: a corrupt or foreign value is ignored and refetched.</para>
+/// <para>Values are opaque bytes (the document as received, with its times and a checksum); keys start with
+/// <c>auth0-api-aot:v2:</c>. A value read from the store is untrusted input: one that is corrupt, truncated, of another
+/// format, written under another key, expired or with implausible times is ignored, the document is fetched from the
+/// issuer, and the value is overwritten; an intact one is then validated exactly like a fetched document. No such
+/// value fails a verification or makes it throw. The checksum detects damage, not forgery: whoever can write the store
+/// can make the library trust a key set, so it must be writable by the instances that share it only.</para>
 /// <para>Failures of the store never fail a verification: the library falls back to HTTP. Implementations must be safe
 /// for concurrent use.</para>
 /// </remarks>

@@ -132,46 +132,66 @@ internal sealed class KeySource : IDisposable
         }
     }
 
-    private const string SharedPrefix = "auth0-api-aot:v1:";
+    // Format 2 of the shared entries (SharedCacheEntry); format 1 (an 8-byte expiry and the body) lives under other keys,
+    // so instances of both versions can share a store during an upgrade without reading each other's values.
+    private const string SharedPrefix = "auth0-api-aot:v2:";
 
-    private Task<(DiscoveryDocument, TimeSpan?)> FetchDiscoveryAsync(string normalizedIssuer, CancellationToken cancellationToken) =>
-        FetchAsync(SharedPrefix + "discovery:" + normalizedIssuer, DomainNormalizer.DiscoveryUrl(normalizedIssuer), DiscoveryDocument.Parse, cancellationToken);
+    private Task<(DiscoveryDocument, TimeSpan?)> FetchDiscoveryAsync(string normalizedIssuer, bool forced, CancellationToken cancellationToken) =>
+        FetchAsync(
+            SharedPrefix + "discovery:" + normalizedIssuer,
+            SharedDocumentKind.Discovery,
+            DomainNormalizer.DiscoveryUrl(normalizedIssuer),
+            DiscoveryDocument.Parse,
+            // A shared document must name the issuer it is cached under, and say where its keys are.
+            document => document.JwksUri is not null && string.Equals(document.NormalizedIssuer, normalizedIssuer, StringComparison.Ordinal),
+            forced,
+            cancellationToken);
 
-    private Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, CancellationToken cancellationToken) =>
-        FetchAsync(SharedPrefix + "jwks:" + jwksUri, jwksUri, JsonWebKeySet.Parse, cancellationToken);
+    private Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, bool forced, CancellationToken cancellationToken) =>
+        FetchAsync(SharedPrefix + "jwks:" + jwksUri, SharedDocumentKind.Jwks, jwksUri, JsonWebKeySet.Parse, static _ => true, forced, cancellationToken);
 
-    // A document from the shared cache (when one is configured) is validated exactly like a fetched one; an invalid or
-    // unreadable shared entry, or a shared cache that fails, falls back to HTTP and never fails verification.
-    private async Task<(T, TimeSpan?)> FetchAsync<T>(string sharedKey, string url, Func<byte[], T> parse, CancellationToken cancellationToken)
+    // A document from the shared cache (when one is configured) is untrusted input: its entry must be intact, fresh and
+    // written under this key (SharedCacheEntry.TryRead), and its body is validated exactly like a fetched one. Anything
+    // else, and a shared cache that fails, falls back to HTTP and never fails verification; the fetched document then
+    // overwrites the entry. A forced fetch (an unknown kid) skips the shared read: it would return the same key set.
+    private async Task<(T, TimeSpan?)> FetchAsync<T>(string sharedKey, SharedDocumentKind kind, string url, Func<byte[], T> parse, Func<T, bool> acceptShared, bool forced, CancellationToken cancellationToken)
+        where T : class
     {
-        if (_shared is not null)
+        if (_shared is not null && !forced
+            && await TryReadSharedAsync(sharedKey, kind, cancellationToken).ConfigureAwait(false) is (byte[] sharedBody, TimeSpan remaining)
+            && TryParse(sharedBody, parse, out T? sharedDocument)
+            && acceptShared(sharedDocument))
         {
-            (byte[] Body, TimeSpan Remaining)? hit = await TryReadSharedAsync(sharedKey, cancellationToken).ConfigureAwait(false);
-            if (hit is { } shared)
-            {
-                try
-                {
-                    return (parse(shared.Body), shared.Remaining);
-                }
-                catch (KeySourceException)
-                {
-                    // Not a valid document: fetch a good one, which overwrites it.
-                }
-            }
+            return (sharedDocument, remaining);
         }
 
-        (byte[] body, TimeSpan? maxAge) = await GetBodyAsync(url, cancellationToken).ConfigureAwait(false);
+        (byte[] body, TimeSpan? lifetime) = await GetBodyAsync(url, cancellationToken).ConfigureAwait(false);
         T document = parse(body);
         if (_shared is not null)
         {
-            await WriteSharedAsync(sharedKey, body, _policy.EffectiveTtl(maxAge), cancellationToken).ConfigureAwait(false);
+            await WriteSharedAsync(sharedKey, kind, body, _policy.EffectiveTtl(lifetime), cancellationToken).ConfigureAwait(false);
         }
 
-        return (document, maxAge);
+        return (document, lifetime);
     }
 
-    // Shared entries are the document body prefixed with its expiry (8 bytes, Unix milliseconds, big-endian).
-    private async Task<(byte[] Body, TimeSpan Remaining)?> TryReadSharedAsync(string key, CancellationToken cancellationToken)
+    private static bool TryParse<T>(byte[] body, Func<byte[], T> parse, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? document)
+        where T : class
+    {
+        try
+        {
+            document = parse(body);
+            return true;
+        }
+        catch (KeySourceException)
+        {
+            // An intact entry whose document is invalid (written by a forger, or by a version with other rules).
+            document = null;
+            return false;
+        }
+    }
+
+    private async Task<(byte[] Body, TimeSpan Remaining)?> TryReadSharedAsync(string key, SharedDocumentKind kind, CancellationToken cancellationToken)
     {
         byte[]? value;
         try
@@ -183,26 +203,19 @@ internal sealed class KeySource : IDisposable
             return null;
         }
 
-        if (value is null || value.Length <= 8)
-        {
-            return null;
-        }
-
-        long expiresAt = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(value);
-        long now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        return expiresAt <= now ? null : (value[8..], TimeSpan.FromMilliseconds(expiresAt - now));
+        return value is not null && SharedCacheEntry.TryRead(value, key, kind, _timeProvider.GetUtcNow(), _policy.CacheTtl, out byte[]? body, out TimeSpan remaining)
+            ? (body, remaining)
+            : null;
     }
 
-    private async Task WriteSharedAsync(string key, byte[] body, TimeSpan ttl, CancellationToken cancellationToken)
+    private async Task WriteSharedAsync(string key, SharedDocumentKind kind, byte[] body, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (ttl <= TimeSpan.Zero)
         {
             return;
         }
 
-        byte[] value = new byte[8 + body.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() + (long)ttl.TotalMilliseconds);
-        body.CopyTo(value, 8);
+        byte[] value = SharedCacheEntry.Create(key, kind, _timeProvider.GetUtcNow(), ttl, body);
         try
         {
             await _shared!.SetAsync(key, value, ttl, cancellationToken).ConfigureAwait(false);
@@ -263,7 +276,7 @@ internal sealed class KeySource : IDisposable
 
             byte[] body = await ReadLimitedAsync(response.Content, MaxDocumentBytes, linked.Token).ConfigureAwait(false)
                 ?? throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
-            return (body, ReadMaxAge(response));
+            return (body, ReadLifetime(response, _timeProvider));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
@@ -330,14 +343,34 @@ internal sealed class KeySource : IDisposable
         }
     }
 
-    private static TimeSpan? ReadMaxAge(HttpResponseMessage response)
+    // The lifetime a response asks for (RFC 9111 sections 4.2.1 and 5.2.2), or null when it says nothing: zero for
+    // no-store and for no-cache without field names (a document we may not reuse without asking again); else max-age;
+    // else Expires minus Date (this instance's time when there is no Date), an Expires that does not parse ("0") being
+    // in the past. RefreshPolicy.EffectiveTtl then raises it to MinimumLifetime and caps it at CacheTtl.
+    internal static TimeSpan? ReadLifetime(HttpResponseMessage response, TimeProvider timeProvider)
     {
         CacheControlHeaderValue? cacheControl = response.Headers.CacheControl;
+        if (cacheControl is not null && (cacheControl.NoStore || (cacheControl.NoCache && cacheControl.NoCacheHeaders.Count == 0)))
+        {
+            return TimeSpan.Zero;
+        }
+
         if (cacheControl?.MaxAge is TimeSpan maxAge && maxAge >= TimeSpan.Zero)
         {
             return maxAge;
         }
 
-        return null;
+        if (!response.Content.Headers.NonValidated.Contains("Expires"))
+        {
+            return null;
+        }
+
+        if (response.Content.Headers.Expires is not DateTimeOffset expires)
+        {
+            return TimeSpan.Zero;
+        }
+
+        TimeSpan lifetime = expires - (response.Headers.Date ?? timeProvider.GetUtcNow());
+        return lifetime > TimeSpan.Zero ? lifetime : TimeSpan.Zero;
     }
 }

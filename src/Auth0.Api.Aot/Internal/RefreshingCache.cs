@@ -2,12 +2,16 @@
 // origin. Each key (an issuer's discovery document, a JWKS) has its own entry, so trouble at one key never delays or
 // evicts another's value. For each entry:
 //   - single-flight: concurrent misses share one fetch; a fetch is never cancelled by one caller giving up;
-//   - refresh-ahead: from 80 % of the TTL on, a request that uses the value starts a background refresh;
+//   - lifetime: min(CacheTtl, max(MinimumLifetime, what the response asked for)), so that an origin that forbids
+//     caching (max-age=0, no-store) is fetched once per MinimumLifetime, not once per request;
+//   - refresh-ahead: from 80 % of the lifetime on (but not before MinimumLifetime when the lifetime is at least that),
+//     a request that uses the value starts a background refresh;
 //   - stale-on-error: after the TTL the last good value keeps serving, for at most MaxStaleness past its TTL, while
 //     refreshes are attempted in the background; callers see an error only when no good value is left;
 //   - back-off: after a failed fetch, no new fetch is started for Backoff; requests with no good value fail fast with
 //     the last error;
-//   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch.
+//   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch. A forced fetch
+//     is told so, and goes to the origin (a shared cache would only hand back the set that lacked the kid).
 // Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
 
 using System;
@@ -37,22 +41,39 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
 }
 
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
-internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
+/// <param name="CacheTtl">Upper bound of every lifetime.</param>
+/// <param name="MinimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <see cref="CacheTtl"/>.</param>
+/// <param name="MaxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
+/// <param name="Backoff">No fetch for this long after a failed one.</param>
+/// <param name="Cooldown">At most one forced refresh per key within this interval.</param>
+/// <param name="MaxEntries">Entries per cache.</param>
+/// <param name="TimeProvider">The clock.</param>
+internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MinimumLifetime, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
 {
-    /// <summary>A document's lifetime: min(<c>Cache-Control: max-age</c>, <see cref="CacheTtl"/>).</summary>
-    public TimeSpan EffectiveTtl(TimeSpan? maxAge) => maxAge is TimeSpan age && age < CacheTtl ? age : CacheTtl;
+    /// <summary>
+    /// A document's lifetime: what the response asked for (<see langword="null"/> when it said nothing) raised to
+    /// <see cref="MinimumLifetime"/>, and at most <see cref="CacheTtl"/>.
+    /// </summary>
+    public TimeSpan EffectiveTtl(TimeSpan? lifetime)
+    {
+        TimeSpan asked = lifetime ?? CacheTtl;
+        TimeSpan floored = asked < MinimumLifetime ? MinimumLifetime : asked;
+        return floored < CacheTtl ? floored : CacheTtl;
+    }
 }
 
 internal sealed class RefreshingCache<T> : IDisposable
     where T : class
 {
     private readonly BoundedCache<Entry> _entries;
-    private readonly Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
+    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
 
-    public RefreshingCache(RefreshPolicy policy, Func<string, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
+    /// <param name="policy">The timing policy.</param>
+    /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
     {
         _policy = policy;
         _time = policy.TimeProvider;
@@ -118,7 +139,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else
             {
-                pending = entry.InFlight = Start(key, entry);
+                pending = entry.InFlight = Start(key, entry, forced: false);
             }
         }
 
@@ -153,7 +174,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             else
             {
                 entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
-                pending = entry.InFlight = Start(key, entry);
+                pending = entry.InFlight = Start(key, entry, forced: true);
             }
         }
 
@@ -218,7 +239,7 @@ internal sealed class RefreshingCache<T> : IDisposable
                 return;
             }
 
-            started = entry.InFlight = Start(key, entry);
+            started = entry.InFlight = Start(key, entry, forced: false);
         }
 
         // Nobody awaits a background refresh: observe its failure (already recorded in the entry).
@@ -226,13 +247,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     // Runs the fetch on the thread pool, so that it never runs inline under the entry's lock.
-    private Task<CachedValue<T>> Start(string key, Entry entry) => Task.Run(() => FetchAsync(key, entry));
+    private Task<CachedValue<T>> Start(string key, Entry entry, bool forced) => Task.Run(() => FetchAsync(key, entry, forced));
 
-    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry)
+    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry, bool forced)
     {
         try
         {
-            (T value, TimeSpan? maxAge) = await _fetch(key, _lifetime.Token).ConfigureAwait(false);
+            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
             lock (entry.Gate)
@@ -266,7 +287,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         long ttlTicks = Ticks(_policy.EffectiveTtl(maxAge));
         long freshUntil = Add(now, ttlTicks);
-        return new CachedValue<T>(value, now, Add(now, ttlTicks / 5 * 4), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
+
+        // Refresh-ahead from 80 % of the lifetime, but never sooner than the floor: routine fetches of a document are at
+        // least MinimumLifetime apart, and one whose lifetime is the floor (the origin asked for less) is refetched when
+        // it ends, serving stale (within MaxStaleness) while that refresh runs. A CacheTtl below the floor wins.
+        long floorTicks = Ticks(_policy.MinimumLifetime);
+        long refreshTicks = ttlTicks >= floorTicks ? Math.Max(ttlTicks / 5 * 4, floorTicks) : ttlTicks / 5 * 4;
+        return new CachedValue<T>(value, now, Add(now, refreshTicks), freshUntil, Add(freshUntil, Ticks(_policy.MaxStaleness)));
     }
 
     private long Ticks(TimeSpan span)

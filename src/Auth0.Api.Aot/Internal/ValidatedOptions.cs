@@ -38,6 +38,8 @@ internal sealed class ValidatedOptions
 
     public TimeSpan CacheTtl { get; init; }
 
+    public TimeSpan MinimumCacheLifetime { get; init; }
+
     public int CacheMaxEntries { get; init; }
 
     public TimeSpan Timeout { get; init; }
@@ -153,6 +155,12 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("CacheTtl must be a non-negative duration");
         }
 
+        TimeSpan minimumCacheLifetime = options.MinimumCacheLifetime;
+        if (minimumCacheLifetime < TimeSpan.Zero || minimumCacheLifetime > TimeSpan.FromHours(1))
+        {
+            throw new ConfigurationException("MinimumCacheLifetime must be between zero and one hour");
+        }
+
         int cacheMaxEntries = options.CacheMaxEntries;
         if (cacheMaxEntries < 2)
         {
@@ -264,6 +272,7 @@ internal sealed class ValidatedOptions
             ClientId = clientId,
             ClientSecret = options.ClientSecret,
             CacheTtl = cacheTtl,
+            MinimumCacheLifetime = minimumCacheLifetime,
             CacheMaxEntries = cacheMaxEntries,
             Timeout = timeout,
             ClockSkew = clockSkew,

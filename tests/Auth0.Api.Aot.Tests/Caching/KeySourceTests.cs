@@ -33,7 +33,6 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     [InlineData("max-age=3600", 600, 600, "domain")]
     [InlineData("public, max-age=120, must-revalidate", 600, 120, "domain")]
     [InlineData(null, 600, 600, "domain")]
-    [InlineData("no-store", 600, 600, "domain")]
     [InlineData("max-age=60", 600, 60, "domains")]
     [InlineData("max-age=3600", 600, 600, "domains")]
     [InlineData(null, 600, 600, "domains")]
