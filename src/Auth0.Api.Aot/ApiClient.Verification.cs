@@ -197,7 +197,7 @@ public sealed partial class ApiClient
     /// </summary>
     private IReadOnlyDictionary<string, string>? ResolverHeaders(IReadOnlyDictionary<string, string>? headers)
     {
-        if (_resolver is null || headers is null)
+        if (_options.DomainsResolver is null || headers is null)
         {
             return null;
         }

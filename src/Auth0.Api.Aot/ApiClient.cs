@@ -14,10 +14,9 @@ namespace Auth0.Api.Aot;
 /// </remarks>
 public sealed partial class ApiClient : IDisposable
 {
+    private readonly ValidatedOptions _options;
     private readonly TokenVerifier _verifier;
-    private readonly TimeProvider _timeProvider;
     private readonly DPoPProofVerifier _dpop;
-    private readonly DomainsResolver? _resolver;
     private readonly TokenExchangeClient _exchange;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
@@ -29,16 +28,8 @@ public sealed partial class ApiClient : IDisposable
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
     public ApiClient(ApiClientOptions options)
     {
-        ValidatedOptions valid = ValidatedOptions.Validate(options);
+        ValidatedOptions valid = _options = ValidatedOptions.Validate(options);
         TimeProvider timeProvider = valid.TimeProvider;
-        Domain = valid.Domain;
-        Audience = valid.Audience;
-        AllowedIssuers = valid.AllowedIssuers;
-        DomainIssuer = valid.DomainIssuer;
-        CacheTtl = valid.CacheTtl;
-        ClientId = valid.ClientId;
-        ClientSecret = valid.ClientSecret;
-        Timeout = valid.Timeout;
 
         RefreshPolicy policy = new(valid.CacheTtl, valid.MinimumCacheLifetime, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);
         KeySource keySource = new(valid.HttpClient, valid.Timeout, policy, valid.Cache);
@@ -52,40 +43,38 @@ public sealed partial class ApiClient : IDisposable
             throw;
         }
 
-        _timeProvider = timeProvider;
         IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore ?? new MemoryReplayStore(valid.DPoPReplayCapacity, timeProvider) : null;
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
         _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
-        _resolver = valid.DomainsResolver;
         _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms);
         _exchange = new TokenExchangeClient(new TokenEndpointClient(keySource, valid.Timeout, timeProvider, valid.DomainIssuer, valid.ClientId, valid.ClientSecret));
     }
 
-    internal string? Domain { get; }
+    internal string? Domain => _options.Domain;
 
-    internal string Audience { get; }
+    internal string Audience => _options.Audience;
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
-    internal string? DomainIssuer { get; }
+    internal string? DomainIssuer => _options.DomainIssuer;
 
     /// <summary>The normalised allow-list (Multiple Custom Domains), or <see langword="null"/> in single-domain mode.</summary>
-    internal IReadOnlyList<string>? AllowedIssuers { get; }
+    internal IReadOnlyList<string>? AllowedIssuers => _options.AllowedIssuers;
 
-    internal TimeSpan CacheTtl { get; }
+    internal TimeSpan CacheTtl => _options.CacheTtl;
 
-    internal TimeSpan Timeout { get; }
+    internal TimeSpan Timeout => _options.Timeout;
 
-    internal string? ClientId { get; }
+    internal string? ClientId => _options.ClientId;
 
-    internal string? ClientSecret { get; }
+    internal string? ClientSecret => _options.ClientSecret;
 
     internal KeySource Keys => _verifier.Keys;
 
     internal TokenVerifier Verifier => _verifier;
 
-    internal DomainsResolver? Resolver => _resolver;
+    internal DomainsResolver? Resolver => _options.DomainsResolver;
 
     internal DPoPProofVerifier DPoP => _dpop;
 
@@ -104,7 +93,7 @@ public sealed partial class ApiClient : IDisposable
     /// later instance (a Lambda's next cold start, say). It holds public documents only: no token, no secret.
     /// </summary>
     /// <returns>The snapshot (JSON).</returns>
-    public string ExportKeySnapshot() => KeySnapshot.Export(_verifier.Keys, _timeProvider);
+    public string ExportKeySnapshot() => KeySnapshot.Export(_verifier.Keys, _options.TimeProvider);
 
     private static void SeedKeys(ValidatedOptions options, KeySource keys)
     {

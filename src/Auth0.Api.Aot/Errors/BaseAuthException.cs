@@ -57,10 +57,12 @@ public sealed class MissingRequiredArgumentException : BaseAuthException
     /// <param name="argument">The name of the missing argument.</param>
     /// <param name="message">An optional message; by default <c>The argument '{argument}' is required but was not provided.</c></param>
     public MissingRequiredArgumentException(string argument, string? message = null)
-        : base(message ?? $"The argument '{argument}' is required but was not provided.")
+        : base(message ?? DefaultMessage(argument))
     {
         Argument = argument;
     }
+
+    internal static string DefaultMessage(string argument) => "The argument '" + argument + "' is required but was not provided.";
 
     /// <summary>The name of the missing argument.</summary>
     public string Argument { get; }
@@ -150,7 +152,7 @@ public sealed class UseDPoPNonceException : BaseAuthException
     /// <summary>Creates the error with the nonce the client must use.</summary>
     /// <param name="nonce">A fresh nonce.</param>
     public UseDPoPNonceException(string nonce)
-        : base("Resource server requires nonce in DPoP proof")
+        : base(Internal.Error.NonceRequired)
     {
         Nonce = nonce;
         SetHeader("DPoP-Nonce", nonce);

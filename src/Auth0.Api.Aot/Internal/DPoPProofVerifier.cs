@@ -47,18 +47,17 @@ internal enum NonceState : byte
 /// <summary>The header stage's outcome, carried to <see cref="DPoPProofVerifier.Check"/>.</summary>
 internal readonly struct ProofHeaderRead
 {
-    public ProofHeaderRead(ProofShape shape, ProofHeader? header, AuthError error, int firstDot, int secondDot, bool known)
+    public ProofHeaderRead(ProofShape shape, ProofHeader? header, AuthError error, int firstDot, int secondDot)
     {
         Shape = shape;
         Header = header;
         Error = error;
         FirstDot = firstDot;
         SecondDot = secondDot;
-        Known = known;
     }
 
     public ProofHeaderRead(JwsAlgorithm algorithm, JsonWebKeyDto jwk, int firstDot, int secondDot)
-        : this(ProofShape.Accepted, null, default, firstDot, secondDot, known: false)
+        : this(ProofShape.Accepted, null, default, firstDot, secondDot)
     {
         Algorithm = algorithm;
         Jwk = jwk;
@@ -71,6 +70,7 @@ internal readonly struct ProofHeaderRead
 
     public ProofShape Shape { get; }
 
+    /// <summary>A header a verified proof used before (then it is not read or remembered again); <see langword="null"/> for a new one.</summary>
     public ProofHeader? Header { get; }
 
     public AuthError Error { get; }
@@ -79,8 +79,6 @@ internal readonly struct ProofHeaderRead
 
     public int SecondDot { get; }
 
-    /// <summary>Whether the header came from the recent headers (so it is not remembered again).</summary>
-    public bool Known { get; }
 }
 
 /// <summary>What a proof that passed <see cref="DPoPProofVerifier.Check"/> contributes to the rest of the request.</summary>
@@ -128,6 +126,7 @@ internal sealed class DPoPProofVerifier
     private readonly long _iatLeewaySeconds;
     private readonly long _iatOffsetSeconds;
     private readonly int _maxProofLength;
+    private readonly AuthError _proofTooLarge;
     private readonly TimeProvider _time;
     private readonly BoundedCache<VerificationKey> _keys;
     private readonly IDPoPReplayStore? _replays;
@@ -145,6 +144,7 @@ internal sealed class DPoPProofVerifier
         _iatLeewaySeconds = (long)iatLeeway.TotalSeconds;
         _iatOffsetSeconds = (long)iatOffset.TotalSeconds;
         _maxProofLength = maxProofLength;
+        _proofTooLarge = Error.ProofTooLarge(maxProofLength);
         _time = time;
         _keys = new BoundedCache<VerificationKey>(maxKeys, time);
     }
@@ -172,7 +172,7 @@ internal sealed class DPoPProofVerifier
 
         if (proof.Length > _maxProofLength)
         {
-            return (null, Error.ProofTooLarge(_maxProofLength));
+            return (null, _proofTooLarge);
         }
 
         ProofHeaderRead header = ReadHeader(proof);
@@ -221,14 +221,7 @@ internal sealed class DPoPProofVerifier
             await pending.ConfigureAwait(false) ? null : Error.ProofReplayed;
     }
 
-    /// <summary>base64url(SHA-256(thumbprint "\n" jti)): fixed length whatever the jti, and no proof content is stored.</summary>
-    internal static string ReplayKey(string thumbprint, string jti)
-    {
-        Bytes32 digest = default;
-        ReplayDigest(Encoding.ASCII.GetBytes(thumbprint), Encoding.UTF8.GetBytes(jti), digest);
-        return Base64UrlStrict.Encode(digest);
-    }
-
+    /// <summary>SHA-256(thumbprint "\n" jti): fixed length whatever the jti, and no proof content is stored.</summary>
     private static void ReplayDigest(ReadOnlySpan<byte> thumbprint, ReadOnlySpan<byte> jti, Span<byte> digest)
     {
         int length = thumbprint.Length + 1 + jti.Length;
@@ -272,25 +265,25 @@ internal sealed class DPoPProofVerifier
     {
         if (!JoseCompact.TrySplit(proof, out int first, out int second, out _) || first == 0)
         {
-            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second);
         }
 
         ReadOnlySpan<char> segment = proof.AsSpan(0, first);
         if (FindHeader(segment) is ProofHeader known)
         {
-            return new(ProofShape.Accepted, known, default, first, second, known: true);
+            return new(ProofShape.Accepted, known, default, first, second);
         }
 
         if (proof.Length > _maxProofLength)
         {
             // Not decoded at all: the length is refused with the other proof failures, after the token checks.
-            return new(ProofShape.Refused, null, Error.ProofTooLarge(_maxProofLength), first, second, known: false);
+            return new(ProofShape.Refused, null, _proofTooLarge, first, second);
         }
 
         int length = Base64UrlStrict.GetDecodedLength(segment.Length);
         if (length < 0)
         {
-            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+            return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second);
         }
 
         byte[]? rented = length > StackBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
@@ -299,7 +292,7 @@ internal sealed class DPoPProofVerifier
             Span<byte> buffer = rented ?? stackalloc byte[StackBytes];
             if (!Base64UrlStrict.TryDecode(segment, buffer, out int written) || !System.Text.Unicode.Utf8.IsValid(buffer[..written]))
             {
-                return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second, known: false);
+                return new(ProofShape.NotJws, null, Error.ProofMalformed, first, second);
             }
 
             ReadOnlySpan<byte> json = buffer[..written];
@@ -308,12 +301,12 @@ internal sealed class DPoPProofVerifier
             {
                 // Not JSON, or not an object, is not a JWS; a JSON object that breaks the header rules is a refused proof.
                 bool notJws = problem is "the header is not valid JSON" or "the header is not a JSON object";
-                return new(notJws ? ProofShape.NotJws : ProofShape.Refused, null, Error.ProofMalformed, first, second, known: false);
+                return new(notJws ? ProofShape.NotJws : ProofShape.Refused, null, Error.ProofMalformed, first, second);
             }
 
             return ApplyHeaderRules(json, in header, out JwsAlgorithm? algorithm, out JsonWebKeyDto? jwk, out AuthError error)
                 ? new(algorithm!, jwk!, first, second)
-                : new(ProofShape.Refused, null, error, first, second, known: false);
+                : new(ProofShape.Refused, null, error, first, second);
         }
         finally
         {
@@ -438,7 +431,7 @@ internal sealed class DPoPProofVerifier
         facts = default;
         if (proof.Length > _maxProofLength)
         {
-            error = Error.ProofTooLarge(_maxProofLength);
+            error = _proofTooLarge;
             return false;
         }
 
@@ -491,7 +484,7 @@ internal sealed class DPoPProofVerifier
                 return false;
             }
 
-            if (!read.Known)
+            if (read.Header is null)
             {
                 _headers.Add(header!);
             }
@@ -527,7 +520,8 @@ internal sealed class DPoPProofVerifier
 
     private bool CheckClaims(ReadOnlySpan<byte> json, ProofHeader header, ReadOnlySpan<char> accessToken, string httpMethod, string httpUrl, bool bound, bool wantClaims, ref ProofFacts facts, out AuthError error)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(json) || !JsonSyntax.IsValid(json, 16) || !JsonEscapes.AreValid(json))
+        // The payload is valid UTF-8 (Check saw to it before the signature).
+        if (!JsonSyntax.IsValid(json, 16) || !JsonEscapes.AreValid(json))
         {
             error = Error.ProofMalformed;
             return false;
@@ -544,7 +538,7 @@ internal sealed class DPoPProofVerifier
         bool hasIat = false, hasJti = false;
         double? iat = null;
         Utf8JsonReader jti = default, ath = default, htm = default, htu = default, nonce = default;
-        bool jtiString = false, hasAth = false, hasHtm = false, hasHtu = false, hasNonce = false;
+        bool jtiString = false, hasNonce = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int bit = reader.ValueTextEquals("iat"u8) ? PIat
@@ -584,7 +578,6 @@ internal sealed class DPoPProofVerifier
                     }
 
                     ath = reader;
-                    hasAth = true;
                     break;
                 case PHtm:
                     if (!isString)
@@ -594,7 +587,6 @@ internal sealed class DPoPProofVerifier
                     }
 
                     htm = reader;
-                    hasHtm = true;
                     break;
                 case PHtu:
                     if (!isString)
@@ -604,7 +596,6 @@ internal sealed class DPoPProofVerifier
                     }
 
                     htu = reader;
-                    hasHtu = true;
                     break;
                 case PNonce:
                     nonce = reader;
@@ -617,6 +608,8 @@ internal sealed class DPoPProofVerifier
             }
         }
 
+        // A non-string ath, htm or htu was refused above: a seen one is a string.
+        bool hasAth = (seen & PAth) != 0, hasHtm = (seen & PHtm) != 0, hasHtu = (seen & PHtu) != 0;
         if (!hasIat || (bound && !hasAth) || !hasHtm || !hasHtu || !hasJti)
         {
             error = Error.ProofClaimsMissing(hasIat, !bound || hasAth, hasHtm, hasHtu, hasJti);

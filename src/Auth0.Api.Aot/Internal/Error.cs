@@ -47,7 +47,6 @@ internal static class Error
         return error.Kind switch
         {
             VerificationFailure.MissingToken => new MissingRequiredArgumentException("access_token"),
-            VerificationFailure.RequestContextMissing => new MissingRequiredArgumentException(MissingMethodOrUrl),
             VerificationFailure.DomainsResolverFailed => new DomainsResolverException(error.Message, error.Cause),
             VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => new MissingAuthorizationException(),
             VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof => new InvalidAuthSchemeException(error.Message),
@@ -138,11 +137,11 @@ internal static class Error
     };
 
     private static AuthError ArgumentMissing(VerificationFailure kind, string argument) =>
-        new(kind, "The argument '" + argument + "' is required but was not provided.") { Argument = argument };
+        new(kind, MissingRequiredArgumentException.DefaultMessage(argument)) { Argument = argument };
 
     // ---- Access tokens (reference section 4.2)
 
-    public static readonly AuthError TokenMissing = new(VerificationFailure.MissingToken, "The argument 'access_token' is required but was not provided.");
+    public static readonly AuthError TokenMissing = new(VerificationFailure.MissingToken, MissingRequiredArgumentException.DefaultMessage("access_token"));
     public static readonly AuthError HeaderNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
     public static readonly AuthError PayloadNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
     public static readonly AuthError SignatureNotBase64Url = new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");

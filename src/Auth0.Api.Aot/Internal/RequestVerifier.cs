@@ -60,18 +60,18 @@ internal sealed class RequestVerifier
         }
 
         ReadOnlyMemory<char> token = authorization.AsMemory(tokenStart);
-        if (_mode == DPoPMode.Required && !ReferenceEquals(scheme, Scheme.DPoP))
+        if (_mode == DPoPMode.Required && scheme != Scheme.DPoP)
         {
             // The scheme named in the challenge is the one the client sent, lower-cased, as the Python SDK reports it.
             return Fail(Error.SchemeNotAllowed, scheme ?? schemeSpan.ToString().ToLowerInvariant());
         }
 
-        if (ReferenceEquals(scheme, Scheme.DPoP))
+        if (scheme == Scheme.DPoP)
         {
             return VerifyDPoPAsync(token, dpop, httpMethod, httpUrl, headers, cancellationToken);
         }
 
-        if (ReferenceEquals(scheme, Scheme.Bearer))
+        if (scheme == Scheme.Bearer)
         {
             return VerifyBearerAsync(token, dpop, httpUrl, headers, cancellationToken);
         }
@@ -205,7 +205,7 @@ internal sealed class RequestVerifier
     private RequestVerificationResult Failed(in AuthError error, string? scheme) => new(new RequestFailure(error, scheme, _challenges));
 }
 
-/// <summary>The scheme names a request result reports (interned, compared by reference internally).</summary>
+/// <summary>The scheme names a request result reports.</summary>
 internal static class Scheme
 {
     public const string Bearer = "bearer";
