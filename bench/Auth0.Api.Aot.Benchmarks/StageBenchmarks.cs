@@ -29,13 +29,20 @@ public class StageBenchmarks
         }
 
         _buffer = new byte[TokenParser.BufferSize(_token.Length)];
+        _memos = new RecentSlots<HeaderMemo>(4);
+        _memos.Add(new HeaderMemo(_token[.._token.IndexOf('.')], JwsAlgorithm.RS256, System.Text.Encoding.UTF8.GetBytes("k")));
     }
+
+    private RecentSlots<HeaderMemo> _memos = null!;
 
     [GlobalCleanup]
     public ValueTask Cleanup() => _issuer.DisposeAsync();
 
     [Benchmark]
     public bool ParseOnly() => TokenParser.TryParse(_token, _buffer, SigningAlgorithms.RS256, "https://api.example.com"u8, out _, out _);
+
+    [Benchmark]
+    public bool ParseWithKnownHeader() => TokenParser.TryParse(_token, _buffer, SigningAlgorithms.RS256, "https://api.example.com"u8, _memos, out _, out _);
 
     [Benchmark]
     public int DecodeSegmentsOnly()

@@ -47,12 +47,7 @@ internal struct JoseValue
     public readonly bool IsString => Type == JsonTokenType.String;
 
     /// <summary>A reader positioned on this string value (its quotes included), to compare or decode it.</summary>
-    public readonly Utf8JsonReader StringReader(ReadOnlySpan<byte> json)
-    {
-        Utf8JsonReader reader = new(json.Slice(Start - 1, Length + 2));
-        reader.Read();
-        return reader;
-    }
+    public readonly Utf8JsonReader StringReader(ReadOnlySpan<byte> json) => JsonSyntax.StringReader(json, Start, Length);
 
     /// <summary>Whether this is a string equal to <paramref name="utf8"/> (compared unescaped).</summary>
     public readonly bool StringEquals(ReadOnlySpan<byte> json, ReadOnlySpan<byte> utf8)

@@ -21,10 +21,20 @@ internal static class JsonSyntax
     /// <summary>Whether <paramref name="json"/> is one JSON value nested at most <paramref name="maxDepth"/> (at most 64) containers deep.</summary>
     public static bool IsValid(ReadOnlySpan<byte> json, int maxDepth)
     {
+        int i = SkipWhitespace(json, 0);
+        return TrySkipValue(json, ref i, 0, maxDepth) && SkipWhitespace(json, i) == json.Length;
+    }
+
+    /// <summary>
+    /// Moves <paramref name="i"/> past the value that starts there (after any whitespace), checking it; the value sits
+    /// inside <paramref name="depth"/> containers, and may open containers up to <paramref name="maxDepth"/> in all.
+    /// </summary>
+    public static bool TrySkipValue(ReadOnlySpan<byte> json, ref int i, int depth, int maxDepth)
+    {
         System.Diagnostics.Debug.Assert(maxDepth is > 0 and <= 64);
         ulong objects = 0; // bit d set: the container at depth d + 1 is an object
-        int depth = 0;
-        int i = SkipWhitespace(json, 0);
+        int baseDepth = depth;
+        i = SkipWhitespace(json, i);
 
     Value:
         if (i >= json.Length)
@@ -69,7 +79,7 @@ internal static class JsonSyntax
 
                 goto Value;
             case (byte)'"':
-                i = SkipString(json, i);
+                i = SkipString(json, i, out _);
                 break;
             case (byte)'t':
                 i = SkipLiteral(json, i, "true"u8);
@@ -91,11 +101,12 @@ internal static class JsonSyntax
         }
 
     AfterValue:
-        i = SkipWhitespace(json, i);
-        if (depth == 0)
+        if (depth == baseDepth)
         {
-            return i == json.Length;
+            return true;
         }
+
+        i = SkipWhitespace(json, i);
 
         if (i >= json.Length)
         {
@@ -130,7 +141,7 @@ internal static class JsonSyntax
             return false;
         }
 
-        i = SkipString(json, i);
+        i = SkipString(json, i, out _);
         if (i < 0)
         {
             return false;
@@ -146,9 +157,19 @@ internal static class JsonSyntax
         goto Value;
     }
 
-    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    /// <summary>A reader positioned on the string whose text (between its quotes) is at <paramref name="start"/>, to compare or decode it.</summary>
+    public static System.Text.Json.Utf8JsonReader StringReader(ReadOnlySpan<byte> json, int start, int length)
     {
-        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        System.Text.Json.Utf8JsonReader reader = new(json.Slice(start - 1, length + 2));
+        reader.Read();
+        return reader;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        // Compact JSON (every token an issuer signs) has none: one comparison settles it.
+        while ((uint)i < (uint)json.Length && json[i] <= (byte)' ' && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
         {
             i++;
         }
@@ -157,8 +178,9 @@ internal static class JsonSyntax
     }
 
     // From the opening quote to just past the closing one; -1 when the string is not well formed.
-    private static int SkipString(ReadOnlySpan<byte> json, int i)
+    public static int SkipString(ReadOnlySpan<byte> json, int i, out bool escaped)
     {
+        escaped = false;
         i++;
         while (true)
         {
@@ -180,6 +202,7 @@ internal static class JsonSyntax
                 return -1;
             }
 
+            escaped = true;
             switch (json[i + 1])
             {
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
@@ -201,11 +224,11 @@ internal static class JsonSyntax
 
     private static bool IsHex(byte c) => char.IsAsciiHexDigit((char)c);
 
-    private static int SkipLiteral(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal) =>
+    public static int SkipLiteral(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal) =>
         json[i..].StartsWith(literal) ? i + literal.Length : -1;
 
     // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
-    private static int SkipNumber(ReadOnlySpan<byte> json, int i)
+    public static int SkipNumber(ReadOnlySpan<byte> json, int i)
     {
         if (json[i] == (byte)'-')
         {
@@ -264,6 +287,116 @@ internal static class JsonSyntax
 
         return i;
     }
+}
+
+/// <summary>
+/// A forward cursor over one JSON text that checks what it passes (the rules of <see cref="JsonSyntax"/>), for a parser
+/// that reads members and values itself in one pass instead of a syntax check followed by Utf8JsonReader. Nothing here
+/// throws: a method that finds bad syntax returns <see langword="false"/>.
+/// </summary>
+internal ref struct JsonCursor(ReadOnlySpan<byte> json)
+{
+    private readonly ReadOnlySpan<byte> _json = json;
+    private int _position;
+
+    /// <summary>The first byte of the next token (after whitespace), or 0 at the end of the text.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public byte Peek()
+    {
+        _position = JsonSyntax.SkipWhitespace(_json, _position);
+        return _position < _json.Length ? _json[_position] : (byte)0;
+    }
+
+    /// <summary>Consumes <paramref name="c"/> when it is the next token.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool TryConsume(byte c)
+    {
+        if (Peek() != c)
+        {
+            return false;
+        }
+
+        _position++;
+        return true;
+    }
+
+    /// <summary>Whether only whitespace is left.</summary>
+    public bool AtEnd() => Peek() == 0 && _position == _json.Length;
+
+    /// <summary>Reads the string at the cursor; <paramref name="start"/> and <paramref name="length"/> cover its text between the quotes, as written.</summary>
+    public bool TryReadString(out int start, out int length, out bool escaped)
+    {
+        escaped = false;
+        start = length = 0;
+        if (Peek() != (byte)'"')
+        {
+            return false;
+        }
+
+        int end = JsonSyntax.SkipString(_json, _position, out escaped);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        start = _position + 1;
+        length = end - start - 1;
+        _position = end;
+        return true;
+    }
+
+    /// <summary>Reads the number at the cursor; <paramref name="start"/> and <paramref name="length"/> cover it.</summary>
+    public bool TryReadNumber(out int start, out int length)
+    {
+        start = length = 0;
+        byte c = Peek();
+        if (c != (byte)'-' && !char.IsAsciiDigit((char)c))
+        {
+            return false;
+        }
+
+        int end = JsonSyntax.SkipNumber(_json, _position);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        start = _position;
+        length = end - start;
+        _position = end;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks the first token of the value at the cursor without moving, as Utf8JsonReader.Read would: an object or
+    /// array start is fine; a string, number or literal must be whole.
+    /// </summary>
+    public bool FirstTokenIsValid()
+    {
+        byte c = Peek();
+        if (c is (byte)'{' or (byte)'[')
+        {
+            return true;
+        }
+
+        int end = _position;
+        if (c == 0 || !JsonSyntax.TrySkipValue(_json, ref end, 0, 1))
+        {
+            return false;
+        }
+
+        // A number must also end where a token may: Utf8JsonReader refuses "1x" as it reads the number.
+        return c is not ((byte)'-' or >= (byte)'0' and <= (byte)'9') || IsDelimiter(end);
+    }
+
+    /// <summary>Whether the cursor is where a token may end: the end of the text, whitespace, a comma or a closing bracket.</summary>
+    public readonly bool AtDelimiter() => IsDelimiter(_position);
+
+    private readonly bool IsDelimiter(int position) =>
+        position == _json.Length || _json[position] is (byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
+
+    /// <summary>Moves past the value at the cursor, checking it; it sits inside <paramref name="depth"/> containers.</summary>
+    public bool TrySkipValue(int depth, int maxDepth) => JsonSyntax.TrySkipValue(_json, ref _position, depth, maxDepth);
 }
 
 /// <summary>

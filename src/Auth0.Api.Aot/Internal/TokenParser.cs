@@ -123,7 +123,10 @@ internal static class TokenParser
         CClientId = 1 << 12;
 
     /// <summary>The buffer size <c>TryParse</c> needs for a token of <paramref name="tokenLength"/> characters.</summary>
-    public static int BufferSize(int tokenLength) => (tokenLength * 2) + 8 + JoseHeader.ScratchSize;
+    public static int BufferSize(int tokenLength) => DecodedSize(tokenLength) + JoseHeader.ScratchSize;
+
+    /// <summary>The start of the buffer that holds what was decoded from the token (header, payload, signature) and the signing input.</summary>
+    public static int DecodedSize(int tokenLength) => (tokenLength * 2) + 8;
 
     public static bool TryParse(ReadOnlySpan<char> token, byte[] buffer, SigningAlgorithms allowed, ReadOnlySpan<byte> audience, out ParsedToken parsed, out AuthError error) =>
         TryParse(token, buffer, allowed, audience, null, out parsed, out error);
@@ -349,6 +352,9 @@ internal static class TokenParser
             || Ascii.EqualsIgnoreCase(raw, "application/at+jwt"u8);
     }
 
+    // The payload in one checking pass (JsonCursor), the registered claims read as they come; errors in document order,
+    // as a Utf8JsonReader would meet them: a value whose first token is malformed is "not valid JSON", a well-formed one
+    // of the wrong type a claim error.
     private static bool TryReadPayload(byte[] buffer, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)
     {
         ReadOnlySpan<byte> json = parsed.Payload(buffer);
@@ -358,29 +364,32 @@ internal static class TokenParser
             return false;
         }
 
-        if (!JsonSyntax.IsValid(json, 64))
+        JsonCursor cursor = new(json);
+        if (!cursor.TryConsume((byte)'{'))
         {
-            error = Error.Payload("the payload is not valid JSON");
+            error = cursor.Peek() == (byte)'[' || JsonSyntax.IsValid(json, MaxDepth) ? NotAnObject : NotJson;
             return false;
         }
 
         int seen = 0;
-        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        bool first = true;
+        while (!cursor.TryConsume((byte)'}'))
         {
-            error = Error.Payload("the payload is not a JSON object");
-            return false;
-        }
+            if ((!first && !cursor.TryConsume((byte)',')) || !cursor.TryReadString(out int nameStart, out int nameLength, out bool nameEscaped) || !cursor.TryConsume((byte)':'))
+            {
+                error = NotJson;
+                return false;
+            }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan))
+            first = false;
+            ReadOnlySpan<byte> name = json.Slice(nameStart, nameLength);
+            if (nameEscaped && !JsonEscapes.AreValid(name))
             {
                 error = InvalidEscape;
                 return false;
             }
 
-            int bit = ClaimBit(ref reader);
+            int bit = ClaimBit(json, nameStart, nameLength, nameEscaped);
             if ((seen & bit) != 0)
             {
                 error = Error.Payload("duplicate claim '" + ClaimName(bit) + "'");
@@ -388,171 +397,354 @@ internal static class TokenParser
             }
 
             seen |= bit;
-            reader.Read();
-            switch (bit)
+            if (!TryReadClaim(ref cursor, json, bit, audience, ref parsed, out error))
             {
-                case CIss:
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        error = Error.IssuerNotString;
-                        return false;
-                    }
-
-                    if (!HasValidEscapes(ref reader))
-                    {
-                        error = InvalidEscape;
-                        return false;
-                    }
-
-                    parsed.HasIss = true;
-                    if (reader.ValueIsEscaped)
-                    {
-                        parsed.IssUnescaped = Encoding.UTF8.GetBytes(reader.GetString()!);
-                    }
-                    else
-                    {
-                        parsed.IssStart = parsed.PayloadStart + (int)reader.TokenStartIndex + 1;
-                        parsed.IssLength = reader.ValueSpan.Length;
-                    }
-
-                    break;
-                case CAud:
-                    if (!TryReadAudience(ref reader, audience, ref parsed, out bool escapesValid))
-                    {
-                        error = escapesValid ? Error.ClaimType("aud", "must be a string or an array of strings") : InvalidEscape;
-                        return false;
-                    }
-
-                    break;
-                case CExp:
-                    if (!TryReadNumericDate(ref reader, out parsed.Exp))
-                    {
-                        error = Error.ClaimType("exp", "must be an integer NumericDate");
-                        return false;
-                    }
-
-                    parsed.HasExp = true;
-                    break;
-                case CNbf:
-                    if (!TryReadNumericDate(ref reader, out parsed.Nbf))
-                    {
-                        error = Error.ClaimType("nbf", "must be an integer NumericDate");
-                        return false;
-                    }
-
-                    parsed.HasNbf = true;
-                    break;
-                case CIat:
-                    if (!TryReadNumericDate(ref reader, out parsed.Iat))
-                    {
-                        error = Error.ClaimType("iat", "must be an integer NumericDate");
-                        return false;
-                    }
-
-                    parsed.HasIat = true;
-                    break;
-                case CSub or CJti or CAzp or CScope or CClientId:
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        error = Error.ClaimType(ClaimName(bit), "must be a string");
-                        return false;
-                    }
-
-                    if (!HasValidEscapes(ref reader))
-                    {
-                        error = InvalidEscape;
-                        return false;
-                    }
-
-                    break;
-                case CPermissions:
-                    if (!IsStringArray(ref reader, out bool valid))
-                    {
-                        error = valid ? Error.ClaimType("permissions", "must be an array of strings") : InvalidEscape;
-                        return false;
-                    }
-
-                    break;
-                case CCnf:
-                    ReadConfirmation(ref reader, ref parsed);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                return false;
             }
+        }
+
+        if (!cursor.AtEnd())
+        {
+            error = NotJson;
+            return false;
         }
 
         error = default;
         return true;
     }
 
+    private const int MaxDepth = 64;
+
+    private static readonly AuthError NotJson = Error.Payload("the payload is not valid JSON");
+    private static readonly AuthError NotAnObject = Error.Payload("the payload is not a JSON object");
     private static readonly AuthError InvalidEscape = Error.Payload("the payload has an invalid string escape");
 
-    /// <summary>
-    /// Whether an escaped string decodes to valid UTF-16, checked once here so that a claim the typed accessors expose
-    /// can always be read later (a lone surrogate escape is refused).
-    /// </summary>
-    private static bool HasValidEscapes(ref Utf8JsonReader reader) => !reader.ValueIsEscaped || JsonEscapes.AreValid(reader.ValueSpan);
+    // The type errors, built once: a valid token reads these claims without allocating.
+    private static readonly AuthError s_audType = Error.ClaimType("aud", "must be a string or an array of strings");
+    private static readonly AuthError s_permissionsType = Error.ClaimType("permissions", "must be an array of strings");
+    private static readonly AuthError[] s_stringTypes = [StringType(CSub), StringType(CJti), StringType(CAzp), StringType(CScope), StringType(CClientId)];
 
-    private static bool TryReadAudience(ref Utf8JsonReader reader, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out bool escapesValid)
+    private static AuthError StringType(int bit) => Error.ClaimType(ClaimName(bit), "must be a string");
+
+    private static ref readonly AuthError StringTypeError(int bit) => ref s_stringTypes[bit switch
     {
-        escapesValid = true;
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            if (!HasValidEscapes(ref reader))
-            {
-                escapesValid = false;
-                return false;
-            }
+        CSub => 0,
+        CJti => 1,
+        CAzp => 2,
+        CScope => 3,
+        _ => 4,
+    }];
 
-            parsed.Audience = reader.ValueTextEquals(audience) ? AudienceMatch.Matched : AudienceMatch.MismatchSingle;
-            return true;
+    private static bool TryReadClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, int bit, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)
+    {
+        error = default;
+        switch (bit)
+        {
+            case CIss:
+                if (!TryReadStringClaim(ref cursor, json, Error.IssuerNotString, out int start, out int length, out bool escaped, out error))
+                {
+                    return false;
+                }
+
+                parsed.HasIss = true;
+                if (escaped)
+                {
+                    parsed.IssUnescaped = Encoding.UTF8.GetBytes(JsonSyntax.StringReader(json, start, length).GetString()!);
+                }
+                else
+                {
+                    parsed.IssStart = parsed.PayloadStart + start;
+                    parsed.IssLength = length;
+                }
+
+                return true;
+            case CAud:
+                return TryReadAudience(ref cursor, json, audience, ref parsed, out error);
+            case CExp:
+                return TryReadNumericDate(ref cursor, json, "exp", out parsed.Exp, out parsed.HasExp, out error);
+            case CNbf:
+                return TryReadNumericDate(ref cursor, json, "nbf", out parsed.Nbf, out parsed.HasNbf, out error);
+            case CIat:
+                return TryReadNumericDate(ref cursor, json, "iat", out parsed.Iat, out parsed.HasIat, out error);
+            case CSub or CJti or CAzp or CScope or CClientId:
+                return TryReadStringClaim(ref cursor, json, StringTypeError(bit), out _, out _, out _, out error);
+            case CPermissions:
+                return TryReadStringArray(ref cursor, json, default, s_permissionsType, out _, out error);
+            case CCnf:
+                return TryReadConfirmation(ref cursor, json, ref parsed, out error);
+            default:
+                if (!cursor.TrySkipValue(1, MaxDepth))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                return true;
         }
+    }
 
-        if (reader.TokenType != JsonTokenType.StartArray)
+    // A value that must be a string: a malformed first token is not JSON, another type is typeError, and the escapes
+    // of a string are checked once here so that the typed accessors can always decode it later.
+    private static bool TryReadStringClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, in AuthError typeError, out int start, out int length, out bool escaped, out AuthError error)
+    {
+        if (cursor.Peek() != (byte)'"')
         {
+            start = length = 0;
+            escaped = false;
+            error = cursor.FirstTokenIsValid() ? typeError : NotJson;
             return false;
         }
 
-        bool matched = false;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        if (!cursor.TryReadString(out start, out length, out escaped))
         {
-            if (reader.TokenType != JsonTokenType.String)
+            error = NotJson;
+            return false;
+        }
+
+        if (escaped && !JsonEscapes.AreValid(json.Slice(start, length)))
+        {
+            error = InvalidEscape;
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static bool TryReadNumericDate(ref JsonCursor cursor, ReadOnlySpan<byte> json, string claim, out long value, out bool present, out AuthError error)
+    {
+        value = 0;
+        present = false;
+
+        // An integer in Int64, as Utf8JsonReader.TryGetInt64 reads it: no fraction, no exponent. Whatever is not one
+        // is a claim error when its first token is well formed, else not JSON.
+        byte c = cursor.Peek();
+        if (c is not ((byte)'-' or (>= (byte)'0' and <= (byte)'9')))
+        {
+            error = cursor.FirstTokenIsValid() ? Error.ClaimType(claim, "must be an integer NumericDate") : NotJson;
+            return false;
+        }
+
+        if (!cursor.TryReadNumber(out int start, out int length) || !cursor.AtDelimiter())
+        {
+            error = NotJson;
+            return false;
+        }
+
+        if (!System.Buffers.Text.Utf8Parser.TryParse(json.Slice(start, length), out value, out int consumed) || consumed != length)
+        {
+            value = 0;
+            error = Error.ClaimType(claim, "must be an integer NumericDate");
+            return false;
+        }
+
+        present = true;
+        error = default;
+        return true;
+    }
+
+    private static bool TryReadAudience(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)
+    {
+        if (cursor.Peek() == (byte)'"')
+        {
+            if (!TryReadStringClaim(ref cursor, json, s_audType, out int start, out int length, out bool escaped, out error))
             {
                 return false;
             }
 
-            if (!HasValidEscapes(ref reader))
-            {
-                escapesValid = false;
-                return false;
-            }
+            parsed.Audience = StringEquals(json, start, length, escaped, audience) ? AudienceMatch.Matched : AudienceMatch.MismatchSingle;
+            return true;
+        }
 
-            matched = matched || reader.ValueTextEquals(audience);
+        if (!TryReadStringArray(ref cursor, json, audience, s_audType, out bool matched, out error))
+        {
+            return false;
         }
 
         parsed.Audience = matched ? AudienceMatch.Matched : AudienceMatch.MismatchArray;
         return true;
     }
 
-    private static bool IsStringArray(ref Utf8JsonReader reader, out bool escapesValid)
+    // An array of strings (permissions, or aud when it is matched against the audience).
+    private static bool TryReadStringArray(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> match, in AuthError wrongType, out bool matched, out AuthError error)
     {
-        escapesValid = true;
-        if (reader.TokenType != JsonTokenType.StartArray)
+        matched = false;
+        if (!cursor.TryConsume((byte)'['))
         {
+            error = cursor.FirstTokenIsValid() ? wrongType : NotJson;
             return false;
         }
 
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        bool first = true;
+        while (!cursor.TryConsume((byte)']'))
         {
-            if (reader.TokenType != JsonTokenType.String)
+            if (!first && !cursor.TryConsume((byte)','))
+            {
+                error = NotJson;
+                return false;
+            }
+
+            first = false;
+            if (!TryReadStringClaim(ref cursor, json, wrongType, out int start, out int length, out bool escaped, out error))
             {
                 return false;
             }
 
-            if (!HasValidEscapes(ref reader))
+            matched = matched || (!match.IsEmpty && StringEquals(json, start, length, escaped, match));
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static bool StringEquals(ReadOnlySpan<byte> json, int start, int length, bool escaped, ReadOnlySpan<byte> utf8) =>
+        escaped ? JsonSyntax.StringReader(json, start, length).ValueTextEquals(utf8) : json.Slice(start, length).SequenceEqual(utf8);
+
+    // A cnf.jkt longer than this, as written (each of a thumbprint's 43 characters may be a 6-byte \u escape), cannot
+    // equal a SHA-256 thumbprint; it is unmatchable, not copied.
+    private const int MaxJktLength = 6 * 43;
+
+    // The cnf claim (RFC 7800) in the shapes the Python SDK distinguishes (reference section 4.1): falsy values are
+    // absent, other non-objects invalid; in an object a repeated jkt, or a member name that cannot be decoded, is
+    // invalid, and a non-empty string jkt a thumbprint candidate.
+    private static bool TryReadConfirmation(ref JsonCursor cursor, ReadOnlySpan<byte> json, ref ParsedToken parsed, out AuthError error)
+    {
+        error = default;
+        switch (cursor.Peek())
+        {
+            case (byte)'{':
+                break;
+            case (byte)'"':
+                if (!cursor.TryReadString(out _, out int stringLength, out _))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                parsed.Confirmation = stringLength == 0 ? Confirmation.Absent : Confirmation.Invalid;
+                return true;
+            case (byte)'[':
+                cursor.TryConsume((byte)'[');
+                bool emptyArray = cursor.TryConsume((byte)']');
+                parsed.Confirmation = emptyArray ? Confirmation.Absent : Confirmation.Invalid;
+                if (!emptyArray && !SkipRestOfArray(ref cursor))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                return true;
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                if (!cursor.FirstTokenIsValid() || !cursor.TryReadNumber(out int numberStart, out int numberLength))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                parsed.Confirmation = IsZero(json.Slice(numberStart, numberLength)) ? Confirmation.Absent : Confirmation.Invalid;
+                return true;
+            default:
+                // null and false are absent, true invalid; anything else is not JSON.
+                byte c = cursor.Peek();
+                if (!cursor.TrySkipValue(1, MaxDepth))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                parsed.Confirmation = c is (byte)'n' or (byte)'f' ? Confirmation.Absent : Confirmation.Invalid;
+                return true;
+        }
+
+        cursor.TryConsume((byte)'{');
+        bool empty = true;
+        bool seenJkt = false;
+        Confirmation found = Confirmation.NoThumbprint;
+        while (!cursor.TryConsume((byte)'}'))
+        {
+            if ((!empty && !cursor.TryConsume((byte)',')) || !cursor.TryReadString(out int nameStart, out int nameLength, out bool nameEscaped) || !cursor.TryConsume((byte)':'))
             {
-                escapesValid = false;
+                error = NotJson;
+                return false;
+            }
+
+            empty = false;
+            ReadOnlySpan<byte> name = json.Slice(nameStart, nameLength);
+            bool decodable = !nameEscaped || JsonEscapes.AreValid(name);
+            bool isJkt = decodable && StringEquals(json, nameStart, nameLength, nameEscaped, "jkt"u8);
+            if (!decodable)
+            {
+                found = Confirmation.Invalid;
+            }
+
+            if (!isJkt || cursor.Peek() != (byte)'"')
+            {
+                if (isJkt && seenJkt)
+                {
+                    found = Confirmation.Invalid;
+                }
+
+                seenJkt |= isJkt;
+                if (!cursor.TrySkipValue(2, MaxDepth))
+                {
+                    error = NotJson;
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (!cursor.TryReadString(out int start, out int length, out bool escaped))
+            {
+                error = NotJson;
+                return false;
+            }
+
+            if (seenJkt)
+            {
+                found = Confirmation.Invalid;
+            }
+            else if (length > 0 && found != Confirmation.Invalid)
+            {
+                found = TryReadThumbprint(json, start, length, escaped, ref parsed.Jkt) ? Confirmation.Thumbprint : Confirmation.Unmatchable;
+            }
+
+            seenJkt = true;
+            parsed.ConfirmationHasJkt |= length > 0;
+        }
+
+        parsed.Confirmation = empty ? Confirmation.Absent : found;
+        return true;
+    }
+
+    private static bool SkipRestOfArray(ref JsonCursor cursor)
+    {
+        bool first = true;
+        while (!cursor.TryConsume((byte)']'))
+        {
+            if ((!first && !cursor.TryConsume((byte)',')) || !cursor.TrySkipValue(2, MaxDepth))
+            {
+                return false;
+            }
+
+            first = false;
+        }
+
+        return true;
+    }
+
+    // Zero, however written (0, -0, 0.0, 0e5): every digit of the mantissa is 0.
+    private static bool IsZero(ReadOnlySpan<byte> number)
+    {
+        foreach (byte c in number)
+        {
+            if (c is (byte)'e' or (byte)'E')
+            {
+                return true;
+            }
+
+            if (c is >= (byte)'1' and <= (byte)'9')
+            {
                 return false;
             }
         }
@@ -560,100 +752,22 @@ internal static class TokenParser
         return true;
     }
 
-    // A cnf.jkt longer than this, as written (each of a thumbprint's 43 characters may be a 6-byte \u escape), cannot
-    // equal a SHA-256 thumbprint; it is unmatchable, not copied.
-    private const int MaxJktLength = 6 * 43;
-
-    // The cnf claim (RFC 7800) in the shapes the Python SDK distinguishes (reference section 4.1): falsy values are
-    // absent, other non-objects invalid; in an object a repeated jkt is invalid and a non-empty string jkt a thumbprint
-    // candidate. The reader is left on the value's last token.
-    private static void ReadConfirmation(ref Utf8JsonReader reader, ref ParsedToken parsed)
+    private static bool TryReadThumbprint(ReadOnlySpan<byte> json, int start, int length, bool escaped, ref Bytes32 jkt)
     {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null or JsonTokenType.False:
-                parsed.Confirmation = Confirmation.Absent;
-                return;
-            case JsonTokenType.String:
-                parsed.Confirmation = reader.ValueSpan.IsEmpty ? Confirmation.Absent : Confirmation.Invalid;
-                return;
-            case JsonTokenType.Number:
-                parsed.Confirmation = reader.TryGetDouble(out double number) && number == 0 ? Confirmation.Absent : Confirmation.Invalid;
-                return;
-            case JsonTokenType.StartArray:
-                Utf8JsonReader peek = reader;
-                peek.Read();
-                parsed.Confirmation = peek.TokenType == JsonTokenType.EndArray ? Confirmation.Absent : Confirmation.Invalid;
-                reader.Skip();
-                return;
-            case JsonTokenType.StartObject:
-                break;
-            default:
-                parsed.Confirmation = Confirmation.Invalid;
-                return;
-        }
-
-        bool empty = true;
-        bool seenJkt = false;
-        Confirmation found = Confirmation.NoThumbprint;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            empty = false;
-            if (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan))
-            {
-                // A member name that cannot be decoded: the whole cnf is unusable.
-                found = Confirmation.Invalid;
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-
-            bool isJkt = reader.ValueTextEquals("jkt"u8);
-            reader.Read();
-            if (!isJkt)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (reader.TokenType == JsonTokenType.String && !reader.ValueSpan.IsEmpty)
-            {
-                parsed.ConfirmationHasJkt = true;
-            }
-
-            if (seenJkt)
-            {
-                found = Confirmation.Invalid;
-                reader.Skip();
-                continue;
-            }
-
-            seenJkt = true;
-            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (found != Confirmation.Invalid)
-            {
-                found = TryReadThumbprint(ref reader, ref parsed.Jkt) ? Confirmation.Thumbprint : Confirmation.Unmatchable;
-            }
-        }
-
-        parsed.Confirmation = empty ? Confirmation.Absent : found;
-    }
-
-    private static bool TryReadThumbprint(ref Utf8JsonReader reader, ref Bytes32 jkt)
-    {
-        if (reader.ValueSpan.Length > MaxJktLength || (reader.ValueIsEscaped && !JsonEscapes.AreValid(reader.ValueSpan)))
+        ReadOnlySpan<byte> raw = json.Slice(start, length);
+        if (raw.Length > MaxJktLength || (escaped && !JsonEscapes.AreValid(raw)))
         {
             return false;
         }
 
         Span<byte> unescaped = stackalloc byte[MaxJktLength];
-        int length = reader.ValueIsEscaped ? reader.CopyString(unescaped) : reader.ValueSpan.Length;
-        ReadOnlySpan<byte> value = reader.ValueIsEscaped ? unescaped[..length] : reader.ValueSpan;
+        scoped ReadOnlySpan<byte> value = raw;
+        if (escaped)
+        {
+            Utf8JsonReader reader = JsonSyntax.StringReader(json, start, length);
+            value = unescaped[..reader.CopyString(unescaped)];
+        }
+
         Span<char> chars = stackalloc char[43];
         return value.Length == 43
             && Ascii.ToUtf16(value, chars, out int written) == System.Buffers.OperationStatus.Done
@@ -661,43 +775,43 @@ internal static class TokenParser
             && decoded == 32;
     }
 
-    private static bool TryReadNumericDate(ref Utf8JsonReader reader, out long value)
+    private static int ClaimBit(ReadOnlySpan<byte> json, int start, int length, bool escaped)
     {
-        value = 0;
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value);
-    }
-
-    private static int ClaimBit(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
+        if (escaped)
         {
-            // Fast path: compare the raw name bytes; registered names are 3, 5, 9 or 11 bytes long.
-            ReadOnlySpan<byte> name = reader.ValueSpan;
-            switch (name.Length)
-            {
-                case 3:
-                    return name[0] switch
-                    {
-                        (byte)'i' => name.SequenceEqual("iss"u8) ? CIss : name.SequenceEqual("iat"u8) ? CIat : 0,
-                        (byte)'s' => name.SequenceEqual("sub"u8) ? CSub : 0,
-                        (byte)'a' => name.SequenceEqual("aud"u8) ? CAud : name.SequenceEqual("azp"u8) ? CAzp : name.SequenceEqual("act"u8) ? CAct : 0,
-                        (byte)'e' => name.SequenceEqual("exp"u8) ? CExp : 0,
-                        (byte)'n' => name.SequenceEqual("nbf"u8) ? CNbf : 0,
-                        (byte)'j' => name.SequenceEqual("jti"u8) ? CJti : 0,
-                        (byte)'c' => name.SequenceEqual("cnf"u8) ? CCnf : 0,
-                        _ => 0,
-                    };
-                case 5:
-                    return name.SequenceEqual("scope"u8) ? CScope : 0;
-                case 9:
-                    return name.SequenceEqual("client_id"u8) ? CClientId : 0;
-                case 11:
-                    return name.SequenceEqual("permissions"u8) ? CPermissions : 0;
-                default:
-                    return 0;
-            }
+            Utf8JsonReader reader = JsonSyntax.StringReader(json, start, length);
+            return ClaimBitEscaped(ref reader);
         }
 
+        // Registered names are 3, 5, 9 or 11 bytes long.
+        ReadOnlySpan<byte> name = json.Slice(start, length);
+        switch (name.Length)
+        {
+            case 3:
+                return name[0] switch
+                {
+                    (byte)'i' => name.SequenceEqual("iss"u8) ? CIss : name.SequenceEqual("iat"u8) ? CIat : 0,
+                    (byte)'s' => name.SequenceEqual("sub"u8) ? CSub : 0,
+                    (byte)'a' => name.SequenceEqual("aud"u8) ? CAud : name.SequenceEqual("azp"u8) ? CAzp : name.SequenceEqual("act"u8) ? CAct : 0,
+                    (byte)'e' => name.SequenceEqual("exp"u8) ? CExp : 0,
+                    (byte)'n' => name.SequenceEqual("nbf"u8) ? CNbf : 0,
+                    (byte)'j' => name.SequenceEqual("jti"u8) ? CJti : 0,
+                    (byte)'c' => name.SequenceEqual("cnf"u8) ? CCnf : 0,
+                    _ => 0,
+                };
+            case 5:
+                return name.SequenceEqual("scope"u8) ? CScope : 0;
+            case 9:
+                return name.SequenceEqual("client_id"u8) ? CClientId : 0;
+            case 11:
+                return name.SequenceEqual("permissions"u8) ? CPermissions : 0;
+            default:
+                return 0;
+        }
+    }
+
+    private static int ClaimBitEscaped(ref Utf8JsonReader reader)
+    {
         if (reader.ValueTextEquals("iss"u8)) return CIss;
         if (reader.ValueTextEquals("sub"u8)) return CSub;
         if (reader.ValueTextEquals("aud"u8)) return CAud;

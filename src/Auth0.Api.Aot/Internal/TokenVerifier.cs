@@ -135,13 +135,18 @@ internal sealed class TokenVerifier : IDisposable
         {
             if (!handedOff)
             {
-                Release(buffer);
+                Release(buffer, token.Length);
             }
         }
     }
 
-    // The buffer holds the decoded token: cleared before it goes back to the shared pool.
-    private static void Release(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+    // The buffer holds the decoded token and its signing input: that part is cleared before the buffer goes back to the
+    // shared pool (the rest, the header's member names, is not the token's).
+    private static void Release(byte[] buffer, int tokenLength)
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer.AsSpan(0, TokenParser.DecodedSize(tokenLength)));
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
 
     public void Dispose() => Keys.Dispose();
 
@@ -281,7 +286,7 @@ internal sealed class TokenVerifier : IDisposable
         }
         finally
         {
-            Release(buffer);
+            Release(buffer, token.Length);
         }
     }
 
@@ -293,7 +298,7 @@ internal sealed class TokenVerifier : IDisposable
         }
         finally
         {
-            Release(buffer);
+            Release(buffer, token.Length);
         }
     }
 

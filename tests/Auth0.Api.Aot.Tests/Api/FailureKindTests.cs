@@ -245,6 +245,8 @@ public sealed class FailureKindTests : IssuerTests
             "", "{", "[]", "{\"iss\":1}", "{\"exp\":1.5}", "{\"aud\":[1]}", "{\"iss\":\"\\ud800\"}", "{\"sub\":\"a\\u\"}", "{\"cnf\":{\"jkt\":\"\\ud800\"}}",
             "{\"cnf\":{\"jkt\":\"x\",\"jkt\":\"y\"}}", "{\"cnf\":{\"\\ud800\":1}}", "{\"cnf\":{\"\\udc00abc\":1,\"jkt\":\"x\"}}", "{\"permissions\":[\"a\",2]}", "{\"x\":" + new string('[', 70) + new string(']', 70) + "}",
             "{\"htm\":1,\"htu\":\"x\",\"iat\":1,\"jti\":\"j\",\"ath\":\"a\"}",
+            "{\"exp\":1x}", "{\"exp\":1 2}", "{\"aud\":[\"a\",]}", "{\"aud\":[\"a\" \"b\"]}", "{\"cnf\":[1,}", "{\"cnf\":{\"jkt\":\"x\",}}",
+            "{\"cnf\":{\"jkt\" \"x\"}}", "{\"cnf\":tru}", "{\"cnf\":-}", "{\"a\":1}}", "{\"iss\":\"a\" \"b\"}", "{\"a\":1,}", "{,}", "{\"a\"}", "{\"a\":}",
         ];
         foreach (string header in headers)
         {

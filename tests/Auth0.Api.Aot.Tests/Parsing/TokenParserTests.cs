@@ -107,4 +107,20 @@ public sealed class TokenParserTests
         Assert.False(ok);
         Assert.Equal(VerificationFailure.MalformedToken, error.Kind);
     }
+
+    [Theory]
+    [InlineData("{\"exp\":1x}", "the payload is not valid JSON")]
+    [InlineData("{\"aud\":[\"a\",]}", "the payload is not valid JSON")]
+    [InlineData("{\"cnf\":{\"jkt\":\"x\",}}", "the payload is not valid JSON")]
+    [InlineData("{\"a\":1}}", "the payload is not valid JSON")]
+    [InlineData("{\"iss\":tru}", "the payload is not valid JSON")]
+    [InlineData("[1,", "the payload is not a JSON object")]
+    [InlineData("{\"exp\":\"x\",", "Invalid 'exp' claim: must be an integer NumericDate")]
+    [InlineData("{\"iss\":[1,", "Invalid token issuer format: domain must be a non-empty string")]
+    public void Payload_errors_come_in_document_order(string payload, string reason)
+    {
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+        Assert.False(ok);
+        Assert.EndsWith(reason, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -55,3 +55,32 @@ public sealed class AllocationTests
         Assert.InRange(AllocatedPerCall(client, token, expectValid: true), 1, 512);
     }
 }
+
+/// <summary>Issue 12 item 9: the pooled buffer a verification decodes into holds no token bytes once it is back in the pool.</summary>
+public sealed class PooledBufferTests : IssuerTests
+{
+    [Fact]
+    public async Task A_returned_buffer_holds_neither_the_payload_nor_the_signing_input()
+    {
+        using ApiClient client = H.Client();
+        string token = H.Token((_, p) => p.Set("email", "person@example.com"));
+        await client.VerifyAccessTokenAsync(token);
+        byte[] payload = Base64Url.DecodeFromChars(token.Split('.')[1]);
+        byte[] signingInput = System.Text.Encoding.ASCII.GetBytes(token[..token.LastIndexOf('.')]);
+        foreach (string candidate in new[] { token, token[..^4] + "AAAA" })
+        {
+            // Completes synchronously (warm caches) on this thread, whose pool slot then hands the same array back.
+            Assert.True(client.TryVerifyAccessTokenAsync(candidate).IsCompletedSuccessfully);
+            byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Internal.TokenParser.BufferSize(token.Length));
+            try
+            {
+                Assert.Equal(-1, rented.AsSpan().IndexOf(payload.AsSpan(0, 32)));
+                Assert.Equal(-1, rented.AsSpan().IndexOf(signingInput.AsSpan(signingInput.Length - 32)));
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}
