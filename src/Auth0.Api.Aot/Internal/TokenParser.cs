@@ -469,7 +469,7 @@ internal static class TokenParser
             case CSub or CJti or CAzp or CScope or CClientId:
                 return TryReadStringClaim(ref cursor, json, StringTypeError(bit), out _, out _, out _, out error);
             case CPermissions:
-                return TryReadStringArray(ref cursor, json, default, s_permissionsType, out _, out error);
+                return TryReadStringArray(ref cursor, json, default, matchAgainst: false, s_permissionsType, out _, out error);
             case CCnf:
                 return TryReadConfirmation(ref cursor, json, ref parsed, out error);
             default:
@@ -556,7 +556,7 @@ internal static class TokenParser
             return true;
         }
 
-        if (!TryReadStringArray(ref cursor, json, audience, s_audType, out bool matched, out error))
+        if (!TryReadStringArray(ref cursor, json, audience, matchAgainst: true, s_audType, out bool matched, out error))
         {
             return false;
         }
@@ -566,7 +566,7 @@ internal static class TokenParser
     }
 
     // An array of strings (permissions, or aud when it is matched against the audience).
-    private static bool TryReadStringArray(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> match, in AuthError wrongType, out bool matched, out AuthError error)
+    private static bool TryReadStringArray(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> match, bool matchAgainst, in AuthError wrongType, out bool matched, out AuthError error)
     {
         matched = false;
         if (!cursor.TryConsume((byte)'['))
@@ -590,7 +590,7 @@ internal static class TokenParser
                 return false;
             }
 
-            matched = matched || (!match.IsEmpty && StringEquals(json, start, length, escaped, match));
+            matched = matched || (matchAgainst && StringEquals(json, start, length, escaped, match));
         }
 
         error = default;
@@ -635,7 +635,7 @@ internal static class TokenParser
 
                 return true;
             case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
-                if (!cursor.FirstTokenIsValid() || !cursor.TryReadNumber(out int numberStart, out int numberLength))
+                if (!cursor.TryReadNumber(out int numberStart, out int numberLength))
                 {
                     error = NotJson;
                     return false;
@@ -643,9 +643,8 @@ internal static class TokenParser
 
                 parsed.Confirmation = IsZero(json.Slice(numberStart, numberLength)) ? Confirmation.Absent : Confirmation.Invalid;
                 return true;
-            default:
+            case byte c:
                 // null and false are absent, true invalid; anything else is not JSON.
-                byte c = cursor.Peek();
                 if (!cursor.TrySkipValue(1, MaxDepth))
                 {
                     error = NotJson;
@@ -733,24 +732,9 @@ internal static class TokenParser
         return true;
     }
 
-    // Zero, however written (0, -0, 0.0, 0e5): every digit of the mantissa is 0.
-    private static bool IsZero(ReadOnlySpan<byte> number)
-    {
-        foreach (byte c in number)
-        {
-            if (c is (byte)'e' or (byte)'E')
-            {
-                return true;
-            }
-
-            if (c is >= (byte)'1' and <= (byte)'9')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    // Zero as Utf8JsonReader.TryGetDouble reads it (0, -0, 0.0, 0e5, and 1e-400, which underflows to 0).
+    private static bool IsZero(ReadOnlySpan<byte> number) =>
+        System.Buffers.Text.Utf8Parser.TryParse(number, out double value, out int consumed) && consumed == number.Length && double.IsFinite(value) && value == 0;
 
     private static bool TryReadThumbprint(ReadOnlySpan<byte> json, int start, int length, bool escaped, ref Bytes32 jkt)
     {

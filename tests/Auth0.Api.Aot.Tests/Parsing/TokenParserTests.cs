@@ -123,4 +123,17 @@ public sealed class TokenParserTests
         Assert.False(ok);
         Assert.EndsWith(reason, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0", (int)Confirmation.Absent)]
+    [InlineData("-0.0e3", (int)Confirmation.Absent)]
+    [InlineData("1e-400", (int)Confirmation.Absent)]
+    [InlineData("1", (int)Confirmation.Invalid)]
+    [InlineData("1e400", (int)Confirmation.Invalid)]
+    public void A_numeric_cnf_is_absent_only_when_it_reads_as_zero(string cnf, int expected)
+    {
+        var (ok, parsed, _, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"cnf\":" + cnf + "}"));
+        Assert.True(ok);
+        Assert.Equal((Confirmation)expected, parsed.Confirmation);
+    }
 }
