@@ -305,7 +305,7 @@ public sealed partial class ApiClient
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return VerifyProofAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
+        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
     }
 
     /// <summary>
@@ -322,13 +322,7 @@ public sealed partial class ApiClient
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return VerifyProofAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
+        return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
     }
 
-    // The throwing edge of the proof checks (which report failures as values).
-    private async ValueTask<DPoPProofClaims> VerifyProofAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
-    {
-        (DPoPProofClaims? claims, AuthError error) = await _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound, cancellationToken).ConfigureAwait(false);
-        return claims ?? throw Internal.Error.ToException(error);
-    }
 }

@@ -88,7 +88,7 @@ internal struct ProofFacts
     public double Iat;
     public NonceState Nonce;
 
-    /// <summary>SHA-256(thumbprint "\n" jti): the replay-store key, before encoding.</summary>
+    /// <summary>SHA-256(thumbprint "\n" jti): the replay-store key, before encoding (only with replay protection on).</summary>
     public Bytes32 ReplayDigest;
 
     /// <summary>The proof's claims, when the caller asked for them (the public proof API).</summary>
@@ -151,47 +151,59 @@ internal sealed class DPoPProofVerifier
 
     internal int CachedKeys => _keys.Count;
 
-    /// <summary>The public proof API: every check, the nonce, then the replay record.</summary>
-    /// <returns>The claims; or no claims and the failure.</returns>
-    public async ValueTask<(DPoPProofClaims? Claims, AuthError Error)> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
+    /// <summary>
+    /// The public proof API (the throwing edge of the checks below, which report failures as values): every check, the
+    /// nonce, then the replay record. Completes synchronously unless the replay store does not.
+    /// </summary>
+    /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
+    /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used.</exception>
+    /// <exception cref="UseDPoPNonceException">Server nonces are on and the proof's nonce is missing or stale.</exception>
+    public ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(proof))
         {
-            return (null, Error.ProofArgumentMissing("dpop_proof"));
+            return Fail(Error.ProofArgumentMissing("dpop_proof"));
         }
 
         if (bound && string.IsNullOrEmpty(accessToken))
         {
-            return (null, Error.ProofArgumentMissing("access_token"));
+            return Fail(Error.ProofArgumentMissing("access_token"));
         }
 
         if (string.IsNullOrEmpty(httpMethod) || string.IsNullOrEmpty(httpUrl))
         {
-            return (null, Error.ProofArgumentMissing("http_method/http_url"));
+            return Fail(Error.ProofArgumentMissing("http_method/http_url"));
         }
 
         if (proof.Length > _maxProofLength)
         {
-            return (null, _proofTooLarge);
+            return Fail(_proofTooLarge);
         }
 
         ProofHeaderRead header = ReadHeader(proof);
         if (!Check(in header, proof, accessToken.AsSpan(), httpMethod, httpUrl, bound, wantClaims: true, out ProofFacts facts, out AuthError error))
         {
-            return (null, error);
+            return Fail(error);
         }
 
         if (NonceError(facts.Nonce) is AuthError nonce)
         {
-            return (null, nonce);
+            return Fail(nonce);
         }
 
-        if (await RecordAsync(facts, cancellationToken).ConfigureAwait(false) is AuthError replayed)
+        DPoPProofClaims claims = facts.Claims!;
+        ValueTask<AuthError?> recording = RecordAsync(facts, cancellationToken);
+        if (recording.IsCompletedSuccessfully)
         {
-            return (null, replayed);
+            return recording.Result is AuthError replayed ? Fail(replayed) : new(claims);
         }
 
-        return (facts.Claims, default);
+        return AwaitRecordAsync(recording, claims);
+
+        static async ValueTask<DPoPProofClaims> AwaitRecordAsync(ValueTask<AuthError?> recording, DPoPProofClaims claims) =>
+            await recording.ConfigureAwait(false) is AuthError replayed ? throw Error.ToException(replayed) : claims;
+
+        static ValueTask<DPoPProofClaims> Fail(in AuthError error) => ValueTask.FromException<DPoPProofClaims>(Error.ToException(error));
     }
 
     /// <summary>The <c>use_dpop_nonce</c> failure for a nonce state, with a fresh nonce; <see langword="null"/> when the nonce is fine.</summary>
@@ -674,7 +686,10 @@ internal sealed class DPoPProofVerifier
             }
 
             facts.Iat = issuedAt;
-            ReplayDigest(header.ThumbprintAscii, jtiBytes[..jtiLength], facts.ReplayDigest);
+            if (_replays is not null)
+            {
+                ReplayDigest(header.ThumbprintAscii, jtiBytes[..jtiLength], facts.ReplayDigest);
+            }
             string? nonceValue = null;
             if (_nonces is not null || wantClaims)
             {

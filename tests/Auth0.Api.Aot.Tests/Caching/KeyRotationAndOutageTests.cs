@@ -81,12 +81,12 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         {
             AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
             Assert.Equal("user_123", claims.Subject);
-            await AdvanceThroughAttemptAsync(outage);
+            await AdvanceThroughAttemptAsync(client, outage);
         }
 
         // Past the staleness bound: the error reaches callers.
         Time.Advance(TimeSpan.FromHours(1));
-        await AdvanceThroughAttemptAsync(outage);
+        await AdvanceThroughAttemptAsync(client, outage);
         AccessTokenResult failed = await VerifyAdvancingAsync(client, outage);
         Assert.Equal(VerificationFailure.KeySourceFailed, failed.Failure);
         Assert.StartsWith(outage == "no-usable-keys" ? "Failed to fetch JWKS: JWKS has no usable key" : "Failed to fetch OIDC discovery metadata: ", failed.ErrorDescription, StringComparison.Ordinal);
@@ -191,16 +191,22 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         }
     }
 
-    // A hanging issuer answers only when the fake clock passes the Timeout; other outages fail on their own.
-    private async Task AdvanceThroughAttemptAsync(string outage)
+    // Waits until the attempt the last verification started has ended (a hanging issuer's only when the fake clock passes
+    // the Timeout, so the clock moves while it is in flight), then moves past the back-off. No fixed sleep: an attempt
+    // that is slow on a busy machine is waited for, not raced.
+    private async Task AdvanceThroughAttemptAsync(ApiClient client, string outage)
     {
-        if (outage == "hang")
+        string jwks = H.Issuer.Issuer + ".well-known/jwks.json";
+        await Eventually.TrueAsync(() =>
         {
-            await Task.Delay(200);
-            Time.Advance(TimeSpan.FromSeconds(11));
-        }
+            bool inFlight = client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(jwks);
+            if (inFlight && outage == "hang")
+            {
+                Time.Advance(TimeSpan.FromSeconds(11));
+            }
 
-        await Task.Delay(100);
+            return !inFlight;
+        });
         Time.Advance(TimeSpan.FromSeconds(6));
     }
 
