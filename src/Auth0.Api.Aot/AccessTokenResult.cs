@@ -12,6 +12,7 @@ public readonly struct AccessTokenResult
 {
     private readonly string? _description;
     private readonly System.Exception? _cause;
+    private readonly System.TimeSpan _retryAfter;
 
     internal AccessTokenResult(AccessTokenClaims claims)
     {
@@ -28,6 +29,7 @@ public readonly struct AccessTokenResult
         _description = error.Message;
         Claim = error.Claim;
         _cause = error.Cause;
+        _retryAfter = error.RetryAfter;
     }
 
     /// <summary>Whether the token is valid; then <see cref="Claims"/> is set.</summary>
@@ -46,13 +48,20 @@ public readonly struct AccessTokenResult
     /// <summary>The error description (empty when valid). Never contains the token.</summary>
     public string ErrorDescription => _description ?? string.Empty;
 
+    /// <summary>
+    /// For <see cref="VerificationFailure.KeySourceFailed"/> (the issuer's keys cannot be had: 503, not the token's
+    /// fault), how long to wait before retrying, in whole seconds; otherwise <see langword="null"/>.
+    /// </summary>
+    public System.TimeSpan? RetryAfter => Internal.Error.IsUnavailable(Failure) ? Internal.Error.RetryAfterSeconds(_retryAfter) : null;
+
     /// <summary>The failure as the stages pass it on.</summary>
-    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause);
+    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause) { RetryAfter = _retryAfter };
 
     /// <summary>
     /// The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge; a
     /// <see cref="VerificationFailure.DomainsResolverFailed"/> is a <see cref="DomainsResolverException"/> (500) with the
-    /// resolver's own exception inside and no challenge.
+    /// resolver's own exception inside and no challenge, and a <see cref="VerificationFailure.KeySourceFailed"/> a
+    /// <see cref="ServiceUnavailableException"/> (503, <c>Retry-After</c>, no challenge).
     /// </summary>
     /// <returns>The exception; <see langword="null"/> when the token is valid.</returns>
     public BaseAuthException? ToException()
@@ -62,12 +71,12 @@ public readonly struct AccessTokenResult
             return null;
         }
 
-        if (Failure == VerificationFailure.DomainsResolverFailed)
+        if (Internal.Error.HasNoChallenge(Failure))
         {
-            return new DomainsResolverException(ErrorDescription, _cause);
+            return Internal.Error.ToException(Error);
         }
 
-        // A token result holds token failures only: each is a VerifyAccessTokenException but a missing token.
+        // The other token failures are each a VerifyAccessTokenException but a missing token.
         BaseAuthException exception = Failure == VerificationFailure.MissingToken
             ? new MissingRequiredArgumentException("access_token")
             : new VerifyAccessTokenException(Failure, ErrorDescription, Claim);

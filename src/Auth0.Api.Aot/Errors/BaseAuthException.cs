@@ -230,6 +230,40 @@ public sealed class InsufficientScopeException : BaseAuthException
     public override int StatusCode => 403;
 }
 
+/// <summary>
+/// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
+/// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
+/// replay store is unavailable. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
+/// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
+/// </summary>
+public sealed class ServiceUnavailableException : BaseAuthException
+{
+    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public ServiceUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Failure = failure;
+        RetryAfter = Internal.Error.RetryAfterSeconds(retryAfter);
+        SetHeader("Retry-After", Internal.Error.FormatRetryAfter(RetryAfter));
+    }
+
+    /// <summary>The stable failure kind; branch on this, never on the message.</summary>
+    public VerificationFailure Failure { get; }
+
+    /// <summary>How long the client should wait before retrying, in whole seconds (the <c>Retry-After</c> header).</summary>
+    public TimeSpan RetryAfter { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "temporarily_unavailable";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 503;
+}
+
 /// <summary>The domains resolver failed or returned an unusable result (500, <c>domains_resolver_error</c>).</summary>
 public sealed class DomainsResolverException : BaseAuthException
 {

@@ -19,6 +19,9 @@ internal readonly record struct AuthError(VerificationFailure Kind, string Messa
 
     /// <summary>A fresh nonce for <c>use_dpop_nonce</c>.</summary>
     public string? Nonce { get; init; }
+
+    /// <summary>For a 503 (<see cref="Error.IsUnavailable"/>): how long the client should wait before retrying.</summary>
+    public TimeSpan RetryAfter { get; init; }
 }
 
 internal static class Error
@@ -29,6 +32,7 @@ internal static class Error
         VerificationFailure.None => (200, string.Empty),
         VerificationFailure.MissingToken => (400, "invalid_request"),
         VerificationFailure.DomainsResolverFailed => (500, "domains_resolver_error"),
+        VerificationFailure.KeySourceFailed => (503, "temporarily_unavailable"),
         VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => (401, string.Empty),
         VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof or VerificationFailure.RequestContextMissing => (400, "invalid_request"),
         VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => (401, "use_dpop_nonce"),
@@ -48,6 +52,7 @@ internal static class Error
         {
             VerificationFailure.MissingToken => new MissingRequiredArgumentException("access_token"),
             VerificationFailure.DomainsResolverFailed => new DomainsResolverException(error.Message, error.Cause),
+            _ when IsUnavailable(error.Kind) => new ServiceUnavailableException(error.Kind, error.Message, error.RetryAfter, error.Cause),
             VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => new MissingAuthorizationException(),
             VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof => new InvalidAuthSchemeException(error.Message),
             VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => new UseDPoPNonceException(error.Nonce ?? string.Empty),
@@ -55,6 +60,22 @@ internal static class Error
             _ => new VerifyAccessTokenException(error.Kind, error.Message, error.Claim),
         };
     }
+
+    /// <summary>Whether <paramref name="kind"/> is the server's temporary fault: 503 with <c>Retry-After</c>, no challenge.</summary>
+    public static bool IsUnavailable(VerificationFailure kind) => kind == VerificationFailure.KeySourceFailed;
+
+    /// <summary>Whether a failure of <paramref name="kind"/> is answered without a <c>WWW-Authenticate</c> challenge (a server fault).</summary>
+    public static bool HasNoChallenge(VerificationFailure kind) => kind == VerificationFailure.DomainsResolverFailed || IsUnavailable(kind);
+
+    /// <summary>A <c>Retry-After</c> delay as whole seconds, rounded up, at least one.</summary>
+    public static TimeSpan RetryAfterSeconds(TimeSpan delay)
+    {
+        double seconds = Math.Ceiling(delay.TotalSeconds);
+        return TimeSpan.FromSeconds(seconds < 1 ? 1 : seconds > 86_400 ? 86_400 : seconds);
+    }
+
+    /// <summary>The <c>Retry-After</c> header value (RFC 9110 section 10.2.3, delay-seconds).</summary>
+    public static string FormatRetryAfter(TimeSpan delay) => ((long)RetryAfterSeconds(delay).TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     // ---- Request: scheme and headers (reference section 4.1)
 
@@ -185,11 +206,13 @@ internal static class Error
 
     public static AuthError IssuerFormat(string? reason) => new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + reason, "iss");
 
-    public static AuthError DiscoveryFailed(string reason) => new(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + reason);
+    public static AuthError DiscoveryFailed(string reason, Exception? cause, TimeSpan retryAfter) =>
+        new(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + reason, null, cause) { RetryAfter = retryAfter };
 
     public static AuthError DiscoveryIssuerFormat(string? reason) => new(VerificationFailure.KeySourceFailed, "Invalid discovery issuer format: " + reason);
 
-    public static AuthError JwksFailed(string reason) => new(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + reason);
+    public static AuthError JwksFailed(string reason, Exception? cause, TimeSpan retryAfter) =>
+        new(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + reason, null, cause) { RetryAfter = retryAfter };
 
     public static AuthError KeyUnusable(string reason) => new(VerificationFailure.KeyNotFound, "No matching key found in JWKS: " + reason, "kid");
 

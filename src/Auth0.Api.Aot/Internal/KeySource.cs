@@ -116,6 +116,9 @@ internal sealed class KeySource : IDisposable
     /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>
     internal HttpClient Http => _httpClient;
 
+    /// <summary>How long no fetch of a key follows a failed one (the 503's <c>Retry-After</c> for an unusable document).</summary>
+    public TimeSpan Backoff => _policy.Backoff;
+
     /// <summary>Discovery documents by normalised issuer (<c>https://host/</c>).</summary>
     public RefreshingCache<DiscoveryDocument> Discovery { get; }
 

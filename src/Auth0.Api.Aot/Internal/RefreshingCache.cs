@@ -9,7 +9,8 @@
 //   - stale-on-error: after the TTL the last good value keeps serving, for at most MaxStaleness past its TTL, while
 //     refreshes are attempted in the background; callers see an error only when no good value is left;
 //   - back-off: after a failed fetch, no new fetch is started for Backoff; requests with no good value fail fast with
-//     the last error;
+//     the last error and how long the back-off still runs (the 503's Retry-After);
+//   - no exception per request: a failed fetch is a CacheRead value, however many callers wait on it;
 //   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch. A forced fetch
 //     is told so, and goes to the origin (a shared cache would only hand back the set that lacked the kid).
 // Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
@@ -60,6 +61,30 @@ internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MinimumLifetime
         TimeSpan floored = asked < MinimumLifetime ? MinimumLifetime : asked;
         return floored < CacheTtl ? floored : CacheTtl;
     }
+}
+
+/// <summary>What a read returns: the usable value, or why there is none and when a fetch may be tried again.</summary>
+internal readonly struct CacheRead<T>
+    where T : class
+{
+    public CacheRead(CachedValue<T> value) => Value = value;
+
+    public CacheRead(string error, Exception? cause, TimeSpan retryAfter)
+    {
+        Error = error;
+        Cause = cause;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The value; <see langword="null"/> when the fetch failed (then <see cref="Error"/> says why).</summary>
+    public CachedValue<T>? Value { get; }
+
+    public string? Error { get; }
+
+    public Exception? Cause { get; }
+
+    /// <summary>How long the back-off still runs: no fetch of this key starts before then.</summary>
+    public TimeSpan RetryAfter { get; }
 }
 
 internal sealed class RefreshingCache<T> : IDisposable
@@ -116,16 +141,19 @@ internal sealed class RefreshingCache<T> : IDisposable
         return true;
     }
 
-    /// <summary>The usable value, or the result of the (shared) fetch; throws <see cref="KeySourceException"/> on failure.</summary>
-    public async ValueTask<CachedValue<T>> GetAsync(string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The usable value, or the result of the (shared) fetch. A failed fetch, or one refused by the back-off, is a
+    /// <see cref="CacheRead{T}"/> with the error: nothing is thrown for it (only cancellation by the caller throws).
+    /// </summary>
+    public ValueTask<CacheRead<T>> GetAsync(string key, CancellationToken cancellationToken)
     {
         if (TryGet(key, out CachedValue<T>? usable))
         {
-            return usable;
+            return new(new CacheRead<T>(usable));
         }
 
         Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
-        Task<CachedValue<T>> pending;
+        Task<Fetched> pending;
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
@@ -135,7 +163,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else if (entry.LastError is { } lastError && now < entry.RetryAfter)
             {
-                throw new KeySourceException(lastError);
+                return new(new CacheRead<T>(lastError.Message, lastError.Cause, Span(entry.RetryAfter - now)));
             }
             else
             {
@@ -143,7 +171,13 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
         }
 
-        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return AwaitAsync(pending, cancellationToken);
+
+        static async ValueTask<CacheRead<T>> AwaitAsync(Task<Fetched> pending, CancellationToken cancellationToken)
+        {
+            Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return fetched.Value is { } value ? new CacheRead<T>(value) : new CacheRead<T>(fetched.Error!.Message, fetched.Error.Cause, fetched.RetryAfter);
+        }
     }
 
     /// <summary>
@@ -154,7 +188,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     public async ValueTask<CachedValue<T>?> ForceRefreshAsync(string key, CancellationToken cancellationToken)
     {
         Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
-        Task<CachedValue<T>> pending;
+        Task<Fetched> pending;
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
@@ -178,16 +212,14 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
         }
 
-        try
-        {
-            CachedValue<T> value = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            ForcedRefresh?.Invoke();
-            return value;
-        }
-        catch (KeySourceException)
+        Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (fetched.Value is null)
         {
             return null;
         }
+
+        ForcedRefresh?.Invoke();
+        return fetched.Value;
     }
 
     /// <summary>Stores a value obtained elsewhere (a snapshot) as if fetched <paramref name="age"/> ago with the given max-age.</summary>
@@ -231,7 +263,7 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     private void StartBackground(string key, Entry entry, long now)
     {
-        Task<CachedValue<T>> started;
+        Task<Fetched> started;
         lock (entry.Gate)
         {
             if (entry.InFlight is not null || now < entry.RetryAfter)
@@ -242,14 +274,23 @@ internal sealed class RefreshingCache<T> : IDisposable
             started = entry.InFlight = Start(key, entry, forced: false);
         }
 
-        // Nobody awaits a background refresh: observe its failure (already recorded in the entry).
+        // Nobody awaits a background refresh: observe a fault (only a cancellation at Dispose, or a bug, faults it).
         started.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    // Runs the fetch on the thread pool, so that it never runs inline under the entry's lock.
-    private Task<CachedValue<T>> Start(string key, Entry entry, bool forced) => Task.Run(() => FetchAsync(key, entry, forced));
+    // Runs the fetch on the thread pool, so that it never runs inline under the entry's lock, and without the starting
+    // caller's execution context: the fetch is shared, so no caller's AsyncLocal state (a logging scope, an ambient
+    // activity) may ride along into it or into what it stores.
+    private Task<Fetched> Start(string key, Entry entry, bool forced)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(() => FetchAsync(key, entry, forced));
+        }
+    }
 
-    private async Task<CachedValue<T>> FetchAsync(string key, Entry entry, bool forced)
+    // A KeySourceException is caught once, here, and becomes the shared outcome of everyone waiting on this fetch.
+    private async Task<Fetched> FetchAsync(string key, Entry entry, bool forced)
     {
         try
         {
@@ -262,17 +303,18 @@ internal sealed class RefreshingCache<T> : IDisposable
                 entry.RetryAfter = 0;
             }
 
-            return fetched;
+            return new Fetched(fetched, null, TimeSpan.Zero);
         }
         catch (KeySourceException exception)
         {
+            FetchError error = new(exception.Message, exception.InnerException);
             lock (entry.Gate)
             {
-                entry.LastError = exception.Message;
+                entry.LastError = error;
                 entry.RetryAfter = _time.GetTimestamp() + Ticks(_policy.Backoff);
             }
 
-            throw;
+            return new Fetched(null, error, _policy.Backoff);
         }
         finally
         {
@@ -308,9 +350,15 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         public readonly object Gate = new();
         public CachedValue<T>? Current;
-        public Task<CachedValue<T>>? InFlight;
-        public string? LastError;
+        public Task<Fetched>? InFlight;
+        public FetchError? LastError;
         public long RetryAfter;
         public long ForcedAllowedAt;
     }
+
+    /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
+    internal sealed record FetchError(string Message, Exception? Cause);
+
+    /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>
+    internal sealed record Fetched(CachedValue<T>? Value, FetchError? Error, TimeSpan RetryAfter);
 }

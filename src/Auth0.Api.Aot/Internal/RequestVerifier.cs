@@ -235,12 +235,12 @@ internal sealed class RequestFailure(AuthError error, string? scheme, ChallengeC
 
     public (int Status, string Code) Answer => Internal.Error.Describe(Error.Kind);
 
-    /// <summary>The <c>WWW-Authenticate</c> value; <see langword="null"/> for a server fault (a resolver failure), which has none.</summary>
+    /// <summary>The <c>WWW-Authenticate</c> value; <see langword="null"/> for a server fault (500, 503), which has none.</summary>
     public string? Challenge
     {
         get
         {
-            if (Error.Kind == VerificationFailure.DomainsResolverFailed)
+            if (Internal.Error.HasNoChallenge(Error.Kind))
             {
                 return null;
             }

@@ -114,14 +114,10 @@ internal sealed class TokenEndpointClient
 
     private async Task<Uri> FindEndpointAsync(Func<string, BaseAuthException> endpointProblem, CancellationToken cancellationToken)
     {
-        DiscoveryDocument discovery;
-        try
+        CacheRead<DiscoveryDocument> read = await _keys.Discovery.GetAsync(_domainIssuer!, cancellationToken).ConfigureAwait(false);
+        if (read.Value is not { Value: DiscoveryDocument discovery })
         {
-            discovery = (await _keys.Discovery.GetAsync(_domainIssuer!, cancellationToken).ConfigureAwait(false)).Value;
-        }
-        catch (KeySourceException exception)
-        {
-            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + exception.Message, 502, exception.InnerException);
+            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + read.Error, 502, read.Cause);
         }
 
         if (discovery.TokenEndpoint is null)

@@ -241,24 +241,21 @@ internal sealed class TokenVerifier : IDisposable
                 discoveryKey = _domainIssuer!;
             }
 
-            DiscoveryDocument discovery;
-            try
+            CacheRead<DiscoveryDocument> discoveryRead = await Keys.Discovery.GetAsync(discoveryKey, cancellationToken).ConfigureAwait(false);
+            if (discoveryRead.Value is not { Value: DiscoveryDocument discovery })
             {
-                discovery = (await Keys.Discovery.GetAsync(discoveryKey, cancellationToken).ConfigureAwait(false)).Value;
-            }
-            catch (KeySourceException exception)
-            {
-                return new(Error.DiscoveryFailed(exception.Message));
+                return new(Error.DiscoveryFailed(discoveryRead.Error!, discoveryRead.Cause, discoveryRead.RetryAfter));
             }
 
+            // A fetched document that is unusable is the issuer's fault too (503): a client retries once it is refetched.
             if (discovery.Issuer is null)
             {
-                return new(Error.DiscoveryIssuerMissing);
+                return new(Error.DiscoveryIssuerMissing with { RetryAfter = Keys.Backoff });
             }
 
             if (discovery.NormalizedIssuer is null)
             {
-                return new(Error.DiscoveryIssuerFormat(discovery.IssuerError));
+                return new(Error.DiscoveryIssuerFormat(discovery.IssuerError) with { RetryAfter = Keys.Backoff });
             }
 
             if (!string.Equals(normalizedIss, discovery.NormalizedIssuer, StringComparison.Ordinal))
@@ -268,17 +265,13 @@ internal sealed class TokenVerifier : IDisposable
 
             if (discovery.JwksUri is null)
             {
-                return new(Error.JwksUriMissing);
+                return new(Error.JwksUriMissing with { RetryAfter = Keys.Backoff });
             }
 
-            JsonWebKeySet keys;
-            try
+            CacheRead<JsonWebKeySet> jwksRead = await Keys.Jwks.GetAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false);
+            if (jwksRead.Value is not { Value: JsonWebKeySet keys })
             {
-                keys = (await Keys.Jwks.GetAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false)).Value;
-            }
-            catch (KeySourceException exception)
-            {
-                return new(Error.JwksFailed(exception.Message));
+                return new(Error.JwksFailed(jwksRead.Error!, jwksRead.Cause, jwksRead.RetryAfter));
             }
 
             AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);

@@ -60,12 +60,33 @@ public sealed class ErrorTests
     [Fact]
     public void Every_failure_kind_of_the_token_maps_to_invalid_token_with_a_challenge()
     {
-        foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken and not VerificationFailure.DomainsResolverFailed))
+        foreach (VerificationFailure kind in System.Enum.GetValues<VerificationFailure>().Where(k => k is not VerificationFailure.None and not VerificationFailure.MissingToken and not VerificationFailure.DomainsResolverFailed and not VerificationFailure.KeySourceFailed))
         {
             AccessTokenResult result = new(new AuthError(kind, "m"));
             Assert.Equal("invalid_token", result.ToException()!.ErrorCode);
             Assert.StartsWith("Bearer error=\"invalid_token\"", result.ToException()!.Headers["WWW-Authenticate"], System.StringComparison.Ordinal);
+            Assert.Null(result.RetryAfter);
         }
+    }
+
+    [Theory]
+    [InlineData(0.0, "1")]
+    [InlineData(0.2, "1")]
+    [InlineData(4.01, "5")]
+    [InlineData(30.0, "30")]
+    [InlineData(1e9, "86400")]
+    public void A_key_source_failure_maps_to_a_503_with_retry_after_in_whole_seconds_and_no_challenge(double seconds, string header)
+    {
+        System.Net.Http.HttpRequestException cause = new("connection refused");
+        AccessTokenResult result = new(new AuthError(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: request failed", null, cause) { RetryAfter = System.TimeSpan.FromSeconds(seconds) });
+        ServiceUnavailableException e = Assert.IsType<ServiceUnavailableException>(result.ToException());
+        Assert.Equal(503, e.StatusCode);
+        Assert.Equal("temporarily_unavailable", e.ErrorCode);
+        Assert.Equal(VerificationFailure.KeySourceFailed, e.Failure);
+        Assert.Same(cause, e.InnerException);
+        Assert.Equal(header, e.Headers["Retry-After"]);
+        Assert.Single(e.Headers);
+        Assert.Equal(System.TimeSpan.FromSeconds(int.Parse(header, System.Globalization.CultureInfo.InvariantCulture)), result.RetryAfter);
     }
 
     [Fact]

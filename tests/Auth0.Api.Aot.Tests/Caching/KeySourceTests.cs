@@ -92,7 +92,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         Serve("/.well-known/openid-configuration", 302, location: "https://" + H.Issuer.Domain + "/elsewhere");
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.Equal("Failed to fetch OIDC discovery metadata: redirects are not followed (HTTP 302)", e.Message);
         Assert.Equal(0, H.Issuer.JwksRequests);
     }
@@ -121,7 +121,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
         handler.AllowAutoRedirect = true;
         using HttpClient following = new(handler);
         using ApiClient client = Client(o => o.HttpClient = following);
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.Equal("Failed to fetch JWKS: redirects are not followed (the HttpClient followed one)", e.Message);
     }
 
@@ -133,7 +133,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         Serve("/.well-known/openid-configuration", status);
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.StartsWith("Failed to fetch OIDC discovery metadata: ", e.Message, StringComparison.Ordinal);
     }
 
@@ -147,7 +147,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         Serve("/.well-known/openid-configuration", 200, body);
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.StartsWith("Failed to fetch OIDC discovery metadata: response is not", e.Message, StringComparison.Ordinal);
     }
 
@@ -163,7 +163,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         H.Issuer.JwksBody = body;
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.StartsWith("Failed to fetch JWKS: " + reason, e.Message, StringComparison.Ordinal);
     }
 
@@ -187,7 +187,7 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         H.Issuer.JwksBody = "{\"keys\":[],\"pad\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
         using ApiClient client = Client();
-        VerifyAccessTokenException e = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException e = await client.UnavailableAsync(H.Token());
         Assert.Equal("Failed to fetch JWKS: response is larger than 1048576 bytes", e.Message);
     }
 
@@ -247,13 +247,13 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         Serve("/.well-known/openid-configuration", 503);
         using ApiClient client = Client();
-        VerifyAccessTokenException first = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException first = await client.UnavailableAsync(H.Token());
         Assert.Equal("Failed to fetch OIDC discovery metadata: HTTP 503", first.Message);
         Assert.Equal(1, H.Issuer.DiscoveryRequests);
 
         H.Issuer.Intercept = null;
         Time.Advance(TimeSpan.FromSeconds(4));
-        VerifyAccessTokenException fast = await client.RejectsAsync(H.Token(), VerificationFailure.KeySourceFailed);
+        ServiceUnavailableException fast = await client.UnavailableAsync(H.Token());
         Assert.Equal(first.Message, fast.Message);
         Assert.Equal(1, H.Issuer.DiscoveryRequests);
 

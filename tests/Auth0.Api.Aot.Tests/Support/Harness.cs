@@ -66,4 +66,27 @@ internal static class Assertions
         Assert.Equal(exception.Message, result.ErrorDescription);
         return exception;
     }
+
+    /// <summary>The issuer's keys cannot be had: 503 with Retry-After and no challenge, through both APIs.</summary>
+    public static async Task<ServiceUnavailableException> UnavailableAsync(this ApiClient client, string token, string? messageContains = null)
+    {
+        ServiceUnavailableException exception = await Assert.ThrowsAsync<ServiceUnavailableException>(async () => await client.VerifyAccessTokenAsync(token));
+        Assert.Equal(VerificationFailure.KeySourceFailed, exception.Failure);
+        Assert.Equal("temporarily_unavailable", exception.ErrorCode);
+        Assert.Equal(503, exception.StatusCode);
+        Assert.False(exception.Headers.ContainsKey("WWW-Authenticate"));
+        Assert.True(exception.RetryAfter >= TimeSpan.FromSeconds(1));
+        Assert.Equal(((long)exception.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), exception.Headers["Retry-After"]);
+        if (messageContains is not null)
+        {
+            Assert.Contains(messageContains, exception.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(token);
+        Assert.False(result.IsValid);
+        Assert.Equal(VerificationFailure.KeySourceFailed, result.Failure);
+        Assert.Equal(exception.Message, result.ErrorDescription);
+        Assert.NotNull(result.RetryAfter);
+        return exception;
+    }
 }
