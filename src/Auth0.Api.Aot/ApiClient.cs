@@ -48,7 +48,7 @@ public sealed partial class ApiClient : IDisposable
         _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource);
-        _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms);
+        _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms, valid.AcceptCertificateBoundTokens);
         _exchange = new TokenExchangeClient(new TokenEndpointClient(keySource, valid.Timeout, timeProvider, valid.DomainIssuer, valid.ClientId, valid.ClientSecret));
     }
 

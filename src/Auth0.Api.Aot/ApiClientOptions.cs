@@ -88,6 +88,16 @@ public sealed class ApiClientOptions
     public DPoPMode DPoPMode { get; set; } = DPoPMode.Allowed;
 
     /// <summary>
+    /// Whether a token bound to a client certificate (a <c>cnf</c> whose only member is <c>x5t#S256</c>, RFC 8705) is
+    /// accepted with the Bearer scheme. The library cannot see the TLS client certificate, so turn this on only where a
+    /// proxy in front of the API terminates mutual TLS and checks the certificate against the token's thumbprint.
+    /// Default: <see langword="false"/>, so every token with a confirmation the library cannot verify (a certificate,
+    /// a DPoP key presented without a proof, an unknown or malformed <c>cnf</c>) is refused as a Bearer token
+    /// (<see cref="VerificationFailure.BoundTokenAsBearer"/>).
+    /// </summary>
+    public bool AcceptCertificateBoundTokens { get; set; }
+
+    /// <summary>
     /// The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384, ES512, RS256 and
     /// PS256 may be added (RSA keys of at least 2048 bits), and EdDSA and Ed25519 with an <see cref="Ed25519Provider"/>.
     /// </summary>

@@ -1,6 +1,9 @@
-// WWW-Authenticate challenge values (RFC 6750 section 3, RFC 9449 section 7.1). Parameter values are
-// written as RFC 9110 quoted-strings: '"' and '\' are escaped, and control characters (CR, LF, ...) are
-// replaced by a space, so nothing taken from a token can split or forge a header.
+// WWW-Authenticate challenge values (RFC 6750 section 3, RFC 9449 section 7.1). Parameter values are quoted-strings
+// of the characters RFC 6750 section 3 allows in error and error_description (%x20-21 / %x23-5B / %x5D-7E): messages
+// are built that way (Error.Untrusted), and AppendQuoted replaces anything else by '?' as a last line of defence, so a
+// challenge is always printable ASCII (Kestrel refuses other header values) and nothing can split or forge a header.
+// A result that has an error code carries it in its challenge (RFC 6750 section 3: only a request without any
+// credentials gets a challenge without error information).
 
 using System.Text;
 
@@ -38,12 +41,13 @@ internal static class Challenge
 
     /// <summary>
     /// The <c>WWW-Authenticate</c> value for a request error, by the algorithm of reference section 3.3: the DPoP mode,
-    /// the error's code and description, and the scheme the request used (<c>bearer</c>, <c>dpop</c> or none). A code of
-    /// <c>invalid_request</c> with no description, or no code at all, carries no error information (RFC 6750 3.1).
+    /// the error's code and description, and the scheme the request used (<c>bearer</c>, <c>dpop</c> or none). Only an
+    /// error without a code (no credentials at all) carries no error information (RFC 6750 section 3.1); the Python SDK
+    /// also drops it for <c>invalid_request</c> with an empty description, which left the code out of the challenge.
     /// </summary>
     public static string ForRequest(DPoPMode mode, string algs, string code, string description, string? scheme)
     {
-        bool omit = code.Length == 0 || (code == "invalid_request" && description.Length == 0);
+        bool omit = code.Length == 0;
         StringBuilder builder = new(64 + description.Length);
         if (mode == DPoPMode.Disabled)
         {
@@ -92,19 +96,15 @@ internal static class Challenge
     public static void AppendQuoted(StringBuilder builder, string value)
     {
         builder.Append('"');
-        foreach (char c in value)
+        if (Error.IsDescriptionSafe(value))
         {
-            if (c is '"' or '\\')
+            builder.Append(value);
+        }
+        else
+        {
+            foreach (char c in value)
             {
-                builder.Append('\\').Append(c);
-            }
-            else if (char.IsControl(c))
-            {
-                builder.Append(' ');
-            }
-            else
-            {
-                builder.Append(c);
+                builder.Append(Error.IsDescriptionChar(c) ? c : '?');
             }
         }
 

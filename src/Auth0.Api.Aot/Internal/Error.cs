@@ -2,6 +2,9 @@
 // status and OAuth error code (one table, Describe), its message (constants and factories below, byte for byte the
 // texts docs/compatibility.md promises), and the exception the throwing API raises for it (ToException), which is the
 // only place a verification exception is built. Stages pass AuthError values; nothing below throws.
+// Text that the library did not write itself (a token's alg, a resolver's or the HTTP stack's exception message) enters
+// a message only through Untrusted: every message is then printable ASCII without '"' or '', which RFC 6750 section 3
+// allows in error_description, Kestrel writes in a header, and a log line cannot be split by.
 
 using System;
 using System.Globalization;
@@ -93,6 +96,7 @@ internal static class Error
     // ---- Binding of a token to a proof key (cnf, RFC 7800 and RFC 9449 section 6)
 
     public static readonly AuthError BoundTokenAsBearer = new(VerificationFailure.BoundTokenAsBearer, "DPoP-bound token requires the DPoP authentication scheme, not Bearer", "cnf");
+    public static readonly AuthError UnverifiableConfirmation = new(VerificationFailure.BoundTokenAsBearer, "Access token is bound by a confirmation claim this API cannot verify, so it is not a Bearer token", "cnf");
     public static readonly AuthError ConfirmationMissing = new(VerificationFailure.ConfirmationMissing, "JWT Access Token has no jkt confirmation claim", "cnf");
     public static readonly AuthError ConfirmationInvalid = new(VerificationFailure.ConfirmationInvalid, "JWT Access Token has invalid confirmation claim format", "cnf");
     public static readonly AuthError ConfirmationWithoutThumbprint = new(VerificationFailure.ConfirmationMissing, "Access token 'cnf' claim missing 'jkt'", "cnf");
@@ -207,12 +211,12 @@ internal static class Error
     public static AuthError IssuerFormat(string? reason) => new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + reason, "iss");
 
     public static AuthError DiscoveryFailed(string reason, Exception? cause, TimeSpan retryAfter) =>
-        new(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + reason, null, cause) { RetryAfter = retryAfter };
+        new(VerificationFailure.KeySourceFailed, "Failed to fetch OIDC discovery metadata: " + Untrusted(reason), null, cause) { RetryAfter = retryAfter };
 
     public static AuthError DiscoveryIssuerFormat(string? reason) => new(VerificationFailure.KeySourceFailed, "Invalid discovery issuer format: " + reason);
 
     public static AuthError JwksFailed(string reason, Exception? cause, TimeSpan retryAfter) =>
-        new(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + reason, null, cause) { RetryAfter = retryAfter };
+        new(VerificationFailure.KeySourceFailed, "Failed to fetch JWKS: " + Untrusted(reason), null, cause) { RetryAfter = retryAfter };
 
     public static AuthError KeyUnusable(string reason) => new(VerificationFailure.KeyNotFound, "No matching key found in JWKS: " + reason, "kid");
 
@@ -224,7 +228,7 @@ internal static class Error
     public static readonly AuthError ResolverReturnedEmpty = ResolverFailed("Domains resolver returned an empty list");
     public static readonly AuthError ResolverReturnedBlank = ResolverFailed("Domains resolver must return a list of non-empty strings");
 
-    public static AuthError ResolverThrew(Exception exception) => ResolverFailed("Domains resolver function failed: " + exception.Message, exception);
+    public static AuthError ResolverThrew(Exception exception) => ResolverFailed("Domains resolver function failed: " + Untrusted(exception.Message), exception);
 
     public static AuthError ResolverReturnedInvalid(string? reason) => ResolverFailed("Domains resolver returned invalid domain: " + reason);
 
@@ -259,5 +263,56 @@ internal static class Error
         return new(VerificationFailure.AlgorithmNotAllowed, message, "alg");
     }
 
-    private static string Truncate(string value) => value.Length <= 16 ? value : value[..16] + "...";
+    private static string Truncate(string value) => Untrusted(value, 16);
+
+    /// <summary>
+    /// <paramref name="value"/> made safe for a message and a challenge: the characters RFC 6750 section 3 allows in
+    /// <c>error_description</c> (%x20-21 / %x23-5B / %x5D-7E) are kept, every other one (CR, LF, NUL, <c>"</c>,
+    /// <c>\</c>, non-ASCII, a lone surrogate) becomes <c>U+XXXX</c> (one code point for a surrogate pair), and more
+    /// than <paramref name="maxLength"/> characters are cut, with <c>...</c>.
+    /// </summary>
+    public static string Untrusted(ReadOnlySpan<char> value, int maxLength = 256)
+    {
+        ReadOnlySpan<char> kept = value.Length > maxLength ? value[..maxLength] : value;
+        if (!kept.ContainsAnyExcept(s_descriptionChars) && kept.Length == value.Length)
+        {
+            return kept.ToString();
+        }
+
+        System.Text.StringBuilder builder = new(kept.Length + 16);
+        for (int i = 0; i < kept.Length; i++)
+        {
+            char c = kept[i];
+            if (s_descriptionChars.Contains(c))
+            {
+                builder.Append(c);
+                continue;
+            }
+
+            int codePoint = c;
+            if (char.IsHighSurrogate(c) && i + 1 < kept.Length && char.IsLowSurrogate(kept[i + 1]))
+            {
+                codePoint = char.ConvertToUtf32(c, kept[++i]);
+            }
+
+            builder.Append("U+").Append(codePoint.ToString("X4", CultureInfo.InvariantCulture));
+        }
+
+        if (kept.Length < value.Length)
+        {
+            builder.Append("...");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Whether every character of <paramref name="value"/> may stand in an RFC 6750 <c>error_description</c>.</summary>
+    public static bool IsDescriptionSafe(ReadOnlySpan<char> value) => !value.ContainsAnyExcept(s_descriptionChars);
+
+    /// <summary>Whether <paramref name="c"/> may stand in an RFC 6750 <c>error_description</c>.</summary>
+    public static bool IsDescriptionChar(char c) => s_descriptionChars.Contains(c);
+
+    // %x20-21 / %x23-5B / %x5D-7E: printable ASCII but '"' and ''.
+    private static readonly System.Buffers.SearchValues<char> s_descriptionChars = System.Buffers.SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 }

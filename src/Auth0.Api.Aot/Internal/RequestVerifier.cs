@@ -24,12 +24,14 @@ internal sealed class RequestVerifier
     private readonly DPoPProofVerifier _proofs;
     private readonly DPoPMode _mode;
     private readonly ChallengeContext _challenges;
+    private readonly bool _acceptCertificateBound;
 
-    public RequestVerifier(TokenVerifier tokens, DPoPProofVerifier proofs, DPoPMode mode, SigningAlgorithms proofAlgorithms)
+    public RequestVerifier(TokenVerifier tokens, DPoPProofVerifier proofs, DPoPMode mode, SigningAlgorithms proofAlgorithms, bool acceptCertificateBound = false)
     {
         _tokens = tokens;
         _proofs = proofs;
         _mode = mode;
+        _acceptCertificateBound = acceptCertificateBound;
         _challenges = new ChallengeContext(mode, JwsAlgorithm.FormatNames(proofAlgorithms));
     }
 
@@ -62,8 +64,8 @@ internal sealed class RequestVerifier
         ReadOnlyMemory<char> token = authorization.AsMemory(tokenStart);
         if (_mode == DPoPMode.Required && scheme != Scheme.DPoP)
         {
-            // The scheme named in the challenge is the one the client sent, lower-cased, as the Python SDK reports it.
-            return Fail(Error.SchemeNotAllowed, scheme ?? schemeSpan.ToString().ToLowerInvariant());
+            // An unknown scheme name is the client's text: it is not reported (Scheme is bearer, dpop or null).
+            return Fail(Error.SchemeNotAllowed, scheme);
         }
 
         if (scheme == Scheme.DPoP)
@@ -96,18 +98,19 @@ internal sealed class RequestVerifier
             return Failed(result.Error, Scheme.Bearer);
         }
 
-        if (_mode != DPoPMode.Disabled)
+        // The downgrade guard, in every mode: a token bound to a key or a certificate (any cnf but a falsy one) is not a
+        // Bearer token, because the library cannot check the binding without a proof. Only a certificate binding may be
+        // let through, where a proxy that terminates mutual TLS has checked it (AcceptCertificateBoundTokens).
+        if (outcome.Confirmation != Confirmation.Absent && !(_acceptCertificateBound && outcome.ConfirmationOnlyCertificate))
         {
-            // The downgrade guard: a token bound to a key cannot be used without a proof of that key.
-            if (outcome.ConfirmationHasJkt)
-            {
-                return Failed(Error.BoundTokenAsBearer, Scheme.Bearer);
-            }
+            return Failed(
+                _mode != DPoPMode.Disabled && outcome.Confirmation is Confirmation.Thumbprint or Confirmation.Unmatchable ? Error.BoundTokenAsBearer : Error.UnverifiableConfirmation,
+                Scheme.Bearer);
+        }
 
-            if (dpop is not null)
-            {
-                return Failed(Error.BearerWithDPoPProof, Scheme.Bearer);
-            }
+        if (_mode != DPoPMode.Disabled && dpop is not null)
+        {
+            return Failed(Error.BearerWithDPoPProof, Scheme.Bearer);
         }
 
         return new RequestVerificationResult(result.Claims, Scheme.Bearer);

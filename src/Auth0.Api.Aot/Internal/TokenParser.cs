@@ -58,8 +58,11 @@ internal struct ParsedToken
 {
     public Confirmation Confirmation;
 
-    /// <summary>Whether cnf has a non-empty string jkt member (even a repeated one): the token is bound to a key.</summary>
-    public bool ConfirmationHasJkt;
+    /// <summary>
+    /// Whether cnf is an object whose only member is one string <c>x5t#S256</c> (RFC 8705: bound to a client
+    /// certificate), which a proxy that terminates mutual TLS may have checked.
+    /// </summary>
+    public bool ConfirmationOnlyCertificate;
 
     /// <summary>The decoded cnf.jkt when <see cref="Confirmation"/> is <see cref="Confirmation.Thumbprint"/>.</summary>
     public Bytes32 Jkt;
@@ -658,6 +661,8 @@ internal static class TokenParser
         cursor.TryConsume((byte)'{');
         bool empty = true;
         bool seenJkt = false;
+        int certificateMembers = 0;
+        bool onlyCertificate = true;
         Confirmation found = Confirmation.NoThumbprint;
         while (!cursor.TryConsume((byte)'}'))
         {
@@ -674,6 +679,15 @@ internal static class TokenParser
             if (!decodable)
             {
                 found = Confirmation.Invalid;
+            }
+
+            if (decodable && !isJkt && cursor.Peek() == (byte)'"' && StringEquals(json, nameStart, nameLength, nameEscaped, "x5t#S256"u8))
+            {
+                certificateMembers++;
+            }
+            else
+            {
+                onlyCertificate = false;
             }
 
             if (!isJkt || cursor.Peek() != (byte)'"')
@@ -709,10 +723,10 @@ internal static class TokenParser
             }
 
             seenJkt = true;
-            parsed.ConfirmationHasJkt |= length > 0;
         }
 
         parsed.Confirmation = empty ? Confirmation.Absent : found;
+        parsed.ConfirmationOnlyCertificate = onlyCertificate && certificateMembers == 1;
         return true;
     }
 

@@ -404,7 +404,7 @@ internal readonly struct TokenOutcome
         if (result.IsValid)
         {
             Confirmation = parsed.Confirmation;
-            ConfirmationHasJkt = parsed.ConfirmationHasJkt;
+            ConfirmationOnlyCertificate = parsed.ConfirmationOnlyCertificate;
             Jkt = parsed.Jkt;
         }
     }
@@ -413,8 +413,8 @@ internal readonly struct TokenOutcome
 
     public Confirmation Confirmation { get; }
 
-    /// <summary>Whether cnf has a non-empty string jkt (even a repeated one): such a token is never a Bearer token.</summary>
-    public bool ConfirmationHasJkt { get; }
+    /// <summary>Whether cnf holds only a certificate thumbprint (<c>x5t#S256</c>, RFC 8705).</summary>
+    public bool ConfirmationOnlyCertificate { get; }
 
     /// <summary>The decoded <c>cnf.jkt</c> when <see cref="Confirmation"/> is <see cref="Internal.Confirmation.Thumbprint"/>.</summary>
     public Bytes32 Jkt { get; }

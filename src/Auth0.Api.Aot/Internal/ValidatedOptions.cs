@@ -70,6 +70,8 @@ internal sealed class ValidatedOptions
 
     public bool DPoPReplayProtection { get; init; }
 
+    public bool AcceptCertificateBoundTokens { get; init; }
+
     public IDPoPReplayStore? DPoPReplayStore { get; init; }
 
     public int DPoPReplayCapacity { get; init; }
@@ -288,6 +290,7 @@ internal sealed class ValidatedOptions
             DPoPNonceKey = nonceKey,
             DPoPNonceLifetime = nonceLifetime,
             DPoPReplayProtection = options.DPoPReplayProtection,
+            AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens,
             DPoPReplayStore = options.DPoPReplayStore,
             DPoPReplayCapacity = replayCapacity,
             MaxDPoPProofLength = maxProofLength,

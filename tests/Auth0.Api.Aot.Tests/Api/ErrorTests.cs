@@ -38,10 +38,10 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public void Challenge_values_are_quoted_string_escaped_and_never_split_a_header()
+    public void Challenge_values_keep_only_RFC_6750_characters_and_never_split_a_header()
     {
         string challenge = Challenge.BearerError("invalid_token", "a \"quoted\" \\ value\r\nInjected: yes");
-        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"a \\\"quoted\\\" \\\\ value  Injected: yes\"", challenge);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"a ?quoted? ? value??Injected: yes\"", challenge);
         Assert.DoesNotContain('\r', challenge);
         Assert.DoesNotContain('\n', challenge);
         Assert.Equal("Bearer error=\"invalid_request\"", Challenge.BearerError("invalid_request", string.Empty));

@@ -35,7 +35,9 @@ public sealed class VerifyRequestTests : IssuerTests
     private static readonly Expected s_missingAllowed = E<MissingAuthorizationException>(401, "", "Bearer realm=\"api\", DPoP algs=\"ES256\"");
     private static readonly Expected s_missingRequired = E<MissingAuthorizationException>(401, "", "DPoP algs=\"ES256\"");
     private static readonly Expected s_missingDisabled = E<MissingAuthorizationException>(401, "", "Bearer realm=\"api\"");
-    private static readonly Expected s_schemeRequired = E<InvalidAuthSchemeException>(400, "invalid_request", "DPoP algs=\"ES256\"");
+    // A request that carried credentials gets the error code in its challenge, even with no description (RFC 6750
+    // section 3; the Python SDK leaves it out: docs/compatibility.md).
+    private static readonly Expected s_schemeRequired = E<InvalidAuthSchemeException>(400, "invalid_request", "DPoP error=\"invalid_request\", algs=\"ES256\"");
 
     private async Task AssertRowAsync(string mode, string? authorization, string? dpop, Expected? allowed, Expected? required, Expected? disabled, string? method = "GET", string? url = Url)
     {
@@ -93,7 +95,64 @@ public sealed class VerifyRequestTests : IssuerTests
         AssertRowAsync(mode, "Bearer " + Bound(), null,
             E<VerifyAccessTokenException>(401, "invalid_token", "Bearer error=\"invalid_token\", error_description=\"DPoP-bound token requires the DPoP authentication scheme, not Bearer\", DPoP algs=\"ES256\""),
             s_schemeRequired,
-            null);
+            // Unlike the Python SDK, Disabled mode refuses it too: the binding cannot be checked (docs/compatibility.md).
+            E<VerifyAccessTokenException>(401, "invalid_token", "Bearer error=\"invalid_token\", error_description=\"" + Unverifiable + "\""));
+
+    private const string Unverifiable = "Access token is bound by a confirmation claim this API cannot verify, so it is not a Bearer token";
+
+    /// <summary>Every cnf shape as a Bearer token (hardening issue, item 4): only a falsy cnf is not a binding.</summary>
+    public static TheoryData<string, string, bool> ConfirmationShapes() => new()
+    {
+        // cnf (JSON), expected in Allowed mode ("" = accepted, else the description), accepted with AcceptCertificateBoundTokens
+        { "{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}", Unverifiable, true },
+        { "{\"x5t#S256\":\"\"}", Unverifiable, true },
+        { "{\"x5t#S256\":1}", Unverifiable, false },
+        { "{\"x5t#S256\":\"a\",\"x5t#S256\":\"b\"}", Unverifiable, false },
+        { "{\"x5t#S256\":\"a\",\"jkt\":\"b\"}", "DPoP-bound token requires the DPoP authentication scheme, not Bearer", false },
+        { "{\"x5t#S256\":\"a\",\"other\":1}", Unverifiable, false },
+        { "{\"jkt\":123}", Unverifiable, false },
+        { "{\"jkt\":\"\"}", Unverifiable, false },
+        { "{\"jkt\":\"short\"}", "DPoP-bound token requires the DPoP authentication scheme, not Bearer", false },
+        { "{\"jkt\":\"a\",\"jkt\":\"b\"}", Unverifiable, false },
+        { "{\"kid\":\"k\"}", Unverifiable, false },
+        { "{\"jwk\":{\"kty\":\"EC\"}}", Unverifiable, false },
+        { "\"thumbprint\"", Unverifiable, false },
+        { "true", Unverifiable, false },
+        { "1", Unverifiable, false },
+        { "[1]", Unverifiable, false },
+        { "{}", "", true },
+        { "null", "", true },
+        { "false", "", true },
+        { "0", "", true },
+        { "\"\"", "", true },
+        { "[]", "", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConfirmationShapes))]
+    public async Task A_token_with_any_confirmation_is_refused_as_Bearer(string cnf, string expected, bool acceptedWithCertificateOption)
+    {
+        string token = H.Token((_, p) => p.Set("cnf", new RawJson(cnf)));
+        foreach (DPoPMode mode in new[] { DPoPMode.Allowed, DPoPMode.Disabled })
+        {
+            using ApiClient client = Client(mode);
+            RequestVerificationResult result = await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url);
+            string description = mode == DPoPMode.Disabled && expected.Length > 0 ? Unverifiable : expected;
+            Assert.Equal(description, result.ErrorDescription);
+            if (description.Length > 0)
+            {
+                Assert.Equal((VerificationFailure.BoundTokenAsBearer, 401, "invalid_token", "cnf"), (result.Failure, result.StatusCode, result.ErrorCode, result.Claim));
+            }
+
+            using ApiClient withOption = H.Client(o => (o.DPoPMode, o.AcceptCertificateBoundTokens) = (mode, true));
+            RequestVerificationResult optional = await withOption.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url);
+            Assert.Equal(acceptedWithCertificateOption, optional.IsValid);
+        }
+
+        // The token API verifies the token alone: the binding is a request's matter.
+        using ApiClient tokenApi = Client(DPoPMode.Allowed);
+        Assert.True((await tokenApi.TryVerifyAccessTokenAsync(token)).IsValid);
+    }
 
     [Theory, MemberData(nameof(Modes))]
     public Task Row07_bearer_with_a_dpop_header(string mode)
@@ -108,7 +167,7 @@ public sealed class VerifyRequestTests : IssuerTests
     [Theory, MemberData(nameof(Modes))]
     public Task Row08_dpop_scheme_without_dpop_header(string mode) =>
         AssertRowAsync(mode, "DPoP " + Bound(), null,
-            E<InvalidAuthSchemeException>(400, "invalid_request", "Bearer realm=\"api\", DPoP algs=\"ES256\""),
+            E<InvalidAuthSchemeException>(400, "invalid_request", "Bearer realm=\"api\", DPoP error=\"invalid_request\", algs=\"ES256\""),
             s_schemeRequired,
             s_missingDisabled);
 
@@ -291,10 +350,16 @@ public sealed class VerifyRequestTests : IssuerTests
     }
 
     [Fact]
-    public async Task Bearer_with_cnf_but_no_jkt_is_accepted()
+    public async Task Bearer_with_a_certificate_bound_token_is_refused_unless_a_proxy_checks_it()
     {
+        // This test accepted the token before the hardening issue (item 4): the downgrade of a certificate-bound token.
+        string token = Bound(new ClaimSet().Set("x5t#S256", "abc"));
         using ApiClient client = Client(DPoPMode.Allowed);
-        Assert.NotNull(await client.VerifyRequestAsync("Bearer " + Bound(new ClaimSet().Set("x5t#S256", "abc")), null, null, null));
+        VerifyAccessTokenException e = await Assert.ThrowsAsync<VerifyAccessTokenException>(async () => await client.VerifyRequestAsync("Bearer " + token, null, null, null));
+        Assert.Equal(VerificationFailure.BoundTokenAsBearer, e.Failure);
+
+        using ApiClient behindMtlsProxy = H.Client(o => o.AcceptCertificateBoundTokens = true);
+        Assert.NotNull(await behindMtlsProxy.VerifyRequestAsync("Bearer " + token, null, null, null));
     }
 
     [Fact]
@@ -346,6 +411,6 @@ public sealed class VerifyRequestTests : IssuerTests
         string challenge = result.Error!.Headers["WWW-Authenticate"];
         Assert.DoesNotContain('\r', challenge);
         Assert.DoesNotContain('\n', challenge);
-        Assert.Contains("\\\"", challenge, StringComparison.Ordinal);
+        Assert.Contains("error_description=\"Symmetric algorithm 'HSU+0022U+000DU+000AX: y' is not supported.", challenge, StringComparison.Ordinal);
     }
 }

@@ -108,8 +108,11 @@ public sealed class ConfirmationRobustnessTests : IssuerTests
         RequestVerificationResult bearer = await allowed.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
         Assert.Equal(VerificationFailure.BoundTokenAsBearer, bearer.Failure);
 
+        // Disabled mode refuses it as Bearer too; the token API, which verifies the token alone, reads it without throwing.
         using ApiClient disabled = H.Client(o => o.DPoPMode = DPoPMode.Disabled);
-        RequestVerificationResult plain = await disabled.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
+        RequestVerificationResult refused = await disabled.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x");
+        Assert.Equal(VerificationFailure.BoundTokenAsBearer, refused.Failure);
+        AccessTokenResult plain = await disabled.TryVerifyAccessTokenAsync(token);
         Assert.True(plain.IsValid);
         Assert.Null(plain.Claims.ConfirmationThumbprint);
         Assert.Equal(System.Text.Json.JsonValueKind.Object, plain.Claims.Confirmation!.Value.ValueKind);
