@@ -20,6 +20,8 @@ public sealed partial class ApiClient : IDisposable
     private readonly TokenExchangeClient _exchange;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
+    private IReadOnlyList<string>? _authorizationServers;
+    private IReadOnlyList<string>? _dpopAlgorithmNames;
 
     /// <summary>Validates <paramref name="options"/> and creates the client.</summary>
     /// <param name="options">The configuration; copied, not kept.</param>
@@ -54,7 +56,6 @@ public sealed partial class ApiClient : IDisposable
 
     internal string? Domain => _options.Domain;
 
-    internal string Audience => _options.Audience;
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
     internal string? DomainIssuer => _options.DomainIssuer;
@@ -85,8 +86,37 @@ public sealed partial class ApiClient : IDisposable
     /// <returns>The nonce, or <see langword="null"/>.</returns>
     public string? CreateDPoPNonce() => _nonces?.Create();
 
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value of a 403 <c>insufficient_scope</c> answer (RFC 6750 section 3.1) for a request
+    /// that authenticated with <paramref name="scheme"/> (<see cref="RequestVerificationResult.Scheme"/>): in the DPoP
+    /// challenge for a DPoP request, in the Bearer one for a Bearer request, with the other challenges this client's
+    /// <see cref="ApiClientOptions.DPoPMode"/> offers.
+    /// </summary>
+    /// <param name="scheme"><c>bearer</c> or <c>dpop</c>, as the request result reports it.</param>
+    /// <param name="requiredScopes">The scopes the operation needs, for the challenge's <c>scope</c>; none for a permission check.</param>
+    /// <param name="resourceMetadata">The RFC 9728 metadata URL for <c>resource_metadata</c>, or <see langword="null"/>.</param>
+    /// <returns>The challenge.</returns>
+    public string CreateInsufficientScopeChallenge(string? scheme, IReadOnlyList<string>? requiredScopes = null, string? resourceMetadata = null) =>
+        _requests.InsufficientScopeChallenge(scheme, requiredScopes, resourceMetadata);
+
     /// <summary>Whether only DPoP requests are accepted (<see cref="ApiClientOptions.DPoPMode"/> is Required).</summary>
     public bool IsDPoPRequired { get; }
+
+    /// <summary>How DPoP requests are treated (<see cref="ApiClientOptions.DPoPMode"/>).</summary>
+    public DPoPMode DPoPMode => _options.DPoPMode;
+
+    /// <summary>The API identifier tokens must be issued for (<see cref="ApiClientOptions.Audience"/>).</summary>
+    public string Audience => _options.Audience;
+
+    /// <summary>
+    /// The issuers configured by <see cref="ApiClientOptions.Domain"/> and <see cref="ApiClientOptions.Domains"/>,
+    /// normalised (<c>https://tenant.auth0.com/</c>), for RFC 9728's <c>authorization_servers</c>; empty when only a
+    /// <see cref="ApiClientOptions.DomainsResolver"/> decides.
+    /// </summary>
+    public IReadOnlyList<string> AuthorizationServers => _authorizationServers ??= _options.AllowedIssuers is { } issuers ? [.. issuers] : _options.DomainIssuer is { } issuer ? [issuer] : [];
+
+    /// <summary>The DPoP proof algorithms accepted (<see cref="ApiClientOptions.DPoPAlgorithms"/>), by JOSE name, as the challenges' <c>algs</c> lists them.</summary>
+    public IReadOnlyList<string> DPoPSigningAlgorithms => _dpopAlgorithmNames ??= JwsAlgorithm.FormatNames(_options.DPoPAlgorithms).Split(' ');
 
     /// <summary>
     /// Exports the cached discovery documents and JWKS as a string, for <see cref="ApiClientOptions.KeySnapshot"/> of a

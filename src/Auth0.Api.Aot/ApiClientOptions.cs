@@ -220,4 +220,13 @@ public sealed class ApiClientOptions
 
     /// <summary>Client secret for the token-exchange flows. Never logged and never part of an error message.</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// Checks these options as <see cref="ApiClient(ApiClientOptions)"/> does, without building a client (for startup
+    /// validation in a host). <see cref="StaticJwks"/> and <see cref="KeySnapshot"/> contents are checked when a client
+    /// is built.
+    /// </summary>
+    /// <exception cref="MissingRequiredArgumentException"><see cref="Audience"/> is missing.</exception>
+    /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
+    public void Validate() => _ = Internal.ValidatedOptions.Validate(this);
 }

@@ -63,6 +63,15 @@ public readonly struct RequestVerificationResult
     public string? Challenge => _failure?.Challenge;
 
     /// <summary>
+    /// <see cref="Challenge"/> with the RFC 9728 section 5.1 <c>resource_metadata</c> parameter in each of its
+    /// challenges (Bearer and DPoP), which tells a client such as an MCP client where the protected resource metadata
+    /// is; the URL is written with RFC 6750 characters only.
+    /// </summary>
+    /// <param name="resourceMetadata">The absolute URL of the metadata document; <see langword="null"/> or empty for none.</param>
+    /// <returns>The <c>WWW-Authenticate</c> value; <see langword="null"/> when <see cref="Challenge"/> is.</returns>
+    public string? GetChallenge(string? resourceMetadata) => _failure?.ChallengeWith(resourceMetadata);
+
+    /// <summary>
     /// For a 503 (the issuer's keys cannot be had, or the replay store is unavailable), the <c>Retry-After</c> delay in
     /// whole seconds; otherwise <see langword="null"/>.
     /// </summary>

@@ -214,11 +214,13 @@ public sealed class InsufficientScopeException : BaseAuthException
     /// <summary>Creates the error, with its challenge.</summary>
     /// <param name="requiredScopes">The scopes the operation needs (for the challenge's <c>scope</c>), or <see langword="null"/> for a permission check.</param>
     public InsufficientScopeException(IReadOnlyList<string>? requiredScopes = null)
-        : base("Insufficient Scope")
+        : base(DefaultMessage)
     {
         RequiredScopes = requiredScopes is null ? [] : [.. requiredScopes];
         SetChallenge(Internal.Challenge.InsufficientScope(ErrorDescription, requiredScopes));
     }
+
+    internal const string DefaultMessage = "Insufficient Scope";
 
     /// <summary>The scopes the failed check required (empty for a permission check).</summary>
     public IReadOnlyList<string> RequiredScopes { get; }

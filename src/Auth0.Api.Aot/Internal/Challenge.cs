@@ -40,57 +40,77 @@ internal static class Challenge
     }
 
     /// <summary>
-    /// The <c>WWW-Authenticate</c> value for a request error, by the algorithm of reference section 3.3: the DPoP mode,
-    /// the error's code and description, and the scheme the request used (<c>bearer</c>, <c>dpop</c> or none). Only an
-    /// error without a code (no credentials at all) carries no error information (RFC 6750 section 3.1); the Python SDK
-    /// also drops it for <c>invalid_request</c> with an empty description, which left the code out of the challenge.
+    /// The <c>WWW-Authenticate</c> value for a request error, by the algorithm of reference section 3.3: the DPoP mode
+    /// decides which challenges are offered (Bearer, DPoP, or both), and the scheme the request used (<c>bearer</c>,
+    /// <c>dpop</c> or none) which of them carries the error. Only an error without a code (no credentials at all)
+    /// carries no error information (RFC 6750 section 3.1); the Python SDK also drops it for <c>invalid_request</c> with
+    /// an empty description, which left the code out of the challenge. <paramref name="scope"/> is the
+    /// <c>insufficient_scope</c> challenge's list, and <paramref name="resourceMetadata"/> the RFC 9728 section 5.1 URL,
+    /// given in each challenge.
     /// </summary>
-    public static string ForRequest(DPoPMode mode, string algs, string code, string description, string? scheme)
+    public static string ForRequest(DPoPMode mode, string algs, string code, string description, string? scheme, string? scope = null, string? resourceMetadata = null)
     {
-        bool omit = code.Length == 0;
+        bool bearer = mode != DPoPMode.Required;
+        bool dpop = mode != DPoPMode.Disabled;
+        bool errorInDPoP = code.Length > 0 && (mode == DPoPMode.Required || (dpop && scheme == Scheme.DPoP));
+        bool errorInBearer = code.Length > 0 && !errorInDPoP;
         StringBuilder builder = new(64 + description.Length);
-        if (mode == DPoPMode.Disabled)
+        if (bearer)
         {
-            if (omit)
+            builder.Append("Bearer ");
+            if (errorInBearer)
             {
-                return "Bearer realm=\"api\"";
+                AppendError(builder, code, description, scope);
+            }
+            else
+            {
+                builder.Append("realm=\"api\"");
             }
 
-            return BearerError(code, description);
+            AppendResourceMetadata(builder, resourceMetadata);
         }
 
-        if (omit)
+        if (dpop)
         {
-            builder.Append(mode == DPoPMode.Required ? "DPoP algs=" : "Bearer realm=\"api\", DPoP algs=");
-            AppendQuoted(builder, algs);
-            return builder.ToString();
-        }
-
-        if (mode == DPoPMode.Required || scheme == "dpop")
-        {
-            builder.Append(mode == DPoPMode.Required ? "DPoP error=" : "Bearer realm=\"api\", DPoP error=");
-            AppendQuoted(builder, code);
-            if (description.Length > 0)
+            builder.Append(bearer ? ", DPoP " : "DPoP ");
+            if (errorInDPoP)
             {
-                builder.Append(", error_description=");
-                AppendQuoted(builder, description);
+                AppendError(builder, code, description, scope);
+                builder.Append(", ");
             }
 
-            builder.Append(", algs=");
+            builder.Append("algs=");
             AppendQuoted(builder, algs);
-            return builder.ToString();
+            AppendResourceMetadata(builder, resourceMetadata);
         }
 
-        if (scheme == "bearer")
-        {
-            builder.Append(BearerError(code, description)).Append(", DPoP algs=");
-            AppendQuoted(builder, algs);
-            return builder.ToString();
-        }
-
-        builder.Append("Bearer realm=\"api\", DPoP algs=");
-        AppendQuoted(builder, algs);
         return builder.ToString();
+    }
+
+    private static void AppendError(StringBuilder builder, string code, string description, string? scope)
+    {
+        builder.Append("error=");
+        AppendQuoted(builder, code);
+        if (description.Length > 0)
+        {
+            builder.Append(", error_description=");
+            AppendQuoted(builder, description);
+        }
+
+        if (!string.IsNullOrEmpty(scope))
+        {
+            builder.Append(", scope=");
+            AppendQuoted(builder, scope);
+        }
+    }
+
+    private static void AppendResourceMetadata(StringBuilder builder, string? resourceMetadata)
+    {
+        if (!string.IsNullOrEmpty(resourceMetadata))
+        {
+            builder.Append(", resource_metadata=");
+            AppendQuoted(builder, resourceMetadata);
+        }
     }
 
     public static void AppendQuoted(StringBuilder builder, string value)

@@ -200,6 +200,10 @@ internal sealed class RequestVerifier
         return CryptographicOperations.FixedTimeEquals(jkt, proof.ThumbprintBytes);
     }
 
+    /// <summary>The <c>insufficient_scope</c> challenge (RFC 6750 section 3.1) in the scheme the request used.</summary>
+    public string InsufficientScopeChallenge(string? scheme, IReadOnlyList<string>? requiredScopes, string? resourceMetadata) =>
+        Internal.Challenge.ForRequest(_challenges.Mode, _challenges.Algs, "insufficient_scope", InsufficientScopeException.DefaultMessage, scheme, requiredScopes is { Count: > 0 } ? string.Join(' ', requiredScopes) : null, resourceMetadata);
+
     /// <summary>The error with the challenge a request authenticated with <paramref name="scheme"/> gets (a typed-claims failure after verification, say).</summary>
     public BaseAuthException WithChallenge(in AuthError error, string? scheme) => Failed(error, scheme).Error!;
 
@@ -258,6 +262,12 @@ internal sealed class RequestFailure(AuthError error, string? scheme, ChallengeC
             return challenge;
         }
     }
+
+    /// <summary>The challenge with RFC 9728's <c>resource_metadata</c> in each of its challenges (built each time).</summary>
+    public string? ChallengeWith(string? resourceMetadata) =>
+        string.IsNullOrEmpty(resourceMetadata) ? Challenge
+        : Internal.Error.HasNoChallenge(Error.Kind) ? null
+        : Internal.Challenge.ForRequest(context.Mode, context.Algs, Answer.Code, Error.Message, Scheme, null, resourceMetadata);
 
     public BaseAuthException Exception
     {

@@ -1,0 +1,200 @@
+// The authentication handler: reads Authorization and DPoP, builds the URL the proof's htu is compared with, calls the
+// core's non-throwing request verification once, and turns its result into a principal or into the answer (status,
+// WWW-Authenticate, DPoP-Nonce, Retry-After, problem details). Nothing here parses a token: the core did.
+
+using System;
+using System.Collections.Generic;
+using System.Text.Encodings.Web;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Auth0.Api.Aot.AspNetCore;
+
+/// <summary>Authenticates requests that carry an Auth0 access token, as a Bearer or a DPoP-bound token.</summary>
+public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
+{
+    private readonly Auth0ApiClients _clients;
+
+    /// <summary>Creates the handler (through dependency injection).</summary>
+    /// <param name="options">The schemes' options.</param>
+    /// <param name="logger">The logger factory.</param>
+    /// <param name="encoder">The URL encoder.</param>
+    /// <param name="clients">The clients, one per scheme.</param>
+    public Auth0ApiHandler(IOptionsMonitor<Auth0ApiOptions> options, ILoggerFactory logger, UrlEncoder encoder, Auth0ApiClients clients)
+        : base(options, logger, encoder)
+    {
+        _clients = clients;
+    }
+
+    /// <summary>The events of this scheme.</summary>
+    private new Auth0ApiEvents Events => (Auth0ApiEvents)base.Events!;
+
+    /// <inheritdoc/>
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new Auth0ApiEvents());
+
+    /// <inheritdoc/>
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        ApiClient client = _clients.Get(Scheme.Name);
+        Auth0ApiMessageReceivedContext received = new(Context, Scheme, Options);
+        await Events.MessageReceived(received).ConfigureAwait(false);
+        if (received.Result is { } decided)
+        {
+            return decided;
+        }
+
+        string? authorization = received.Token is { Length: > 0 } token ? "Bearer " + token : Joined(Request.Headers.Authorization);
+        string? dpop = received.Token is { Length: > 0 } ? null : Joined(Request.Headers["DPoP"]);
+        RequestVerificationResult result = authorization is null
+            ? await client.TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false)
+            : await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, RequestUrl(), Context.RequestAborted).ConfigureAwait(false);
+        Context.Features.Set<IAuth0ApiFeature>(new Auth0ApiFeature(result));
+        if (authorization is null)
+        {
+            // No credentials: anonymous endpoints work; a protected one is challenged (401, no error code).
+            return AuthenticateResult.NoResult();
+        }
+
+        if (result.IsValid)
+        {
+            Auth0ApiTokenValidatedContext validated = new(Context, Scheme, Options, result)
+            {
+                Principal = ClaimsMapping.CreatePrincipal(result.Claims, Scheme.Name, Options.NameClaimType, Options.RoleClaimType),
+            };
+            await Events.TokenValidated(validated).ConfigureAwait(false);
+            if (validated.Result is { } outcome)
+            {
+                return outcome;
+            }
+
+            validated.Success();
+            return validated.Result!;
+        }
+
+        Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none");
+        Auth0ApiAuthenticationFailedContext failed = new(Context, Scheme, Options, result);
+        await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+        return failed.Result ?? AuthenticateResult.Fail(result.Error);
+    }
+
+    /// <inheritdoc/>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // The authenticate step has run for this request when this scheme is the default; otherwise run it now.
+        if (Context.Features.Get<IAuth0ApiFeature>() is null)
+        {
+            await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        }
+
+        RequestVerificationResult result = Context.Features.Get<IAuth0ApiFeature>()?.Result ?? default;
+        if (result.IsValid || result.Failure == VerificationFailure.None)
+        {
+            // Authenticated, yet challenged (another policy's scheme, say): answered as a request without credentials.
+            result = await _clients.Get(Scheme.Name).TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false);
+        }
+
+        Auth0ApiChallengeContext challenge = new(Context, Scheme, Options, properties, result)
+        {
+            Challenge = result.GetChallenge(ResourceMetadataUrl()),
+        };
+        await Events.Challenge(challenge).ConfigureAwait(false);
+        if (challenge.Handled)
+        {
+            return;
+        }
+
+        Response.StatusCode = result.StatusCode;
+        Response.Headers.CacheControl = "no-store";
+        if (challenge.Challenge is { } value)
+        {
+            Response.Headers.Append(HeaderNames.WWWAuthenticate, value);
+        }
+
+        if (result.DPoPNonce is { } nonce)
+        {
+            Response.Headers["DPoP-Nonce"] = nonce;
+        }
+
+        if (result.RetryAfter is { } retryAfter)
+        {
+            Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (Options.WriteProblemDetails && result.ErrorCode.Length > 0)
+        {
+            await Problems.WriteAsync(Context, result.StatusCode, result.ErrorCode, Problems.Detail(result)).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Auth0ApiFeature? feature = Context.Features.Get<IAuth0ApiFeature>() as Auth0ApiFeature;
+        IReadOnlyList<string> scopes = (IReadOnlyList<string>?)feature?.MissingScopes ?? [];
+        Auth0ApiForbiddenContext forbidden = new(Context, Scheme, Options, properties, scopes);
+        await Events.Forbidden(forbidden).ConfigureAwait(false);
+        if (forbidden.Handled)
+        {
+            return;
+        }
+
+        ApiClient client = _clients.Get(Scheme.Name);
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        Response.Headers.CacheControl = "no-store";
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(feature?.Result.Scheme, scopes, ResourceMetadataUrl()));
+        if (Options.WriteProblemDetails)
+        {
+            await Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "insufficient_scope", "The access token does not grant what this operation needs").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The absolute URL a DPoP proof's <c>htu</c> is compared with.</summary>
+    private string RequestUrl()
+    {
+        if (Options.RequestUrlResolver is { } resolve)
+        {
+            return resolve(Context);
+        }
+
+        string origin = Options.PublicOrigin is { } publicOrigin
+            ? publicOrigin.GetLeftPart(UriPartial.Authority)
+            : Request.Scheme + "://" + Request.Host.ToUriComponent();
+        return origin + Request.PathBase.ToUriComponent() + Request.Path.ToUriComponent();
+    }
+
+    private string? ResourceMetadataUrl()
+    {
+        if (!Options.AdvertiseResourceMetadata)
+        {
+            return null;
+        }
+
+        string origin = Options.PublicOrigin is { } publicOrigin
+            ? publicOrigin.GetLeftPart(UriPartial.Authority)
+            : Request.Scheme + "://" + Request.Host.ToUriComponent();
+        return origin + ProtectedResourceMetadata.Path(Options, _clients.Get(Scheme.Name));
+    }
+
+    private static string? Joined(StringValues values) => values.Count switch
+    {
+        0 => null,
+        1 => values[0],
+        _ => string.Join(", ", (string?[])values!),
+    };
+
+    private static class HeaderNames
+    {
+        public const string WWWAuthenticate = "WWW-Authenticate";
+    }
+}
+
+/// <summary>Source-generated log messages: failure kinds and statuses, never a token, a proof or a claim value.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme})")]
+    public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme);
+}

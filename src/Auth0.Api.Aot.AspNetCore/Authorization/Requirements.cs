@@ -1,0 +1,239 @@
+// Scope and permission checks for ASP.NET Core authorization: a requirement, its handler, policy-builder and endpoint
+// extensions, and an attribute. Scopes are read from the principal's `scope` claims (one per scope, as the handler maps
+// them), permissions from its `permissions` claims. A failed scope requirement records its scopes on the request, so
+// that the 403 challenge names them (RFC 6750 section 3.1, `scope`).
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Claims;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Auth0.Api.Aot.AspNetCore.Authorization;
+
+/// <summary>The principal must have every scope in <see cref="Scopes"/> (or, with <see cref="Any"/>, at least one).</summary>
+public sealed class ScopeRequirement : IAuthorizationRequirement
+{
+    /// <summary>Creates the requirement.</summary>
+    /// <param name="scopes">The scopes; at least one, none blank or with a space.</param>
+    /// <param name="any">Whether one of them is enough.</param>
+    /// <exception cref="ArgumentException">No scope, or a blank one, or one with a space.</exception>
+    public ScopeRequirement(IEnumerable<string> scopes, bool any = false)
+    {
+        Scopes = Checked(scopes, "scope");
+        Any = any;
+    }
+
+    /// <summary>The scopes.</summary>
+    public IReadOnlyList<string> Scopes { get; }
+
+    /// <summary>Whether one scope is enough.</summary>
+    public bool Any { get; }
+
+    internal static string[] Checked(IEnumerable<string> values, string what)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        string[] list = [.. values];
+        if (list.Length == 0 || list.Any(value => string.IsNullOrWhiteSpace(value) || value.Contains(' ', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("At least one " + what + " is required, and none may be blank or contain a space", nameof(values));
+        }
+
+        return list;
+    }
+}
+
+/// <summary>The principal must have every permission in <see cref="Permissions"/> (or, with <see cref="Any"/>, at least one).</summary>
+public sealed class PermissionRequirement : IAuthorizationRequirement
+{
+    /// <summary>Creates the requirement.</summary>
+    /// <param name="permissions">The permissions; at least one, none blank.</param>
+    /// <param name="any">Whether one of them is enough.</param>
+    /// <exception cref="ArgumentException">No permission, or a blank one.</exception>
+    public PermissionRequirement(IEnumerable<string> permissions, bool any = false)
+    {
+        Permissions = ScopeRequirement.Checked(permissions, "permission");
+        Any = any;
+    }
+
+    /// <summary>The permissions.</summary>
+    public IReadOnlyList<string> Permissions { get; }
+
+    /// <summary>Whether one permission is enough.</summary>
+    public bool Any { get; }
+}
+
+internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        if (Holds(context.User, "scope", requirement.Scopes, requirement.Any))
+        {
+            context.Succeed(requirement);
+        }
+        else if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature)
+        {
+            List<string> missing = feature.MissingScopes ??= [];
+            foreach (string scope in requirement.Scopes)
+            {
+                if (!missing.Contains(scope))
+                {
+                    missing.Add(scope);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    internal static bool Holds(ClaimsPrincipal user, string type, IReadOnlyList<string> values, bool any)
+    {
+        foreach (string value in values)
+        {
+            bool has = user.HasClaim(type, value);
+            if (has && any)
+            {
+                return true;
+            }
+
+            if (!has && !any)
+            {
+                return false;
+            }
+        }
+
+        return !any;
+    }
+}
+
+internal sealed class PermissionAuthorizationHandler : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        if (ScopeAuthorizationHandler.Holds(context.User, "permissions", requirement.Permissions, requirement.Any))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Scope and permission requirements on <see cref="AuthorizationPolicyBuilder"/>.</summary>
+public static class Auth0ApiAuthorizationPolicyBuilderExtensions
+{
+    /// <summary>Requires every one of <paramref name="scopes"/>.</summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="scopes">The scopes.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(new ScopeRequirement(scopes));
+    }
+
+    /// <summary>Requires at least one of <paramref name="scopes"/>.</summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="scopes">The scopes.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireAnyScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(new ScopeRequirement(scopes, any: true));
+    }
+
+    /// <summary>Requires every one of <paramref name="permissions"/> (Auth0 RBAC's <c>permissions</c> claim).</summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="permissions">The permissions.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequirePermission(this AuthorizationPolicyBuilder builder, params string[] permissions)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(new PermissionRequirement(permissions));
+    }
+
+    /// <summary>Requires at least one of <paramref name="permissions"/>.</summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="permissions">The permissions.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireAnyPermission(this AuthorizationPolicyBuilder builder, params string[] permissions)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(new PermissionRequirement(permissions, any: true));
+    }
+}
+
+/// <summary>Scope and permission requirements on minimal-API endpoints and route groups.</summary>
+public static class Auth0ApiEndpointConventionBuilderExtensions
+{
+    /// <summary>Requires an authenticated user with every one of <paramref name="scopes"/>.</summary>
+    /// <typeparam name="TBuilder">The endpoint builder.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <param name="scopes">The scopes.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, params string[] scopes)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ScopeRequirement requirement = new(scopes);
+        return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(requirement));
+    }
+
+    /// <summary>Requires an authenticated user with at least one of <paramref name="scopes"/>.</summary>
+    /// <typeparam name="TBuilder">The endpoint builder.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <param name="scopes">The scopes.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequireAnyScope<TBuilder>(this TBuilder builder, params string[] scopes)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ScopeRequirement requirement = new(scopes, any: true);
+        return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(requirement));
+    }
+
+    /// <summary>Requires an authenticated user with every one of <paramref name="permissions"/>.</summary>
+    /// <typeparam name="TBuilder">The endpoint builder.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <param name="permissions">The permissions.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, params string[] permissions)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        PermissionRequirement requirement = new(permissions);
+        return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(requirement));
+    }
+}
+
+/// <summary>
+/// Requires an authenticated user with every scope named (on a controller, an action or a minimal-API handler):
+/// <c>[RequireScope("read:orders")]</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+public sealed class RequireScopeAttribute : Attribute, IAuthorizeData, IAuthorizationRequirementData
+{
+    private readonly ScopeRequirement _requirement;
+
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="scopes">The scopes.</param>
+    public RequireScopeAttribute(params string[] scopes)
+    {
+        _requirement = new ScopeRequirement(scopes);
+    }
+
+    /// <summary>The scopes.</summary>
+    public IReadOnlyList<string> Scopes => _requirement.Scopes;
+
+    /// <inheritdoc/>
+    public string? Policy { get; set; }
+
+    /// <inheritdoc/>
+    public string? Roles { get; set; }
+
+    /// <inheritdoc/>
+    public string? AuthenticationSchemes { get; set; }
+
+    /// <inheritdoc/>
+    public IEnumerable<IAuthorizationRequirement> GetRequirements() => [_requirement];
+}
