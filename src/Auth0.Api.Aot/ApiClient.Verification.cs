@@ -20,6 +20,7 @@ public sealed partial class ApiClient
     /// <returns>The verified claims.</returns>
     /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="VerifyAccessTokenException">The token is invalid; <see cref="VerifyAccessTokenException.Failure"/> says why.</exception>
+    /// <exception cref="ServiceUnavailableException">The issuer's discovery document or keys cannot be had (503, <c>Retry-After</c>).</exception>
     /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<AccessTokenClaims> VerifyAccessTokenAsync(string accessToken, IReadOnlyList<string>? requiredClaims = null, CancellationToken cancellationToken = default)
@@ -50,6 +51,7 @@ public sealed partial class ApiClient
     /// <returns>The typed claims.</returns>
     /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="VerifyAccessTokenException">The token is invalid, or a claim is missing or of the wrong type.</exception>
+    /// <exception cref="ServiceUnavailableException">The issuer's discovery document or keys cannot be had (503, <c>Retry-After</c>).</exception>
     /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, CancellationToken cancellationToken = default)
@@ -68,6 +70,7 @@ public sealed partial class ApiClient
     /// <returns>The typed claims.</returns>
     /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="VerifyAccessTokenException">The token is invalid, or a claim is missing or of the wrong type.</exception>
+    /// <exception cref="ServiceUnavailableException">The issuer's discovery document or keys cannot be had (503, <c>Retry-After</c>).</exception>
     /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<TClaims> VerifyAccessTokenAsync<TClaims>(string accessToken, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken = default)
@@ -154,6 +157,7 @@ public sealed partial class ApiClient
     /// <returns>The verified claims.</returns>
     /// <exception cref="MissingRequiredArgumentException"><paramref name="accessToken"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="VerifyAccessTokenException">The token is invalid; <see cref="VerifyAccessTokenException.Failure"/> says why.</exception>
+    /// <exception cref="ServiceUnavailableException">The issuer's discovery document or keys cannot be had (503, <c>Retry-After</c>).</exception>
     /// <exception cref="DomainsResolverException">The domains resolver failed or returned an unusable answer.</exception>
     /// <exception cref="ArgumentException"><paramref name="requiredClaims"/> contains a null or empty name.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

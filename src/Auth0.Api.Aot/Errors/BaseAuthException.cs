@@ -11,7 +11,8 @@ namespace Auth0.Api.Aot;
 /// </summary>
 /// <remarks>
 /// <para>Messages never contain a token, a secret or key material. A description may quote a short value taken
-/// from a token header (an <c>alg</c> name, say); challenge values are quoted-string escaped.</para>
+/// from a token header (an <c>alg</c> name, say), written with RFC 6750's <c>error_description</c> characters only (any
+/// other character as <c>U+XXXX</c>), so a message is one printable-ASCII line and a challenge is always a valid header.</para>
 /// <para>Thread safety: instances are immutable once thrown.</para>
 /// </remarks>
 public abstract class BaseAuthException : Exception

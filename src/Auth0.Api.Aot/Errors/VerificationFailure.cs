@@ -41,7 +41,10 @@ public enum VerificationFailure
     /// <summary>The issuer is not one of the allowed domains.</summary>
     IssuerNotAllowed,
 
-    /// <summary>The issuer's discovery document or JWKS could not be fetched or was invalid.</summary>
+    /// <summary>
+    /// The issuer's discovery document or JWKS could not be fetched or was unusable: the server's fault, answered 503
+    /// <c>temporarily_unavailable</c> with <c>Retry-After</c> and no challenge (<see cref="ServiceUnavailableException"/>).
+    /// </summary>
     KeySourceFailed,
 
     /// <summary>No key in the issuer's JWKS has the token's <c>kid</c> and fits its algorithm.</summary>
@@ -146,6 +149,9 @@ public enum VerificationFailure
     /// <summary>The token's <c>cnf.jkt</c> is not the thumbprint of the proof's key (401 <c>invalid_token</c>).</summary>
     BindingMismatch,
 
-    /// <summary>A token bound to a key (<c>cnf</c>) was sent with the Bearer scheme, without a proof (401 <c>invalid_token</c>).</summary>
+    /// <summary>
+    /// A token with a confirmation (<c>cnf</c>: a DPoP key, a certificate, an unknown or malformed one) was sent with the
+    /// Bearer scheme, where its binding cannot be checked (401 <c>invalid_token</c>).
+    /// </summary>
     BoundTokenAsBearer,
 }

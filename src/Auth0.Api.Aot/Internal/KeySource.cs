@@ -18,6 +18,9 @@ internal sealed class KeySourceException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Whether the message is the whole description (a fetched document that is unusable), not a fetch reason.</summary>
+    public bool IsWholeMessage { get; init; }
 }
 
 /// <summary>A fetched OpenID Provider Metadata document, with its issuer pre-normalised once.</summary>
@@ -144,11 +147,22 @@ internal sealed class KeySource : IDisposable
             SharedPrefix + "discovery:" + normalizedIssuer,
             SharedDocumentKind.Discovery,
             DomainNormalizer.DiscoveryUrl(normalizedIssuer),
-            DiscoveryDocument.Parse,
+            static body => Usable(DiscoveryDocument.Parse(body)),
             // A shared document must name the issuer it is cached under, and say where its keys are.
             document => document.JwksUri is not null && string.Equals(document.NormalizedIssuer, normalizedIssuer, StringComparison.Ordinal),
             forced,
             cancellationToken);
+
+    // A fetched document that cannot be used is a failed fetch: it never replaces a good cached one, it starts the
+    // back-off, and the 503's Retry-After counts that down. The messages are the Python SDK's.
+    private static DiscoveryDocument Usable(DiscoveryDocument document)
+    {
+        string? problem = document.Issuer is null ? Error.DiscoveryIssuerMissing.Message
+            : document.NormalizedIssuer is null ? Error.DiscoveryIssuerFormat(document.IssuerError).Message
+            : document.JwksUri is null ? Error.JwksUriMissing.Message
+            : null;
+        return problem is null ? document : throw new KeySourceException(problem) { IsWholeMessage = true };
+    }
 
     private Task<(JsonWebKeySet, TimeSpan?)> FetchJwksAsync(string jwksUri, bool forced, CancellationToken cancellationToken) =>
         FetchAsync(SharedPrefix + "jwks:" + jwksUri, SharedDocumentKind.Jwks, jwksUri, JsonWebKeySet.Parse, static _ => true, forced, cancellationToken);

@@ -69,10 +69,11 @@ internal readonly struct CacheRead<T>
 {
     public CacheRead(CachedValue<T> value) => Value = value;
 
-    public CacheRead(string error, Exception? cause, TimeSpan retryAfter)
+    public CacheRead(FetchFailure failure, bool withCause, TimeSpan retryAfter)
     {
-        Error = error;
-        Cause = cause;
+        Error = failure.Message;
+        ErrorIsWhole = failure.IsWholeMessage;
+        Cause = withCause ? failure.Cause : null;
         RetryAfter = retryAfter;
     }
 
@@ -81,11 +82,17 @@ internal readonly struct CacheRead<T>
 
     public string? Error { get; }
 
+    /// <summary>Whether <see cref="Error"/> is a whole description (an unusable document) rather than a fetch reason.</summary>
+    public bool ErrorIsWhole { get; }
+
     public Exception? Cause { get; }
 
     /// <summary>How long the back-off still runs: no fetch of this key starts before then.</summary>
     public TimeSpan RetryAfter { get; }
 }
+
+/// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
+internal sealed record FetchFailure(string Message, Exception? Cause, bool IsWholeMessage);
 
 internal sealed class RefreshingCache<T> : IDisposable
     where T : class
@@ -163,7 +170,9 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else if (entry.LastError is { } lastError && now < entry.RetryAfter)
             {
-                return new(new CacheRead<T>(lastError.Message, lastError.Cause, Span(entry.RetryAfter - now)));
+                // The message only: the failed fetch's exception went to the callers that waited on it, and is not
+                // shared with every request of the back-off.
+                return new(new CacheRead<T>(lastError, withCause: false, Span(entry.RetryAfter - now)));
             }
             else
             {
@@ -176,16 +185,19 @@ internal sealed class RefreshingCache<T> : IDisposable
         static async ValueTask<CacheRead<T>> AwaitAsync(Task<Fetched> pending, CancellationToken cancellationToken)
         {
             Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return fetched.Value is { } value ? new CacheRead<T>(value) : new CacheRead<T>(fetched.Error!.Message, fetched.Error.Cause, fetched.RetryAfter);
+            return fetched.Value is { } value ? new CacheRead<T>(value) : new CacheRead<T>(fetched.Error!, withCause: true, fetched.RetryAfter);
         }
     }
 
     /// <summary>
     /// Refetches <paramref name="key"/> now (an unknown kid), unless a forced refresh happened within the cooldown or the
-    /// origin is in back-off; joins a fetch already under way.
+    /// value is pinned; joins a fetch already under way.
     /// </summary>
-    /// <returns>The new value, or <see langword="null"/> when no refetch was allowed or it failed.</returns>
-    public async ValueTask<CachedValue<T>?> ForceRefreshAsync(string key, CancellationToken cancellationToken)
+    /// <returns>
+    /// The new value; or the error of a fetch that failed, or of the back-off of an earlier failure (the origin is down:
+    /// a 503, not a missing key); or neither when no refetch was allowed (cooldown, pinned value).
+    /// </returns>
+    public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
     {
         Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
         Task<Fetched> pending;
@@ -194,16 +206,20 @@ internal sealed class RefreshingCache<T> : IDisposable
             long now = _time.GetTimestamp();
             if (Volatile.Read(ref entry.Current) is { Pinned: true })
             {
-                return null;
+                return default;
             }
 
             if (entry.InFlight is { } inFlight)
             {
                 pending = inFlight;
             }
-            else if (now < entry.ForcedAllowedAt || now < entry.RetryAfter)
+            else if (now < entry.RetryAfter && entry.LastError is { } lastError)
             {
-                return null;
+                return new CacheRead<T>(lastError, withCause: false, Span(entry.RetryAfter - now));
+            }
+            else if (now < entry.ForcedAllowedAt)
+            {
+                return default;
             }
             else
             {
@@ -215,11 +231,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetched.Value is null)
         {
-            return null;
+            return new CacheRead<T>(fetched.Error!, withCause: true, fetched.RetryAfter);
         }
 
         ForcedRefresh?.Invoke();
-        return fetched.Value;
+        return new CacheRead<T>(fetched.Value);
     }
 
     /// <summary>Stores a value obtained elsewhere (a snapshot) as if fetched <paramref name="age"/> ago with the given max-age.</summary>
@@ -307,7 +323,7 @@ internal sealed class RefreshingCache<T> : IDisposable
         }
         catch (KeySourceException exception)
         {
-            FetchError error = new(exception.Message, exception.InnerException);
+            FetchFailure error = new(exception.Message, exception.InnerException, exception.IsWholeMessage);
             lock (entry.Gate)
             {
                 entry.LastError = error;
@@ -351,14 +367,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         public readonly object Gate = new();
         public CachedValue<T>? Current;
         public Task<Fetched>? InFlight;
-        public FetchError? LastError;
+        public FetchFailure? LastError;
         public long RetryAfter;
         public long ForcedAllowedAt;
     }
 
-    /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
-    internal sealed record FetchError(string Message, Exception? Cause);
-
     /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>
-    internal sealed record Fetched(CachedValue<T>? Value, FetchError? Error, TimeSpan RetryAfter);
+    internal sealed record Fetched(CachedValue<T>? Value, FetchFailure? Error, TimeSpan RetryAfter);
 }

@@ -7,7 +7,7 @@
 // challenge by RequestFailure, and into an exception only when a caller asks for one. The token is a slice of the
 // Authorization header: it is not copied.
 // This library's differences (DESIGN.md): a request without credentials is 401 with a challenge and no error code;
-// challenge values are quoted-string escaped; the binding is compared in fixed time; the algs advertised follow the
+// challenge values hold RFC 6750 characters only; the binding is compared in fixed time; the algs advertised follow the
 // configuration.
 
 using System;

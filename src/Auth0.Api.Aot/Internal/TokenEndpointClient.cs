@@ -93,7 +93,7 @@ internal sealed class TokenEndpointClient
         }
         catch (HttpRequestException exception)
         {
-            throw new ApiException("network_error", "Network error occurred: " + (exception.HttpRequestError == HttpRequestError.Unknown ? exception.Message : exception.HttpRequestError.ToString()), 502, exception);
+            throw new ApiException("network_error", "Network error occurred: " + (exception.HttpRequestError == HttpRequestError.Unknown ? Error.Untrusted(exception.Message) : exception.HttpRequestError.ToString()), 502, exception);
         }
         catch (IOException exception)
         {
@@ -117,7 +117,7 @@ internal sealed class TokenEndpointClient
         CacheRead<DiscoveryDocument> read = await _keys.Discovery.GetAsync(_domainIssuer!, cancellationToken).ConfigureAwait(false);
         if (read.Value is not { Value: DiscoveryDocument discovery })
         {
-            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + read.Error, 502, read.Cause);
+            throw new ApiException("discovery_error", "Failed to fetch OIDC discovery metadata: " + Error.Untrusted(read.Error!), 502, read.Cause);
         }
 
         if (discovery.TokenEndpoint is null)
@@ -163,7 +163,9 @@ internal sealed class TokenEndpointClient
             }
         }
 
-        return new ApiException(code ?? defaultCode, description ?? defaultMessage(status), status);
+        // The authorization server's words, which may echo what a client sent (a subject token's content through an
+        // Action's deny reason, say): kept to RFC 6750 characters like every other message.
+        return new ApiException(code is null ? defaultCode : Error.Untrusted(code, 64), description is null ? defaultMessage(status) : Error.Untrusted(description, 1024), status);
     }
 
     private static string? NonEmptyString(JsonElement element, string name) =>

@@ -404,6 +404,12 @@ internal static class TokenParser
             {
                 return false;
             }
+
+            if (bit == CCnf && nameEscaped)
+            {
+                // A certificate binding is let through only as written plainly, as a proxy that checks it would find it.
+                parsed.ConfirmationOnlyCertificate = false;
+            }
         }
 
         if (!cursor.AtEnd())
@@ -681,7 +687,7 @@ internal static class TokenParser
                 found = Confirmation.Invalid;
             }
 
-            if (decodable && !isJkt && cursor.Peek() == (byte)'"' && StringEquals(json, nameStart, nameLength, nameEscaped, "x5t#S256"u8))
+            if (!nameEscaped && cursor.Peek() == (byte)'"' && name.SequenceEqual("x5t#S256"u8))
             {
                 certificateMembers++;
             }

@@ -244,10 +244,13 @@ internal sealed class TokenVerifier : IDisposable
             CacheRead<DiscoveryDocument> discoveryRead = await Keys.Discovery.GetAsync(discoveryKey, cancellationToken).ConfigureAwait(false);
             if (discoveryRead.Value is not { Value: DiscoveryDocument discovery })
             {
-                return new(Error.DiscoveryFailed(discoveryRead.Error!, discoveryRead.Cause, discoveryRead.RetryAfter));
+                // Unreachable, or fetched but unusable (no issuer or jwks_uri): the issuer's fault either way (503).
+                return new(discoveryRead.ErrorIsWhole
+                    ? new AuthError(VerificationFailure.KeySourceFailed, discoveryRead.Error!) { RetryAfter = discoveryRead.RetryAfter }
+                    : Error.DiscoveryFailed(discoveryRead.Error!, discoveryRead.Cause, discoveryRead.RetryAfter));
             }
 
-            // A fetched document that is unusable is the issuer's fault too (503): a client retries once it is refetched.
+            // A seeded or pinned document is checked where it is loaded; these hold for every fetched one.
             if (discovery.Issuer is null)
             {
                 return new(Error.DiscoveryIssuerMissing with { RetryAfter = Keys.Backoff });
@@ -299,13 +302,15 @@ internal sealed class TokenVerifier : IDisposable
     // this issuer, shared with concurrent requests) and verify again in the same request.
     private async ValueTask<TokenOutcome> RefreshKeysAndCompleteAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
-        CachedValue<JsonWebKeySet>? refreshed = await Keys.Jwks.ForceRefreshAsync(discovery.JwksUri!, cancellationToken).ConfigureAwait(false);
-        if (refreshed is null)
+        CacheRead<JsonWebKeySet> refreshed = await Keys.Jwks.ForceRefreshAsync(discovery.JwksUri!, cancellationToken).ConfigureAwait(false);
+        if (refreshed.Value is { Value: JsonWebKeySet keys })
         {
-            return new(Error.KeyNotFound);
+            return new(Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out _), in parsed);
         }
 
-        return new(Complete(token, buffer, in parsed, discovery, refreshed.Value, requiredClaims, out _), in parsed);
+        // The JWKS cannot be had (a failed refetch, or the back-off of one): the issuer's fault, answered 503, so that a
+        // client whose token was signed with a new key keeps it. Within the cooldown, the kid is simply unknown.
+        return new(refreshed.Error is { } failed ? Error.JwksFailed(failed, refreshed.Cause, refreshed.RetryAfter) : Error.KeyNotFound);
     }
 
     private AccessTokenResult Complete(ReadOnlyMemory<char> token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims, out bool unknownKid)

@@ -136,23 +136,60 @@ public sealed class IssuerOutageTests : FakeClockIssuerTests
         using ApiClient client = Client();
 
         ServiceUnavailableException error = await client.UnavailableAsync(H.Token(), "Discovery metadata missing 'jwks_uri' field");
+        Assert.Equal("Discovery metadata missing 'jwks_uri' field", error.Message);
         Assert.Equal(ApiClientOptions.DefaultFailureBackoff, error.RetryAfter);
+
+        // It is a failed fetch: inside the back-off, Retry-After counts down; once the issuer is fixed, the next
+        // request after the back-off fetches again and verifies.
+        Time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.FromSeconds(2), (await client.TryVerifyAccessTokenAsync(H.Token())).RetryAfter);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
+        H.Issuer.Intercept = null;
+        Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
     }
 
     [Fact]
-    public async Task The_token_API_answers_the_same_and_other_failures_keep_their_challenge()
+    public async Task A_refreshed_discovery_document_that_is_unusable_never_replaces_the_good_one()
     {
-        FailDiscovery();
-        using ApiClient client = Client();
-        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(H.Token());
-        ServiceUnavailableException error = Assert.IsType<ServiceUnavailableException>(result.ToException());
-        Assert.Equal("5", error.Headers["Retry-After"]);
+        using ApiClient client = Client(o => o.CacheTtl = TimeSpan.FromMinutes(10));
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        H.Issuer.OmitJwksUri = true;
+        Time.Advance(TimeSpan.FromMinutes(11));
+        AccessTokenResult stale = await client.TryVerifyAccessTokenAsync(H.Token());
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2 && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer));
+        Assert.True(stale.IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        Assert.Equal(2, H.Issuer.DiscoveryRequests);
+    }
 
-        // A failure that is the token's keeps 401 and its challenge, and has no Retry-After.
-        AccessTokenResult expired = await client.TryVerifyAccessTokenAsync("not.a.token");
-        Assert.Null(expired.RetryAfter);
-        Assert.Equal(401, expired.ToException()!.StatusCode);
-        Assert.True(expired.ToException()!.Headers.ContainsKey("WWW-Authenticate"));
-        Assert.False(expired.ToException()!.Headers.ContainsKey("Retry-After"));
+    [Fact]
+    public async Task An_unknown_kid_while_the_JWKS_is_down_is_503_not_a_missing_key()
+    {
+        using ApiClient client = Client();
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        SigningKey rotated = SigningKey.CreateRsa("ROTATED");
+        H.Issuer.Intercept = async context =>
+        {
+            if (context.Request.Path != LocalIssuer.JwksPath)
+            {
+                return false;
+            }
+
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("down");
+            return true;
+        };
+
+        AccessTokenResult refetchFailed = await client.TryVerifyAccessTokenAsync(H.Token(key: rotated));
+        Assert.Equal(VerificationFailure.KeySourceFailed, refetchFailed.Failure);
+        Assert.Equal("Failed to fetch JWKS: HTTP 503", refetchFailed.ErrorDescription);
+        Assert.Equal(TimeSpan.FromSeconds(5), refetchFailed.RetryAfter);
+
+        // Inside the back-off, no fetch: the same 503, counting down.
+        Time.Advance(TimeSpan.FromSeconds(2));
+        AccessTokenResult inBackoff = await client.TryVerifyAccessTokenAsync(H.Token(key: rotated));
+        Assert.Equal((VerificationFailure.KeySourceFailed, TimeSpan.FromSeconds(3)), (inBackoff.Failure, inBackoff.RetryAfter));
+        Assert.Equal(2, H.Issuer.JwksRequests);
     }
 }

@@ -120,6 +120,7 @@ public sealed class VerifyRequestTests : IssuerTests
         { "true", Unverifiable, false },
         { "1", Unverifiable, false },
         { "[1]", Unverifiable, false },
+        { "{\"x5t\\u0023S256\":\"abc\"}", Unverifiable, false },
         { "{}", "", true },
         { "null", "", true },
         { "false", "", true },
@@ -139,6 +140,7 @@ public sealed class VerifyRequestTests : IssuerTests
             RequestVerificationResult result = await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url);
             string description = mode == DPoPMode.Disabled && expected.Length > 0 ? Unverifiable : expected;
             Assert.Equal(description, result.ErrorDescription);
+            Assert.Equal(description.Length == 0, result.IsValid);
             if (description.Length > 0)
             {
                 Assert.Equal((VerificationFailure.BoundTokenAsBearer, 401, "invalid_token", "cnf"), (result.Failure, result.StatusCode, result.ErrorCode, result.Claim));

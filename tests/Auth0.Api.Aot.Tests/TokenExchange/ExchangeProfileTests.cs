@@ -159,6 +159,7 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
     [InlineData(400, "application/json", "{\"error\":\"invalid_grant\",\"error_description\":\"Subject token is expired\"}", "invalid_grant", "Subject token is expired")]
     [InlineData(400, "text/plain", "nope", "token_exchange_error", "Failed to exchange token of type 'urn:acme:legacy-token' for audience 'https://api.example.com'")]
     [InlineData(200, "text/html", "<html>", "invalid_json", "Token endpoint returned invalid JSON.")]
+    [InlineData(403, "application/json", "{\"error\":\"access_denied\\r\\n\",\"error_description\":\"Denied: \\u00e9\\r\\nX-Injected: 1 \\\"q\\\"\"}", "access_deniedU+000DU+000A", "Denied: U+00E9U+000DU+000AX-Injected: 1 U+0022qU+0022")]
     public async Task Endpoint_errors(int status, string contentType, string body, string code, string message)
     {
         Answer(status, contentType, body);
