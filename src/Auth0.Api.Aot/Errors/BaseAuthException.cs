@@ -37,6 +37,14 @@ public abstract class BaseAuthException : Exception
 
     internal void SetChallenge(string challenge) => SetHeader("WWW-Authenticate", challenge);
 
+    /// <summary>Sets the <c>Retry-After</c> header; returns the delay as written (whole seconds, at least one).</summary>
+    private protected TimeSpan SetRetryAfter(TimeSpan delay)
+    {
+        TimeSpan seconds = Internal.Error.RetryAfterSeconds(delay);
+        SetHeader("Retry-After", Internal.Error.FormatRetryAfter(seconds));
+        return seconds;
+    }
+
     internal void SetHeader(string name, string value)
     {
         Dictionary<string, string> headers = new(Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
@@ -233,7 +241,7 @@ public sealed class InsufficientScopeException : BaseAuthException
 /// <summary>
 /// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
 /// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
-/// replay store is unavailable. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
+/// replay store is unavailable or full. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
 /// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
 /// </summary>
 public sealed class ServiceUnavailableException : BaseAuthException
@@ -247,8 +255,7 @@ public sealed class ServiceUnavailableException : BaseAuthException
         : base(message, innerException)
     {
         Failure = failure;
-        RetryAfter = Internal.Error.RetryAfterSeconds(retryAfter);
-        SetHeader("Retry-After", Internal.Error.FormatRetryAfter(RetryAfter));
+        RetryAfter = SetRetryAfter(retryAfter);
     }
 
     /// <summary>The stable failure kind; branch on this, never on the message.</summary>
@@ -262,6 +269,38 @@ public sealed class ServiceUnavailableException : BaseAuthException
 
     /// <inheritdoc/>
     public override int StatusCode => 503;
+}
+
+/// <summary>
+/// One client sends more than its share: the proof's key already holds its share of the in-memory DPoP replay store
+/// (<see cref="ApiClientOptions.DPoPReplayMaxKeyShare"/>). 429 (RFC 6585), <c>temporarily_unavailable</c>, with a
+/// <c>Retry-After</c> header and no <c>WWW-Authenticate</c> challenge: the token and proof are valid and must not be
+/// thrown away; the client should slow down.
+/// </summary>
+public sealed class TooManyRequestsException : BaseAuthException
+{
+    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
+    public TooManyRequestsException(VerificationFailure failure, string message, TimeSpan retryAfter)
+        : base(message)
+    {
+        Failure = failure;
+        RetryAfter = SetRetryAfter(retryAfter);
+    }
+
+    /// <summary>The stable failure kind; branch on this, never on the message.</summary>
+    public VerificationFailure Failure { get; }
+
+    /// <summary>How long the client should wait before retrying, in whole seconds (the <c>Retry-After</c> header).</summary>
+    public TimeSpan RetryAfter { get; }
+
+    /// <inheritdoc/>
+    public override string ErrorCode => "temporarily_unavailable";
+
+    /// <inheritdoc/>
+    public override int StatusCode => 429;
 }
 
 /// <summary>The domains resolver failed or returned an unusable result (500, <c>domains_resolver_error</c>).</summary>
