@@ -127,6 +127,30 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Concurrent_adds_of_the_same_digests_record_each_exactly_once()
+    {
+        FakeTimeProvider time = new(s_start);
+        MemoryReplayStore store = new(100_000, 100_000, time, seed: 5);
+        Random random = new(9);
+        byte[][] digests = Enumerable.Range(0, 20_000).Select(_ => Bytes(random)).ToArray();
+        byte[] thumbprint = Bytes(random);
+        long expiresAt = ExpiresAt(time.GetUtcNow().ToUnixTimeSeconds());
+        int[] recorded = new int[4];
+        System.Threading.Tasks.Parallel.For(0, 4, worker =>
+        {
+            // Each worker walks the digests from its own starting point, so the same digest is raced from several threads.
+            for (int i = 0; i < digests.Length; i++)
+            {
+                ReplayRecord record = store.TryAdd(digests[(i + worker * 5_000) % digests.Length], thumbprint, expiresAt);
+                recorded[worker] += record == ReplayRecord.Recorded ? 1 : 0;
+            }
+        });
+
+        Assert.Equal(digests.Length, recorded.Sum());
+        Assert.Equal(digests.Length, store.Count);
+    }
+
+    [Fact]
     public void A_full_store_refuses_without_scanning_and_sweeps_at_most_once_a_second()
     {
         FakeTimeProvider time = new(s_start);
