@@ -37,14 +37,6 @@ public abstract class BaseAuthException : Exception
 
     internal void SetChallenge(string challenge) => SetHeader("WWW-Authenticate", challenge);
 
-    /// <summary>Sets the <c>Retry-After</c> header; returns the delay as written (whole seconds, at least one).</summary>
-    private protected TimeSpan SetRetryAfter(TimeSpan delay)
-    {
-        TimeSpan seconds = Internal.Error.RetryAfterSeconds(delay);
-        SetHeader("Retry-After", Internal.Error.FormatRetryAfter(seconds));
-        return seconds;
-    }
-
     internal void SetHeader(string name, string value)
     {
         Dictionary<string, string> headers = new(Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
@@ -239,23 +231,19 @@ public sealed class InsufficientScopeException : BaseAuthException
 }
 
 /// <summary>
-/// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
-/// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
-/// replay store is unavailable or full. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
-/// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
+/// A refusal that should pass: the client is to retry after <see cref="RetryAfter"/> (the <c>Retry-After</c> header),
+/// and gets no <c>WWW-Authenticate</c> challenge, because its credentials are not at fault (<c>temporarily_unavailable</c>).
+/// <see cref="ServiceUnavailableException"/> (503) when the server cannot verify now; <see cref="TooManyRequestsException"/>
+/// (429) when this client sends more than its share.
 /// </summary>
-public sealed class ServiceUnavailableException : BaseAuthException
+public abstract class TemporarilyUnavailableException : BaseAuthException
 {
-    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
-    /// <param name="failure">The stable failure kind.</param>
-    /// <param name="message">The description.</param>
-    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
-    /// <param name="innerException">The underlying exception, if any.</param>
-    public ServiceUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException = null)
+    private protected TemporarilyUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException)
         : base(message, innerException)
     {
         Failure = failure;
-        RetryAfter = SetRetryAfter(retryAfter);
+        RetryAfter = Internal.Error.RetryAfterSeconds(retryAfter);
+        SetHeader("Retry-After", Internal.Error.FormatRetryAfter(RetryAfter));
     }
 
     /// <summary>The stable failure kind; branch on this, never on the message.</summary>
@@ -265,7 +253,26 @@ public sealed class ServiceUnavailableException : BaseAuthException
     public TimeSpan RetryAfter { get; }
 
     /// <inheritdoc/>
-    public override string ErrorCode => "temporarily_unavailable";
+    public sealed override string ErrorCode => "temporarily_unavailable";
+}
+
+/// <summary>
+/// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
+/// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
+/// replay store is unavailable or full. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
+/// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
+/// </summary>
+public sealed class ServiceUnavailableException : TemporarilyUnavailableException
+{
+    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public ServiceUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException = null)
+        : base(failure, message, retryAfter, innerException)
+    {
+    }
 
     /// <inheritdoc/>
     public override int StatusCode => 503;
@@ -277,27 +284,16 @@ public sealed class ServiceUnavailableException : BaseAuthException
 /// <c>Retry-After</c> header and no <c>WWW-Authenticate</c> challenge: the token and proof are valid and must not be
 /// thrown away; the client should slow down.
 /// </summary>
-public sealed class TooManyRequestsException : BaseAuthException
+public sealed class TooManyRequestsException : TemporarilyUnavailableException
 {
     /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
     /// <param name="failure">The stable failure kind.</param>
     /// <param name="message">The description.</param>
     /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
     public TooManyRequestsException(VerificationFailure failure, string message, TimeSpan retryAfter)
-        : base(message)
+        : base(failure, message, retryAfter, null)
     {
-        Failure = failure;
-        RetryAfter = SetRetryAfter(retryAfter);
     }
-
-    /// <summary>The stable failure kind; branch on this, never on the message.</summary>
-    public VerificationFailure Failure { get; }
-
-    /// <summary>How long the client should wait before retrying, in whole seconds (the <c>Retry-After</c> header).</summary>
-    public TimeSpan RetryAfter { get; }
-
-    /// <inheritdoc/>
-    public override string ErrorCode => "temporarily_unavailable";
 
     /// <inheritdoc/>
     public override int StatusCode => 429;

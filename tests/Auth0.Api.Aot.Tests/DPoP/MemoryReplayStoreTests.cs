@@ -35,6 +35,15 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
     // The expiry the verifier gives a proof issued at iat: floor(iat) + DPoPIatOffset + 1 s.
     private static long ExpiresAt(long iat) => iat + Offset + 1;
 
+    // Records count new random digests of one key: each must be a first use.
+    private static void RecordNew(MemoryReplayStore store, Random random, byte[] thumbprint, long expiresAt, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Assert.Equal(ReplayRecord.Recorded, store.TryAdd(Bytes(random), thumbprint, expiresAt));
+        }
+    }
+
     [Theory]
     [InlineData(1_000, 2)]
     [InlineData(5_000, 8)]
@@ -158,10 +167,7 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
         Random random = new(4);
         byte[] thumbprint = Bytes(random);
         long now = time.GetUtcNow().ToUnixTimeSeconds();
-        for (int i = 0; i < 1_000; i++)
-        {
-            Assert.Equal(ReplayRecord.Recorded, store.TryAdd(Bytes(random), thumbprint, ExpiresAt(now)));
-        }
+        RecordNew(store, random, thumbprint, ExpiresAt(now), 1_000);
 
         time.Advance(TimeSpan.FromSeconds(100));
         for (int i = 0; i < 10_000; i++)
@@ -185,10 +191,7 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
 
         // At the expiry each shard drops its records when next written to: the refused proofs took no place.
         time.Advance(TimeSpan.FromSeconds(1));
-        for (int i = 0; i < 1_000; i++)
-        {
-            Assert.Equal(ReplayRecord.Recorded, store.TryAdd(Bytes(random), thumbprint, ExpiresAt(now + 301)));
-        }
+        RecordNew(store, random, thumbprint, ExpiresAt(now + 301), 1_000);
 
         Assert.Equal(1_000, store.Dropped);
         Assert.Equal(1_000, store.Count);
@@ -204,10 +207,7 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
         long start = time.GetUtcNow().ToUnixTimeSeconds();
         for (int second = 0; second < 10; second++)
         {
-            for (int i = 0; i < 1_000; i++)
-            {
-                Assert.Equal(ReplayRecord.Recorded, store.TryAdd(Bytes(random), thumbprint, ExpiresAt(start + second)));
-            }
+            RecordNew(store, random, thumbprint, ExpiresAt(start + second), 1_000);
 
             time.Advance(TimeSpan.FromSeconds(1));
         }
@@ -215,10 +215,7 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
         // At start + 302 s the buckets of seconds 0 and 1 have expired (at +301 and +302), the other eight have not.
         time.Advance(TimeSpan.FromSeconds(292));
         Assert.Equal(0, store.Dropped);
-        for (int i = 0; i < 1_000; i++)
-        {
-            Assert.Equal(ReplayRecord.Recorded, store.TryAdd(Bytes(random), thumbprint, ExpiresAt(start + 302)));
-        }
+        RecordNew(store, random, thumbprint, ExpiresAt(start + 302), 1_000);
 
         Assert.Equal(2_000, store.Dropped); // every shard was written to, so every shard dropped its two
         Assert.Equal(9_000, store.Count);
