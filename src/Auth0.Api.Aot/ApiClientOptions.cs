@@ -41,7 +41,7 @@ public sealed class ApiClientOptions
 
     /// <summary>
     /// Default <see cref="DPoPReplayCapacity"/>: 2,000,000 records, which hold every proof of 6,000 proofs/s at the
-    /// default iat window (each is held at most 332 s); about 120 MiB when full (docs/dpop.md).
+    /// default iat window (each is held at most 332 s); 112 MiB when full (docs/dpop.md).
     /// </summary>
     public const int DefaultDPoPReplayCapacity = 2_000_000;
 
@@ -132,7 +132,7 @@ public sealed class ApiClientOptions
     /// proof's acceptance until at most <see cref="DPoPIatOffset"/> + <see cref="DPoPIatLeeway"/> + 2 s later, so the
     /// store sustains <c>DPoPReplayCapacity / (DPoPIatOffset + DPoPIatLeeway + 2 s)</c> proofs per second; when it is
     /// full, new proofs are refused with 503 <see cref="VerificationFailure.ProofReplayStoreUnavailable"/> (fail
-    /// closed: no live record is evicted). Memory follows the records held, about 60 to 100 bytes each.
+    /// closed: no live record is evicted). Memory follows the records held, 56 to 112 bytes each (docs/dpop.md).
     /// Default: <see cref="DefaultDPoPReplayCapacity"/>.
     /// </summary>
     public int DPoPReplayCapacity { get; set; } = DefaultDPoPReplayCapacity;
