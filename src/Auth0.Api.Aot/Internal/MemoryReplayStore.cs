@@ -106,7 +106,12 @@ internal sealed class MemoryReplayStore
         }
         else
         {
-            RandomNumberGenerator.Fill(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keys));
+            Span<byte> random = stackalloc byte[4 * sizeof(ulong)];
+            RandomNumberGenerator.Fill(random);
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = BinaryPrimitives.ReadUInt64LittleEndian(random[(i * sizeof(ulong))..]);
+            }
         }
 
         (_digestKey0, _digestKey1, _thumbprintKey0, _thumbprintKey1) = (keys[0], keys[1], keys[2], keys[3]);
