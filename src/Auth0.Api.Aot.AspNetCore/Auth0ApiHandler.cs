@@ -75,7 +75,15 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return validated.Result!;
         }
 
-        Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none");
+        if (result.StatusCode >= 500)
+        {
+            // The server's fault (issuer keys, replay store, resolver): operators must see it.
+            Log.Unavailable(Logger, Scheme.Name, result.Failure, result.StatusCode);
+        }
+        else
+        {
+            Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none");
+        }
         Auth0ApiAuthenticationFailedContext failed = new(Context, Scheme, Options, result);
         await Events.AuthenticationFailed(failed).ConfigureAwait(false);
         return failed.Result ?? AuthenticateResult.Fail(result.Error);
@@ -197,4 +205,7 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme})")]
     public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status})")]
+    public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status);
 }

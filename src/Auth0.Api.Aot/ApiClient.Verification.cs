@@ -307,6 +307,8 @@ public sealed partial class ApiClient
     /// <returns>The proof's claims and its key's thumbprint (compare with the token's <c>cnf.jkt</c>).</returns>
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
+    /// <exception cref="ServiceUnavailableException">The replay store is unavailable or full (503, <see cref="VerificationFailure.ProofReplayStoreUnavailable"/>).</exception>
+    /// <exception cref="TooManyRequestsException">The proof's key holds its share of the in-memory replay store (429).</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
         return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
@@ -324,6 +326,8 @@ public sealed partial class ApiClient
     /// <returns>The proof's claims and its key's thumbprint (the <c>jkt</c> to bind an issued token to).</returns>
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used; the message says why.</exception>
+    /// <exception cref="ServiceUnavailableException">The replay store is unavailable or full (503, <see cref="VerificationFailure.ProofReplayStoreUnavailable"/>).</exception>
+    /// <exception cref="TooManyRequestsException">The proof's key holds its share of the in-memory replay store (429).</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
         return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);

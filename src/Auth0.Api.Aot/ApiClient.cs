@@ -45,9 +45,10 @@ public sealed partial class ApiClient : IDisposable
             throw;
         }
 
-        IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore ?? new MemoryReplayStore(valid.DPoPReplayCapacity, timeProvider) : null;
+        IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore : null;
+        MemoryReplayStore? memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
-        _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, _nonces);
+        _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, memoryReplays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource);
         _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms, valid.AcceptCertificateBoundTokens);

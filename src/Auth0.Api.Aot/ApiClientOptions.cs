@@ -39,6 +39,15 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="DPoPIatOffset"/>: 300 seconds.</summary>
     public static readonly TimeSpan DefaultDPoPIatOffset = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// Default <see cref="DPoPReplayCapacity"/>: 2,000,000 records, which hold every proof of 6,000 proofs/s at the
+    /// default iat window (each is held at most 332 s); 112 MiB when full (docs/dpop.md).
+    /// </summary>
+    public const int DefaultDPoPReplayCapacity = 2_000_000;
+
+    /// <summary>Default <see cref="DPoPReplayMaxKeyShare"/>: one eighth of the store.</summary>
+    public const double DefaultDPoPReplayMaxKeyShare = 0.125;
+
     /// <summary>Default <see cref="MaxDPoPProofLength"/>: 8 KiB.</summary>
     public const int DefaultMaxDPoPProofLength = 8 * 1024;
 
@@ -122,11 +131,29 @@ public sealed class ApiClientOptions
     /// </summary>
     public bool DPoPReplayProtection { get; set; } = true;
 
-    /// <summary>Where accepted proofs are remembered. Default: a bounded in-memory store per client (see <see cref="DPoPReplayCapacity"/>).</summary>
+    /// <summary>
+    /// Where accepted proofs are remembered. Default: a bounded in-memory store per client (see
+    /// <see cref="DPoPReplayCapacity"/> and <see cref="DPoPReplayMaxKeyShare"/>, which apply to it only).
+    /// </summary>
     public IDPoPReplayStore? DPoPReplayStore { get; set; }
 
-    /// <summary>Entries of the default in-memory replay store; when it is full of live entries, new proofs are refused (fail closed). Default: 100,000.</summary>
-    public int DPoPReplayCapacity { get; set; } = 100_000;
+    /// <summary>
+    /// The most records the default in-memory replay store holds, from 1 to 100,000,000. A record is held from the
+    /// proof's acceptance until at most <see cref="DPoPIatOffset"/> + <see cref="DPoPIatLeeway"/> + 2 s later, so the
+    /// store sustains <c>DPoPReplayCapacity / (DPoPIatOffset + DPoPIatLeeway + 2 s)</c> proofs per second; when it is
+    /// full, new proofs are refused with 503 <see cref="VerificationFailure.ProofReplayStoreUnavailable"/> (fail
+    /// closed: no live record is evicted). Memory follows the records held, 56 to 112 bytes each (docs/dpop.md).
+    /// Default: <see cref="DefaultDPoPReplayCapacity"/>.
+    /// </summary>
+    public int DPoPReplayCapacity { get; set; } = DefaultDPoPReplayCapacity;
+
+    /// <summary>
+    /// The largest share of <see cref="DPoPReplayCapacity"/> that the records of one proof key (one client key
+    /// thumbprint) may hold, greater than 0 and at most 1; a proof of a key that holds it is refused with 429
+    /// <see cref="VerificationFailure.ProofKeyQuotaExceeded"/>, so one client cannot lock the others out. Default:
+    /// <see cref="DefaultDPoPReplayMaxKeyShare"/> (250,000 records, 750 proofs/s of one key at the default window).
+    /// </summary>
+    public double DPoPReplayMaxKeyShare { get; set; } = DefaultDPoPReplayMaxKeyShare;
 
     /// <summary>
     /// Server nonces (RFC 9449 section 9): when set, a DPoP proof must carry a nonce this API issued, or the request gets

@@ -44,7 +44,7 @@ public readonly struct RequestVerificationResult
     /// <summary>Why the request was refused; <see cref="VerificationFailure.None"/> when it is valid. Stable: branch on this.</summary>
     public VerificationFailure Failure => _failure?.Error.Kind ?? VerificationFailure.None;
 
-    /// <summary>The HTTP status to answer with: 200 when valid; otherwise 400, 401, 500 or 503 (docs/errors.md).</summary>
+    /// <summary>The HTTP status to answer with: 200 when valid; otherwise 400, 401, 429, 500 or 503 (docs/errors.md).</summary>
     public int StatusCode => _failure?.Answer.Status ?? 200;
 
     /// <summary>The OAuth error code (<c>invalid_token</c>, <c>invalid_dpop_proof</c>...); empty when valid or when no credentials were sent.</summary>
@@ -58,7 +58,8 @@ public readonly struct RequestVerificationResult
 
     /// <summary>
     /// The <c>WWW-Authenticate</c> value to answer with; <see langword="null"/> when valid, or for a server fault (a
-    /// resolver failure, 500; keys or replay store unavailable, 503), which the client's credentials did not cause.
+    /// resolver failure, 500; keys or replay store unavailable, 503) or a client over its replay-store share (429),
+    /// which the client's credentials did not cause.
     /// </summary>
     public string? Challenge => _failure?.Challenge;
 
@@ -72,10 +73,10 @@ public readonly struct RequestVerificationResult
     public string? GetChallenge(string? resourceMetadata) => _failure?.ChallengeWith(resourceMetadata);
 
     /// <summary>
-    /// For a 503 (the issuer's keys cannot be had, or the replay store is unavailable), the <c>Retry-After</c> delay in
-    /// whole seconds; otherwise <see langword="null"/>.
+    /// For a 503 (the issuer's keys cannot be had, or the replay store is unavailable or full) or a 429 (the proof key
+    /// holds its share of the replay store), the <c>Retry-After</c> delay in whole seconds; otherwise <see langword="null"/>.
     /// </summary>
-    public System.TimeSpan? RetryAfter => _failure is { } failure && Internal.Error.IsUnavailable(failure.Error.Kind) ? Internal.Error.RetryAfterSeconds(failure.Error.RetryAfter) : null;
+    public System.TimeSpan? RetryAfter => _failure is { } failure && Internal.Error.HasRetryAfter(failure.Error.Kind) ? Internal.Error.RetryAfterSeconds(failure.Error.RetryAfter) : null;
 
     /// <summary>The fresh nonce for the <c>DPoP-Nonce</c> header of a <c>use_dpop_nonce</c> answer; otherwise <see langword="null"/>.</summary>
     public string? DPoPNonce => _failure?.Error.Nonce;

@@ -215,6 +215,7 @@ public sealed class HandlerTests : IAsyncLifetime
         JsonElement problem = await ProblemAsync(response);
         Assert.Equal("temporarily_unavailable", problem.GetProperty("error").GetString());
         Assert.Equal("The API cannot verify access tokens right now; retry later", problem.GetProperty("detail").GetString());
+        Assert.Contains(app.Logs, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("cannot verify requests: KeySourceFailed (503)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -234,19 +234,14 @@ public sealed class InsufficientScopeException : BaseAuthException
 }
 
 /// <summary>
-/// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
-/// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
-/// replay store is unavailable. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
-/// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
+/// A refusal that should pass: the client is to retry after <see cref="RetryAfter"/> (the <c>Retry-After</c> header),
+/// and gets no <c>WWW-Authenticate</c> challenge, because its credentials are not at fault (<c>temporarily_unavailable</c>).
+/// <see cref="ServiceUnavailableException"/> (503) when the server cannot verify now; <see cref="TooManyRequestsException"/>
+/// (429) when this client sends more than its share.
 /// </summary>
-public sealed class ServiceUnavailableException : BaseAuthException
+public abstract class TemporarilyUnavailableException : BaseAuthException
 {
-    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
-    /// <param name="failure">The stable failure kind.</param>
-    /// <param name="message">The description.</param>
-    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
-    /// <param name="innerException">The underlying exception, if any.</param>
-    public ServiceUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException = null)
+    private protected TemporarilyUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException)
         : base(message, innerException)
     {
         Failure = failure;
@@ -261,10 +256,50 @@ public sealed class ServiceUnavailableException : BaseAuthException
     public TimeSpan RetryAfter { get; }
 
     /// <inheritdoc/>
-    public override string ErrorCode => "temporarily_unavailable";
+    public sealed override string ErrorCode => "temporarily_unavailable";
+}
+
+/// <summary>
+/// The request could not be verified for a reason on the server's side that should pass: the issuer's discovery
+/// document or keys cannot be fetched (past <see cref="ApiClientOptions.MaxStaleness"/>, or never fetched), or the DPoP
+/// replay store is unavailable or full. 503, <c>temporarily_unavailable</c>, with a <c>Retry-After</c> header and no
+/// <c>WWW-Authenticate</c> challenge: the client's token is not at fault, so it must not be thrown away.
+/// </summary>
+public sealed class ServiceUnavailableException : TemporarilyUnavailableException
+{
+    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public ServiceUnavailableException(VerificationFailure failure, string message, TimeSpan retryAfter, Exception? innerException = null)
+        : base(failure, message, retryAfter, innerException)
+    {
+    }
 
     /// <inheritdoc/>
     public override int StatusCode => 503;
+}
+
+/// <summary>
+/// One client sends more than its share: the proof's key already holds its share of the in-memory DPoP replay store
+/// (<see cref="ApiClientOptions.DPoPReplayMaxKeyShare"/>). 429 (RFC 6585), <c>temporarily_unavailable</c>, with a
+/// <c>Retry-After</c> header and no <c>WWW-Authenticate</c> challenge: the token and proof are valid and must not be
+/// thrown away; the client should slow down.
+/// </summary>
+public sealed class TooManyRequestsException : TemporarilyUnavailableException
+{
+    /// <summary>Creates the error, with its <c>Retry-After</c> header.</summary>
+    /// <param name="failure">The stable failure kind.</param>
+    /// <param name="message">The description.</param>
+    /// <param name="retryAfter">How long the client should wait; written as whole seconds, at least 1.</param>
+    public TooManyRequestsException(VerificationFailure failure, string message, TimeSpan retryAfter)
+        : base(failure, message, retryAfter, null)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override int StatusCode => 429;
 }
 
 /// <summary>The domains resolver failed or returned an unusable result (500, <c>domains_resolver_error</c>).</summary>

@@ -154,4 +154,19 @@ public enum VerificationFailure
     /// Bearer scheme, where its binding cannot be checked (401 <c>invalid_token</c>).
     /// </summary>
     BoundTokenAsBearer,
+
+    /// <summary>
+    /// The DPoP replay store cannot record the proof: a custom <see cref="IDPoPReplayStore"/> answered
+    /// <see cref="DPoPReplayResult.Unavailable"/> or threw, or the in-memory store is full of live entries. A server
+    /// fault, not the client's: 503 <c>temporarily_unavailable</c> with <c>Retry-After</c> and no challenge
+    /// (<see cref="ServiceUnavailableException"/>); never reported as a replay.
+    /// </summary>
+    ProofReplayStoreUnavailable,
+
+    /// <summary>
+    /// The proof's key already holds its share of the in-memory replay store (<see cref="ApiClientOptions.DPoPReplayMaxKeyShare"/>):
+    /// one client key sends proofs faster than the store can hold for it. 429 <c>temporarily_unavailable</c> with
+    /// <c>Retry-After</c> and no challenge (<see cref="TooManyRequestsException"/>).
+    /// </summary>
+    ProofKeyQuotaExceeded,
 }

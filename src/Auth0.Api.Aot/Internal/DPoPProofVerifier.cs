@@ -130,14 +130,19 @@ internal sealed class DPoPProofVerifier
     private readonly TimeProvider _time;
     private readonly BoundedCache<VerificationKey> _keys;
     private readonly IDPoPReplayStore? _replays;
+    private readonly MemoryReplayStore? _memoryReplays;
+    private readonly bool _replayProtection;
     private readonly DPoPNonces? _nonces;
 
     // The headers of the most recent client keys (exact segment text), written only after a signature verified.
     private readonly RecentSlots<ProofHeader> _headers = new(HeaderSlots);
 
-    public DPoPProofVerifier(SigningAlgorithms algorithms, IEd25519Provider? ed25519, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, DPoPNonces? nonces = null)
+    // replays: a custom replay store; memoryReplays: the in-memory one (replay protection on, no custom store); at most one is set.
+    public DPoPProofVerifier(SigningAlgorithms algorithms, IEd25519Provider? ed25519, TimeSpan iatLeeway, TimeSpan iatOffset, int maxProofLength, int maxKeys, TimeProvider time, IDPoPReplayStore? replays, MemoryReplayStore? memoryReplays, DPoPNonces? nonces = null)
     {
         _replays = replays;
+        _memoryReplays = memoryReplays;
+        _replayProtection = replays is not null || memoryReplays is not null;
         _nonces = nonces;
         _algorithms = algorithms;
         _ed25519 = ed25519;
@@ -158,6 +163,8 @@ internal sealed class DPoPProofVerifier
     /// <exception cref="MissingRequiredArgumentException">An argument is missing.</exception>
     /// <exception cref="InvalidDPoPProofException">The proof is invalid or was already used.</exception>
     /// <exception cref="UseDPoPNonceException">Server nonces are on and the proof's nonce is missing or stale.</exception>
+    /// <exception cref="ServiceUnavailableException">The replay store is unavailable or full.</exception>
+    /// <exception cref="TooManyRequestsException">The proof's key holds its share of the in-memory replay store.</exception>
     public ValueTask<DPoPProofClaims> VerifyAsync(string? accessToken, string? proof, string? httpMethod, string? httpUrl, bool bound, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(proof))
@@ -210,27 +217,71 @@ internal sealed class DPoPProofVerifier
     public AuthError? NonceError(NonceState state) =>
         state is NonceState.Missing or NonceState.Invalid ? Error.ProofNonce(state == NonceState.Missing, _nonces!.Create()) : null;
 
-    /// <summary>Records the proof (its key and jti) until it can no longer be accepted; a replay is the failure.</summary>
+    /// <summary>
+    /// Records the proof (its key and jti) until it can no longer be accepted, the last step of a verification. The
+    /// failure is a replay (400), the store unavailable or full (503), or the key over its share (429); an exception of
+    /// a custom store is the store unavailable, but the caller's own cancellation, which faults the result.
+    /// </summary>
     public ValueTask<AuthError?> RecordAsync(in ProofFacts facts, CancellationToken cancellationToken)
     {
+        // Valid until the iat window closes: floor(iat) + offset + 1 s is the first second at which iat is too old.
+        long expiresAt = (long)Math.Floor(facts.Iat) + _iatOffsetSeconds + 1;
+        if (_memoryReplays is { } memory)
+        {
+            ReplayRecord record = memory.TryAdd(facts.ReplayDigest, facts.Header.ThumbprintBytes, expiresAt);
+            return new(record switch
+            {
+                ReplayRecord.Recorded => null,
+                ReplayRecord.Replayed => Error.ProofReplayed,
+                ReplayRecord.KeyOverShare => Error.ProofKeyQuotaExceeded,
+                _ => Error.ReplayStoreFull(memory.FullRetryAfter),
+            });
+        }
+
         if (_replays is null)
         {
             return new((AuthError?)null);
         }
 
-        ReadOnlySpan<byte> digest = facts.ReplayDigest;
-        string key = Base64UrlStrict.Encode(digest);
-        DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(facts.Iat)).AddSeconds(_iatOffsetSeconds + 1);
-        ValueTask<bool> pending = _replays.TryAddAsync(key, expiresAt, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
+        ValueTask<DPoPReplayResult> pending;
+        try
         {
-            return new(pending.Result ? null : Error.ProofReplayed);
+            pending = _replays.TryAddAsync(Base64UrlStrict.Encode(facts.ReplayDigest), DateTimeOffset.FromUnixTimeSeconds(expiresAt), cancellationToken);
+        }
+        catch (Exception exception) when (IsStoreFault(exception, cancellationToken))
+        {
+            return new(Error.ReplayStoreFailed(exception));
+        }
+        catch (OperationCanceledException exception)
+        {
+            return ValueTask.FromException<AuthError?>(exception);
         }
 
-        return AwaitAsync(pending);
+        return pending.IsCompletedSuccessfully ? new(Outcome(pending.Result)) : AwaitAsync(pending, cancellationToken);
 
-        static async ValueTask<AuthError?> AwaitAsync(ValueTask<bool> pending) =>
-            await pending.ConfigureAwait(false) ? null : Error.ProofReplayed;
+        static async ValueTask<AuthError?> AwaitAsync(ValueTask<DPoPReplayResult> pending, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return Outcome(await pending.ConfigureAwait(false));
+            }
+            catch (Exception exception) when (IsStoreFault(exception, cancellationToken))
+            {
+                return Error.ReplayStoreFailed(exception);
+            }
+        }
+
+        // Anything but first use or a replay, an undefined value included, refuses the proof as the store unavailable.
+        static AuthError? Outcome(DPoPReplayResult result) => result switch
+        {
+            DPoPReplayResult.FirstUse => null,
+            DPoPReplayResult.Replayed => Error.ProofReplayed,
+            _ => Error.ReplayStoreUnavailable,
+        };
+
+        // The store's own failure; the caller's cancellation (and running out of memory) is not the store's to report.
+        static bool IsStoreFault(Exception exception, CancellationToken cancellationToken) =>
+            exception is not OutOfMemoryException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
     }
 
     /// <summary>SHA-256(thumbprint "\n" jti): fixed length whatever the jti, and no proof content is stored.</summary>
@@ -686,7 +737,7 @@ internal sealed class DPoPProofVerifier
             }
 
             facts.Iat = issuedAt;
-            if (_replays is not null)
+            if (_replayProtection)
             {
                 ReplayDigest(header.ThumbprintAscii, jtiBytes[..jtiLength], facts.ReplayDigest);
             }

@@ -35,7 +35,8 @@ internal static class Error
         VerificationFailure.None => (200, string.Empty),
         VerificationFailure.MissingToken => (400, "invalid_request"),
         VerificationFailure.DomainsResolverFailed => (500, "domains_resolver_error"),
-        VerificationFailure.KeySourceFailed => (503, "temporarily_unavailable"),
+        VerificationFailure.KeySourceFailed or VerificationFailure.ProofReplayStoreUnavailable => (503, "temporarily_unavailable"),
+        VerificationFailure.ProofKeyQuotaExceeded => (429, "temporarily_unavailable"),
         VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => (401, string.Empty),
         VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof or VerificationFailure.RequestContextMissing => (400, "invalid_request"),
         VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => (401, "use_dpop_nonce"),
@@ -56,6 +57,7 @@ internal static class Error
             VerificationFailure.MissingToken => new MissingRequiredArgumentException("access_token"),
             VerificationFailure.DomainsResolverFailed => new DomainsResolverException(error.Message, error.Cause),
             _ when IsUnavailable(error.Kind) => new ServiceUnavailableException(error.Kind, error.Message, error.RetryAfter, error.Cause),
+            VerificationFailure.ProofKeyQuotaExceeded => new TooManyRequestsException(error.Kind, error.Message, error.RetryAfter),
             VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => new MissingAuthorizationException(),
             VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof => new InvalidAuthSchemeException(error.Message),
             VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => new UseDPoPNonceException(error.Nonce ?? string.Empty),
@@ -65,10 +67,16 @@ internal static class Error
     }
 
     /// <summary>Whether <paramref name="kind"/> is the server's temporary fault: 503 with <c>Retry-After</c>, no challenge.</summary>
-    public static bool IsUnavailable(VerificationFailure kind) => kind == VerificationFailure.KeySourceFailed;
+    public static bool IsUnavailable(VerificationFailure kind) => kind is VerificationFailure.KeySourceFailed or VerificationFailure.ProofReplayStoreUnavailable;
 
-    /// <summary>Whether a failure of <paramref name="kind"/> is answered without a <c>WWW-Authenticate</c> challenge (a server fault).</summary>
-    public static bool HasNoChallenge(VerificationFailure kind) => kind == VerificationFailure.DomainsResolverFailed || IsUnavailable(kind);
+    /// <summary>Whether <paramref name="kind"/> is answered with <c>Retry-After</c>: a 503, or a client over its replay-store share (429).</summary>
+    public static bool HasRetryAfter(VerificationFailure kind) => IsUnavailable(kind) || kind == VerificationFailure.ProofKeyQuotaExceeded;
+
+    /// <summary>
+    /// Whether a failure of <paramref name="kind"/> is answered without a <c>WWW-Authenticate</c> challenge: a server
+    /// fault, or a client that must slow down; in neither case are its credentials at fault.
+    /// </summary>
+    public static bool HasNoChallenge(VerificationFailure kind) => kind == VerificationFailure.DomainsResolverFailed || HasRetryAfter(kind);
 
     /// <summary>A <c>Retry-After</c> delay as whole seconds, rounded up, at least one.</summary>
     public static TimeSpan RetryAfterSeconds(TimeSpan delay)
@@ -125,6 +133,17 @@ internal static class Error
     public static readonly AuthError ProofTokenHashMismatch = new(VerificationFailure.ProofTokenHashMismatch, "DPoP Proof ath mismatch", "ath");
     public static readonly AuthError ProofReplayed = new(VerificationFailure.ProofReplayed, "DPoP proof has already been used", "jti");
     public const string NonceRequired = "Resource server requires nonce in DPoP proof";
+
+    // ---- The replay record (RFC 9449 section 11.1): the store's own refusals, never "already used"
+
+    private static readonly TimeSpan s_storeRetryAfter = TimeSpan.FromSeconds(1);
+    public static readonly AuthError ReplayStoreUnavailable = new(VerificationFailure.ProofReplayStoreUnavailable, "DPoP replay store is unavailable") { RetryAfter = s_storeRetryAfter };
+    public static readonly AuthError ProofKeyQuotaExceeded = new(VerificationFailure.ProofKeyQuotaExceeded, "DPoP proof key has used its share of the replay store", "jwk") { RetryAfter = s_storeRetryAfter };
+
+    public static AuthError ReplayStoreFailed(Exception exception) => ReplayStoreUnavailable with { Cause = exception };
+
+    public static AuthError ReplayStoreFull(TimeSpan retryAfter) =>
+        new(VerificationFailure.ProofReplayStoreUnavailable, "DPoP replay store is full") { RetryAfter = retryAfter };
 
     public static AuthError ProofTooLarge(int maximum) =>
         new(VerificationFailure.ProofTooLarge, string.Create(CultureInfo.InvariantCulture, $"DPoP proof is longer than the maximum of {maximum} characters"));

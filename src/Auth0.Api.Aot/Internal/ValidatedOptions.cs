@@ -13,6 +13,7 @@ namespace Auth0.Api.Aot.Internal;
 internal sealed class ValidatedOptions
 {
     private const int MaxMaxTokenLength = 1024 * 1024;
+    private const int MaxDPoPReplayCapacity = 100_000_000;
     private static readonly TimeSpan s_maxTimeout = TimeSpan.FromMinutes(10);
 
     private ValidatedOptions()
@@ -75,6 +76,9 @@ internal sealed class ValidatedOptions
     public IDPoPReplayStore? DPoPReplayStore { get; init; }
 
     public int DPoPReplayCapacity { get; init; }
+
+    /// <summary>The most records of one proof key in the in-memory store: the share of the capacity, at least one.</summary>
+    public int DPoPReplayMaxPerKey { get; init; }
 
     public int MaxDPoPProofLength { get; init; }
 
@@ -247,9 +251,15 @@ internal sealed class ValidatedOptions
         }
 
         int replayCapacity = options.DPoPReplayCapacity;
-        if (replayCapacity < 1)
+        if (replayCapacity is < 1 or > MaxDPoPReplayCapacity)
         {
-            throw new ConfigurationException("DPoPReplayCapacity must be at least 1");
+            throw new ConfigurationException("DPoPReplayCapacity must be between 1 and 100000000");
+        }
+
+        double keyShare = options.DPoPReplayMaxKeyShare;
+        if (!(keyShare > 0 && keyShare <= 1))
+        {
+            throw new ConfigurationException("DPoPReplayMaxKeyShare must be greater than 0 and at most 1");
         }
 
         int maxProofLength = options.MaxDPoPProofLength;
@@ -293,6 +303,7 @@ internal sealed class ValidatedOptions
             AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens,
             DPoPReplayStore = options.DPoPReplayStore,
             DPoPReplayCapacity = replayCapacity,
+            DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare)),
             MaxDPoPProofLength = maxProofLength,
             DPoPMode = mode,
             Cache = options.Cache,

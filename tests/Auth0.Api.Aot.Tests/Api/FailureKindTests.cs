@@ -29,7 +29,8 @@ public sealed class FailureKindTests : IssuerTests
     private static string Proof(string token, Action<ClaimSet, ClaimSet>? configure = null, SigningKey? key = null, string method = "GET") =>
         DPoPProofs.Create(key ?? s_proofKey, token, method, Url, DateTimeOffset.UtcNow, configure);
 
-    private sealed record Case(string Name, VerificationFailure Kind, DPoPMode Mode, string? Authorization, string? DPoP, string? Method = "GET", string? Url = Url, bool Nonces = false, bool Replay = false);
+    // Prime: a proof accepted first, on the same client (the same proof for a replay). Configure: more options.
+    private sealed record Case(string Name, VerificationFailure Kind, DPoPMode Mode, string? Authorization, string? DPoP, string? Method = "GET", string? Url = Url, bool Nonces = false, string? Prime = null, Action<ApiClientOptions>? Configure = null);
 
     private IEnumerable<Case> Cases()
     {
@@ -68,7 +69,13 @@ public sealed class FailureKindTests : IssuerTests
         yield return new("nonce missing", VerificationFailure.ProofNonceMissing, DPoPMode.Allowed, "DPoP " + bound, Proof(bound), Nonces: true);
         yield return new("nonce invalid", VerificationFailure.ProofNonceInvalid, DPoPMode.Allowed, "DPoP " + bound, Proof(bound, (_, p) => p.Set("nonce", "not-a-nonce")), Nonces: true);
         string replayed = Proof(bound);
-        yield return new("proof replayed", VerificationFailure.ProofReplayed, DPoPMode.Allowed, "DPoP " + bound, replayed, Replay: true);
+        yield return new("proof replayed", VerificationFailure.ProofReplayed, DPoPMode.Allowed, "DPoP " + bound, replayed, Prime: replayed);
+        yield return new("replay store unavailable", VerificationFailure.ProofReplayStoreUnavailable, DPoPMode.Allowed, "DPoP " + bound, Proof(bound), Configure: o => o.DPoPReplayStore = new UnavailableStore());
+        yield return new("proof key over its share", VerificationFailure.ProofKeyQuotaExceeded, DPoPMode.Allowed, "DPoP " + bound, Proof(bound), Prime: Proof(bound), Configure: o =>
+        {
+            o.DPoPReplayCapacity = 8;
+            o.DPoPReplayMaxKeyShare = 0.125;
+        });
         yield return new("token without cnf", VerificationFailure.ConfirmationMissing, DPoPMode.Allowed, "DPoP " + plain, Proof(plain));
         yield return new("token cnf without jkt", VerificationFailure.ConfirmationMissing, DPoPMode.Allowed, "DPoP " + Bound(new ClaimSet().Set("x5t#S256", "abc")), null);
         yield return new("token cnf not an object", VerificationFailure.ConfirmationInvalid, DPoPMode.Allowed, "DPoP " + Bound(new RawJson("1")), null);
@@ -100,7 +107,14 @@ public sealed class FailureKindTests : IssuerTests
         {
             o.DPoPNonceKey = new byte[32];
         }
+
+        c.Configure?.Invoke(o);
     });
+
+    private sealed class UnavailableStore : IDPoPReplayStore
+    {
+        public ValueTask<DPoPReplayResult> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) => new(DPoPReplayResult.Unavailable);
+    }
 
     [Fact]
     public async Task Every_request_failure_has_its_kind_status_code_and_challenge_without_an_exception()
@@ -110,9 +124,9 @@ public sealed class FailureKindTests : IssuerTests
         {
             Case c = Complete(raw);
             using ApiClient client = Client(c);
-            if (c.Replay)
+            if (c.Prime is not null)
             {
-                Assert.True((await client.TryVerifyRequestAsync(c.Authorization, c.DPoP, c.Method, c.Url)).IsValid);
+                Assert.True((await client.TryVerifyRequestAsync(c.Authorization, c.Prime, c.Method, c.Url)).IsValid);
             }
 
             RequestVerificationResult result = await client.TryVerifyRequestAsync(c.Authorization, c.DPoP, c.Method, c.Url);
@@ -129,7 +143,20 @@ public sealed class FailureKindTests : IssuerTests
             Assert.Equal(result.StatusCode, error.StatusCode);
             Assert.Equal(result.ErrorCode, error.ErrorCode);
             Assert.Equal(result.ErrorDescription, error.ErrorDescription);
-            Assert.Equal(result.Challenge, error.Headers["WWW-Authenticate"]);
+            if (Error.HasNoChallenge(c.Kind))
+            {
+                // The store's refusals are no fault of the credentials: no challenge, a Retry-After instead.
+                Assert.Null(result.Challenge);
+                Assert.False(error.Headers.ContainsKey("WWW-Authenticate"));
+                Assert.Equal(TimeSpan.FromSeconds(1), result.RetryAfter);
+                Assert.Equal("1", error.Headers["Retry-After"]);
+            }
+            else
+            {
+                Assert.Equal(result.Challenge, error.Headers["WWW-Authenticate"]);
+                Assert.Null(result.RetryAfter);
+            }
+
             Assert.Same(error, result.Error);
             if (c.Nonces)
             {
@@ -148,9 +175,9 @@ public sealed class FailureKindTests : IssuerTests
             }
 
             using ApiClient throwing = Client(c);
-            if (c.Replay)
+            if (c.Prime is not null)
             {
-                await throwing.VerifyRequestAsync(c.Authorization, c.DPoP, c.Method, c.Url);
+                await throwing.VerifyRequestAsync(c.Authorization, c.Prime, c.Method, c.Url);
             }
 
             BaseAuthException thrown = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await throwing.VerifyRequestAsync(c.Authorization, c.DPoP, c.Method, c.Url));

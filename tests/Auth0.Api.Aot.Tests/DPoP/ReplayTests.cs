@@ -66,7 +66,7 @@ public sealed class ReplayTests : IDisposable
                     await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
                     return true;
                 }
-                catch (InvalidDPoPProofException)
+                catch (InvalidDPoPProofException e) when (e.Message == "DPoP proof has already been used")
                 {
                     return false;
                 }
@@ -100,15 +100,83 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
-    public async Task A_full_memory_store_fails_closed_until_entries_expire()
+    public async Task A_full_memory_store_fails_closed_with_a_503_never_already_used_until_entries_expire()
     {
-        using ApiClient client = Create(o => o.DPoPReplayCapacity = 2);
+        using ApiClient client = Create(o =>
+        {
+            o.DPoPReplayCapacity = 2;
+            o.DPoPReplayMaxKeyShare = 1;
+        });
         await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url);
+        _time.Advance(TimeSpan.FromSeconds(100));
         await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url);
-        await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url));
+        ServiceUnavailableException full = await Assert.ThrowsAsync<ServiceUnavailableException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url));
+        Assert.Equal(VerificationFailure.ProofReplayStoreUnavailable, full.Failure);
+        Assert.Equal("DPoP replay store is full", full.Message);
+        Assert.Equal((503, "temporarily_unavailable"), (full.StatusCode, full.ErrorCode));
+        Assert.Equal(TimeSpan.FromSeconds(30), full.RetryAfter); // the oldest record expires in 201 s; capped
+        Assert.Equal("30", full.Headers["Retry-After"]);
+        Assert.False(full.Headers.ContainsKey("WWW-Authenticate"));
 
-        _time.Advance(TimeSpan.FromSeconds(302));
-        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, Proof(), "GET", Url));
+        // A replay is still a replay when the store is full.
+        string proof = Proof();
+        _time.Advance(TimeSpan.FromSeconds(200)); // the first record expires at +301 s
+        ServiceUnavailableException almost = await Assert.ThrowsAsync<ServiceUnavailableException>(async () => await client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+        Assert.Equal(TimeSpan.FromSeconds(1), almost.RetryAfter);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+        InvalidDPoPProofException replayed = await Assert.ThrowsAsync<InvalidDPoPProofException>(async () => await client.VerifyDPoPProofAsync(Token, proof, "GET", Url));
+        Assert.Equal("DPoP proof has already been used", replayed.Message);
+    }
+
+    [Fact]
+    public async Task One_key_over_its_share_gets_a_429_until_its_records_expire()
+    {
+        using ApiClient client = Create(o =>
+        {
+            o.DPoPReplayCapacity = 1000;
+            o.DPoPReplayMaxKeyShare = 0.002; // two records per key
+        });
+        SigningKey busy = SigningKey.CreateEc("busy");
+        await client.VerifyDPoPProofAsync(Token, Proof(key: busy), "GET", Url);
+        await client.VerifyDPoPProofAsync(Token, Proof(key: busy), "GET", Url);
+        TooManyRequestsException over = await Assert.ThrowsAsync<TooManyRequestsException>(async () => await client.VerifyDPoPProofAsync(Token, Proof(key: busy), "GET", Url));
+        Assert.Equal(VerificationFailure.ProofKeyQuotaExceeded, over.Failure);
+        Assert.Equal((429, "temporarily_unavailable"), (over.StatusCode, over.ErrorCode));
+        Assert.Equal("1", over.Headers["Retry-After"]);
+        Assert.False(over.Headers.ContainsKey("WWW-Authenticate"));
+
+        // Its records expire like any other: then it is accepted again.
+        _time.Advance(TimeSpan.FromSeconds(301));
+        Assert.NotNull(await client.VerifyDPoPProofAsync(Token, Proof(key: busy), "GET", Url));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.1)]
+    [InlineData(1.01)]
+    [InlineData(double.NaN)]
+    public void A_key_share_outside_zero_to_one_is_refused(double share)
+    {
+        ConfigurationException e = Assert.Throws<ConfigurationException>(() => Create(o => o.DPoPReplayMaxKeyShare = share));
+        Assert.Equal("DPoPReplayMaxKeyShare must be greater than 0 and at most 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_000_001)]
+    public void A_capacity_outside_its_range_is_refused(int capacity)
+    {
+        ConfigurationException e = Assert.Throws<ConfigurationException>(() => Create(o => o.DPoPReplayCapacity = capacity));
+        Assert.Equal("DPoPReplayCapacity must be between 1 and 100000000", e.Message);
+    }
+
+    [Fact]
+    public void The_defaults_hold_two_million_records_and_an_eighth_per_key()
+    {
+        ApiClientOptions options = new();
+        Assert.Equal(2_000_000, options.DPoPReplayCapacity);
+        Assert.Equal(0.125, options.DPoPReplayMaxKeyShare);
     }
 
     private sealed class RecordingStore : IDPoPReplayStore
@@ -117,7 +185,7 @@ public sealed class ReplayTests : IDisposable
 
         public ConcurrentQueue<(string, DateTimeOffset)> Added { get; } = new();
 
-        public ValueTask<bool> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        public ValueTask<DPoPReplayResult> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
         {
             bool added = _seen.TryAdd(key, expiresAt);
             if (added)
@@ -125,7 +193,7 @@ public sealed class ReplayTests : IDisposable
                 Added.Enqueue((key, expiresAt));
             }
 
-            return new ValueTask<bool>(added);
+            return new(added ? DPoPReplayResult.FirstUse : DPoPReplayResult.Replayed);
         }
     }
 }
