@@ -61,6 +61,44 @@ internal sealed class Interop
         return second < 0 ? null : jws[..(first + 1 + second)].ToString();
     }
 
+    /// <summary>
+    /// A compact JWS from a fuzzer's bytes. Plain: the bytes are its text, as UTF-8. Structured, when the first byte is
+    /// 0: the rest is the decoded header, payload and signature separated by the first two 0 bytes, each base64url-encoded
+    /// here and joined with dots (fewer parts, fewer segments), so that the fuzzer mutates JSON rather than base64url
+    /// text. A fixture token in structured form encodes back to the very same text.
+    /// </summary>
+    public static string JwsFromInput(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || data[0] != 0)
+        {
+            return System.Text.Encoding.UTF8.GetString(data);
+        }
+
+        System.Text.StringBuilder jws = new();
+        ReadOnlySpan<byte> rest = data[1..];
+        for (int part = 0; part < 3; part++)
+        {
+            int end = part == 2 ? -1 : rest.IndexOf((byte)0);
+            ReadOnlySpan<byte> segment = end < 0 ? rest : rest[..end];
+            jws.Append(part == 0 ? string.Empty : ".").Append(System.Buffers.Text.Base64Url.EncodeToString(segment));
+            if (end < 0)
+            {
+                break;
+            }
+
+            rest = rest[(end + 1)..];
+        }
+
+        return jws.ToString();
+    }
+
+    /// <summary>The structured form of a compact JWS: 0, then its decoded header, 0, payload, 0, signature.</summary>
+    public static byte[] ToStructured(string jws)
+    {
+        string[] parts = jws.Split('.');
+        return [0, .. System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]), 0, .. System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]), 0, .. System.Buffers.Text.Base64Url.DecodeFromChars(parts[2])];
+    }
+
     private static Interop Load()
     {
         using Stream stream = typeof(Interop).Assembly.GetManifestResourceStream("dpop-interop.json")

@@ -7,8 +7,9 @@ using Auth0.Api.Aot.Internal;
 namespace Auth0.Api.Aot.Fuzz;
 
 /// <summary>
-/// <c>proof</c>: the input, as UTF-8 text, is four lines: the request's method, its URL, the access token, and the DPoP
-/// proof (the rest of the input). A missing line is a missing argument.
+/// <c>proof</c>: the input is four lines: the request's method, its URL and the access token as UTF-8 text, and the DPoP
+/// proof, the rest of the input, as text or in structured form (<see cref="Interop.JwsFromInput"/>). A missing line is a
+/// missing argument.
 /// <list type="bullet">
 ///   <item>DPoPProofVerifier.VerifyAsync (the throwing edge of the proof checks) throws only its documented
 ///   <see cref="MissingRequiredArgumentException"/> and <see cref="InvalidDPoPProofException"/> (server nonces are off, so
@@ -45,11 +46,11 @@ internal static class ProofTarget
 
     public static void Run(ReadOnlySpan<byte> data)
     {
-        string? text = Encoding.UTF8.GetString(data);
-        string? method = Line(ref text);
-        string? url = Line(ref text);
-        string? token = Line(ref text);
-        string? proof = text;
+        int offset = 0;
+        string? method = Line(data, ref offset);
+        string? url = Line(data, ref offset);
+        string? token = Line(data, ref offset);
+        string? proof = offset < 0 ? null : Interop.JwsFromInput(data[offset..]);
         VerifyProof(token, proof, method, url);
         VerifyRequest(token, proof, method, url);
     }
@@ -103,16 +104,18 @@ internal static class ProofTarget
             "a DPoP request verified with a proof that is not a fixture proof of the token's key: " + signed);
     }
 
-    private static string? Line(ref string? text)
+    // The line at offset as UTF-8 text, moving offset past it; null once the input has ended (offset -1).
+    private static string? Line(ReadOnlySpan<byte> data, ref int offset)
     {
-        if (text is null)
+        if (offset < 0)
         {
             return null;
         }
 
-        int newline = text.IndexOf('\n', StringComparison.Ordinal);
-        string line = newline < 0 ? text : text[..newline];
-        text = newline < 0 ? null : text[(newline + 1)..];
+        ReadOnlySpan<byte> rest = data[offset..];
+        int newline = rest.IndexOf((byte)'\n');
+        string line = Encoding.UTF8.GetString(newline < 0 ? rest : rest[..newline]);
+        offset = newline < 0 ? -1 : offset + newline + 1;
         return line;
     }
 

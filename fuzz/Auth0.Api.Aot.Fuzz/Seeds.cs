@@ -75,6 +75,10 @@ internal static class Seeds
         yield return ("deep-payload", Utf8(header + "." + B64(new string('[', 70) + new string(']', 70)) + "." + signature));
         yield return ("two-segments", Utf8(header + "." + payload));
         yield return ("padded", Utf8(header + "=." + payload + "." + signature));
+
+        // Structured form (Interop.JwsFromInput): the decoded parts, so that mutations land in the JSON.
+        yield return ("structured-bearer-token", Interop.ToStructured(bearer));
+        yield return ("structured-access-token", Interop.ToStructured(fixture.AccessToken));
     }
 
     private static IEnumerable<(string, byte[])> ProofSeeds(Interop fixture)
@@ -82,6 +86,11 @@ internal static class Seeds
         foreach (InteropProof proof in fixture.Proofs)
         {
             yield return (proof.Name, Utf8(proof.Htm + "\n" + proof.Htu + "\n" + proof.BoundToken + "\n" + proof.Proof));
+        }
+
+        foreach (InteropProof proof in fixture.Proofs.Where(p => p.Name is "es256-get" or "ps256" or "ed25519"))
+        {
+            yield return ("structured-" + proof.Name, [.. Utf8(proof.Htm + "\n" + proof.Htu + "\n" + proof.BoundToken + "\n"), .. Interop.ToStructured(proof.Proof)]);
         }
 
         InteropProof first = fixture.Proofs[0];

@@ -7,7 +7,7 @@ using Auth0.Api.Aot.Internal;
 namespace Auth0.Api.Aot.Fuzz;
 
 /// <summary>
-/// <c>token</c>: the input, as UTF-8 text, is an access token.
+/// <c>token</c>: the input is an access token, as text or in structured form (<see cref="Interop.JwsFromInput"/>).
 /// <list type="bullet">
 ///   <item>TokenParser.TryParse (every algorithm allowed) never throws, and what it reports lies inside its buffer.</item>
 ///   <item>ApiClient.TryVerifyAccessTokenAsync, with the fixture's JWKS pinned and its clock, never throws, never makes a
@@ -26,9 +26,15 @@ internal static class TokenTarget
     private static readonly Dictionary<string, string> s_payloads = Payloads(s_fixture.AccessToken, s_fixture.BearerToken);
     private static readonly ApiClient s_client = CreateClient(s_fixture);
 
-    /// <summary>Throws unless the harness is sound: the fixture's Bearer token verifies, and its access token parses.</summary>
+    /// <summary>
+    /// Throws unless the harness is sound: the fixture's Bearer token verifies, its access token parses, and the
+    /// structured form of a token encodes back to it.
+    /// </summary>
     public static void SelfTest()
     {
+        InvariantViolationException.ThrowIf(
+            Interop.JwsFromInput(Interop.ToStructured(s_fixture.AccessToken)) != s_fixture.AccessToken,
+            "harness: the structured form does not encode back to the token");
         AccessTokenResult result = Sync.Wait(s_client.TryVerifyAccessTokenAsync(s_fixture.BearerToken));
         InvariantViolationException.ThrowIf(!result.IsValid, "harness: the fixture's Bearer token does not verify: " + result.ErrorDescription);
         CheckVerified(s_fixture.BearerToken, result.Claims!);
@@ -38,7 +44,7 @@ internal static class TokenTarget
 
     public static void Run(ReadOnlySpan<byte> data)
     {
-        string token = Encoding.UTF8.GetString(data);
+        string token = Interop.JwsFromInput(data);
         Parse(token);
         Verify(token);
     }
