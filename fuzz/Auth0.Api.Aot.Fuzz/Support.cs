@@ -22,6 +22,15 @@ internal sealed class InvariantViolationException : Exception
     }
 }
 
+/// <summary>
+/// Known, open findings (fuzz/findings/) are filtered out so that a CI run fails only on new ones; with
+/// <c>FUZZ_KNOWN_FINDINGS=report</c> the filters are off, and replaying a finding's input reproduces it.
+/// </summary>
+internal static class KnownFindings
+{
+    public static bool Report { get; } = Environment.GetEnvironmentVariable("FUZZ_KNOWN_FINDINGS") == "report";
+}
+
 /// <summary>A clock that never moves: the fixture's time, so that its tokens and proofs stay fresh and runs repeat.</summary>
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {
