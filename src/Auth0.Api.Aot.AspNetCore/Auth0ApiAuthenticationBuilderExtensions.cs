@@ -70,6 +70,12 @@ public static class Auth0ApiAuthenticationBuilderExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });
 
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new Auth0ApiWarmUp(
+            provider.GetRequiredService<Auth0ApiClients>(),
+            provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Auth0ApiWarmUp>>(),
+            scheme));
+
         // Fail at startup, naming the option, rather than on the first request.
         services.AddOptions<Auth0ApiOptions>(scheme)
             .Validate(

@@ -71,6 +71,9 @@ public sealed class Auth0ApiConfiguration
     /// <summary><see cref="Auth0ApiOptions.AdvertiseResourceMetadata"/>.</summary>
     public bool? AdvertiseResourceMetadata { get; set; }
 
+    /// <summary><see cref="Auth0ApiOptions.WarmUpKeys"/>.</summary>
+    public bool? WarmUpKeys { get; set; }
+
     /// <summary><see cref="Auth0ApiOptions.Resource"/>.</summary>
     public string? Resource { get; set; }
 
@@ -113,6 +116,7 @@ public sealed class Auth0ApiConfiguration
 
         options.AdvertiseResourceMetadata = AdvertiseResourceMetadata ?? options.AdvertiseResourceMetadata;
         options.Resource = Resource ?? options.Resource;
+        options.WarmUpKeys = WarmUpKeys ?? options.WarmUpKeys;
         if (ScopesSupported is { } scopes)
         {
             options.ScopesSupported.Clear();

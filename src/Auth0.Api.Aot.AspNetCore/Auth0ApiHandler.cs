@@ -206,6 +206,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme})")]
     public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme);
 
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme}: keys of {Issuer} fetched")]
+    public static partial void KeysReady(ILogger logger, string scheme, string issuer);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: keys of {Issuer} are {State} after warm-up; last error: {Error}")]
+    public static partial void KeysNotReady(ILogger logger, string scheme, string issuer, KeyState state, string error);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status})")]
     public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status);
 }

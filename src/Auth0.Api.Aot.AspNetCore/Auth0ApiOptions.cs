@@ -70,6 +70,13 @@ public sealed class Auth0ApiOptions : AuthenticationSchemeOptions
     /// </summary>
     public bool WriteProblemDetails { get; set; } = true;
 
+    /// <summary>
+    /// Whether the discovery documents and keys of the configured domains are fetched in the background when the host
+    /// starts, so the first request does not wait for them. A failure is logged at Warning, not fatal. Default:
+    /// <see langword="true"/>.
+    /// </summary>
+    public bool WarmUpKeys { get; set; } = true;
+
     /// <summary>The claim type <c>IsInRole</c> and <c>[Authorize(Roles = ...)]</c> read. Default: <c>permissions</c>.</summary>
     public string RoleClaimType { get; set; } = "permissions";
 

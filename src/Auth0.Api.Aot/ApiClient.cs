@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot;
@@ -152,6 +154,51 @@ public sealed partial class ApiClient : IDisposable
                 KeySnapshot.PinStaticJwks(issuer, entry.Value ?? string.Empty, keys);
             }
         }
+    }
+
+    /// <summary>
+    /// Fetches the discovery document and keys of every configured issuer (<see cref="ApiClientOptions.Domain"/>,
+    /// <see cref="ApiClientOptions.Domains"/>) into the cache, so that the first request does not wait for them: for a
+    /// host's startup. Issuers known only to a <see cref="ApiClientOptions.DomainsResolver"/> are fetched when first
+    /// seen. A failure is reported in the result, never thrown, and is retried by the next request after the back-off.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the fetches themselves run to their own timeout).</param>
+    /// <returns>The state of each configured issuer's keys afterwards.</returns>
+    public async ValueTask<IReadOnlyList<KeyStatus>> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (string issuer in AuthorizationServers)
+        {
+            CacheRead<DiscoveryDocument> discovery = await Keys.Discovery.GetAsync(issuer, cancellationToken).ConfigureAwait(false);
+            if (discovery.Value is { Value.JwksUri: string jwksUri })
+            {
+                _ = await Keys.Jwks.GetAsync(jwksUri, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return GetKeyStatus();
+    }
+
+    /// <summary>The state of each configured issuer's keys, read from the cache without fetching (for health checks).</summary>
+    /// <returns>One entry per configured issuer, in configuration order; empty when only a resolver decides.</returns>
+    public IReadOnlyList<KeyStatus> GetKeyStatus()
+    {
+        List<KeyStatus> statuses = new(AuthorizationServers.Count);
+        foreach (string issuer in AuthorizationServers)
+        {
+            (CachedValue<DiscoveryDocument>? discovery, _, string? discoveryError, _) = Keys.Discovery.Inspect(issuer);
+            if (discovery?.Value.JwksUri is not string jwksUri)
+            {
+                statuses.Add(new KeyStatus(issuer, discoveryError is null ? KeyState.Missing : KeyState.Failing, null, discoveryError is null ? null : Error.Untrusted(discoveryError)));
+                continue;
+            }
+
+            (CachedValue<JsonWebKeySet>? keys, bool stale, string? jwksError, TimeSpan age) = Keys.Jwks.Inspect(jwksUri);
+            string? error = jwksError ?? discoveryError;
+            KeyState state = keys is null ? (error is null ? KeyState.Missing : KeyState.Failing) : stale ? KeyState.Stale : KeyState.Fresh;
+            statuses.Add(new KeyStatus(issuer, state, keys is null || keys.Pinned ? null : age, error is null ? null : Error.Untrusted(error)));
+        }
+
+        return statuses;
     }
 
     /// <summary>Releases the HTTP client the library created (a client given in the options is left alone).</summary>

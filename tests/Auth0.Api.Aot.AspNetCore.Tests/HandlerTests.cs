@@ -207,7 +207,7 @@ public sealed class HandlerTests : IAsyncLifetime
             await LocalIssuer.Respond(context, 500, "text/plain", "down");
             return true;
         };
-        await using TestApp app = await TestApp.StartAsync(_issuer);
+        await using TestApp app = await TestApp.StartAsync(_issuer, o => o.WarmUpKeys = false);
         using HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + Token()));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.False(response.Headers.Contains("WWW-Authenticate"));
@@ -281,7 +281,7 @@ public sealed class HandlerTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_requests_all_verify()
     {
-        await using TestApp app = await TestApp.StartAsync(_issuer);
+        await using TestApp app = await TestApp.StartAsync(_issuer, o => o.WarmUpKeys = false);
         string[] tokens = Enumerable.Range(0, 64).Select(i => Token((_, p) => p.Set("sub", "user" + i))).ToArray();
         string[] answers = await Task.WhenAll(tokens.Select(async (token, i) =>
         {

@@ -120,6 +120,31 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>Raised after an entry's value was replaced by a forced refresh (for the verifier's recent-key slots).</summary>
     public event Action? ForcedRefresh;
 
+    /// <summary>
+    /// What the cache holds for <paramref name="key"/>, without fetching: the current value (fresh or stale within
+    /// bounds, else <see langword="null"/>), whether it is past its lifetime, and the last fetch error if the last fetch
+    /// failed.
+    /// </summary>
+    public (CachedValue<T>? Value, bool Stale, string? LastError, TimeSpan Age) Inspect(string key)
+    {
+        if (!_entries.TryGet(key, out Entry? entry))
+        {
+            return (null, false, null, TimeSpan.Zero);
+        }
+
+        long now = _time.GetTimestamp();
+        CachedValue<T>? current = Volatile.Read(ref entry.Current);
+        string? lastError;
+        lock (entry.Gate)
+        {
+            lastError = entry.LastError?.Message;
+        }
+
+        return current is null || now >= current.StaleUntil
+            ? (null, false, lastError, TimeSpan.Zero)
+            : (current, now >= current.FreshUntil, lastError, current.Pinned ? TimeSpan.Zero : Span(now - current.FetchedAt));
+    }
+
     /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
     internal bool IsRefreshing(string key) => _entries.TryGet(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
 

@@ -1,0 +1,117 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.AspNetCore.Tests;
+
+/// <summary>Key warm-up at start, the keys health check, and the clock taken from dependency injection.</summary>
+public sealed class OperationsTests : IAsyncLifetime
+{
+    private static readonly SigningKey s_primary = SigningKey.CreateRsa("TEST_KEY");
+    private LocalIssuer _issuer = null!;
+
+    public async Task InitializeAsync() => _issuer = await LocalIssuer.StartAsync(s_primary);
+
+    public async Task DisposeAsync() => await _issuer.DisposeAsync();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        // Waits for background work (not a timing assertion): bounded, generous.
+        for (int i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
+    private static void HealthEndpoint(WebApplicationBuilder builder) => builder.Services.AddHealthChecks().AddAuth0ApiKeys();
+
+    private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(TestApp app)
+    {
+        using HttpResponseMessage response = await app.Client.GetAsync(new Uri("/health", UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static Task<TestApp> StartWithHealthAsync(LocalIssuer issuer, Action<Auth0ApiOptions>? configure = null, Action<WebApplicationBuilder>? build = null) =>
+        TestApp.StartAsync(issuer, configure, builder =>
+        {
+            HealthEndpoint(builder);
+            build?.Invoke(builder);
+        }, app =>
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapHealthChecks("/health");
+        });
+
+    [Fact]
+    public async Task The_keys_are_fetched_when_the_host_starts_and_the_first_request_fetches_nothing()
+    {
+        await using TestApp app = await StartWithHealthAsync(_issuer);
+        await WaitUntilAsync(() => _issuer.JwksRequests == 1);
+        Assert.Equal(1, _issuer.DiscoveryRequests);
+        await WaitUntilAsync(() => app.Logs.Any(line => line.Contains("keys of " + _issuer.Issuer + " fetched", StringComparison.Ordinal)));
+
+        using HttpRequestMessage request = new(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _issuer.CreateToken(TestApp.Audience));
+        using HttpResponseMessage response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((1, 1), (_issuer.DiscoveryRequests, _issuer.JwksRequests));
+        Assert.Equal(HttpStatusCode.OK, (await HealthAsync(app)).Status);
+    }
+
+    [Fact]
+    public async Task A_warm_up_that_fails_is_logged_not_fatal_and_the_health_check_is_unhealthy()
+    {
+        _issuer.Intercept = async context =>
+        {
+            await LocalIssuer.Respond(context, 500, "text/plain", "down");
+            return true;
+        };
+        await using TestApp app = await StartWithHealthAsync(_issuer);
+        await WaitUntilAsync(() => app.Logs.Any(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("are Failing after warm-up; last error: HTTP 500", StringComparison.Ordinal)));
+        Assert.Equal("public", await app.Client.GetStringAsync(new Uri("/public", UriKind.Relative)));
+        (HttpStatusCode status, string body) = await HealthAsync(app);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", body);
+    }
+
+    [Fact]
+    public async Task Keys_served_stale_during_an_outage_are_Degraded_on_the_clock_from_dependency_injection()
+    {
+        FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+        _issuer.Clock = time;
+        await using TestApp app = await StartWithHealthAsync(_issuer, o => o.Client.CacheTtl = TimeSpan.FromMinutes(10), builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await WaitUntilAsync(() => _issuer.JwksRequests == 1);
+        Assert.Equal(HttpStatusCode.OK, (await HealthAsync(app)).Status);
+
+        _issuer.Intercept = async context =>
+        {
+            await LocalIssuer.Respond(context, 503, "text/plain", "down");
+            return true;
+        };
+        time.Advance(TimeSpan.FromMinutes(11));
+        using HttpRequestMessage request = new(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _issuer.CreateToken(TestApp.Audience));
+        using HttpResponseMessage stale = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        (HttpStatusCode status, string body) = await HealthAsync(app);
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), (status, body));
+    }
+
+    [Fact]
+    public async Task Without_warm_up_nothing_is_fetched_before_the_first_request_and_the_check_is_healthy()
+    {
+        await using TestApp app = await StartWithHealthAsync(_issuer, o => o.WarmUpKeys = false);
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(app));
+        Assert.Equal(0, _issuer.TotalRequests);
+    }
+}
