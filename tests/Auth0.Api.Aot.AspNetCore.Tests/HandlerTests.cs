@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
@@ -294,5 +295,59 @@ public sealed class HandlerTests : IAsyncLifetime
         }
 
         Assert.Equal(1, _issuer.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Disabled_mode_offers_only_the_Bearer_challenge_and_refuses_bound_tokens()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer, o => o.Client.DPoPMode = DPoPMode.Disabled);
+        using HttpResponseMessage none = await app.Client.SendAsync(Get("/me"));
+        Assert.Equal("Bearer realm=\"api\"", Challenge(none));
+        using HttpResponseMessage dpop = await app.Client.SendAsync(Get("/me", "DPoP " + Bound(), "x.y.z"));
+        Assert.Equal((HttpStatusCode.Unauthorized, "Bearer realm=\"api\""), (dpop.StatusCode, Challenge(dpop)));
+        using HttpResponseMessage bound = await app.Client.SendAsync(Get("/me", "Bearer " + Bound()));
+        Assert.Equal(
+            "Bearer error=\"invalid_token\", error_description=\"Access token is bound by a confirmation claim this API cannot verify, so it is not a Bearer token\"",
+            Challenge(bound));
+    }
+
+    [Fact]
+    public async Task A_resolver_failure_is_500_without_a_challenge_and_with_a_fixed_detail()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer, o =>
+        {
+            o.Client.Domain = null;
+            o.Client.UseDomainsResolver(_ => throw new InvalidOperationException("tenant db down: secret-connection-string"));
+            o.WarmUpKeys = false;
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("(none)", Challenge(response));
+        JsonElement problem = await ProblemAsync(response);
+        Assert.Equal(("domains_resolver_error", "The API could not decide which issuers it accepts"), (problem.GetProperty("error").GetString(), problem.GetProperty("detail").GetString()));
+        Assert.DoesNotContain("secret-connection-string", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_Authorization_headers_are_refused()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        using HttpRequestMessage request = Get("/me");
+        request.Headers.TryAddWithoutValidation("Authorization", new[] { "Bearer " + Token(), "Bearer " + Token() });
+        using HttpResponseMessage response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.StartsWith("Bearer error=\"invalid_token\"", Challenge(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_AddProblemDetails_the_body_is_written_by_the_apps_problem_details_service()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            _issuer,
+            build: builder => builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["traced"] = "yes"));
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + Token((_, p) => p.Set("aud", "other"))));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        JsonElement problem = await ProblemAsync(response);
+        Assert.Equal(("invalid_token", "yes", "Audience mismatch (single aud)"), (problem.GetProperty("error").GetString(), problem.GetProperty("traced").GetString(), problem.GetProperty("detail").GetString()));
     }
 }
