@@ -16,7 +16,7 @@ public sealed class Auth0ApiClients : IDisposable
     private readonly IOptionsMonitor<Auth0ApiOptions> _options;
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates the registry (through dependency injection).</summary>
     /// <param name="options">The schemes' options.</param>
@@ -37,7 +37,15 @@ public sealed class Auth0ApiClients : IDisposable
     {
         ArgumentNullException.ThrowIfNull(scheme);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _clients.GetOrAdd(scheme, name => new Lazy<ApiClient>(() => Create(name))).Value;
+        ApiClient client = _clients.GetOrAdd(scheme, name => new Lazy<ApiClient>(() => Create(name))).Value;
+        if (_disposed)
+        {
+            // Built while the registry was being disposed: dispose it too, so nothing outlives the service provider.
+            client.Dispose();
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+
+        return client;
     }
 
     private ApiClient Create(string scheme)
@@ -46,16 +54,20 @@ public sealed class Auth0ApiClients : IDisposable
 
         // The client copies its options: the host's HTTP client and clock are lent for the copy and the caller's
         // options object is left as it was.
-        (HttpClient? http, TimeProvider? time) = (client.HttpClient, client.TimeProvider);
-        client.HttpClient ??= _httpClients.CreateClient(Auth0ApiDefaults.HttpClientName);
-        client.TimeProvider ??= _time;
-        try
+        // options object is left as it was (under a lock: two schemes may share one options object).
+        lock (client)
         {
-            return new ApiClient(client);
-        }
-        finally
-        {
-            (client.HttpClient, client.TimeProvider) = (http, time);
+            (HttpClient? http, TimeProvider? time) = (client.HttpClient, client.TimeProvider);
+            client.HttpClient ??= _httpClients.CreateClient(Auth0ApiDefaults.HttpClientName);
+            client.TimeProvider ??= _time;
+            try
+            {
+                return new ApiClient(client);
+            }
+            finally
+            {
+                (client.HttpClient, client.TimeProvider) = (http, time);
+            }
         }
     }
 

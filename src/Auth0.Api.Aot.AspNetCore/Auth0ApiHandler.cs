@@ -39,7 +39,6 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
     /// <inheritdoc/>
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        ApiClient client = _clients.Get(Scheme.Name);
         Auth0ApiMessageReceivedContext received = new(Context, Scheme, Options);
         await Events.MessageReceived(received).ConfigureAwait(false);
         if (received.Result is { } decided)
@@ -47,18 +46,18 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return decided;
         }
 
+        ApiClient client = _clients.Get(Scheme.Name);
         string? authorization = received.Token is { Length: > 0 } token ? "Bearer " + token : Joined(Request.Headers.Authorization);
         string? dpop = received.Token is { Length: > 0 } ? null : Joined(Request.Headers["DPoP"]);
-        RequestVerificationResult result = authorization is null
-            ? await client.TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false)
-            : await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, RequestUrl(), Context.RequestAborted).ConfigureAwait(false);
-        Context.Features.Set<IAuth0ApiFeature>(new Auth0ApiFeature(result));
+        Auth0ApiFeature feature = Auth0ApiFeature.For(Context);
         if (authorization is null)
         {
             // No credentials: anonymous endpoints work; a protected one is challenged (401, no error code).
+            feature.Set(Scheme.Name, new(await client.TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false)));
             return AuthenticateResult.NoResult();
         }
 
+        RequestVerificationResult result = await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, RequestUrl(), Context.RequestAborted).ConfigureAwait(false);
         if (result.IsValid)
         {
             Auth0ApiTokenValidatedContext validated = new(Context, Scheme, Options, result)
@@ -66,6 +65,15 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
                 Principal = ClaimsMapping.CreatePrincipal(result.Claims, Scheme.Name, Options.NameClaimType, Options.RoleClaimType),
             };
             await Events.TokenValidated(validated).ConfigureAwait(false);
+            if (validated.Result is { Succeeded: false } refused)
+            {
+                // The application refused a verified token: its claims are not the request's, and its challenge is
+                // invalid_token in the scheme used.
+                feature.Set(Scheme.Name, new(result, RefusedByApplication: true));
+                return refused;
+            }
+
+            feature.Set(Scheme.Name, new(result));
             if (validated.Result is { } outcome)
             {
                 return outcome;
@@ -75,6 +83,7 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return validated.Result!;
         }
 
+        feature.Set(Scheme.Name, new(result));
         if (result.StatusCode >= 500)
         {
             // The server's fault (issuer keys, replay store, resolver): operators must see it.
@@ -84,6 +93,7 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         {
             Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none");
         }
+
         Auth0ApiAuthenticationFailedContext failed = new(Context, Scheme, Options, result);
         await Events.AuthenticationFailed(failed).ConfigureAwait(false);
         return failed.Result ?? AuthenticateResult.Fail(result.Error);
@@ -92,30 +102,48 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
     /// <inheritdoc/>
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        // The authenticate step has run for this request when this scheme is the default; otherwise run it now.
-        if (Context.Features.Get<IAuth0ApiFeature>() is null)
+        // This scheme's own outcome: run authentication now if it has not run for this request (not the default scheme).
+        if (Auth0ApiFeature.For(Context).Get(Scheme.Name) is null)
         {
             await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         }
 
-        RequestVerificationResult result = Context.Features.Get<IAuth0ApiFeature>()?.Result ?? default;
-        if (result.IsValid || result.Failure == VerificationFailure.None)
+        ApiClient client = _clients.Get(Scheme.Name);
+        Auth0ApiFeature.Outcome? outcome = Auth0ApiFeature.For(Context).Get(Scheme.Name);
+        RequestVerificationResult result = outcome?.Result ?? default;
+        string? resourceMetadata = ResourceMetadataUrl();
+        string? challengeValue;
+        int status;
+        if (outcome is { RefusedByApplication: true })
         {
-            // Authenticated, yet challenged (another policy's scheme, say): answered as a request without credentials.
-            result = await _clients.Get(Scheme.Name).TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false);
+            (status, challengeValue) = (StatusCodes.Status401Unauthorized, client.CreateChallenge(result.Scheme, "invalid_token", RefusedByApplication, resourceMetadata));
+        }
+        else
+        {
+            if (result.IsValid || result.Failure == VerificationFailure.None)
+            {
+                // Authenticated, yet challenged (a policy that needs another scheme, say): answered as without credentials.
+                result = await client.TryVerifyRequestAsync(null, null, null, null, Context.RequestAborted).ConfigureAwait(false);
+            }
+
+            (status, challengeValue) = (result.StatusCode, result.GetChallenge(resourceMetadata));
         }
 
-        Auth0ApiChallengeContext challenge = new(Context, Scheme, Options, properties, result)
-        {
-            Challenge = result.GetChallenge(ResourceMetadataUrl()),
-        };
+        Auth0ApiChallengeContext challenge = new(Context, Scheme, Options, properties, result) { Challenge = challengeValue };
         await Events.Challenge(challenge).ConfigureAwait(false);
         if (challenge.Handled)
         {
             return;
         }
 
-        Response.StatusCode = result.StatusCode;
+        if (Response.HasStarted)
+        {
+            // Another scheme of the same policy answered first; a second answer cannot be written.
+            Log.ResponseStarted(Logger, Scheme.Name);
+            return;
+        }
+
+        Response.StatusCode = status;
         Response.Headers.CacheControl = "no-store";
         if (challenge.Challenge is { } value)
         {
@@ -132,17 +160,23 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (Options.WriteProblemDetails && result.ErrorCode.Length > 0)
+        if (Options.WriteProblemDetails && outcome is { RefusedByApplication: true })
         {
-            await Problems.WriteAsync(Context, result.StatusCode, result.ErrorCode, Problems.Detail(result)).ConfigureAwait(false);
+            await Problems.WriteAsync(Context, status, "invalid_token", RefusedByApplication).ConfigureAwait(false);
+        }
+        else if (Options.WriteProblemDetails && result.ErrorCode.Length > 0)
+        {
+            await Problems.WriteAsync(Context, status, result.ErrorCode, Problems.Detail(result)).ConfigureAwait(false);
         }
     }
+
+    private const string RefusedByApplication = "The access token was refused by the application";
 
     /// <inheritdoc/>
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        Auth0ApiFeature? feature = Context.Features.Get<IAuth0ApiFeature>() as Auth0ApiFeature;
-        IReadOnlyList<string> scopes = (IReadOnlyList<string>?)feature?.MissingScopes ?? [];
+        Auth0ApiFeature feature = Auth0ApiFeature.For(Context);
+        IReadOnlyList<string> scopes = (IReadOnlyList<string>?)feature.MissingScopes ?? [];
         Auth0ApiForbiddenContext forbidden = new(Context, Scheme, Options, properties, scopes);
         await Events.Forbidden(forbidden).ConfigureAwait(false);
         if (forbidden.Handled)
@@ -150,10 +184,17 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return;
         }
 
+        if (Response.HasStarted)
+        {
+            Log.ResponseStarted(Logger, Scheme.Name);
+            return;
+        }
+
         ApiClient client = _clients.Get(Scheme.Name);
+        string? requestScheme = feature.Get(Scheme.Name)?.Result.Scheme;
         Response.StatusCode = StatusCodes.Status403Forbidden;
         Response.Headers.CacheControl = "no-store";
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(feature?.Result.Scheme, scopes, ResourceMetadataUrl()));
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(requestScheme, scopes, ResourceMetadataUrl()));
         if (Options.WriteProblemDetails)
         {
             await Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "insufficient_scope", "The access token does not grant what this operation needs").ConfigureAwait(false);
@@ -174,6 +215,9 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         return origin + Request.PathBase.ToUriComponent() + Request.Path.ToUriComponent();
     }
 
+    // RFC 9728 section 3.1: the metadata URL is the resource identifier with the well-known path inserted after its
+    // host. The origin comes from PublicOrigin, else from the resource when it is an absolute URL, and only else from
+    // the request (whose Host header the client chose: set AllowedHosts, or PublicOrigin).
     private string? ResourceMetadataUrl()
     {
         if (!Options.AdvertiseResourceMetadata)
@@ -181,16 +225,20 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return null;
         }
 
+        ApiClient client = _clients.Get(Scheme.Name);
         string origin = Options.PublicOrigin is { } publicOrigin
             ? publicOrigin.GetLeftPart(UriPartial.Authority)
-            : Request.Scheme + "://" + Request.Host.ToUriComponent();
-        return origin + ProtectedResourceMetadata.Path(Options, _clients.Get(Scheme.Name));
+            : Uri.TryCreate(Options.Resource ?? client.Audience, UriKind.Absolute, out Uri? resource) && (resource.Scheme == Uri.UriSchemeHttps || resource.Scheme == Uri.UriSchemeHttp)
+                ? resource.GetLeftPart(UriPartial.Authority)
+                : Request.Scheme + "://" + Request.Host.ToUriComponent();
+        return origin + ProtectedResourceMetadata.Path(Options, client);
     }
 
+    // An empty header is no credentials; several lines are joined (and refused by the core as one malformed value).
     private static string? Joined(StringValues values) => values.Count switch
     {
         0 => null,
-        1 => values[0],
+        1 => string.IsNullOrEmpty(values[0]) ? null : values[0],
         _ => string.Join(", ", (string?[])values!),
     };
 
@@ -205,6 +253,9 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme})")]
     public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Auth0 API scheme {Scheme}: the response had started (another scheme answered), nothing written")]
+    public static partial void ResponseStarted(ILogger logger, string scheme);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme}: keys of {Issuer} fetched")]
     public static partial void KeysReady(ILogger logger, string scheme, string issuer);

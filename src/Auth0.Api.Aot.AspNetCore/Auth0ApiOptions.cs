@@ -98,6 +98,11 @@ public sealed class Auth0ApiOptions : AuthenticationSchemeOptions
             throw new InvalidOperationException("Auth0ApiOptions.PublicOrigin must be an absolute http(s) origin without path, query, fragment or user info");
         }
 
+        if (EventsType is { } eventsType && !typeof(Auth0ApiEvents).IsAssignableFrom(eventsType))
+        {
+            throw new InvalidOperationException("Auth0ApiOptions.EventsType must derive from Auth0ApiEvents");
+        }
+
         if (string.IsNullOrWhiteSpace(NameClaimType))
         {
             throw new InvalidOperationException("Auth0ApiOptions.NameClaimType must not be empty");

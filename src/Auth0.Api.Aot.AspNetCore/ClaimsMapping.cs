@@ -44,7 +44,7 @@ internal static class ClaimsMapping
             }
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(list, authenticationType, nameClaimType, roleClaimType));
+        return new ClaimsPrincipal(new Auth0ApiIdentity(list, authenticationType, nameClaimType, roleClaimType));
     }
 
     private static void Add(List<Claim> list, string name, ref Utf8JsonReader reader, string issuer)
@@ -73,4 +73,26 @@ internal static class ClaimsMapping
                 break;
         }
     }
+}
+
+/// <summary>The identity an Auth0 API scheme makes from a verified access token; scope and permission requirements read only these.</summary>
+public sealed class Auth0ApiIdentity : ClaimsIdentity
+{
+    /// <summary>Creates the identity.</summary>
+    /// <param name="claims">The claims.</param>
+    /// <param name="authenticationType">The scheme name.</param>
+    /// <param name="nameType">The claim type of the name.</param>
+    /// <param name="roleType">The claim type of roles.</param>
+    public Auth0ApiIdentity(IEnumerable<Claim> claims, string authenticationType, string nameType, string roleType)
+        : base(claims, authenticationType, nameType, roleType)
+    {
+    }
+
+    private Auth0ApiIdentity(Auth0ApiIdentity other)
+        : base(other)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override ClaimsIdentity Clone() => new Auth0ApiIdentity(this);
 }

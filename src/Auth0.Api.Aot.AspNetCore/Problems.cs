@@ -60,6 +60,7 @@ internal static class Problems
         400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
         403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
@@ -69,6 +70,7 @@ internal static class Problems
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
+        429 => "Too Many Requests",
         503 => "Service Unavailable",
         _ => "Internal Server Error",
     };

@@ -102,6 +102,23 @@ public sealed partial class ApiClient : IDisposable
     public string CreateInsufficientScopeChallenge(string? scheme, IReadOnlyList<string>? requiredScopes = null, string? resourceMetadata = null) =>
         _requests.InsufficientScopeChallenge(scheme, requiredScopes, resourceMetadata);
 
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value of a refusal the application decided after verification (a token it blocks,
+    /// say): <paramref name="errorCode"/> and <paramref name="description"/> in the challenge of the scheme the request
+    /// used, with the other challenges this client's mode offers. Values are written with RFC 6750 characters only.
+    /// </summary>
+    /// <param name="scheme"><c>bearer</c> or <c>dpop</c>, as the request result reports it.</param>
+    /// <param name="errorCode">The OAuth error code, e.g. <c>invalid_token</c>.</param>
+    /// <param name="description">The error description; empty for none.</param>
+    /// <param name="resourceMetadata">The RFC 9728 metadata URL for <c>resource_metadata</c>, or <see langword="null"/>.</param>
+    /// <returns>The challenge.</returns>
+    public string CreateChallenge(string? scheme, string errorCode, string description, string? resourceMetadata = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        ArgumentNullException.ThrowIfNull(description);
+        return _requests.ChallengeFor(scheme, errorCode, Error.Untrusted(description, 1024), resourceMetadata);
+    }
+
     /// <summary>Whether only DPoP requests are accepted (<see cref="ApiClientOptions.DPoPMode"/> is Required).</summary>
     public bool IsDPoPRequired { get; }
 

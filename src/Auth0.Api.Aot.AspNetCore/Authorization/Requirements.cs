@@ -74,7 +74,7 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
         {
             context.Succeed(requirement);
         }
-        else if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature)
+        else if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature { Claims: not null } feature)
         {
             List<string> missing = feature.MissingScopes ??= [];
             foreach (string scope in requirement.Scopes)
@@ -89,11 +89,12 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
         return Task.CompletedTask;
     }
 
+    // Only an identity an Auth0 API scheme made counts: a cookie's or another scheme's claims named scope grant nothing.
     internal static bool Holds(ClaimsPrincipal user, string type, IReadOnlyList<string> values, bool any)
     {
         foreach (string value in values)
         {
-            bool has = user.HasClaim(type, value);
+            bool has = HasAuth0Claim(user, type, value);
             if (has && any)
             {
                 return true;
@@ -106,6 +107,19 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
         }
 
         return !any;
+    }
+
+    private static bool HasAuth0Claim(ClaimsPrincipal user, string type, string value)
+    {
+        foreach (ClaimsIdentity identity in user.Identities)
+        {
+            if (identity is Auth0ApiIdentity && identity.HasClaim(type, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

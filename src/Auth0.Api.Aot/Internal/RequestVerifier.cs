@@ -204,6 +204,10 @@ internal sealed class RequestVerifier
     public string InsufficientScopeChallenge(string? scheme, IReadOnlyList<string>? requiredScopes, string? resourceMetadata) =>
         Internal.Challenge.ForRequest(_challenges.Mode, _challenges.Algs, "insufficient_scope", InsufficientScopeException.DefaultMessage, scheme, requiredScopes is { Count: > 0 } ? string.Join(' ', requiredScopes) : null, resourceMetadata);
 
+    /// <summary>A challenge with <paramref name="code"/> and <paramref name="description"/> in the scheme the request used.</summary>
+    public string ChallengeFor(string? scheme, string code, string description, string? resourceMetadata) =>
+        Internal.Challenge.ForRequest(_challenges.Mode, _challenges.Algs, code, description, scheme, null, resourceMetadata);
+
     /// <summary>The error with the challenge a request authenticated with <paramref name="scheme"/> gets (a typed-claims failure after verification, say).</summary>
     public BaseAuthException WithChallenge(in AuthError error, string? scheme) => Failed(error, scheme).Error!;
 
