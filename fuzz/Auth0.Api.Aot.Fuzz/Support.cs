@@ -24,7 +24,8 @@ internal sealed class InvariantViolationException : Exception
 
 /// <summary>
 /// Known, open findings (fuzz/findings/) are filtered out so that a CI run fails only on new ones; with
-/// <c>FUZZ_KNOWN_FINDINGS=report</c> the filters are off, and replaying a finding's input reproduces it.
+/// <c>FUZZ_KNOWN_FINDINGS=report</c> the filters are off, and replaying a finding's input reproduces it. No finding is
+/// open now, so no target reads it; it stays for the next filter (docs/fuzzing.md, "A finding").
 /// </summary>
 internal static class KnownFindings
 {

@@ -20,10 +20,20 @@
 // A non-special scheme has an opaque origin, serialised "null"; only its hierarchical form (scheme://host/path) is
 // accepted. Anything the parser refuses is a mismatch.
 //
-// TryNormalizeForComparison, which Matches compares, adds RFC 3986 section 6.2.2.2 to the path: a percent-escape of an
-// unreserved character (ALPHA / DIGIT / "-" / "." / "_" / "~") is that character, so %7E and ~ match; other escapes,
-// reserved characters and %2F are never decoded. A raw '^' is written %5E, as the current URL Standard's path
-// percent-encode set does (older parsers, including Node.js 20's, leave it raw), so clients of either agree.
+// TryNormalizeForComparison, which Matches compares, adds RFC 3986 section 6.2.2.2 to the path, read as a sequence of
+// escapes ('%' and two hex digits) and characters: a percent-escape of an unreserved character (ALPHA / DIGIT / "-" /
+// "." / "_" / "~") is that character, so %7E and ~ match; other escapes, reserved characters and %2F are never decoded.
+// A raw '^' is written %5E, as the current URL Standard's path percent-encode set does (older parsers, including
+// Node.js 20's, leave it raw), so clients of either agree.
+//
+// A '%' that starts no escape (a stray '%', which the URL Standard leaves in the path as it is) is a character of its
+// own: neither part of an escape nor %25. RFC 3986 makes escapes of unreserved characters equivalent and nothing else,
+// and a stray '%' is no escape at all; the URL Standard serialises "/a%" and "/a%25" differently. So those two do not
+// match, and "/a%2%46" (the characters a, %, 2, F) does not match "/a%2F" (a, an escaped '/'). In the form a stray '%'
+// is written '%'; were the next two characters of the form hex digits, the first is written as its escape instead
+// ("/a%2%46" compares as "/a%%32F"), so the '%' still starts no escape when the form is read again. Hence the form is
+// its own form, and two paths have the same form exactly when they are the same sequence; every match is of paths that
+// percent-decode to the same bytes.
 //
 // Attacker input: nothing here throws, numbers saturate instead of overflowing, and URLs longer than MaxUrlLength are
 // refused. The output is built in a stack buffer (pooled beyond it): one string per normalised URL.
@@ -146,7 +156,9 @@ internal static class HtuNormalizer
 
     /// <summary>
     /// <see cref="TryNormalize(string?, out string?)"/>, then RFC 3986 section 6.2.2.2 on the path: escapes of unreserved
-    /// characters decoded (and a raw '^' escaped). Two URLs are the same htu when these are equal. Never throws.
+    /// characters decoded (and a raw '^' escaped), a '%' that starts no escape kept as a character of its own (a hex digit
+    /// that would complete it written as its escape). Two URLs are the same htu when these are equal; the result is its
+    /// own comparison form. Never throws.
     /// </summary>
     internal static bool TryNormalizeForComparison(string? url, [NotNullWhen(true)] out string? normalized) => TryNormalize(url, forComparison: true, out normalized);
 
@@ -819,9 +831,9 @@ internal static class HtuNormalizer
         for (int i = 0; i < segment.Length; i++)
         {
             char c = segment[i];
-            if (c == '%' && i + 2 < segment.Length && char.IsAsciiHexDigit(segment[i + 1]) && char.IsAsciiHexDigit(segment[i + 2]))
+            if (IsEscapeAt(segment, i))
             {
-                char decoded = (char)((HexValue(segment[i + 1]) * 16) + HexValue(segment[i + 2]));
+                char decoded = DecodeEscapeAt(segment, i);
                 if (forComparison && (char.IsAsciiLetterOrDigit(decoded) || decoded is '-' or '.' or '_' or '~'))
                 {
                     writer.Append(decoded);
@@ -832,6 +844,17 @@ internal static class HtuNormalizer
                 }
 
                 i += 2;
+            }
+            else if (c == '%' && forComparison)
+            {
+                // A '%' that starts no escape stays a '%' of its own. Were the next two characters of the form hex digits,
+                // it would start an escape when the form is read again: the first is then written as its escape.
+                writer.Append('%');
+                if (IsHexDigitAt(segment, i + 1, out char digit, out int next) && IsHexDigitAt(segment, next, out _, out _))
+                {
+                    writer.AppendEscape((byte)digit);
+                    i = next - 1;
+                }
             }
             else if (c >= 0x80)
             {
@@ -856,6 +879,29 @@ internal static class HtuNormalizer
     }
 
     private static int HexValue(char c) => char.IsAsciiDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    // A percent-escape: '%' and two hex digits.
+    private static bool IsEscapeAt(ReadOnlySpan<char> segment, int index) =>
+        segment[index] == '%' && index + 2 < segment.Length && char.IsAsciiHexDigit(segment[index + 1]) && char.IsAsciiHexDigit(segment[index + 2]);
+
+    private static char DecodeEscapeAt(ReadOnlySpan<char> segment, int index) =>
+        (char)((HexValue(segment[index + 1]) * 16) + HexValue(segment[index + 2]));
+
+    // Whether the character or escape at index is a hex digit (an escape decoded); next is the index after it.
+    private static bool IsHexDigitAt(ReadOnlySpan<char> segment, int index, out char digit, out int next)
+    {
+        if (index >= segment.Length)
+        {
+            digit = default;
+            next = index;
+            return false;
+        }
+
+        bool escape = IsEscapeAt(segment, index);
+        digit = escape ? DecodeEscapeAt(segment, index) : segment[index];
+        next = index + (escape ? 3 : 1);
+        return char.IsAsciiHexDigit(digit);
+    }
 
     /// <summary>A string builder on a stack buffer that moves to pooled arrays when it outgrows it.</summary>
     private ref struct CharWriter

@@ -311,6 +311,213 @@ public sealed class HtuNormalizerTests
         Assert.False(HtuNormalizer.TryNormalize("https://api.example.com/" + new string('a', HtuNormalizer.MaxUrlLength), out _));
         Assert.True(HtuNormalizer.TryNormalize("https://api.example.com/" + new string('a', HtuNormalizer.MaxUrlLength - 24), out _));
     }
+
+    // ---- A '%' that starts no escape (fuzz/findings/htu): it is a '%' of its own, never part of an escape ----
+
+    [Theory]
+    [InlineData("https://h/a%2%46", "https://h/a%2F")]
+    [InlineData("https://h/a%2%46", "https://h/a/")]
+    [InlineData("https://h/a%5%66", "https://h/a%5f")]
+    [InlineData("https://h/a%5%66", "https://h/a_")]
+    [InlineData("https://h/a%%32%46", "https://h/a%2F")]
+    [InlineData("https://h/a%", "https://h/a%25")]
+    [InlineData("https://h/a%zz", "https://h/a%25zz")]
+    [InlineData("https://h/a%2", "https://h/a%252")]
+    public void A_stray_percent_does_not_match_an_escape(string proof, string request)
+    {
+        Assert.False(HtuNormalizer.Matches(proof, request));
+        Assert.False(HtuNormalizer.Matches(request, proof));
+    }
+
+    [Theory]
+    [InlineData("https://h/a%2%46", "https://h/a%%32F")]
+    [InlineData("https://h/a%4%46", "https://h/a%%34%46")]
+    [InlineData("https://h/a%5%66", "https://h/a%5%66")]
+    [InlineData("https://h/%%7e", "https://h/%~")]
+    [InlineData("https://h/%%41%42", "https://h/%%41B")]
+    [InlineData("https://h/a%", "https://h/a%")]
+    public void A_stray_percent_matches_the_same_characters_written_otherwise(string proof, string request)
+    {
+        Assert.True(HtuNormalizer.Matches(proof, request));
+        Assert.True(HtuNormalizer.Matches(request, proof));
+    }
+
+    // The form keeps a stray '%' as it is; a hex digit right after it that a second hex digit follows is written as its
+    // escape, so that on reading the form again the '%' still starts no escape.
+    [Theory]
+    [InlineData("https://h/a%2%46", "https://h/a%%32F")]
+    [InlineData("https://h/a%5%66", "https://h/a%%35f")]
+    [InlineData("https://h/a%5f", "https://h/a_")]
+    [InlineData("https://h/a%2F", "https://h/a%2F")]
+    [InlineData("https://h/%%41%42", "https://h/%%41B")]
+    [InlineData("https://h/%%34", "https://h/%4")]
+    [InlineData("https://h/%", "https://h/%")]
+    [InlineData("https://h/%zz%4", "https://h/%zz%4")]
+    [InlineData("https://h/%%7e", "https://h/%~")]
+    [InlineData("https://h/%%%", "https://h/%%%")]
+    [InlineData("https://h/%4%4%4", "https://h/%4%4%4")]
+    [InlineData("https://h/%%34%34%34", "https://h/%%3444")]
+    [InlineData("https://h/%^1", "https://h/%%5E1")]
+    public void The_comparison_form_of_a_stray_percent(string url, string expected)
+    {
+        Assert.True(HtuNormalizer.TryNormalizeForComparison(url, out string? comparable));
+        Assert.Equal(expected, comparable);
+    }
+
+    // The inputs of fuzz/findings/htu, each file read as the htu target reads it: UTF-8 (invalid bytes as U+FFFD), the
+    // proof's htu up to the first newline and the request URL after it.
+    private static readonly Dictionary<string, (string Htu, string? Url)> s_fuzzFindings = new()
+    {
+        ["stray-percent-afl-1"] = (
+            "https://h\ufffd\u007f$443@\ufffd`\ufffd\ufffd\ufffdt`s:/ api%%%%%%a%43@\ufffd`\ufffd\ufffd\ufffdt`s:/ api%%%%%%a%\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\u0000@\ufffd.m/a^b",
+            "h\ufffdtps://api."),
+        ["stray-percent-afl-2"] = (
+            "https://api.ple.com/a%5pi.p}%%%%%%%666666\u0001664h\ufffd\u001bps:A/tps:66666666a\u0001~ds.0le.co\ufffd\ufffdhttps:+/a//%om/g%5pi.p}%%%%%%%%%%%7e%%%%%%%%%%%%",
+            null),
+        ["stray-percent-afl-3"] = (
+            "http:https://d.plehls://apI8\ufffdze\u001ccom/a%5%66666/\u0000\u0000\ufffd\u0000.ple5/ap\u0005\ufffd\ufffd\u0005pme/apiJple.com/",
+            null),
+        ["stray-percent-false-match"] = ("https://h/a%2%46", "https://h/a%2F"),
+        ["stray-percent-minimal"] = ("https://h/a%5%66", "https://h/a%5f"),
+    };
+
+    [Theory]
+    [InlineData("stray-percent-afl-1")]
+    [InlineData("stray-percent-afl-2")]
+    [InlineData("stray-percent-afl-3")]
+    [InlineData("stray-percent-false-match")]
+    [InlineData("stray-percent-minimal")]
+    public void Each_fuzz_finding_has_a_stable_form_and_matches_only_by_it(string finding)
+    {
+        (string htu, string? url) = s_fuzzFindings[finding];
+        string? left = AssertStableForm(htu);
+        string? right = url is null ? null : AssertStableForm(url);
+        Assert.Equal(left is not null && left == right, HtuNormalizer.Matches(htu, url));
+        if (url is not null)
+        {
+            Assert.True(!HtuNormalizer.Matches(htu, url) || DecodedPath(htu) == DecodedPath(url), htu + " vs " + url);
+        }
+    }
+
+    public static TheoryData<string> StableFormCorpus()
+    {
+        HashSet<string> urls = new(s_corpus, StringComparer.Ordinal);
+        foreach (HtuFixtureRow row in HtuFixture.Rows)
+        {
+            urls.Add(row.Input);
+        }
+
+        return new TheoryData<string>(urls);
+    }
+
+    [Theory]
+    [MemberData(nameof(StableFormCorpus))]
+    public void The_comparison_form_is_its_own_comparison_form(string url) => AssertStableForm(url);
+
+    // Random paths over an alphabet that makes stray '%' signs, escapes of hex digits and of '/', and dot segments. The
+    // seed is fixed, so every run checks the same paths.
+    [Fact]
+    public void Random_paths_match_only_when_their_decoded_bytes_are_equal()
+    {
+        const string Alphabet = "%%%%a/~2F5f46Ee";
+        Random random = new(20261201);
+        Dictionary<string, string> firstByForm = new(StringComparer.Ordinal);
+        int matched = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            char[] path = new char[random.Next(1, 11)];
+            for (int i = 0; i < path.Length; i++)
+            {
+                path[i] = Alphabet[random.Next(Alphabet.Length)];
+            }
+
+            string url = "https://h/" + new string(path);
+            string form = AssertStableForm(url)!;
+
+            // An equivalent spelling, or not: one character written as its escape, or one escape as its character.
+            string other = "https://h/" + Respell(new string(path), random);
+            AssertStableForm(other);
+            if (HtuNormalizer.Matches(url, other))
+            {
+                matched++;
+                Assert.True(DecodedPath(url) == DecodedPath(other), url + " vs " + other);
+            }
+
+            // Every earlier path with the same form matches this one and decodes to the same bytes.
+            if (firstByForm.TryGetValue(form, out string? first))
+            {
+                Assert.True(HtuNormalizer.Matches(first, url), first + " vs " + url);
+                Assert.True(DecodedPath(first) == DecodedPath(url), first + " vs " + url);
+            }
+            else
+            {
+                firstByForm.Add(form, url);
+            }
+        }
+
+        Assert.True(matched > 1000, matched.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(firstByForm.Count < 20_000);
+
+        static string Respell(string path, Random random)
+        {
+            int at = random.Next(path.Length);
+            if (path[at] == '%' && at + 2 < path.Length && Uri.IsHexDigit(path[at + 1]) && Uri.IsHexDigit(path[at + 2]))
+            {
+                char decoded = (char)Convert.ToByte(path.Substring(at + 1, 2), 16);
+                return string.Concat(path.AsSpan(0, at), [decoded], path.AsSpan(at + 3));
+            }
+
+            string escape = random.Next(2) == 0 ? ((int)path[at]).ToString("X2", System.Globalization.CultureInfo.InvariantCulture) : ((int)path[at]).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+            return string.Concat(path.AsSpan(0, at), "%" + escape, path.AsSpan(at + 1));
+        }
+    }
+
+    /// <summary>Asserts that the comparison form of <paramref name="url"/>, if any, is its own comparison form.</summary>
+    private static string? AssertStableForm(string url)
+    {
+        bool compared = HtuNormalizer.TryNormalizeForComparison(url, out string? form);
+        Assert.Equal(HtuNormalizer.TryNormalize(url, out _), compared);
+        if (!compared || form!.StartsWith("null", StringComparison.Ordinal))
+        {
+            // A non-special URL's form has the opaque origin "null", which does not parse again.
+            return form;
+        }
+
+        Assert.True(HtuNormalizer.TryNormalizeForComparison(form, out string? again), form);
+        Assert.Equal(form, again);
+        return form;
+    }
+
+    /// <summary>
+    /// The plain normal form's origin, then its path percent-decoded as the URL Standard decodes (a '%' + two hex digits
+    /// is that byte, any other character, a '%' that starts no escape included, itself: the normal form is ASCII), in hex; null if it does not
+    /// parse. Two URLs that match are the same bytes by this reading (the converse does not hold: %2F is not '/').
+    /// </summary>
+    private static string? DecodedPath(string url)
+    {
+        if (!HtuNormalizer.TryNormalize(url, out string? normalized))
+        {
+            return null;
+        }
+
+        int path = normalized.StartsWith("null", StringComparison.Ordinal) ? 4 : normalized.IndexOf('/', normalized.IndexOf("://", StringComparison.Ordinal) + 3);
+        List<byte> bytes = [];
+        for (int i = path; i < normalized.Length; i++)
+        {
+            if (normalized[i] == '%' && i + 2 < normalized.Length && Uri.IsHexDigit(normalized[i + 1]) && Uri.IsHexDigit(normalized[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(normalized.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                Assert.True(char.IsAscii(normalized[i]), normalized);
+                bytes.Add((byte)normalized[i]);
+            }
+        }
+
+        return normalized[..path] + " " + Convert.ToHexString(bytes.ToArray());
+    }
 }
 
 /// <summary>

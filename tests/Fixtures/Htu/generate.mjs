@@ -8,9 +8,13 @@
 //   whatwg     - origin + pathname, exactly as Node.js returns them;
 //   normalized - the same with the hex digits of every %XX upper-cased (what HtuNormalizer.TryNormalize returns, as the
 //                reference SDK's normalize_url_for_htu does);
-//   comparable - normalized, then RFC 3986 section 6.2.2.2: %XX of an unreserved character (ALPHA / DIGIT / "-" / "." /
-//                "_" / "~") decoded, and a raw "^" written %5E (the current URL Standard path percent-encode set has
-//                "^"; the parser in Node.js 20 predates it). Two URLs match as htu when their comparable values are equal.
+//   comparable - normalized, then RFC 3986 section 6.2.2.2 on the path, read as a sequence of escapes ("%" and two hex
+//                digits) and characters: %XX of an unreserved character (ALPHA / DIGIT / "-" / "." / "_" / "~")
+//                decoded, other escapes kept, and a raw "^" written %5E (the current URL Standard path percent-encode
+//                set has "^"; the parser in Node.js 20 predates it). A "%" that starts no escape is a character of its
+//                own (not %25): it is written "%", and where the next two characters would be hex digits the first is
+//                written as its escape, so that it starts no escape when read again ("/a%2%46" is "/a%%32F", not
+//                "/a%2F"). Two URLs match as htu when their comparable values are equal.
 import { writeFileSync } from 'node:fs';
 
 const OUTPUT = new URL('./htu-corpus.json', import.meta.url);
@@ -116,6 +120,17 @@ const rows = [
   'https://api.example.com/%zz%4',
   'https://api.example.com/%%7e',
   'https://api.example.com/%c3%a9',
+  // ... a "%" that starts no escape is a character of its own: never part of an escape decoded after it, never %25.
+  'https://api.example.com/a%2%46',
+  'https://api.example.com/a%%32F',
+  'https://api.example.com/a%%32%46',
+  'https://api.example.com/a%2F',
+  'https://api.example.com/a%5%66',
+  'https://api.example.com/a%5f',
+  'https://api.example.com/a_',
+  'https://api.example.com/%%41%42',
+  'https://api.example.com/a%',
+  'https://api.example.com/a%25',
   'https://api.example.com/%2e',
   'https://api.example.com/a%2e',
   'https://api.example.com/a.',
@@ -222,6 +237,12 @@ const pairs = [
   ['https://api.example.com/a%2e', 'https://api.example.com/a.'],
   ['https://api.example.com/a^b', 'https://api.example.com/a%5Eb'],
   ['https://api.example.com/%7E?q=%7E#%7E', 'https://api.example.com/~'],
+  ['https://api.example.com/a%2%46', 'https://api.example.com/a%2F'],
+  ['https://api.example.com/a%2%46', 'https://api.example.com/a%%32F'],
+  ['https://api.example.com/a%5%66', 'https://api.example.com/a%5f'],
+  ['https://api.example.com/a%5%66', 'https://api.example.com/a_'],
+  ['https://api.example.com/%%7e', 'https://api.example.com/%~'],
+  ['https://api.example.com/a%', 'https://api.example.com/a%25'],
   ['https://127.1/r', 'https://127.0.0.1/r'],
   ['https://0x7f.1/r', 'https://127.0.0.1/r'],
   ['https://2130706433/r', 'https://127.0.0.1/r'],
@@ -236,7 +257,7 @@ const pairs = [
 function parse(input) {
   try {
     const url = new URL(input);
-    return url.origin + url.pathname;
+    return { origin: url.origin, pathname: url.pathname };
   } catch {
     return null;
   }
@@ -244,17 +265,69 @@ function parse(input) {
 
 const upperCaseEscapes = (value) => value.replace(/%([0-9A-Fa-f]{2})/g, (escape) => escape.toUpperCase());
 
-const comparable = (normalized) => normalized
-  .replace(/%([0-9A-F]{2})/g, (escape, hex) => {
-    const c = String.fromCharCode(parseInt(hex, 16));
-    return /^[A-Za-z0-9\-._~]$/.test(c) ? c : escape;
-  })
-  .replaceAll('^', '%5E');
+const HEX_DIGIT = /^[0-9A-Fa-f]$/;
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+// A path as units, read left to right: { escape: '%XX' } (hex upper-cased) for an escape of anything but an unreserved
+// character, and for a raw '^'; { char } for an unreserved character, raw or escaped, and any other character;
+// { stray: true } for a '%' that starts no escape. Each '%' is judged by the input text, never by decoded characters.
+function pathUnits(path) {
+  const units = [];
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === '%' && HEX_DIGIT.test(path.charAt(i + 1)) && HEX_DIGIT.test(path.charAt(i + 2))) {
+      const decoded = String.fromCharCode(parseInt(path.slice(i + 1, i + 3), 16));
+      units.push(UNRESERVED.test(decoded) ? { char: decoded } : { escape: path.slice(i, i + 3).toUpperCase() });
+      i += 2;
+    } else if (c === '%') {
+      units.push({ stray: true });
+    } else if (c === '^') {
+      units.push({ escape: '%5E' });
+    } else {
+      units.push({ char: c });
+    }
+  }
+
+  return units;
+}
+
+const isHexDigit = (unit) => unit !== undefined && unit.char !== undefined && HEX_DIGIT.test(unit.char);
+
+// The units written back: a stray '%' as '%', except that a hex digit right after it that another hex digit follows is
+// written as its escape, so that the '%' starts no escape when the text is read again.
+function writeUnits(units) {
+  let text = '';
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i];
+    if (unit.stray) {
+      text += '%';
+      if (isHexDigit(units[i + 1]) && isHexDigit(units[i + 2])) {
+        text += '%' + units[i + 1].char.charCodeAt(0).toString(16).toUpperCase();
+        i++;
+      }
+    } else {
+      text += unit.escape ?? unit.char;
+    }
+  }
+
+  return text;
+}
+
+const comparable = (origin, normalizedPath) => origin + writeUnits(pathUnits(normalizedPath));
 
 function entry(input) {
-  const whatwg = parse(input);
-  const normalized = whatwg === null ? null : upperCaseEscapes(whatwg);
-  return { input, whatwg, normalized, comparable: normalized === null ? null : comparable(normalized) };
+  const parsed = parse(input);
+  if (parsed === null) {
+    return { input, whatwg: null, normalized: null, comparable: null };
+  }
+
+  const path = upperCaseEscapes(parsed.pathname);
+  const result = { input, whatwg: parsed.origin + parsed.pathname, normalized: parsed.origin + path, comparable: comparable(parsed.origin, path) };
+  if (comparable(parsed.origin, writeUnits(pathUnits(path))) !== result.comparable) {
+    throw new Error(`comparable value of ${JSON.stringify(input)} is not its own comparable value`);
+  }
+
+  return result;
 }
 
 const seen = new Set();
