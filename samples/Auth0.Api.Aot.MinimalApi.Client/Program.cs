@@ -1,0 +1,285 @@
+// Runs samples/Auth0.Api.Aot.MinimalApi against the embedded loopback issuer and checks its answers over real HTTP:
+// no tenant, no network beyond 127.0.0.1. The issuer (tests/Auth0.Api.Aot.Testing) mints the tokens; the sample gets
+// the issuer's JWKS up front (OfflineJwks), so it makes no outbound request and needs no certificate trust.
+//
+//   dotnet run --project samples/Auth0.Api.Aot.MinimalApi.Client -c Release [-- <app>]
+//
+// <app> is the sample's NativeAOT binary (what .ci/run passes) or its .dll; the default is the sample as built beside
+// this client. Exits 0 only when every check holds; the app's own log is printed when one does not.
+
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+
+const string Audience = "https://api.example.com";
+TimeSpan readiness = TimeSpan.FromSeconds(60);
+int passed = 0;
+int failed = 0;
+
+string appPath = Path.GetFullPath(args.Length > 0 ? args[0] : SampleAppPath());
+await using LocalIssuer issuer = await LocalIssuer.StartAsync();
+int port = FreeLoopbackPort();
+string origin = "http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+// The sample reads its settings from the environment, as it would in a container.
+ProcessStartInfo start = appPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new("dotnet") { ArgumentList = { appPath } } : new(appPath);
+start.WorkingDirectory = Path.GetDirectoryName(appPath)!;   // the content root, where appsettings.json is
+start.UseShellExecute = false;
+start.RedirectStandardOutput = true;
+start.RedirectStandardError = true;
+start.Environment["ASPNETCORE_URLS"] = origin;
+start.Environment["Auth0Api__Domain"] = issuer.Domain;
+start.Environment["Auth0Api__Audience"] = Audience;
+start.Environment["Auth0Api__DPoPNonceKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+start.Environment["OfflineJwks"] = issuer.JwksJson();
+
+ConcurrentQueue<string> appLog = new();
+using Process app = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + appPath);
+app.OutputDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enqueue(line.Data); } };
+app.ErrorDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enqueue(line.Data); } };
+app.BeginOutputReadLine();
+app.BeginErrorReadLine();
+Console.CancelKeyPress += (_, _) => Stop(app);
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(app);
+
+Console.WriteLine($"Local issuer: {issuer.Issuer}");
+Console.WriteLine($"Sample:       {appPath} (pid {app.Id}) on {origin}");
+using HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(origin), Timeout = TimeSpan.FromSeconds(15) };
+try
+{
+    await WaitUntilReadyAsync();
+    await RunChecksAsync();
+}
+catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
+{
+    Check("the sample answers", false, e.Message);
+}
+finally
+{
+    Stop(app);
+}
+
+if (failed > 0)
+{
+    Console.WriteLine("--- the sample's output");
+    foreach (string line in appLog)
+    {
+        Console.WriteLine(line);
+    }
+}
+
+Console.WriteLine($"MinimalApi sample: {passed} passed, {failed} failed");
+return failed == 0 && passed > 0 ? 0 : 1;
+
+async Task RunChecksAsync()
+{
+    // 1. No token: 401 offering both schemes, each pointing at the RFC 9728 metadata, which a client then reads.
+    using (HttpResponseMessage none = await http.SendAsync(Request("/me")))
+    {
+        string challenge = Challenge(none);
+        string metadataUrl = origin + "/.well-known/oauth-protected-resource";
+        Check(
+            "no token: 401 with the Bearer and DPoP challenges",
+            none.StatusCode == HttpStatusCode.Unauthorized
+                && challenge.StartsWith("Bearer realm=\"api\"", StringComparison.Ordinal)
+                && challenge.Contains(", DPoP algs=\"ES256\"", StringComparison.Ordinal)
+                && challenge.Contains("resource_metadata=\"" + metadataUrl + "\"", StringComparison.Ordinal),
+            $"{(int)none.StatusCode} {challenge}");
+
+        using JsonDocument metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(metadataUrl)));
+        JsonElement root = metadata.RootElement;
+        Check(
+            "protected resource metadata names the issuer and the audience",
+            root.GetProperty("resource").GetString() == Audience
+                && root.GetProperty("authorization_servers")[0].GetString() == issuer.Issuer
+                && root.GetProperty("scopes_supported")[0].GetString() == "read:orders",
+            root.GetRawText());
+    }
+
+    // 2. A Bearer token with the scope.
+    string reader = issuer.CreateToken(Audience, (_, p) => p.Set("sub", "auth0|reader").Set("scope", "read:orders"));
+    using (HttpResponseMessage bearer = await http.SendAsync(Request("/orders", "Bearer " + reader)))
+    {
+        string body = await bearer.Content.ReadAsStringAsync();
+        Check("Bearer token with read:orders: 200", bearer.StatusCode == HttpStatusCode.OK && body.Contains("\"auth0|reader\"", StringComparison.Ordinal), $"{(int)bearer.StatusCode} {body}");
+    }
+
+    // 3. A Bearer token without it: 403, and the challenge names the missing scope.
+    string other = issuer.CreateToken(Audience, (_, p) => p.Set("scope", "read:profile"));
+    using (HttpResponseMessage forbidden = await http.SendAsync(Request("/orders", "Bearer " + other)))
+    {
+        string challenge = Challenge(forbidden);
+        string error = await ProblemErrorAsync(forbidden);
+        Check(
+            "wrong scope: 403 insufficient_scope naming read:orders",
+            forbidden.StatusCode == HttpStatusCode.Forbidden
+                && challenge.StartsWith("Bearer error=\"insufficient_scope\"", StringComparison.Ordinal)
+                && challenge.Contains("scope=\"read:orders\"", StringComparison.Ordinal)
+                && error == "insufficient_scope",
+            $"{(int)forbidden.StatusCode} {challenge} {error}");
+    }
+
+    // 4. DPoP: a token bound to the client's key (cnf.jkt). The first proof has no nonce: 401 use_dpop_nonce with a
+    //    DPoP-Nonce header; the retry, whose proof carries that nonce, is 200.
+    SigningKey proofKey = SigningKey.CreateEc("client-proof-key");
+    string bound = issuer.CreateToken(Audience, (_, p) => p
+        .Set("sub", "auth0|dpop-client")
+        .Set("scope", "read:orders")
+        .Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(proofKey))));
+    string ordersUrl = origin + "/orders";
+    string? nonce = null;
+    using (HttpResponseMessage first = await http.SendAsync(Request("/orders", "DPoP " + bound, DPoPProofs.Create(proofKey, bound, "GET", ordersUrl, DateTimeOffset.UtcNow))))
+    {
+        nonce = first.Headers.TryGetValues("DPoP-Nonce", out IEnumerable<string>? values) ? values.Single() : null;
+        string challenge = Challenge(first);
+        Check(
+            "DPoP without a nonce: 401 use_dpop_nonce with DPoP-Nonce",
+            first.StatusCode == HttpStatusCode.Unauthorized && nonce is { Length: > 0 } && challenge.Contains("DPoP error=\"use_dpop_nonce\"", StringComparison.Ordinal),
+            $"{(int)first.StatusCode} {challenge}");
+    }
+
+    using (HttpResponseMessage retry = await http.SendAsync(Request("/orders", "DPoP " + bound, DPoPProofs.Create(proofKey, bound, "GET", ordersUrl, DateTimeOffset.UtcNow, (_, p) => p.Set("nonce", nonce ?? string.Empty)))))
+    {
+        Check("DPoP retry with the nonce: 200", retry.StatusCode == HttpStatusCode.OK, $"{(int)retry.StatusCode} {Challenge(retry)}");
+    }
+
+    // 5. DPoP from then on: a fresh proof for each request, with the nonce the client holds.
+    using (HttpResponseMessage me = await http.SendAsync(Request("/me", "DPoP " + bound, DPoPProofs.Create(proofKey, bound, "GET", origin + "/me", DateTimeOffset.UtcNow, (_, p) => p.Set("nonce", nonce ?? string.Empty)))))
+    {
+        string body = await me.Content.ReadAsStringAsync();
+        Check("DPoP request: 200, authenticated as dpop", me.StatusCode == HttpStatusCode.OK && body.Contains("\"scheme\":\"dpop\"", StringComparison.Ordinal), $"{(int)me.StatusCode} {body}");
+    }
+
+    // 6. A proof made for another method (htm POST, sent with GET): 400 invalid_dpop_proof.
+    string wrongMethod = DPoPProofs.Create(proofKey, bound, "POST", ordersUrl, DateTimeOffset.UtcNow, (_, p) => p.Set("nonce", nonce ?? string.Empty));
+    using (HttpResponseMessage bad = await http.SendAsync(Request("/orders", "DPoP " + bound, wrongMethod)))
+    {
+        string challenge = Challenge(bad);
+        string error = await ProblemErrorAsync(bad);
+        Check(
+            "bad proof: 400 invalid_dpop_proof",
+            bad.StatusCode == HttpStatusCode.BadRequest && challenge.Contains("DPoP error=\"invalid_dpop_proof\"", StringComparison.Ordinal) && error == "invalid_dpop_proof",
+            $"{(int)bad.StatusCode} {challenge} {error}");
+    }
+}
+
+async Task WaitUntilReadyAsync()
+{
+    Stopwatch waited = Stopwatch.StartNew();
+    while (true)
+    {
+        if (app.HasExited)
+        {
+            throw new InvalidOperationException($"the sample exited with code {app.ExitCode} before it listened");
+        }
+
+        try
+        {
+            using HttpResponseMessage response = await http.GetAsync(new Uri("/.well-known/oauth-protected-resource", UriKind.Relative));
+            if (response.IsSuccessStatusCode)
+            {
+                Console.WriteLine($"Ready after {waited.ElapsedMilliseconds} ms");
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // Not listening yet.
+        }
+
+        if (waited.Elapsed > readiness)
+        {
+            throw new TimeoutException($"the sample did not answer within {readiness.TotalSeconds} s");
+        }
+
+        await Task.Delay(100);
+    }
+}
+
+void Check(string name, bool ok, string detail)
+{
+    Console.WriteLine($"{(ok ? "PASS" : "FAIL")}  {name}{(ok ? string.Empty : "  -- " + detail)}");
+    if (ok)
+    {
+        passed++;
+    }
+    else
+    {
+        failed++;
+    }
+}
+
+static HttpRequestMessage Request(string path, string? authorization = null, string? dpop = null)
+{
+    HttpRequestMessage request = new(HttpMethod.Get, new Uri(path, UriKind.Relative));
+    if (authorization is not null)
+    {
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+    }
+
+    if (dpop is not null)
+    {
+        request.Headers.TryAddWithoutValidation("DPoP", dpop);
+    }
+
+    return request;
+}
+
+// The WWW-Authenticate header as the server wrote it (HttpClient's parsed view splits it into challenges).
+static string Challenge(HttpResponseMessage response) =>
+    response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out System.Net.Http.Headers.HeaderStringValues values) ? string.Join(" | ", values) : "(none)";
+
+// The OAuth error code of an application/problem+json body.
+static async Task<string> ProblemErrorAsync(HttpResponseMessage response)
+{
+    if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+    {
+        return "(no problem body)";
+    }
+
+    using JsonDocument problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    return problem.RootElement.TryGetProperty("error", out JsonElement error) ? error.GetString() ?? string.Empty : "(no error member)";
+}
+
+static int FreeLoopbackPort()
+{
+    using TcpListener listener = new(IPAddress.Loopback, 0);
+    listener.Start();
+    int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+static string SampleAppPath() =>
+    Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SampleApp")?.Value is { Length: > 0 } path
+        ? path
+        : throw new InvalidOperationException("the sample's path was not recorded at build time; pass the app as the first argument");
+
+static void Stop(Process process)
+{
+    try
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+    }
+    catch (InvalidOperationException)
+    {
+        // Already gone.
+    }
+}
