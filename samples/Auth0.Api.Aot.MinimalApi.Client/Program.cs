@@ -90,16 +90,19 @@ async Task RunChecksAsync()
     using (HttpResponseMessage none = await http.SendAsync(Request("/me")))
     {
         string challenge = Challenge(none);
-        string metadataUrl = origin + "/.well-known/oauth-protected-resource";
+
+        // RFC 9728 section 3.1: the metadata URL is the resource identifier (the audience, an https URL) with the
+        // well-known path inserted. That host is not this loopback server, so the document is read from the app itself.
+        const string MetadataPath = "/.well-known/oauth-protected-resource";
         Check(
             "no token: 401 with the Bearer and DPoP challenges",
             none.StatusCode == HttpStatusCode.Unauthorized
                 && challenge.StartsWith("Bearer realm=\"api\"", StringComparison.Ordinal)
                 && challenge.Contains(", DPoP algs=\"ES256\"", StringComparison.Ordinal)
-                && challenge.Contains("resource_metadata=\"" + metadataUrl + "\"", StringComparison.Ordinal),
+                && challenge.Contains("resource_metadata=\"" + Audience + MetadataPath + "\"", StringComparison.Ordinal),
             $"{(int)none.StatusCode} {challenge}");
 
-        using JsonDocument metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(metadataUrl)));
+        using JsonDocument metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(origin + MetadataPath)));
         JsonElement root = metadata.RootElement;
         Check(
             "protected resource metadata names the issuer and the audience",
