@@ -17,6 +17,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -52,8 +53,9 @@ app.OutputDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enq
 app.ErrorDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enqueue(line.Data); } };
 app.BeginOutputReadLine();
 app.BeginErrorReadLine();
-Console.CancelKeyPress += (_, _) => Stop(app);
-AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(app);
+// Ctrl+C, or a CI timeout's SIGTERM: the sample goes down with this process, never left running.
+using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Exit(app));
+using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Exit(app));
 
 Console.WriteLine($"Local issuer: {issuer.Issuer}");
 Console.WriteLine($"Sample:       {appPath} (pid {app.Id}) on {origin}");
@@ -270,6 +272,13 @@ static string SampleAppPath() =>
     Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SampleApp")?.Value is { Length: > 0 } path
         ? path
         : throw new InvalidOperationException("the sample's path was not recorded at build time; pass the app as the first argument");
+
+static void Exit(Process process)
+{
+    Stop(process);
+    Console.WriteLine("MinimalApi sample: interrupted");
+    Environment.Exit(1);
+}
 
 static void Stop(Process process)
 {

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Requests per second under wrk of GET /orders on the NativeAOT binaries that measure.sh published: Empty (unprotected),
+# Floor (a handler that checks nothing), JwtBearer and Auth0Api (both verify the same RS256 Bearer token: keys given
+# up front, no network). Rounds are interleaved (every round runs each app once, in alternating order); with two or more
+# cores the server is pinned to core 0 and wrk to core 1. Prints each round and the medians; docs/performance.md
+# records a run. Needs wrk (Debian: apt-get install wrk) and curl.
+#
+#   bash bench/aspnetcore-size/measure.sh && bash bench/aspnetcore-size/rps.sh [rounds] [seconds] [connections]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/artifacts/aspnetcore-size"
+rounds="${1:-5}"
+seconds="${2:-10}"
+connections="${3:-32}"
+apps=(Empty Floor JwtBearer Auth0Api)
+
+command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)"; exit 1; }
+for app in "${apps[@]}"; do
+  [ -x "$out/$app/Size.$app" ] || { echo "no $out/$app/Size.$app: run measure.sh first"; exit 1; }
+done
+server_cpu=() client_cpu=()
+if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+mapfile -t minted < <(dotnet run "$here/mint.cs")
+export OfflineDomain="${minted[0]}" OfflineJwks="${minted[1]}"
+token="${minted[2]}"
+export Logging__LogLevel__Default=Warning
+
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
+results="$out/rps.txt"
+: >"$results"
+
+run() {
+  local app="$1" port status rps non2xx
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  ASPNETCORE_URLS="http://127.0.0.1:$port" "${server_cpu[@]}" "$out/$app/Size.$app" >"$out/$app.rps.log" 2>&1 &
+  pid=$!
+  status=000
+  for _ in $(seq 100); do
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/orders" || true)
+    [ "$status" = 200 ] && break
+    sleep 0.1
+  done
+  if [ "$status" != 200 ]; then echo "$app answered $status"; cat "$out/$app.rps.log"; exit 1; fi
+  "${client_cpu[@]}" wrk -t1 -c"$connections" -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/orders" >/dev/null
+  local report
+  report=$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/orders")
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  if grep -q "Non-2xx" <<<"$report"; then echo "$app: non-2xx answers"; echo "$report"; exit 1; fi
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
+  echo "$round $app $rps" >>"$results"
+  printf '  %-10s %10.0f req/s\n' "$app" "$rps"
+}
+
+echo "wrk -t1 -c$connections -d${seconds}s, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+for round in $(seq "$rounds"); do
+  echo "round $round"
+  # Odd rounds in order, even rounds reversed, so that no app always follows the same neighbour.
+  if [ $((round % 2)) -eq 1 ]; then order=("${apps[@]}"); else order=(Auth0Api JwtBearer Floor Empty); fi
+  for app in "${order[@]}"; do run "$app"; done
+done
+
+echo
+# Medians over the rounds, and the median of the per-round ratios (apps measured next to each other in time share the
+# machine's state, so a ratio within a round is steadier than a ratio of medians).
+echo "| app | median req/s | vs Empty (median of per-round ratios) | vs JwtBearer (median of per-round ratios) |"
+echo "|---|---:|---:|---:|"
+awk -v order="${apps[*]}" '
+  { v[$2] = v[$2] " " $3; r[$1, $2] = $3; rounds[$1] = 1 }
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END {
+    count = split(order, names, " ")
+    for (k = 1; k <= count; k++) {
+      n = names[k]; e = ""; j = ""
+      for (x in rounds) { e = e " " r[x, n] / r[x, "Empty"]; j = j " " r[x, n] / r[x, "JwtBearer"] }
+      printf "| %s | %.0f | %.2f | %.2f |\n", n, median(v[n]), median(e), median(j)
+    }
+  }' "$results"
