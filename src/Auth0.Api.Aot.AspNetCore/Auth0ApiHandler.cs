@@ -209,11 +209,12 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return resolve(Context);
         }
 
-        string origin = Options.PublicOrigin is { } publicOrigin
-            ? publicOrigin.GetLeftPart(UriPartial.Authority)
-            : Request.Scheme + "://" + Request.Host.ToUriComponent();
-        return origin + Request.PathBase.ToUriComponent() + Request.Path.ToUriComponent();
+        return PublicOrRequestOrigin() + Request.PathBase.ToUriComponent() + Request.Path.ToUriComponent();
     }
+
+    private string PublicOrRequestOrigin() => Options.PublicOrigin is { } publicOrigin
+        ? publicOrigin.GetLeftPart(UriPartial.Authority)
+        : Request.Scheme + "://" + Request.Host.ToUriComponent();
 
     // RFC 9728 section 3.1: the metadata URL is the resource identifier with the well-known path inserted after its
     // host. The origin comes from PublicOrigin, else from the resource when it is an absolute URL, and only else from
@@ -226,11 +227,10 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         }
 
         ApiClient client = _clients.Get(Scheme.Name);
-        string origin = Options.PublicOrigin is { } publicOrigin
-            ? publicOrigin.GetLeftPart(UriPartial.Authority)
-            : Uri.TryCreate(Options.Resource ?? client.Audience, UriKind.Absolute, out Uri? resource) && (resource.Scheme == Uri.UriSchemeHttps || resource.Scheme == Uri.UriSchemeHttp)
+        string origin = Options.PublicOrigin is null
+            && Uri.TryCreate(Options.Resource ?? client.Audience, UriKind.Absolute, out Uri? resource) && (resource.Scheme == Uri.UriSchemeHttps || resource.Scheme == Uri.UriSchemeHttp)
                 ? resource.GetLeftPart(UriPartial.Authority)
-                : Request.Scheme + "://" + Request.Host.ToUriComponent();
+                : PublicOrRequestOrigin();
         return origin + ProtectedResourceMetadata.Path(Options, client);
     }
 

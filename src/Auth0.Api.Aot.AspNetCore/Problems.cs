@@ -23,7 +23,7 @@ internal static class Problems
 
     public static async Task WriteAsync(HttpContext context, int status, string code, string detail)
     {
-        string title = ReasonPhrase(status);
+        string title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
         if (context.RequestServices.GetService<IProblemDetailsService>() is { } service)
         {
             ProblemDetails problem = new() { Status = status, Title = title, Detail = detail.Length > 0 ? detail : null, Type = TypeFor(status) };
@@ -63,15 +63,5 @@ internal static class Problems
         429 => "https://tools.ietf.org/html/rfc6585#section-4",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
-    };
-
-    private static string ReasonPhrase(int status) => status switch
-    {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        429 => "Too Many Requests",
-        503 => "Service Unavailable",
-        _ => "Internal Server Error",
     };
 }
