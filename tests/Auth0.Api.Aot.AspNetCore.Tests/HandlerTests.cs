@@ -329,14 +329,17 @@ public sealed class HandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_Authorization_headers_are_refused()
+    public async Task Two_Authorization_headers_are_400_invalid_request()
     {
+        // RFC 6750 section 3.1: more than one method of sending a token is invalid_request, whichever line is valid.
         await using TestApp app = await TestApp.StartAsync(_issuer);
         using HttpRequestMessage request = Get("/me");
         request.Headers.TryAddWithoutValidation("Authorization", new[] { "Bearer " + Token(), "Bearer " + Token() });
         using HttpResponseMessage response = await app.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.StartsWith("Bearer error=\"invalid_token\"", Challenge(response), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_request\", error_description=\"The request carries more than one set of credentials\", DPoP algs=\"ES256\"", Challenge(response));
+        JsonElement problem = await ProblemAsync(response);
+        Assert.Equal("invalid_request", problem.GetProperty("error").GetString());
     }
 
     [Fact]

@@ -169,4 +169,12 @@ public enum VerificationFailure
     /// <c>Retry-After</c> and no challenge (<see cref="TooManyRequestsException"/>).
     /// </summary>
     ProofKeyQuotaExceeded,
+
+    /// <summary>
+    /// The <c>Authorization</c> value holds more than one set of credentials: a comma after the scheme, which no token
+    /// contains, as when a client or a proxy sent several <c>Authorization</c> lines and they were joined (RFC 9110
+    /// section 5.3). 400 <c>invalid_request</c>: RFC 6750 section 3.1 names a request that uses more than one method
+    /// for including an access token.
+    /// </summary>
+    AuthorizationRepeated,
 }

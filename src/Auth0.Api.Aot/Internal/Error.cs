@@ -38,7 +38,8 @@ internal static class Error
         VerificationFailure.KeySourceFailed or VerificationFailure.ProofReplayStoreUnavailable => (503, "temporarily_unavailable"),
         VerificationFailure.ProofKeyQuotaExceeded => (429, "temporarily_unavailable"),
         VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => (401, string.Empty),
-        VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof or VerificationFailure.RequestContextMissing => (400, "invalid_request"),
+        VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof or VerificationFailure.RequestContextMissing
+            or VerificationFailure.AuthorizationRepeated => (400, "invalid_request"),
         VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => (401, "use_dpop_nonce"),
         >= VerificationFailure.MultipleDPoPProofs and <= VerificationFailure.ProofReplayed => (400, "invalid_dpop_proof"),
         _ => (401, "invalid_token"),
@@ -59,7 +60,8 @@ internal static class Error
             _ when IsUnavailable(error.Kind) => new ServiceUnavailableException(error.Kind, error.Message, error.RetryAfter, error.Cause),
             VerificationFailure.ProofKeyQuotaExceeded => new TooManyRequestsException(error.Kind, error.Message, error.RetryAfter),
             VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed or VerificationFailure.SchemeNotSupported => new MissingAuthorizationException(),
-            VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof => new InvalidAuthSchemeException(error.Message),
+            VerificationFailure.SchemeNotAllowed or VerificationFailure.DPoPProofMissing or VerificationFailure.BearerWithDPoPProof
+                or VerificationFailure.AuthorizationRepeated => new InvalidAuthSchemeException(error.Message),
             VerificationFailure.ProofNonceMissing or VerificationFailure.ProofNonceInvalid => new UseDPoPNonceException(error.Nonce ?? string.Empty),
             >= VerificationFailure.MultipleDPoPProofs and <= VerificationFailure.ProofReplayed => new InvalidDPoPProofException(error.Message),
             _ => new VerifyAccessTokenException(error.Kind, error.Message, error.Claim),
@@ -94,6 +96,7 @@ internal static class Error
 
     public static readonly AuthError AuthorizationMissing = new(VerificationFailure.AuthorizationMissing, string.Empty);
     public static readonly AuthError AuthorizationMalformed = new(VerificationFailure.AuthorizationMalformed, string.Empty);
+    public static readonly AuthError AuthorizationRepeated = new(VerificationFailure.AuthorizationRepeated, "The request carries more than one set of credentials");
     public static readonly AuthError SchemeNotSupported = new(VerificationFailure.SchemeNotSupported, string.Empty);
     public static readonly AuthError SchemeNotAllowed = new(VerificationFailure.SchemeNotAllowed, string.Empty);
     public static readonly AuthError DPoPProofMissing = new(VerificationFailure.DPoPProofMissing, string.Empty);

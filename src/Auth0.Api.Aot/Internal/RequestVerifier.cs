@@ -62,6 +62,12 @@ internal sealed class RequestVerifier
         }
 
         ReadOnlyMemory<char> token = authorization.AsMemory(tokenStart);
+        if (token.Span.Contains(','))
+        {
+            // No token has a comma; a list of credentials does (several Authorization lines joined, RFC 9110 section 5.3).
+            return Fail(Error.AuthorizationRepeated, scheme);
+        }
+
         if (_mode == DPoPMode.Required && scheme != Scheme.DPoP)
         {
             // An unknown scheme name is the client's text: it is not reported (Scheme is bearer, dpop or null).

@@ -40,6 +40,8 @@ public sealed class FailureKindTests : IssuerTests
         yield return new("no header", VerificationFailure.AuthorizationMissing, DPoPMode.Allowed, null, null);
         yield return new("scheme only", VerificationFailure.AuthorizationMalformed, DPoPMode.Allowed, "Bearer", null);
         yield return new("scheme and spaces", VerificationFailure.AuthorizationMalformed, DPoPMode.Allowed, "Bearer   ", null);
+        yield return new("two authorization lines joined", VerificationFailure.AuthorizationRepeated, DPoPMode.Allowed, "Bearer " + plain + ", Bearer " + plain, null);
+        yield return new("bearer and dpop credentials", VerificationFailure.AuthorizationRepeated, DPoPMode.Required, "DPoP " + bound + ",Bearer " + plain, null);
         yield return new("basic scheme", VerificationFailure.SchemeNotSupported, DPoPMode.Allowed, "Basic dXNlcjpwYXNz", null);
         yield return new("dpop when disabled", VerificationFailure.SchemeNotSupported, DPoPMode.Disabled, "DPoP " + bound, Proof(bound));
         yield return new("bearer when required", VerificationFailure.SchemeNotAllowed, DPoPMode.Required, "Bearer " + plain, null);
@@ -90,7 +92,7 @@ public sealed class FailureKindTests : IssuerTests
     {
         if (c.DPoP is not null || c.Kind is VerificationFailure.DPoPProofMissing or VerificationFailure.AuthorizationMissing or VerificationFailure.AuthorizationMalformed
             or VerificationFailure.SchemeNotSupported or VerificationFailure.SchemeNotAllowed or VerificationFailure.BoundTokenAsBearer
-            or VerificationFailure.ClaimMismatch or VerificationFailure.MalformedToken)
+            or VerificationFailure.ClaimMismatch or VerificationFailure.MalformedToken or VerificationFailure.AuthorizationRepeated)
         {
             return c;
         }
