@@ -137,6 +137,18 @@ async Task RunChecksAsync()
             $"{(int)forbidden.StatusCode} {challenge} {error}");
     }
 
+    // 3b. A token with the scope but without a claim OrderClaims requires (sub): 401 invalid_token naming it.
+    string anonymousReader = issuer.CreateToken(Audience, (_, p) => p.Remove("sub").Set("scope", "read:orders"));
+    using (HttpResponseMessage unfit = await http.SendAsync(Request("/orders", "Bearer " + anonymousReader)))
+    {
+        string challenge = Challenge(unfit);
+        Check(
+            "typed claims: a token without sub is 401 invalid_token naming it",
+            unfit.StatusCode == HttpStatusCode.Unauthorized
+                && challenge.StartsWith("Bearer error=\"invalid_token\", error_description=\"Missing required claim: sub\"", StringComparison.Ordinal),
+            $"{(int)unfit.StatusCode} {challenge}");
+    }
+
     // 4. DPoP: a token bound to the client's key (cnf.jkt). The first proof has no nonce: 401 use_dpop_nonce with a
     //    DPoP-Nonce header; the retry, whose proof carries that nonce, is 200.
     SigningKey proofKey = SigningKey.CreateEc("client-proof-key");

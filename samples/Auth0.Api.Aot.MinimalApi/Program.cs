@@ -1,6 +1,6 @@
 // A NativeAOT minimal API protected by Auth0 access tokens with Auth0.Api.Aot.AspNetCore:
 //
-//   GET /orders                               needs the scope read:orders (403 insufficient_scope otherwise)
+//   GET /orders                               needs the scope read:orders (403 insufficient_scope otherwise); typed claims
 //   GET /me                                   needs any valid access token
 //   GET /.well-known/oauth-protected-resource RFC 9728 metadata, anonymous (how MCP clients find the tenant)
 //
@@ -51,11 +51,9 @@ WebApplication app = builder.Build();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapGet("/orders", (HttpContext context) =>
-    {
-        AccessTokenClaims claims = context.GetAccessTokenClaims()!;
-        return new Order[] { new(1, claims.Subject ?? string.Empty, "2 books") };
-    })
+// AccessToken<OrderClaims>: the verified token's claims, read by generated code (no reflection) once per request. The
+// parameter itself requires a token whose claims fit OrderClaims (else 401 invalid_token naming the missing claim).
+app.MapGet("/orders", (AccessToken<OrderClaims> token) => new Order[] { new(1, token.Claims.Subject, "2 books") })
     .RequireScope("read:orders");
 
 app.MapGet("/me", (HttpContext context) =>
@@ -69,6 +67,17 @@ app.MapGet("/me", (HttpContext context) =>
 app.MapProtectedResourceMetadata();
 
 app.Run();
+
+/// <summary>The claims <c>GET /orders</c> needs, read by the source-generated reader.</summary>
+[AccessTokenClaims]
+internal sealed partial class OrderClaims
+{
+    [Claim("sub")]
+    public required string Subject { get; init; }
+
+    [Claim("scope", SpaceDelimited = true)]
+    public required string[] Scopes { get; init; }
+}
 
 /// <summary>An order, as <c>GET /orders</c> returns it.</summary>
 internal sealed record Order(int Id, string Customer, string Items);

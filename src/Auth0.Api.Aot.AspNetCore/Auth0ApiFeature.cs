@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 
 namespace Auth0.Api.Aot.AspNetCore;
@@ -70,11 +71,40 @@ internal sealed class Auth0ApiFeature : IAuth0ApiFeature
         else if (!outcome.Authenticated && string.Equals(_authenticated, scheme, StringComparison.Ordinal))
         {
             _authenticated = null;
+            _typedClaims = null;
         }
     }
 
     /// <summary>The verified claims of the scheme that authenticated the request, or <see langword="null"/>.</summary>
     public AccessTokenClaims? Claims => _authenticated is { } scheme ? Get(scheme)!.Result.Claims : null;
+
+    /// <summary>The claims error of a typed-claims requirement that failed: the scheme's forbid answers it 401 invalid_token.</summary>
+    public ClaimError? ClaimsRefusal { get; set; }
+
+    /// <summary>The verified claims read as <typeparamref name="TClaims"/>, once per request and type.</summary>
+    public bool TryGetTypedClaims<TClaims>([NotNullWhen(true)] out TClaims? claims, out ClaimError error)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        if (_typedClaims is TClaims cached)
+        {
+            (claims, error) = (cached, default);
+            return true;
+        }
+
+        if (Claims is not { } verified)
+        {
+            (claims, error) = (null, default);
+            return false;
+        }
+
+        if (!verified.TryRead(out claims, out error))
+        {
+            return false;
+        }
+
+        _typedClaims = claims;
+        return true;
+    }
 
     public TClaims GetTypedClaims<TClaims>()
         where TClaims : class, IAccessTokenClaims<TClaims>

@@ -192,6 +192,22 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
 
         ApiClient client = _clients.Get(Scheme.Name);
         string? requestScheme = feature.Get(Scheme.Name)?.Result.Scheme;
+        if (feature.ClaimsRefusal is { } refusal)
+        {
+            // A typed-claims requirement: the token lacks a claim the endpoint declares, so it is not a valid token
+            // here (invalid_token, as the core's VerifyAccessTokenAsync<TClaims> says), not a matter of privileges.
+            Log.Refused(Logger, Scheme.Name, refusal.Failure, StatusCodes.Status401Unauthorized, requestScheme ?? "none");
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.CacheControl = "no-store";
+            Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateChallenge(requestScheme, "invalid_token", refusal.Message, ResourceMetadataUrl()));
+            if (Options.WriteProblemDetails)
+            {
+                await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "invalid_token", refusal.Message).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status403Forbidden;
         Response.Headers.CacheControl = "no-store";
         Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(requestScheme, scopes, ResourceMetadataUrl()));

@@ -85,6 +85,10 @@ internal sealed class TestApp : IAsyncDisposable
         app.MapGet("/any", () => "any").RequireAnyScope("read:orders", "read:all");
         app.MapGet("/admin", () => "admin").RequirePermission("admin");
         app.MapGet("/attribute", [RequireScope("write:orders")] () => "attribute");
+        app.MapGet("/typed", (AccessToken<TenantClaims> token) => token.Claims.Subject + "|" + token.Claims.Tenant + "|" + token.Result.Scheme + "|" + token.Verified.Subject);
+        app.MapGet("/typed/scoped", (AccessToken<TenantClaims> token) => token.Claims.Tenant).RequireScope("read:orders");
+        app.MapGet("/typed/extension", (HttpContext context) => context.GetAccessTokenClaims<TenantClaims>().Tenant).RequireAccessTokenClaims<TenantClaims>();
+        app.MapGet("/typed/optional", (AccessToken<TenantClaims>? token) => token is null ? "anonymous" : token.Claims.Tenant).AllowAnonymous();
         app.MapProtectedResourceMetadata();
         await app.StartAsync();
 
@@ -131,4 +135,18 @@ internal sealed class TestApp : IAsyncDisposable
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             logs.Enqueue(logLevel + " " + category + ": " + formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
     }
+}
+
+/// <summary>Typed claims of the <c>/typed</c> endpoints: a required namespaced claim, as an API that serves tenants would declare it.</summary>
+[AccessTokenClaims]
+public sealed partial class TenantClaims
+{
+    [Claim("sub")]
+    public required string Subject { get; init; }
+
+    [Claim("https://example.com/tenant")]
+    public required string Tenant { get; init; }
+
+    [Claim("scope", SpaceDelimited = true)]
+    public string[]? Scopes { get; init; }
 }

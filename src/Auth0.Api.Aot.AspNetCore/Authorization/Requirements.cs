@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Auth0.Api.Aot.AspNetCore.Authorization;
 
@@ -178,6 +179,20 @@ public static class Auth0ApiAuthorizationPolicyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddRequirements(new PermissionRequirement(permissions, any: true));
     }
+
+    /// <summary>
+    /// Requires a token whose claims fit <typeparamref name="TClaims"/> (<see cref="AccessTokenClaimsRequirement{TClaims}"/>):
+    /// otherwise 401 <c>invalid_token</c> with the claim's message.
+    /// </summary>
+    /// <typeparam name="TClaims">A claims type generated from <see cref="AccessTokenClaimsAttribute"/>.</typeparam>
+    /// <param name="builder">The policy builder.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireAccessTokenClaims<TClaims>(this AuthorizationPolicyBuilder builder)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(AccessTokenClaimsRequirement<TClaims>.Instance);
+    }
 }
 
 /// <summary>Scope and permission requirements on minimal-API endpoints and route groups.</summary>
@@ -217,6 +232,32 @@ public static class Auth0ApiEndpointConventionBuilderExtensions
     {
         PermissionRequirement requirement = new(permissions);
         return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(requirement));
+    }
+
+    /// <summary>
+    /// Requires an authenticated user whose token's claims fit <typeparamref name="TClaims"/>; the endpoint then reads
+    /// them with <see cref="Auth0ApiHttpContextExtensions.GetAccessTokenClaims{TClaims}"/> without a second read. (A
+    /// handler parameter of type <see cref="AccessToken{TClaims}"/> adds this requirement by itself.)
+    /// </summary>
+    /// <typeparam name="TClaims">A claims type generated from <see cref="AccessTokenClaimsAttribute"/>.</typeparam>
+    /// <param name="builder">The endpoint.</param>
+    /// <returns>The builder.</returns>
+    public static RouteHandlerBuilder RequireAccessTokenClaims<TClaims>(this RouteHandlerBuilder builder)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithMetadata(AccessTokenClaimsRequirement<TClaims>.Metadata);
+    }
+
+    /// <summary>Requires, on every endpoint of the group, an authenticated user whose token's claims fit <typeparamref name="TClaims"/>.</summary>
+    /// <typeparam name="TClaims">A claims type generated from <see cref="AccessTokenClaimsAttribute"/>.</typeparam>
+    /// <param name="builder">The group.</param>
+    /// <returns>The builder.</returns>
+    public static RouteGroupBuilder RequireAccessTokenClaims<TClaims>(this RouteGroupBuilder builder)
+        where TClaims : class, IAccessTokenClaims<TClaims>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithMetadata(AccessTokenClaimsRequirement<TClaims>.Metadata);
     }
 }
 
