@@ -57,7 +57,9 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             return AuthenticateResult.NoResult();
         }
 
-        RequestVerificationResult result = await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, RequestUrl(), Context.RequestAborted).ConfigureAwait(false);
+        // A Bearer request needs the URL only for a domains resolver's context; a DPoP proof's htu always.
+        bool needsUrl = Options.Client.DomainsResolver is not null || !authorization.AsSpan().TrimStart().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        RequestVerificationResult result = await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, needsUrl ? RequestUrl() : null, Context.RequestAborted).ConfigureAwait(false);
         if (result.IsValid)
         {
             Auth0ApiTokenValidatedContext validated = new(Context, Scheme, Options, result)

@@ -7,6 +7,7 @@ using System.Collections.Generic;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
 
 namespace Auth0.Api.Aot.AspNetCore;
 
@@ -14,7 +15,15 @@ internal static class ClaimsMapping
 {
     public const string JsonClaimValueType = "JSON";
 
-    public static ClaimsPrincipal CreatePrincipal(AccessTokenClaims claims, string authenticationType, string nameClaimType, string roleClaimType)
+    /// <summary>
+    /// The principal of a verified token. Its identity makes its claims the first time they are read, so a request that
+    /// only needs to be authenticated (RequireAuthorization, typed claims, the Auth0 feature) never builds them.
+    /// </summary>
+    public static ClaimsPrincipal CreatePrincipal(AccessTokenClaims claims, string authenticationType, string nameClaimType, string roleClaimType) =>
+        new(new Auth0ApiIdentity(claims, authenticationType, nameClaimType, roleClaimType));
+
+    /// <summary>Every claim of <paramref name="claims"/>, each with <paramref name="subject"/> as its subject (so not cloned when added).</summary>
+    public static List<Claim> Create(AccessTokenClaims claims, ClaimsIdentity subject)
     {
         string issuer = claims.Issuer;
         List<Claim> list = new(16);
@@ -28,43 +37,43 @@ internal static class ClaimsMapping
             {
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    Add(list, name, ref reader, issuer);
+                    Add(list, name, ref reader, issuer, subject);
                 }
             }
             else if (name == "scope" && reader.TokenType == JsonTokenType.String)
             {
                 foreach (string scope in reader.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    list.Add(new Claim(name, scope, ClaimValueTypes.String, issuer));
+                    list.Add(new Claim(name, scope, ClaimValueTypes.String, issuer, issuer, subject));
                 }
             }
             else
             {
-                Add(list, name, ref reader, issuer);
+                Add(list, name, ref reader, issuer, subject);
             }
         }
 
-        return new ClaimsPrincipal(new Auth0ApiIdentity(list, authenticationType, nameClaimType, roleClaimType));
+        return list;
     }
 
-    private static void Add(List<Claim> list, string name, ref Utf8JsonReader reader, string issuer)
+    private static void Add(List<Claim> list, string name, ref Utf8JsonReader reader, string issuer, ClaimsIdentity subject)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                list.Add(new Claim(name, reader.GetString()!, ClaimValueTypes.String, issuer));
+                list.Add(new Claim(name, reader.GetString()!, ClaimValueTypes.String, issuer, issuer, subject));
                 break;
             case JsonTokenType.Number:
                 string number = Encoding.UTF8.GetString(reader.ValueSpan);
-                list.Add(new Claim(name, number, reader.TryGetInt64(out _) ? ClaimValueTypes.Integer64 : ClaimValueTypes.Double, issuer));
+                list.Add(new Claim(name, number, reader.TryGetInt64(out _) ? ClaimValueTypes.Integer64 : ClaimValueTypes.Double, issuer, issuer, subject));
                 break;
             case JsonTokenType.True or JsonTokenType.False:
-                list.Add(new Claim(name, reader.TokenType == JsonTokenType.True ? "true" : "false", ClaimValueTypes.Boolean, issuer));
+                list.Add(new Claim(name, reader.TokenType == JsonTokenType.True ? "true" : "false", ClaimValueTypes.Boolean, issuer, issuer, subject));
                 break;
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 using (JsonDocument value = JsonDocument.ParseValue(ref reader))
                 {
-                    list.Add(new Claim(name, value.RootElement.GetRawText(), JsonClaimValueType, issuer));
+                    list.Add(new Claim(name, value.RootElement.GetRawText(), JsonClaimValueType, issuer, issuer, subject));
                 }
 
                 break;
@@ -75,9 +84,16 @@ internal static class ClaimsMapping
     }
 }
 
-/// <summary>The identity an Auth0 API scheme makes from a verified access token; scope and permission requirements read only these.</summary>
+/// <summary>
+/// The identity an Auth0 API scheme makes from a verified access token; scope and permission requirements read only
+/// these. Its claims are made from the token the first time any claim is read or changed, so an endpoint that only needs
+/// the request to be authenticated pays for none.
+/// </summary>
+/// <remarks>Thread safety: like <see cref="ClaimsIdentity"/>, safe for concurrent reads; the first read makes the claims once.</remarks>
 public sealed class Auth0ApiIdentity : ClaimsIdentity
 {
+    private AccessTokenClaims? _pending;
+
     /// <summary>Creates the identity.</summary>
     /// <param name="claims">The claims.</param>
     /// <param name="authenticationType">The scheme name.</param>
@@ -88,11 +104,125 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
     {
     }
 
+    internal Auth0ApiIdentity(AccessTokenClaims token, string authenticationType, string nameType, string roleType)
+        : base(null, authenticationType, nameType, roleType)
+    {
+        _pending = token;
+    }
+
     private Auth0ApiIdentity(Auth0ApiIdentity other)
         : base(other)
     {
     }
 
     /// <inheritdoc/>
-    public override ClaimsIdentity Clone() => new Auth0ApiIdentity(this);
+    public override IEnumerable<Claim> Claims
+    {
+        get
+        {
+            Make();
+            return base.Claims;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void AddClaim(Claim claim)
+    {
+        Make();
+        base.AddClaim(claim);
+    }
+
+    /// <inheritdoc/>
+    public override void AddClaims(IEnumerable<Claim?> claims)
+    {
+        Make();
+        base.AddClaims(claims);
+    }
+
+    /// <inheritdoc/>
+    public override void RemoveClaim(Claim? claim)
+    {
+        Make();
+        base.RemoveClaim(claim);
+    }
+
+    /// <inheritdoc/>
+    public override bool TryRemoveClaim(Claim? claim)
+    {
+        Make();
+        return base.TryRemoveClaim(claim);
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<Claim> FindAll(Predicate<Claim> match)
+    {
+        Make();
+        return base.FindAll(match);
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<Claim> FindAll(string type)
+    {
+        Make();
+        return base.FindAll(type);
+    }
+
+    /// <inheritdoc/>
+    public override Claim? FindFirst(Predicate<Claim> match)
+    {
+        Make();
+        return base.FindFirst(match);
+    }
+
+    /// <inheritdoc/>
+    public override Claim? FindFirst(string type)
+    {
+        Make();
+        return base.FindFirst(type);
+    }
+
+    /// <inheritdoc/>
+    public override bool HasClaim(Predicate<Claim> match)
+    {
+        Make();
+        return base.HasClaim(match);
+    }
+
+    /// <inheritdoc/>
+    public override bool HasClaim(string type, string value)
+    {
+        Make();
+        return base.HasClaim(type, value);
+    }
+
+    /// <inheritdoc/>
+    public override void WriteTo(System.IO.BinaryWriter writer)
+    {
+        Make();
+        base.WriteTo(writer);
+    }
+
+    /// <inheritdoc/>
+    public override ClaimsIdentity Clone()
+    {
+        Make();
+        return new Auth0ApiIdentity(this);
+    }
+
+    // Makes the pending claims, once: every member that reads or changes the claims calls this first. Concurrent first
+    // readers wait for the one that makes them (on the token, a private object no caller locks), so none sees a part.
+    private void Make()
+    {
+        if (Volatile.Read(ref _pending) is { } pending)
+        {
+            lock (pending)
+            {
+                if (_pending is { } token)
+                {
+                    base.AddClaims(ClaimsMapping.Create(token, this));
+                    Volatile.Write(ref _pending, null);
+                }
+            }
+        }
+    }
 }

@@ -329,6 +329,26 @@ public sealed class HandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_domains_resolver_gets_the_request_url_of_a_Bearer_request()
+    {
+        // The handler builds the URL for Bearer requests only when a resolver may read it (DPoP proofs always need it).
+        System.Collections.Concurrent.ConcurrentQueue<string?> seen = new();
+        await using TestApp app = await TestApp.StartAsync(_issuer, o =>
+        {
+            o.Client.Domain = null;
+            o.Client.UseDomainsResolver(context =>
+            {
+                seen.Enqueue(context.RequestUrl);
+                return [_issuer.Domain];
+            });
+            o.WarmUpKeys = false;
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/me?x=1", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([app.Url("/me")], seen);
+    }
+
+    [Fact]
     public async Task Two_Authorization_headers_are_400_invalid_request()
     {
         // RFC 6750 section 3.1: more than one method of sending a token is invalid_request, whichever line is valid.
