@@ -24,11 +24,13 @@ namespace Auth0.Api.Aot.AspNetCore;
 /// </summary>
 /// <typeparam name="TClaims">A claims type generated from <see cref="AccessTokenClaimsAttribute"/>.</typeparam>
 /// <remarks>
-/// <para>An endpoint with this parameter requires an authenticated user and typed claims: it gets
-/// <see cref="AccessTokenClaimsRequirement{TClaims}"/>, as with <c>RequireAccessTokenClaims&lt;TClaims&gt;()</c>. A
-/// request without a token is challenged (401); a token whose claims do not fit <typeparamref name="TClaims"/> (a
-/// required claim missing or mistyped) is 401 <c>invalid_token</c> with the claim's message. Combine it with
-/// <c>RequireScope</c> and the other requirements as usual.</para>
+/// <para>An endpoint with this parameter requires a verified token with typed claims: it gets
+/// <see cref="AccessTokenClaimsRequirement{TClaims}"/>, as with <c>RequireAccessTokenClaims&lt;TClaims&gt;()</c>,
+/// combined with the endpoint's other authorization (or the fallback policy). A request without a token is challenged
+/// (401); a token whose claims do not fit <typeparamref name="TClaims"/> (a required claim missing or mistyped) is 401
+/// <c>invalid_token</c> with the claim's message. Combine it with <c>RequireScope</c> and the other requirements as
+/// usual. The claims are those of the Auth0 API scheme the principal stands for: the default scheme, or the scheme the
+/// endpoint's policy names (an Auth0 scheme that is neither never authenticates these endpoints).</para>
 /// <para>Under <c>AllowAnonymous</c> the parameter is bound only for authenticated requests: declare it nullable
 /// (<c>AccessToken&lt;OrderClaims&gt;?</c>), or an anonymous request gets the framework's 400 for a missing parameter.</para>
 /// </remarks>
@@ -59,9 +61,10 @@ public sealed class AccessToken<TClaims> : IEndpointMetadataProvider
     public static ValueTask<AccessToken<TClaims>?> BindAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new(context.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature && feature.TryGetTypedClaims(out TClaims? claims, out _)
-            ? new AccessToken<TClaims>(claims, feature.Result)
-            : null);
+        return new(context.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature && feature.SchemeOf(context.User) is { } scheme
+            && feature.TryGetTypedClaims(scheme, out TClaims? claims, out _)
+                ? new AccessToken<TClaims>(claims, feature.Get(scheme)!.Result)
+                : null);
     }
 
     /// <summary>Adds the authorization that the parameter needs to the endpoint (called by minimal APIs).</summary>
@@ -88,7 +91,9 @@ public sealed class AccessTokenClaimsRequirement<TClaims> : AuthorizationHandler
     /// <summary>The one instance: the requirement holds no state.</summary>
     public static AccessTokenClaimsRequirement<TClaims> Instance { get; } = new();
 
-    // Endpoint metadata: authorization (an authenticated user, by the default policy) plus this requirement.
+    // Endpoint metadata: this requirement, combined by the authorization middleware with the endpoint's other
+    // authorization data, or with the fallback policy when it has none (it is not IAuthorizeData, which would turn the
+    // fallback policy off for the endpoint). The requirement itself fails without a verified Auth0 token.
     internal static readonly object Metadata = new RequirementData();
 
     private AccessTokenClaimsRequirement()
@@ -99,16 +104,19 @@ public sealed class AccessTokenClaimsRequirement<TClaims> : AuthorizationHandler
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AccessTokenClaimsRequirement<TClaims> requirement)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature { Claims: not null } feature)
+        // The claims of the scheme the policy's principal stands for: a policy that names another scheme gets that
+        // scheme's principal, and never the claims of an Auth0 scheme it did not name.
+        if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature
+            && feature.SchemeOf(context.User) is { } scheme)
         {
-            if (feature.TryGetTypedClaims(out TClaims? _, out ClaimError error))
+            if (feature.TryGetTypedClaims(scheme, out TClaims? _, out ClaimError error))
             {
                 context.Succeed(requirement);
             }
             else
             {
-                // Answered by the scheme's forbid as 401 invalid_token (Auth0ApiHandler), not as 403.
-                feature.ClaimsRefusal = error;
+                // The scheme's forbid answers this 401 invalid_token with the claim's message, through its challenge.
+                feature.Refuse(scheme, error.Failure, error.Message);
                 context.Fail(new AuthorizationFailureReason(this, error.Message));
             }
         }
@@ -116,14 +124,8 @@ public sealed class AccessTokenClaimsRequirement<TClaims> : AuthorizationHandler
         return Task.CompletedTask;
     }
 
-    private sealed class RequirementData : IAuthorizeData, IAuthorizationRequirementData
+    private sealed class RequirementData : IAuthorizationRequirementData
     {
-        public string? Policy { get; set; }
-
-        public string? Roles { get; set; }
-
-        public string? AuthenticationSchemes { get; set; }
-
         public IEnumerable<IAuthorizationRequirement> GetRequirements() => [Instance];
     }
 }

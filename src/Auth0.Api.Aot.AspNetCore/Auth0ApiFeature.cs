@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
 namespace Auth0.Api.Aot.AspNetCore;
@@ -28,7 +29,7 @@ public interface IAuth0ApiFeature
 internal sealed class Auth0ApiFeature : IAuth0ApiFeature
 {
     private readonly List<(string Scheme, Outcome Outcome)> _outcomes = new(1);
-    private object? _typedClaims;
+    private List<(string Scheme, object Claims)>? _typedClaims;
     private string? _authenticated;
     private string? _last;
 
@@ -71,58 +72,93 @@ internal sealed class Auth0ApiFeature : IAuth0ApiFeature
         else if (!outcome.Authenticated && string.Equals(_authenticated, scheme, StringComparison.Ordinal))
         {
             _authenticated = null;
-            _typedClaims = null;
         }
+
+        _typedClaims?.RemoveAll(entry => string.Equals(entry.Scheme, scheme, StringComparison.Ordinal));
     }
 
     /// <summary>The verified claims of the scheme that authenticated the request, or <see langword="null"/>.</summary>
     public AccessTokenClaims? Claims => _authenticated is { } scheme ? Get(scheme)!.Result.Claims : null;
 
-    /// <summary>The claims error of a typed-claims requirement that failed: the scheme's forbid answers it 401 invalid_token.</summary>
-    public ClaimError? ClaimsRefusal { get; set; }
+    /// <summary>
+    /// The scheme whose verified token <paramref name="user"/> stands for: the first authenticated
+    /// <see cref="Auth0ApiIdentity"/> of the principal whose scheme's outcome is still authenticated. A policy that names
+    /// its schemes gets the principal of those schemes, so the claims are those of a scheme the policy accepted, never
+    /// those of another Auth0 scheme that happened to run first.
+    /// </summary>
+    public string? SchemeOf(ClaimsPrincipal? user)
+    {
+        if (user is null)
+        {
+            return null;
+        }
 
-    /// <summary>The verified claims read as <typeparamref name="TClaims"/>, once per request and type.</summary>
-    public bool TryGetTypedClaims<TClaims>([NotNullWhen(true)] out TClaims? claims, out ClaimError error)
+        foreach (ClaimsIdentity identity in user.Identities)
+        {
+            if (identity is Auth0ApiIdentity { IsAuthenticated: true, AuthenticationType: { } scheme } && Get(scheme) is { Authenticated: true })
+            {
+                return scheme;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The verified claims of <paramref name="scheme"/> read as <typeparamref name="TClaims"/>, once per request,
+    /// scheme and type.
+    /// </summary>
+    public bool TryGetTypedClaims<TClaims>(string scheme, [NotNullWhen(true)] out TClaims? claims, out ClaimError error)
         where TClaims : class, IAccessTokenClaims<TClaims>
     {
-        if (_typedClaims is TClaims cached)
+        error = default;
+        if (_typedClaims is not null)
         {
-            (claims, error) = (cached, default);
-            return true;
+            foreach ((string name, object value) in _typedClaims)
+            {
+                if (value is TClaims cached && string.Equals(name, scheme, StringComparison.Ordinal))
+                {
+                    claims = cached;
+                    return true;
+                }
+            }
         }
 
-        if (Claims is not { } verified)
+        if (Get(scheme) is not { Authenticated: true } outcome || !outcome.Result.Claims!.TryRead(out claims, out error))
         {
-            (claims, error) = (null, default);
+            claims = null;
             return false;
         }
 
-        if (!verified.TryRead(out claims, out error))
-        {
-            return false;
-        }
-
-        _typedClaims = claims;
+        (_typedClaims ??= new(1)).Add((scheme, claims));
         return true;
     }
 
-    public TClaims GetTypedClaims<TClaims>()
-        where TClaims : class, IAccessTokenClaims<TClaims>
+    /// <summary>Refuses <paramref name="scheme"/>'s verified token after the fact: its claims are no longer the request's, and its challenge is invalid_token with <paramref name="description"/>.</summary>
+    public void Refuse(string scheme, VerificationFailure kind, string description)
     {
-        if (_typedClaims is TClaims cached)
+        if (Get(scheme) is { } outcome)
         {
-            return cached;
+            Set(scheme, outcome with { Refusal = description, RefusalKind = kind });
         }
-
-        TClaims claims = (Claims ?? throw new InvalidOperationException(Auth0ApiHttpContextExtensions.NotAuthenticated)).Read<TClaims>();
-        _typedClaims = claims;
-        return claims;
     }
 
-    /// <summary>One scheme's outcome: the core's result, and whether the application's <c>OnTokenValidated</c> refused a verified token.</summary>
-    internal sealed record Outcome(RequestVerificationResult Result, bool RefusedByApplication = false)
+    /// <summary>The typed claims of the scheme <paramref name="user"/> stands for; throws when there is none or they do not fit.</summary>
+    public TClaims GetTypedClaims<TClaims>(ClaimsPrincipal user)
+        where TClaims : class, IAccessTokenClaims<TClaims>
     {
-        public bool Authenticated => Result.IsValid && !RefusedByApplication;
+        string scheme = SchemeOf(user) ?? throw new InvalidOperationException(Auth0ApiHttpContextExtensions.NotAuthenticated);
+        return TryGetTypedClaims(scheme, out TClaims? claims, out _) ? claims : Get(scheme)!.Result.Claims!.Read<TClaims>();
+    }
+
+    /// <summary>
+    /// One scheme's outcome: the core's result and, when a verified token was refused after verification (by the
+    /// application's <c>OnTokenValidated</c>, or because its claims do not fit an endpoint's typed claims), the
+    /// description of its invalid_token challenge and the failure kind logged.
+    /// </summary>
+    internal sealed record Outcome(RequestVerificationResult Result, string? Refusal = null, VerificationFailure RefusalKind = VerificationFailure.None)
+    {
+        public bool Authenticated => Result.IsValid && Refusal is null;
     }
 
     public static Auth0ApiFeature For(HttpContext context)
@@ -143,18 +179,23 @@ public static class Auth0ApiHttpContextExtensions
 {
     internal const string NotAuthenticated = "The request was not authenticated by an Auth0 API scheme";
 
-    /// <summary>The verified access-token claims, or <see langword="null"/> when no Auth0 API scheme authenticated the request.</summary>
+    /// <summary>
+    /// The verified access-token claims of the Auth0 API scheme that <see cref="HttpContext.User"/> stands for (the
+    /// scheme that authenticated the request, or the one an endpoint's policy names), or <see langword="null"/> when none did.
+    /// </summary>
     /// <param name="context">The request.</param>
     /// <returns>The claims, or <see langword="null"/>.</returns>
     public static AccessTokenClaims? GetAccessTokenClaims(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return (context.Features.Get<IAuth0ApiFeature>() as Auth0ApiFeature)?.Claims;
+        return context.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature && feature.SchemeOf(context.User) is { } scheme
+            ? feature.Get(scheme)!.Result.Claims
+            : null;
     }
 
     /// <summary>
-    /// The verified claims as a generated typed view (<see cref="AccessTokenClaimsAttribute"/>), read once per request
-    /// and kept.
+    /// The verified claims (of the scheme <see cref="HttpContext.User"/> stands for) as a generated typed view
+    /// (<see cref="AccessTokenClaimsAttribute"/>), read once per request and type and kept.
     /// </summary>
     /// <typeparam name="TClaims">The generated claims type.</typeparam>
     /// <param name="context">The request.</param>
@@ -165,8 +206,8 @@ public static class Auth0ApiHttpContextExtensions
         where TClaims : class, IAccessTokenClaims<TClaims>
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature { Claims: not null } feature
-            ? feature.GetTypedClaims<TClaims>()
+        return context.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature feature
+            ? feature.GetTypedClaims<TClaims>(context.User)
             : throw new InvalidOperationException(NotAuthenticated);
     }
 }

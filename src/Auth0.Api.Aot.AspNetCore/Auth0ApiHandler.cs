@@ -71,7 +71,7 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             {
                 // The application refused a verified token: its claims are not the request's, and its challenge is
                 // invalid_token in the scheme used.
-                feature.Set(Scheme.Name, new(result, RefusedByApplication: true));
+                feature.Set(Scheme.Name, new(result, RefusedByApplication));
                 return refused;
             }
 
@@ -116,9 +116,9 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         string? resourceMetadata = ResourceMetadataUrl();
         string? challengeValue;
         int status;
-        if (outcome is { RefusedByApplication: true })
+        if (outcome is { Refusal: { } refusal })
         {
-            (status, challengeValue) = (StatusCodes.Status401Unauthorized, client.CreateChallenge(result.Scheme, "invalid_token", RefusedByApplication, resourceMetadata));
+            (status, challengeValue) = (StatusCodes.Status401Unauthorized, client.CreateChallenge(result.Scheme, "invalid_token", refusal, resourceMetadata));
         }
         else
         {
@@ -162,9 +162,9 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (Options.WriteProblemDetails && outcome is { RefusedByApplication: true })
+        if (Options.WriteProblemDetails && outcome is { Refusal: { } description })
         {
-            await Problems.WriteAsync(Context, status, "invalid_token", RefusedByApplication).ConfigureAwait(false);
+            await Problems.WriteAsync(Context, status, "invalid_token", description).ConfigureAwait(false);
         }
         else if (Options.WriteProblemDetails && result.ErrorCode.Length > 0)
         {
@@ -178,6 +178,17 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Auth0ApiFeature feature = Auth0ApiFeature.For(Context);
+        if (feature.Get(Scheme.Name) is { Refusal: not null } refused)
+        {
+            // A typed-claims requirement refused this scheme's token (a claim the endpoint declares is missing or
+            // mistyped): not a matter of privileges but a token that is not valid here, so it is challenged 401
+            // invalid_token with the claim's message (as the core's VerifyAccessTokenAsync<TClaims> refuses it), and
+            // OnChallenge, not OnForbidden, sees it.
+            Log.Refused(Logger, Scheme.Name, refused.RefusalKind, StatusCodes.Status401Unauthorized, refused.Result.Scheme ?? "none");
+            await HandleChallengeAsync(properties).ConfigureAwait(false);
+            return;
+        }
+
         IReadOnlyList<string> scopes = (IReadOnlyList<string>?)feature.MissingScopes ?? [];
         Auth0ApiForbiddenContext forbidden = new(Context, Scheme, Options, properties, scopes);
         await Events.Forbidden(forbidden).ConfigureAwait(false);
@@ -194,22 +205,6 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
 
         ApiClient client = _clients.Get(Scheme.Name);
         string? requestScheme = feature.Get(Scheme.Name)?.Result.Scheme;
-        if (feature.ClaimsRefusal is { } refusal)
-        {
-            // A typed-claims requirement: the token lacks a claim the endpoint declares, so it is not a valid token
-            // here (invalid_token, as the core's VerifyAccessTokenAsync<TClaims> says), not a matter of privileges.
-            Log.Refused(Logger, Scheme.Name, refusal.Failure, StatusCodes.Status401Unauthorized, requestScheme ?? "none");
-            Response.StatusCode = StatusCodes.Status401Unauthorized;
-            Response.Headers.CacheControl = "no-store";
-            Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateChallenge(requestScheme, "invalid_token", refusal.Message, ResourceMetadataUrl()));
-            if (Options.WriteProblemDetails)
-            {
-                await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "invalid_token", refusal.Message).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
         Response.StatusCode = StatusCodes.Status403Forbidden;
         Response.Headers.CacheControl = "no-store";
         Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(requestScheme, scopes, ResourceMetadataUrl()));
@@ -252,7 +247,8 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         return origin + ProtectedResourceMetadata.Path(Options, client);
     }
 
-    // An empty header is no credentials; several lines are joined (and refused by the core as one malformed value).
+    // An empty header is no credentials; several lines are joined (and refused by the core: several proofs, or several
+    // credentials, 400 invalid_request).
     private static string? Joined(StringValues values) => values.Count switch
     {
         0 => null,

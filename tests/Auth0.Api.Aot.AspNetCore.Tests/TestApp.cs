@@ -89,6 +89,8 @@ internal sealed class TestApp : IAsyncDisposable
         app.MapGet("/typed/scoped", (AccessToken<TenantClaims> token) => token.Claims.Tenant).RequireScope("read:orders");
         app.MapGet("/typed/extension", (HttpContext context) => context.GetAccessTokenClaims<TenantClaims>().Tenant).RequireAccessTokenClaims<TenantClaims>();
         app.MapGet("/typed/optional", (AccessToken<TenantClaims>? token) => token is null ? "anonymous" : token.Claims.Tenant).AllowAnonymous();
+        app.MapGet("/typed/anonymous", (AccessToken<TenantClaims> token) => token.Claims.Tenant).AllowAnonymous();
+        app.MapGroup("/typed/group").RequireAccessTokenClaims<TenantClaims>().MapGet("/tenant", (HttpContext context) => context.GetAccessTokenClaims<TenantClaims>().Tenant);
         app.MapProtectedResourceMetadata();
         await app.StartAsync();
 

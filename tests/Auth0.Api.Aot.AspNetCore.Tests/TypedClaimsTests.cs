@@ -3,7 +3,12 @@ using System.Net;
 using System.Net.Http;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.AspNetCore.Authorization;
 using Auth0.Api.Aot.Testing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
 
@@ -23,7 +28,7 @@ public sealed class TypedClaimsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _issuer.DisposeAsync();
 
-    private string Token(object? tenant = null, string? scope = null, bool bound = false) => _issuer.CreateToken(TestApp.Audience, (_, p) =>
+    private string Token(object? tenant = null, string? scope = null, bool bound = false, string audience = TestApp.Audience) => _issuer.CreateToken(audience, (_, p) =>
     {
         if (tenant is not null)
         {
@@ -140,5 +145,104 @@ public sealed class TypedClaimsTests : IAsyncLifetime
 
         using HttpResponseMessage authenticated = await app.Client.SendAsync(Get("/typed/optional", "Bearer " + Token("acme")));
         Assert.Equal("acme", await authenticated.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Under_AllowAnonymous_a_non_nullable_parameter_without_a_token_is_the_frameworks_400()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        using HttpResponseMessage anonymous = await app.Client.SendAsync(Get("/typed/anonymous"));
+        Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+        Assert.Equal("(none)", Challenge(anonymous));
+    }
+
+    [Fact]
+    public async Task A_group_with_RequireAccessTokenClaims_refuses_a_token_without_the_claims_and_serves_one_with_them()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        using HttpResponseMessage ok = await app.Client.SendAsync(Get("/typed/group/tenant", "Bearer " + Token("acme")));
+        Assert.Equal("acme", await ok.Content.ReadAsStringAsync());
+        using HttpResponseMessage unfit = await app.Client.SendAsync(Get("/typed/group/tenant", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.Unauthorized, unfit.StatusCode);
+        Assert.StartsWith("Bearer error=\"invalid_token\", error_description=\"Missing required claim: https://example.com/tenant\"", Challenge(unfit), StringComparison.Ordinal);
+        using HttpResponseMessage none = await app.Client.SendAsync(Get("/typed/group/tenant"));
+        Assert.Equal("Bearer realm=\"api\", DPoP algs=\"ES256\"", Challenge(none));
+    }
+
+    [Fact]
+    public async Task The_parameter_keeps_the_apps_fallback_policy()
+    {
+        // The parameter adds a requirement, not authorization data: the fallback policy (here: the scope api) still applies.
+        await using TestApp app = await TestApp.StartAsync(_issuer, build: builder => builder.Services.AddAuthorization(options =>
+            options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireScope("api").Build()));
+        using HttpResponseMessage without = await app.Client.SendAsync(Get("/typed", "Bearer " + Token("acme", "read:orders")));
+        Assert.Equal(HttpStatusCode.Forbidden, without.StatusCode);
+        Assert.StartsWith("Bearer error=\"insufficient_scope\"", Challenge(without), StringComparison.Ordinal);
+        using HttpResponseMessage with = await app.Client.SendAsync(Get("/typed", "Bearer " + Token("acme", "api")));
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_policy_naming_another_Auth0_scheme_never_gets_the_default_schemes_claims()
+    {
+        // Scheme B accepts another audience. A token valid only for the default scheme must not satisfy B's policy,
+        // although the default scheme authenticated the request first.
+        await using TestApp app = await TestApp.StartAsync(
+            _issuer,
+            build: builder =>
+            {
+                builder.Services.AddAuthentication().AddAuth0Api("B", options =>
+                {
+                    options.Client.Domain = _issuer.Domain;
+                    options.Client.Audience = "other-audience";
+                    options.Client.HttpClient = _issuer.CreateHttpClient();
+                });
+                builder.Services.AddAuthorization(options =>
+                {
+                    options.AddPolicy("b-typed", policy => policy.AddAuthenticationSchemes("B").RequireAccessTokenClaims<TenantClaims>());
+                    options.AddPolicy("b-authenticated", policy => policy.AddAuthenticationSchemes("B").RequireAuthenticatedUser());
+                });
+            },
+            pipeline: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/b/typed", (HttpContext context) => context.GetAccessTokenClaims<TenantClaims>().Tenant + "|" + context.GetAccessTokenClaims()!.Audience[0]).RequireAuthorization("b-typed");
+                app.MapGet("/b/parameter", (AccessToken<TenantClaims> token) => token.Claims.Tenant + "|" + token.Verified.Audience[0]).RequireAuthorization("b-authenticated");
+            });
+
+        foreach (string path in new[] { "/b/typed", "/b/parameter" })
+        {
+            using HttpResponseMessage other = await app.Client.SendAsync(Get(path, "Bearer " + Token("acme")));
+            Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+            Assert.StartsWith("Bearer error=\"invalid_token\"", Challenge(other), StringComparison.Ordinal);
+
+            using HttpResponseMessage own = await app.Client.SendAsync(Get(path, "Bearer " + Token("globex", audience: "other-audience")));
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            Assert.Equal("globex|other-audience", await own.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_claims_refusal_goes_through_OnChallenge_and_an_OnForbidden_handler_cannot_turn_it_into_403()
+    {
+        string? seen = null;
+        await using TestApp app = await TestApp.StartAsync(_issuer, options =>
+        {
+            options.Events.OnForbidden = context =>
+            {
+                context.Response.StatusCode = 403;
+                context.HandleResponse();
+                return Task.CompletedTask;
+            };
+            options.Events.OnChallenge = context =>
+            {
+                seen = context.Challenge;
+                return Task.CompletedTask;
+            };
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/typed", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Missing required claim: https://example.com/tenant\", DPoP algs=\"ES256\"", seen);
     }
 }

@@ -62,9 +62,11 @@ internal sealed class RequestVerifier
         }
 
         ReadOnlyMemory<char> token = authorization.AsMemory(tokenStart);
-        if (token.Span.Contains(','))
+        if (token.Span.Contains(',') && (scheme == Scheme.Bearer || (scheme == Scheme.DPoP && _mode != DPoPMode.Disabled)))
         {
-            // No token has a comma; a list of credentials does (several Authorization lines joined, RFC 9110 section 5.3).
+            // No Bearer or DPoP token has a comma (RFC 6750's b64token, RFC 9449's token68); a list of credentials does
+            // (several Authorization lines joined, RFC 9110 section 5.3). Other schemes' auth-params hold commas: they
+            // are answered as any scheme this API does not support.
             return Fail(Error.AuthorizationRepeated, scheme);
         }
 

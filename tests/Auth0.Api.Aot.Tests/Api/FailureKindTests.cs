@@ -42,6 +42,10 @@ public sealed class FailureKindTests : IssuerTests
         yield return new("scheme and spaces", VerificationFailure.AuthorizationMalformed, DPoPMode.Allowed, "Bearer   ", null);
         yield return new("two authorization lines joined", VerificationFailure.AuthorizationRepeated, DPoPMode.Allowed, "Bearer " + plain + ", Bearer " + plain, null);
         yield return new("bearer and dpop credentials", VerificationFailure.AuthorizationRepeated, DPoPMode.Required, "DPoP " + bound + ",Bearer " + plain, null);
+        yield return new("another scheme's auth-params", VerificationFailure.SchemeNotSupported, DPoPMode.Allowed, "Digest username=\"a\", realm=\"b\", nonce=\"c\"", null);
+        yield return new("dpop list when disabled", VerificationFailure.SchemeNotSupported, DPoPMode.Disabled, "DPoP " + bound + ", Bearer " + plain, null);
+        yield return new("bearer list when disabled", VerificationFailure.AuthorizationRepeated, DPoPMode.Disabled, "Bearer " + plain + ",Bearer " + plain, null);
+        yield return new("tab before a list", VerificationFailure.AuthorizationRepeated, DPoPMode.Allowed, "Bearer\t" + plain + ", Bearer " + plain, null);
         yield return new("basic scheme", VerificationFailure.SchemeNotSupported, DPoPMode.Allowed, "Basic dXNlcjpwYXNz", null);
         yield return new("dpop when disabled", VerificationFailure.SchemeNotSupported, DPoPMode.Disabled, "DPoP " + bound, Proof(bound));
         yield return new("bearer when required", VerificationFailure.SchemeNotAllowed, DPoPMode.Required, "Bearer " + plain, null);
