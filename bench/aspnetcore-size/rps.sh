@@ -2,8 +2,9 @@
 # Requests per second under wrk of GET /orders on the NativeAOT binaries that measure.sh published: Empty (unprotected),
 # Floor (a handler that checks nothing), JwtBearer and Auth0Api (both verify the same RS256 Bearer token: keys given
 # up front, no network). Rounds are interleaved (every round runs each app once, in alternating order); with two or more
-# cores the server is pinned to core 0 and wrk to core 1. Prints each round and the medians; docs/performance.md
-# records a run. Needs wrk (Debian: apt-get install wrk) and curl.
+# cores the server is pinned to core 0 and wrk to core 1. Prints each round and the medians, with the server's CPU time
+# per request (from /proc: steadier than req/s on a shared machine); docs/performance.md records a run. Needs wrk
+# (Debian: apt-get install wrk) and curl.
 #
 #   bash bench/aspnetcore-size/measure.sh && bash bench/aspnetcore-size/rps.sh [rounds] [seconds] [connections]
 set -euo pipefail
@@ -46,14 +47,22 @@ run() {
   done
   if [ "$status" != 200 ]; then echo "$app answered $status"; cat "$out/$app.rps.log"; exit 1; fi
   "${client_cpu[@]}" wrk -t1 -c"$connections" -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/orders" >/dev/null
-  local report
+  local report before after requests cpu_us
+  before=$(cpu_ticks "$pid")
   report=$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/orders")
+  after=$(cpu_ticks "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   if grep -q "Non-2xx" <<<"$report"; then echo "$app: non-2xx answers"; echo "$report"; exit 1; fi
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
-  echo "$round $app $rps" >>"$results"
-  printf '  %-10s %10.0f req/s\n' "$app" "$rps"
+  requests=$(awk '/requests in/ {print $1}' <<<"$report")
+  # The server's own CPU time (user + system) per request: unlike req/s, other processes on the machine barely move it.
+  cpu_us=$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "$round $app $rps $cpu_us" >>"$results"
+  printf '  %-10s %10.0f req/s %8.1f us CPU/request\n' "$app" "$rps" "$cpu_us"
 }
+
+# utime + stime of a process, in clock ticks (proc(5), fields 14 and 15; the name in field 2 has no spaces here).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "wrk -t1 -c$connections -d${seconds}s, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 for round in $(seq "$rounds"); do
@@ -66,10 +75,10 @@ done
 echo
 # Medians over the rounds, and the median of the per-round ratios (apps measured next to each other in time share the
 # machine's state, so a ratio within a round is steadier than a ratio of medians).
-echo "| app | median req/s | vs Empty (median of per-round ratios) | vs JwtBearer (median of per-round ratios) |"
-echo "|---|---:|---:|---:|"
+echo "| app | median req/s | vs Empty (median of per-round ratios) | vs JwtBearer (median of per-round ratios) | median CPU us/request | JwtBearer's CPU/request over the app's (median of per-round ratios) |"
+echo "|---|---:|---:|---:|---:|---:|"
 awk -v order="${apps[*]}" '
-  { v[$2] = v[$2] " " $3; r[$1, $2] = $3; rounds[$1] = 1 }
+  { v[$2] = v[$2] " " $3; r[$1, $2] = $3; c[$2] = c[$2] " " $4; u[$1, $2] = $4; rounds[$1] = 1 }
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -78,8 +87,8 @@ awk -v order="${apps[*]}" '
   END {
     count = split(order, names, " ")
     for (k = 1; k <= count; k++) {
-      n = names[k]; e = ""; j = ""
-      for (x in rounds) { e = e " " r[x, n] / r[x, "Empty"]; j = j " " r[x, n] / r[x, "JwtBearer"] }
-      printf "| %s | %.0f | %.2f | %.2f |\n", n, median(v[n]), median(e), median(j)
+      n = names[k]; e = ""; j = ""; q = ""
+      for (x in rounds) { e = e " " r[x, n] / r[x, "Empty"]; j = j " " r[x, n] / r[x, "JwtBearer"]; q = q " " u[x, "JwtBearer"] / u[x, n] }
+      printf "| %s | %.0f | %.2f | %.2f | %.1f | %.2f |\n", n, median(v[n]), median(e), median(j), median(c[n]), median(q)
     }
   }' "$results"

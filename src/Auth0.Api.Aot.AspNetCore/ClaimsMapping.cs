@@ -56,6 +56,77 @@ internal static class ClaimsMapping
         return list;
     }
 
+    /// <summary>
+    /// Whether the claims <see cref="Create"/> would make from <paramref name="claims"/> include one of type
+    /// <paramref name="type"/> (compared as <see cref="ClaimsIdentity.HasClaim(string, string)"/> does: the type ignoring
+    /// case, the value ordinally) with value <paramref name="value"/>, without making them. Answers only for string
+    /// values (the words of <c>scope</c>, the elements of an array of strings); <see langword="false"/> (undecided)
+    /// when a claim of that type holds another JSON value, so the caller makes the claims and asks them.
+    /// </summary>
+    public static bool TryFindClaim(AccessTokenClaims claims, string type, string value, out bool found)
+    {
+        found = false;
+        Span<char> name = stackalloc char[128];
+        Utf8JsonReader reader = new(claims.PayloadUtf8.Span);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueSpan.Length > name.Length)
+            {
+                // A name longer than the buffer (its unescaped form is never longer than its bytes): undecided.
+                return false;
+            }
+
+            ReadOnlySpan<char> member = name[..reader.CopyString(name)];
+            bool named = member.Equals(type, StringComparison.OrdinalIgnoreCase);
+            bool isScope = member.SequenceEqual("scope");
+            reader.Read();
+            if (!named)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String when isScope:
+                    // As made: the words of the string.
+                    foreach (string word in reader.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        found |= string.Equals(word, value, StringComparison.Ordinal);
+                    }
+
+                    break;
+                case JsonTokenType.String:
+                    found |= reader.ValueTextEquals(value);
+                    break;
+                case JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            return false;
+                        }
+
+                        found |= reader.ValueTextEquals(value);
+                    }
+
+                    break;
+                case JsonTokenType.Null:
+                    break;
+                default:
+                    return false;
+            }
+
+            if (found)
+            {
+                return true;
+            }
+        }
+
+        return true;
+    }
+
     private static void Add(List<Claim> list, string name, ref Utf8JsonReader reader, string issuer, ClaimsIdentity subject)
     {
         switch (reader.TokenType)
@@ -207,6 +278,23 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
     {
         Make();
         return new Auth0ApiIdentity(this);
+    }
+
+    /// <summary>Whether the claims are made (read or changed once).</summary>
+    internal bool ClaimsMade => Volatile.Read(ref _pending) is null;
+
+    /// <summary>
+    /// <see cref="HasClaim(string, string)"/>, answered from the token while the claims are not made yet (a scope or
+    /// permission check then builds none): the same answer, since the claims would be made from the same payload.
+    /// </summary>
+    internal bool HasClaimFast(string type, string value)
+    {
+        if (Volatile.Read(ref _pending) is not { } token)
+        {
+            return base.HasClaim(type, value);
+        }
+
+        return ClaimsMapping.TryFindClaim(token, type, value, out bool found) ? found : HasClaim(type, value);
     }
 
     // Makes the pending claims, once: every member that reads or changes the claims calls this first. Concurrent first

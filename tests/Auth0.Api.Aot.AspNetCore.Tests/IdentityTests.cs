@@ -171,4 +171,58 @@ public sealed class IdentityTests : IAsyncLifetime
             Assert.Equal(all, identity.Claims.Count());
         }
     }
+
+    [Fact]
+    public async Task The_scope_and_permission_check_answers_from_the_token_exactly_as_the_made_claims_would()
+    {
+        // Payload members (raw JSON, so escaped and repeated names are possible) and the questions asked of each.
+        string[] members =
+        [
+            "\"scope\":\"read:orders  write:orders\"",
+            "\"Scope\":\"read:orders write:orders\"",
+            "\"\\u0073cope\":\"read:orders\"",
+            "\"permissions\":[\"admin\",\"read:orders\"]",
+            "\"PERMISSIONS\":[\"admin\"]",
+            "\"roles\":[\"admin\",5,true]",
+            "\"roles\":\"admin\"",
+            "\"roles\":null",
+            "\"roles\":7",
+            "\"roles\":{\"admin\":true}",
+            "\"roles\":\"a\",\"Roles\":[\"admin\"]",
+            "\"x\":{\"scope\":\"read:orders\"},\"y\":[\"admin\"]",
+            "\"" + new string('n', 200) + "\":\"v\",\"roles\":\"admin\"",
+            "\"scope\":\"r\\u00e9ad read:orders\"",
+        ];
+        (string Type, string Value)[] questions =
+        [
+            ("scope", "read:orders"), ("scope", "write:orders"), ("SCOPE", "read:orders"), ("scope", "admin"), ("permissions", "admin"),
+            ("permissions", "read:orders"), ("roles", "admin"), ("roles", "5"), ("roles", "true"), ("roles", "7"), ("scope", "read:orders  write:orders"),
+            ("scope", "r\u00e9ad"), ("Scope", "read:orders write:orders"), ("roles", "a"), ("ROLES", "{\"admin\":true}"),
+        ];
+        int checkedCount = 0;
+        foreach (string member in members)
+        {
+            string payload = _issuer.StandardPayload(TestApp.Audience).ToJson();
+            string token = s_primary.SignCompact(LocalIssuer.StandardHeader(s_primary).ToJson(), payload[..^1] + "," + member + "}");
+            AccessTokenResult result = await _client.TryVerifyAccessTokenAsync(token);
+            Assert.True(result.IsValid, member + ": " + result.ErrorDescription);
+            foreach ((string type, string value) in questions)
+            {
+                bool expected = ClaimsMapping.Create(result.Claims!, new ClaimsIdentity()).Any(c => string.Equals(c.Type, type, StringComparison.OrdinalIgnoreCase) && c.Value == value);
+                Auth0ApiIdentity identity = Lazy(result.Claims!);
+                Assert.True(expected == identity.HasClaimFast(type, value), $"{member} {type}={value}: expected {expected}");
+                checkedCount++;
+            }
+        }
+
+        Assert.Equal(members.Length * questions.Length, checkedCount);
+
+        // A check answered from the token makes no claims; one that is not (a number in the array) makes them.
+        Auth0ApiIdentity scoped = Lazy(await VerifiedAsync());
+        Assert.True(scoped.HasClaimFast("scope", "write:orders"));
+        Assert.False(scoped.HasClaimFast("permissions", "root"));
+        Assert.False(scoped.ClaimsMade);
+        Assert.False(scoped.HasClaimFast("n", "2"));
+        Assert.True(scoped.ClaimsMade);
+    }
 }

@@ -114,7 +114,7 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
     {
         foreach (ClaimsIdentity identity in user.Identities)
         {
-            if (identity is Auth0ApiIdentity && identity.HasClaim(type, value))
+            if (identity is Auth0ApiIdentity auth0 && auth0.HasClaimFast(type, value))
             {
                 return true;
             }
