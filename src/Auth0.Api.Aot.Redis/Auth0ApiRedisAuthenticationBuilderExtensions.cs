@@ -1,5 +1,6 @@
 using System;
 using Auth0.Api.Aot.AspNetCore;
+using Auth0.Api.Aot.Redis.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -100,18 +101,4 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
 
     [LoggerMessage(EventId = 1, EventName = "RedisReplayModeChanged", Message = "Auth0 API scheme {Scheme}: DPoP replay store mode is now {Mode}")]
     private static partial void LogModeChanged(ILogger logger, LogLevel level, string scheme, RedisReplayMode mode);
-
-    /// <summary>The multiplexer of one scheme, disposed with the service provider when this registration created it.</summary>
-    private sealed class RedisConnection(IConnectionMultiplexer multiplexer, bool owned) : IDisposable
-    {
-        public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
-
-        public void Dispose()
-        {
-            if (owned)
-            {
-                Multiplexer.Dispose();
-            }
-        }
-    }
 }
