@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;

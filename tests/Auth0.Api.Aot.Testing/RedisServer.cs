@@ -6,15 +6,14 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using StackExchange.Redis;
 
-namespace Auth0.Api.Aot.Redis.Tests;
+namespace Auth0.Api.Aot.Testing;
 
 /// <summary>
-/// A real <c>redis-server</c> of this test's own on a free loopback port, without persistence, started and waited for
+/// A real <c>redis-server</c> (from PATH) of the caller's own on a free loopback port, without persistence, started and waited for
 /// (bounded), killed and restarted on the same port, and killed when disposed.
 /// </summary>
-internal sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(15);
     private Process? _process;
@@ -43,8 +42,6 @@ internal sealed class RedisServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    public ConnectionMultiplexer Connect() => ConnectionMultiplexer.Connect(Configuration);
 
     /// <summary>Starts the server (again, on the same port) and waits until it answers PING.</summary>
     public async Task RestartAsync()
@@ -128,7 +125,7 @@ internal sealed class RedisServer : IAsyncDisposable
 }
 
 /// <summary>A loopback TCP server that accepts connections and never answers: Redis hung, or a black hole.</summary>
-internal sealed class HungServer : IDisposable
+public sealed class HungServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly System.Collections.Concurrent.ConcurrentBag<Socket> _accepted = [];
