@@ -49,8 +49,9 @@ public sealed class RedisDPoPReplayStoreOptions
 
     /// <summary>
     /// Called, on the thread of the call that noticed, when <see cref="RedisDPoPReplayStore.Mode"/> changes (Redis went
-    /// down or came back), so that the host can log or count it. It must not throw: an exception it throws fails that
-    /// call's proof as the store unavailable.
+    /// down or came back), so that the host can log or count it. Calls that notice changes at the same moment may report
+    /// them out of order; <see cref="RedisDPoPReplayStore.Mode"/> is the state in force. It must not throw: an exception
+    /// it throws fails that call's proof as the store unavailable.
     /// </summary>
     public Action<RedisReplayMode>? ModeChanged { get; set; }
 }

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Linq;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.AspNetCore;
 using Auth0.Api.Aot.Redis.Internal;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -81,6 +83,36 @@ public sealed class RegistrationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task Mode_changes_of_the_replay_store_are_logged_and_reach_the_callers_callback()
+    {
+        RecordingLoggerProvider logs = new();
+        ConcurrentQueue<RedisReplayMode> modes = new();
+        ServiceCollection services = new();
+        services.AddLogging(logging => logging.AddProvider(logs));
+        services.AddAuthentication()
+            .AddAuth0Api(o =>
+            {
+                o.Client.Domain = H.Issuer.Domain;
+                o.Client.Audience = Harness.Audience;
+                o.Client.HttpClient = H.Http;
+                o.WarmUpKeys = false;
+            })
+            .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.ModeChanged = modes.Enqueue);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        ApiClient api = provider.GetRequiredService<Auth0ApiClients>().Get();
+        string token = BoundToken();
+        Assert.True((await VerifyAsync(api, token, Proof(token))).IsValid);
+
+        await Redis.KillAsync();
+        Assert.Equal(VerificationFailure.ProofReplayStoreUnavailable, (await VerifyAsync(api, token, Proof(token))).Failure);
+
+        Assert.Equal([RedisReplayMode.Unavailable], modes.ToArray());
+        (LogLevel level, EventId id, string message) = Assert.Single(logs.Records);
+        Assert.Equal((LogLevel.Warning, "RedisReplayModeChanged"), (level, id.Name));
+        Assert.Equal("Auth0 API scheme Auth0Api: DPoP replay store mode is now Unavailable", message);
+    }
+
+    [Fact]
     public void Arguments_are_checked()
     {
         ServiceCollection services = new();
@@ -89,5 +121,28 @@ public sealed class RegistrationTests : RedisTestBase
         Assert.Throws<ArgumentNullException>("multiplexer", () => builder.AddAuth0ApiRedis((Func<IServiceProvider, IConnectionMultiplexer>)null!));
         Assert.Throws<ArgumentNullException>("builder", () => Auth0ApiRedisAuthenticationBuilderExtensions.AddAuth0ApiRedis(null!, "localhost"));
         Assert.Throws<ArgumentException>("configure", () => builder.AddAuth0ApiRedis("localhost", o => o.Scheme = ""));
+    }
+}
+
+/// <summary>Keeps what category <c>Auth0.Api.Aot.Redis</c> logs.</summary>
+internal sealed class RecordingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Records { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => categoryName == "Auth0.Api.Aot.Redis" ? new Logger(Records) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<(LogLevel, EventId, string)> records) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            records.Enqueue((logLevel, eventId, formatter(state, exception)));
     }
 }

@@ -177,7 +177,8 @@ public sealed class ReplayStoreTests : RedisTestBase
     {
         using HungServer hung = new();
         ConnectionMultiplexer multiplexer = Connect(hung.Configuration);
-        Assert.True(hung.Accepted > 0);
+        await Eventually.TrueAsync(() => hung.Accepted > 0);
+        Assert.False(multiplexer.IsConnected);
         RedisDPoPReplayStore store = new(multiplexer, StoreOptions(o => o.Timeout = TimeSpan.FromMilliseconds(50)));
         ApiClient client = Instance(store);
         string token = BoundToken();
