@@ -19,19 +19,22 @@ namespace Auth0.Api.Aot.Redis.Tests;
 /// </summary>
 public sealed class RegistrationTests : RedisTestBase
 {
+    // The scheme under test: the loopback issuer, its trusted HTTP client, no background warm-up.
+    private void Scheme(Auth0ApiOptions options)
+    {
+        options.Client.Domain = H.Issuer.Domain;
+        options.Client.Audience = Harness.Audience;
+        options.Client.HttpClient = H.Http;
+        options.WarmUpKeys = false;
+    }
+
     [Fact]
     public async Task A_connection_string_gives_the_schemes_client_both_redis_stores()
     {
         ServiceCollection services = new();
         services.AddLogging();
         services.AddAuthentication()
-            .AddAuth0Api(o =>
-            {
-                o.Client.Domain = H.Issuer.Domain;
-                o.Client.Audience = Harness.Audience;
-                o.Client.HttpClient = H.Http;
-                o.WarmUpKeys = false;
-            })
+            .AddAuth0Api(Scheme)
             .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.KeyPrefix = "svc:");
         IConnectionMultiplexer multiplexer;
         await using (ServiceProvider provider = services.BuildServiceProvider())
@@ -66,8 +69,7 @@ public sealed class RegistrationTests : RedisTestBase
         services.AddAuthentication()
             .AddAuth0Api("api", o =>
             {
-                o.Client.Domain = H.Issuer.Domain;
-                o.Client.Audience = Harness.Audience;
+                Scheme(o);
                 o.Client.DPoPReplayStore = mine;
             })
             .AddAuth0ApiRedis(static provider => provider.GetRequiredService<IConnectionMultiplexer>(), o => o.Scheme = "api");
@@ -90,13 +92,7 @@ public sealed class RegistrationTests : RedisTestBase
         ServiceCollection services = new();
         services.AddLogging(logging => logging.AddProvider(logs));
         services.AddAuthentication()
-            .AddAuth0Api(o =>
-            {
-                o.Client.Domain = H.Issuer.Domain;
-                o.Client.Audience = Harness.Audience;
-                o.Client.HttpClient = H.Http;
-                o.WarmUpKeys = false;
-            })
+            .AddAuth0Api(Scheme)
             .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.ModeChanged = modes.Enqueue);
         await using ServiceProvider provider = services.BuildServiceProvider();
         ApiClient api = provider.GetRequiredService<Auth0ApiClients>().Get();
