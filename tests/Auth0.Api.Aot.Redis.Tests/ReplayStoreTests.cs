@@ -216,6 +216,36 @@ public sealed class ReplayStoreTests : RedisTestBase
         Assert.Equal(RedisReplayMode.Shared, store.Mode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_error_reply_from_redis_out_of_memory_is_unavailable_or_the_fallback(bool fallback)
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        RedisDPoPReplayStore store = new(multiplexer, StoreOptions(o => o.FallbackToMemory = fallback));
+        ApiClient client = Instance(store);
+        string token = BoundToken();
+        Assert.True((await VerifyAsync(client, token, Proof(token))).IsValid);
+        Assert.Equal("+OK", await Redis.CommandAsync("CONFIG", "SET", "maxmemory", "1"));
+        Assert.Equal("+OK", await Redis.CommandAsync("CONFIG", "SET", "maxmemory-policy", "noeviction"));
+
+        // Redis is up and answers at once, with -OOM: the store cannot record the proof.
+        string proof = Proof(token);
+        RequestVerificationResult result = await VerifyAsync(client, token, proof);
+        Assert.True(multiplexer.IsConnected);
+        if (fallback)
+        {
+            Assert.True(result.IsValid);
+            Assert.Equal(RedisReplayMode.LocalFallback, store.Mode);
+            Assert.Equal(VerificationFailure.ProofReplayed, (await VerifyAsync(client, token, proof)).Failure);
+        }
+        else
+        {
+            Assert.Equal(VerificationFailure.ProofReplayStoreUnavailable, result.Failure);
+            Assert.Equal(RedisReplayMode.Unavailable, store.Mode);
+        }
+    }
+
     [Fact]
     public async Task The_callers_cancellation_stays_a_cancellation()
     {
