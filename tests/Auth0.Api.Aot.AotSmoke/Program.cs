@@ -1,13 +1,17 @@
 // NativeAOT smoke test: verifies real tokens end to end (HTTPS discovery + JWKS on loopback, RSA and ECDSA signatures,
 // source-generated JSON) inside a NativeAOT binary, and checks that bad tokens are refused with the right failure.
-// Exits 0 only when every check holds.
+// The last section starts a redis-server of its own (from PATH) on a free loopback port and runs two instances over
+// the Redis replay store and document cache (Auth0.Api.Aot.Redis, StackExchange.Redis). Exits 0 only when every
+// check holds.
 
 using System;
 using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Auth0.Api.Aot;
+using Auth0.Api.Aot.Redis;
 using Auth0.Api.Aot.Testing;
+using StackExchange.Redis;
 
 const string Audience = "https://aot-smoke.example.com";
 int passed = 0;
@@ -124,6 +128,29 @@ await using (LocalIssuer ecIssuer = await LocalIssuer.StartAsync(SigningKey.Crea
     using ApiClient client = new(new ApiClientOptions { Domain = ecIssuer.Domain, Audience = Audience, HttpClient = http, AccessTokenAlgorithms = SigningAlgorithms.ES256 });
     AccessTokenResult result = await client.TryVerifyAccessTokenAsync(ecIssuer.CreateToken(Audience));
     Check("ES256 token verifies (opt-in)", result.IsValid, result.ErrorDescription);
+}
+
+await using (LocalIssuer issuer = await LocalIssuer.StartAsync())
+await using (RedisServer redis = await RedisServer.StartAsync())
+{
+    using HttpClient http = issuer.CreateHttpClient();
+    using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+    using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+    RedisDPoPReplayStore firstStore = new(first, new RedisDPoPReplayStoreOptions { Audience = Audience });
+    using ApiClient one = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = firstStore, Cache = new RedisCacheAdapter(first) });
+    using ApiClient two = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = new RedisDPoPReplayStore(second, new RedisDPoPReplayStoreOptions { Audience = Audience }), Cache = new RedisCacheAdapter(second) });
+    SigningKey proofKey = SigningKey.CreateEc("redis-proof");
+    string bound = issuer.CreateToken(Audience, (_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(proofKey))));
+    const string ResourceUrl = "https://api.example.com/orders/42";
+    string proof = DPoPProofs.Create(proofKey, bound, "GET", ResourceUrl, DateTimeOffset.UtcNow);
+    RequestVerificationResult accepted = await one.TryVerifyRequestAsync("DPoP " + bound, proof, "GET", ResourceUrl);
+    RequestVerificationResult replayed = await two.TryVerifyRequestAsync("DPoP " + bound, proof, "GET", ResourceUrl);
+    Check("Redis: a proof accepted by one instance is a replay on the other", accepted.IsValid && replayed.Failure == VerificationFailure.ProofReplayed, accepted.Error?.Message ?? replayed.Failure.ToString());
+    Check("Redis: the document cache makes two instances fetch the JWKS once", issuer.DiscoveryRequests == 1 && issuer.JwksRequests == 1, $"{issuer.DiscoveryRequests}/{issuer.JwksRequests}");
+
+    await redis.KillAsync();
+    RequestVerificationResult down = await one.TryVerifyRequestAsync("DPoP " + bound, DPoPProofs.Create(proofKey, bound, "GET", ResourceUrl, DateTimeOffset.UtcNow), "GET", ResourceUrl);
+    Check("Redis: killed, the replay store fails closed with 503", down.Failure == VerificationFailure.ProofReplayStoreUnavailable && down.StatusCode == 503 && firstStore.Mode == RedisReplayMode.Unavailable, down.Failure.ToString());
 }
 
 Console.WriteLine($"AOT smoke: {passed} passed, {failed} failed");

@@ -1,0 +1,154 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.AspNetCore;
+using Auth0.Api.Aot.Testing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using StackExchange.Redis;
+
+namespace Auth0.Api.Aot.Redis.Tests;
+
+/// <summary>
+/// The shared document caches end to end, against the loopback issuer: N instances sharing Redis (or an
+/// IDistributedCache) fetch discovery and the JWKS once; a corrupt or foreign entry written by hand is ignored,
+/// refetched and overwritten; Redis killed, hung or slow never fails a verification, the issuer is asked instead.
+/// </summary>
+public sealed class CacheTests : RedisTestBase
+{
+    private const int Instances = 4;
+
+    [Fact]
+    public async Task Instances_sharing_redis_fetch_the_jwks_once()
+    {
+        string token = H.Token();
+        for (int i = 0; i < Instances; i++)
+        {
+            // Each instance its own multiplexer and client: nothing is shared but Redis.
+            ApiClient instance = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+            Assert.Equal("user_123", (await instance.VerifyAccessTokenAsync(token)).Subject);
+        }
+
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+        Assert.Equal(2, Connect().GetServers().Single().Keys(pattern: "auth0-api-aot:v2:*").Count());
+    }
+
+    [Fact]
+    public async Task A_key_prefix_is_put_before_the_librarys_keys()
+    {
+        ApiClient client = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), new RedisCacheAdapterOptions { KeyPrefix = "staging:" })));
+        await client.VerifyAccessTokenAsync(H.Token());
+        Assert.All(Connect().GetServers().Single().Keys(pattern: "*"), key => Assert.StartsWith("staging:auth0-api-aot:v2:", key.ToString(), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("truncated")]
+    [InlineData("swapped")]
+    public async Task A_corrupt_or_foreign_entry_written_by_hand_is_ignored_refetched_and_overwritten(string damage)
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        IDatabase database = multiplexer.GetDatabase();
+        string token = H.Token();
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        RedisKey[] keys = multiplexer.GetServers().Single().Keys(pattern: "auth0-api-aot:v2:*").OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, keys.Length);
+        byte[][] intact = await Task.WhenAll(keys.Select(async k => (byte[])(await database.StringGetAsync(k))!));
+        for (int i = 0; i < keys.Length; i++)
+        {
+            byte[] written = damage switch
+            {
+                "garbage" => "{\"keys\":[]}"u8.ToArray(),
+                "truncated" => intact[i][..(intact[i].Length / 2)],
+                _ => intact[(i + 1) % keys.Length], // an intact entry, of the other document, under this key
+            };
+            await database.StringSetAsync(keys[i], written, TimeSpan.FromMinutes(5));
+        }
+
+        H.Issuer.ResetCounts();
+        Assert.Equal("user_123", (await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token)).Subject);
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+
+        // Overwritten with intact entries: the next instance fetches nothing.
+        H.Issuer.ResetCounts();
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
+
+    [Fact]
+    public async Task Redis_killed_never_fails_a_verification_the_issuer_is_asked_instead()
+    {
+        string token = H.Token();
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        ApiClient later = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+        await Redis.KillAsync();
+        H.Issuer.ResetCounts();
+
+        Stopwatch elapsed = Stopwatch.StartNew();
+        Assert.Equal("user_123", (await later.VerifyAccessTokenAsync(token)).Subject);
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), "hang guard");
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task A_hung_or_paused_redis_is_cut_off_by_the_timeout_and_the_issuer_is_asked()
+    {
+        using HungServer hung = new();
+        ApiClient blackHole = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(hung.Configuration))));
+        ConnectionMultiplexer paused = Connect();
+        ApiClient slow = Own(H.Client(o => o.Cache = new RedisCacheAdapter(paused, new RedisCacheAdapterOptions { Timeout = TimeSpan.FromMilliseconds(50) })));
+        Assert.Equal("+OK", await Redis.CommandAsync("CLIENT", "PAUSE", "60000", "ALL"));
+        Assert.True(paused.IsConnected);
+        string token = H.Token();
+
+        Stopwatch elapsed = Stopwatch.StartNew();
+        Assert.Equal("user_123", (await blackHole.VerifyAccessTokenAsync(token)).Subject);
+        Assert.Equal("user_123", (await slow.VerifyAccessTokenAsync(token)).Subject);
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), "hang guard");
+        Assert.Equal((2, 2), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+    }
+
+    [Fact]
+    public async Task The_redis_adapter_stores_opaque_bytes_with_their_ttl_and_removes_them()
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        RedisCacheAdapter adapter = new(multiplexer);
+        byte[] value = [0, 1, 2, 255];
+        await adapter.SetAsync("k", value, TimeSpan.FromSeconds(90), CancellationToken.None);
+        Assert.Equal(value, await adapter.GetAsync("k", CancellationToken.None));
+        TimeSpan? left = await multiplexer.GetDatabase().KeyTimeToLiveAsync("k");
+        Assert.InRange(left!.Value, TimeSpan.FromSeconds(85), TimeSpan.FromSeconds(90));
+        await adapter.RemoveAsync("k", CancellationToken.None);
+        await adapter.RemoveAsync("k", CancellationToken.None);
+        Assert.Null(await adapter.GetAsync("k", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("timeToLive", async () => await adapter.SetAsync("k", value, TimeSpan.Zero, CancellationToken.None));
+        Assert.Throws<ArgumentException>("options", () => new RedisCacheAdapter(multiplexer, new RedisCacheAdapterOptions { Timeout = TimeSpan.Zero }));
+        Assert.Throws<ArgumentNullException>("multiplexer", () => new RedisCacheAdapter(null!));
+    }
+
+    [Fact]
+    public async Task Instances_sharing_a_distributed_cache_fetch_the_jwks_once_and_ignore_a_corrupt_entry()
+    {
+        MemoryDistributedCache cache = new(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
+        string token = H.Token();
+        for (int i = 0; i < Instances; i++)
+        {
+            await Own(H.Client(o => o.Cache = new DistributedCacheAdapter(cache))).VerifyAccessTokenAsync(token);
+        }
+
+        Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+
+        // The JWKS entry replaced by hand: ignored, refetched and overwritten.
+        string jwksKey = "auth0-api-aot:v2:jwks:" + H.Issuer.JwksUri;
+        await cache.SetAsync(jwksKey, "not an entry"u8.ToArray(), new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) });
+        H.Issuer.ResetCounts();
+        await Own(H.Client(o => o.Cache = new DistributedCacheAdapter(cache))).VerifyAccessTokenAsync(token);
+        Assert.Equal((0, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+        Assert.NotEqual("not an entry"u8.ToArray(), await cache.GetAsync(jwksKey));
+
+        Assert.Throws<ArgumentNullException>("cache", () => new DistributedCacheAdapter(null!));
+        Assert.Throws<ArgumentOutOfRangeException>("timeout", () => new DistributedCacheAdapter(cache, TimeSpan.Zero));
+    }
+}

@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+using StackExchange.Redis;
+
+namespace Auth0.Api.Aot.Redis.Tests;
+
+/// <summary>
+/// Base of the Redis test classes: per test, a loopback issuer (<see cref="H"/>) and a redis-server of its own
+/// (<see cref="Redis"/>); multiplexers made through <see cref="Connect"/> are disposed after the test.
+/// </summary>
+public abstract class RedisTestBase : IAsyncLifetime
+{
+    private protected const string Url = "https://api.example.com/resource";
+    private protected static readonly SigningKey ProofKey = TestKeys.Ec;
+    private readonly List<IDisposable> _owned = [];
+
+    private protected Harness H { get; private set; } = null!;
+
+    private protected RedisServer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        H = await Harness.StartAsync();
+        Redis = await RedisServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (IDisposable owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        await Redis.DisposeAsync();
+        await H.DisposeAsync();
+    }
+
+    /// <summary>A multiplexer of its own: one per simulated instance.</summary>
+    private protected ConnectionMultiplexer Connect(string? configuration = null)
+    {
+        ConnectionMultiplexer multiplexer = ConnectionMultiplexer.Connect(configuration ?? Redis.Configuration);
+        _owned.Add(multiplexer);
+        return multiplexer;
+    }
+
+    private protected T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    private protected static RedisDPoPReplayStoreOptions StoreOptions(Action<RedisDPoPReplayStoreOptions>? configure = null)
+    {
+        RedisDPoPReplayStoreOptions options = new() { Audience = Harness.Audience };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>An API instance: its own client over <paramref name="store"/>.</summary>
+    private protected ApiClient Instance(IDPoPReplayStore store, Action<ApiClientOptions>? configure = null) => Own(H.Client(o =>
+    {
+        o.DPoPReplayStore = store;
+        configure?.Invoke(o);
+    }));
+
+    private protected string BoundToken() => H.Token((_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(ProofKey))));
+
+    private protected static string Proof(string token, DateTimeOffset? issuedAt = null) => DPoPProofs.Create(ProofKey, token, "GET", Url, issuedAt ?? DateTimeOffset.UtcNow);
+
+    private protected static async Task<RequestVerificationResult> VerifyAsync(ApiClient client, string token, string proof) =>
+        await client.TryVerifyRequestAsync("DPoP " + token, proof, "GET", Url);
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.AspNetCore;
+using Auth0.Api.Aot.Redis.Internal;
+using Auth0.Api.Aot.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Auth0.Api.Aot.Redis.Tests;
+
+/// <summary>
+/// <c>AddAuth0ApiRedis</c>: a connection string or the application's multiplexer gives the scheme's client the Redis
+/// replay store (namespaced by the scheme's audience) and document cache, leaves stores the options already set, and
+/// disposes only the connection it created.
+/// </summary>
+public sealed class RegistrationTests : RedisTestBase
+{
+    // The scheme under test: the loopback issuer, its trusted HTTP client, no background warm-up.
+    private void Scheme(Auth0ApiOptions options)
+    {
+        options.Client.Domain = H.Issuer.Domain;
+        options.Client.Audience = Harness.Audience;
+        options.Client.HttpClient = H.Http;
+        options.WarmUpKeys = false;
+    }
+
+    [Fact]
+    public async Task A_connection_string_gives_the_schemes_client_both_redis_stores()
+    {
+        ServiceCollection services = new();
+        services.AddLogging();
+        services.AddAuthentication()
+            .AddAuth0Api(Scheme)
+            .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.KeyPrefix = "svc:");
+        IConnectionMultiplexer multiplexer;
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            ApiClientOptions client = provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>().Get(Auth0ApiDefaults.AuthenticationScheme).Client;
+            RedisDPoPReplayStore store = Assert.IsType<RedisDPoPReplayStore>(client.DPoPReplayStore);
+            Assert.IsType<RedisCacheAdapter>(client.Cache);
+
+            ApiClient api = provider.GetRequiredService<Auth0ApiClients>().Get();
+            string token = BoundToken();
+            string proof = Proof(token);
+            Assert.True((await VerifyAsync(api, token, proof)).IsValid);
+            Assert.Equal(VerificationFailure.ProofReplayed, (await VerifyAsync(api, token, proof)).Failure);
+
+            multiplexer = provider.GetRequiredKeyedService<RedisConnection>(Auth0ApiDefaults.AuthenticationScheme).Multiplexer;
+            string[] keys = multiplexer.GetServers().Single().Keys(pattern: "*").Select(k => k.ToString()).ToArray();
+            Assert.Single(keys, k => k.StartsWith("svc:dpop:", StringComparison.Ordinal));
+            Assert.Equal(2, keys.Count(k => k.StartsWith("auth0-api-aot:v2:", StringComparison.Ordinal)));
+        }
+
+        Assert.False(multiplexer.IsConnected);
+    }
+
+    [Fact]
+    public async Task The_applications_multiplexer_is_used_not_disposed_and_stores_already_set_are_kept()
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        MemoryDPoPReplayStore mine = new(16);
+        ServiceCollection services = new();
+        services.AddLogging();
+        services.AddSingleton<IConnectionMultiplexer>(multiplexer);
+        services.AddAuthentication()
+            .AddAuth0Api("api", o =>
+            {
+                Scheme(o);
+                o.Client.DPoPReplayStore = mine;
+            })
+            .AddAuth0ApiRedis(static provider => provider.GetRequiredService<IConnectionMultiplexer>(), o => o.Scheme = "api");
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            ApiClientOptions client = provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>().Get("api").Client;
+            Assert.Same(mine, client.DPoPReplayStore);
+            Assert.IsType<RedisCacheAdapter>(client.Cache);
+            Assert.Null(provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>().Get(Auth0ApiDefaults.AuthenticationScheme).Client.Cache);
+        }
+
+        Assert.True(multiplexer.IsConnected);
+    }
+
+    [Fact]
+    public async Task Mode_changes_of_the_replay_store_are_logged_and_reach_the_callers_callback()
+    {
+        RecordingLoggerProvider logs = new();
+        ConcurrentQueue<RedisReplayMode> modes = new();
+        ServiceCollection services = new();
+        services.AddLogging(logging => logging.AddProvider(logs));
+        services.AddAuthentication()
+            .AddAuth0Api(Scheme)
+            .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.ModeChanged = modes.Enqueue);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        ApiClient api = provider.GetRequiredService<Auth0ApiClients>().Get();
+        string token = BoundToken();
+        Assert.True((await VerifyAsync(api, token, Proof(token))).IsValid);
+
+        await Redis.KillAsync();
+        Assert.Equal(VerificationFailure.ProofReplayStoreUnavailable, (await VerifyAsync(api, token, Proof(token))).Failure);
+
+        Assert.Equal([RedisReplayMode.Unavailable], modes.ToArray());
+        (LogLevel level, EventId id, string message) = Assert.Single(logs.Records);
+        Assert.Equal((LogLevel.Warning, "RedisReplayModeChanged"), (level, id.Name));
+        Assert.Equal("Auth0 API scheme Auth0Api: DPoP replay store mode is now Unavailable", message);
+    }
+
+    [Fact]
+    public void Arguments_are_checked()
+    {
+        ServiceCollection services = new();
+        Microsoft.AspNetCore.Authentication.AuthenticationBuilder builder = services.AddAuthentication();
+        Assert.Throws<ArgumentNullException>("connectionString", () => builder.AddAuth0ApiRedis((string)null!));
+        Assert.Throws<ArgumentNullException>("multiplexer", () => builder.AddAuth0ApiRedis((Func<IServiceProvider, IConnectionMultiplexer>)null!));
+        Assert.Throws<ArgumentNullException>("builder", () => Auth0ApiRedisAuthenticationBuilderExtensions.AddAuth0ApiRedis(null!, "localhost"));
+        Assert.Throws<ArgumentException>("configure", () => builder.AddAuth0ApiRedis("localhost", o => o.Scheme = ""));
+    }
+}
+
+/// <summary>Keeps what category <c>Auth0.Api.Aot.Redis</c> logs.</summary>
+internal sealed class RecordingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Records { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => categoryName == "Auth0.Api.Aot.Redis" ? new Logger(Records) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<(LogLevel, EventId, string)> records) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            records.Enqueue((logLevel, eventId, formatter(state, exception)));
+    }
+}
