@@ -13,10 +13,10 @@ namespace Auth0.Api.Aot.AspNetCore;
 public class Auth0ApiEvents
 {
     /// <summary>Before the request is read: may supply the token from elsewhere (<see cref="Auth0ApiMessageReceivedContext.Token"/>).</summary>
-    public Func<Auth0ApiMessageReceivedContext, Task> OnMessageReceived { get; set; } = static _ => Task.CompletedTask;
+    public Func<Auth0ApiMessageReceivedContext, Task> OnMessageReceived { get; set; } = s_noMessageReceived;
 
     /// <summary>After the request verified: may add to or replace the principal, or refuse it (<c>Fail</c>).</summary>
-    public Func<Auth0ApiTokenValidatedContext, Task> OnTokenValidated { get; set; } = static _ => Task.CompletedTask;
+    public Func<Auth0ApiTokenValidatedContext, Task> OnTokenValidated { get; set; } = s_noTokenValidated;
 
     /// <summary>After the request was refused by the verifier.</summary>
     public Func<Auth0ApiAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = static _ => Task.CompletedTask;
@@ -26,6 +26,16 @@ public class Auth0ApiEvents
 
     /// <summary>Before the 403 answer is written: may write its own (<see cref="Auth0ApiForbiddenContext.HandleResponse"/>).</summary>
     public Func<Auth0ApiForbiddenContext, Task> OnForbidden { get; set; } = static _ => Task.CompletedTask;
+
+    private static readonly Func<Auth0ApiMessageReceivedContext, Task> s_noMessageReceived = static _ => Task.CompletedTask;
+    private static readonly Func<Auth0ApiTokenValidatedContext, Task> s_noTokenValidated = static _ => Task.CompletedTask;
+
+    // Whether raising the event can do anything: the handler skips building the context of an event nobody handles
+    // (every Bearer request would otherwise pay two context objects for nothing). A derived class may override the
+    // raising method, so it is always raised.
+    internal bool HandlesMessageReceived => GetType() != typeof(Auth0ApiEvents) || !ReferenceEquals(OnMessageReceived, s_noMessageReceived);
+
+    internal bool HandlesTokenValidated => GetType() != typeof(Auth0ApiEvents) || !ReferenceEquals(OnTokenValidated, s_noTokenValidated);
 
     /// <summary>Raises <see cref="OnMessageReceived"/>.</summary>
     /// <param name="context">The context.</param>

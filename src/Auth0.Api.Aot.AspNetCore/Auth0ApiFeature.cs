@@ -46,24 +46,34 @@ internal sealed class Auth0ApiFeature : IAuth0ApiFeature
         return outcome is not null;
     }
 
-    public Outcome? Get(string scheme)
+    public Outcome? Get(string scheme) => IndexOf(scheme) is int index and >= 0 ? _outcomes[index].Outcome : null;
+
+    private int IndexOf(string scheme)
     {
-        foreach ((string name, Outcome outcome) in _outcomes)
+        for (int i = 0; i < _outcomes.Count; i++)
         {
-            if (string.Equals(name, scheme, StringComparison.Ordinal))
+            if (string.Equals(_outcomes[i].Scheme, scheme, StringComparison.Ordinal))
             {
-                return outcome;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     /// <summary>Records <paramref name="scheme"/>'s outcome; an authenticated one becomes the request's claims.</summary>
     public void Set(string scheme, Outcome outcome)
     {
-        _outcomes.RemoveAll(entry => string.Equals(entry.Scheme, scheme, StringComparison.Ordinal));
-        _outcomes.Add((scheme, outcome));
+        int index = IndexOf(scheme);
+        if (index >= 0)
+        {
+            _outcomes[index] = (scheme, outcome);
+        }
+        else
+        {
+            _outcomes.Add((scheme, outcome));
+        }
+
         _last = scheme;
         if (outcome.Authenticated && _authenticated is null)
         {
@@ -74,7 +84,17 @@ internal sealed class Auth0ApiFeature : IAuth0ApiFeature
             _authenticated = null;
         }
 
-        _typedClaims?.RemoveAll(entry => string.Equals(entry.Scheme, scheme, StringComparison.Ordinal));
+        if (_typedClaims is { } typed)
+        {
+            // The typed claims read from a previous outcome of this scheme are not this one's.
+            for (int i = typed.Count - 1; i >= 0; i--)
+            {
+                if (string.Equals(typed[i].Scheme, scheme, StringComparison.Ordinal))
+                {
+                    typed.RemoveAt(i);
+                }
+            }
+        }
     }
 
     /// <summary>The verified claims of the scheme that authenticated the request, or <see langword="null"/>.</summary>

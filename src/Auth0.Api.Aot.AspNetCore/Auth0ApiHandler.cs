@@ -39,16 +39,22 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
     /// <inheritdoc/>
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        Auth0ApiMessageReceivedContext received = new(Context, Scheme, Options);
-        await Events.MessageReceived(received).ConfigureAwait(false);
-        if (received.Result is { } decided)
+        string? suppliedToken = null;
+        if (Events.HandlesMessageReceived)
         {
-            return decided;
+            Auth0ApiMessageReceivedContext received = new(Context, Scheme, Options);
+            await Events.MessageReceived(received).ConfigureAwait(false);
+            if (received.Result is { } decided)
+            {
+                return decided;
+            }
+
+            suppliedToken = received.Token is { Length: > 0 } token ? token : null;
         }
 
         ApiClient client = _clients.Get(Scheme.Name);
-        string? authorization = received.Token is { Length: > 0 } token ? "Bearer " + token : Joined(Request.Headers.Authorization);
-        string? dpop = received.Token is { Length: > 0 } ? null : Joined(Request.Headers["DPoP"]);
+        string? authorization = suppliedToken is not null ? "Bearer " + suppliedToken : Joined(Request.Headers.Authorization);
+        string? dpop = suppliedToken is not null ? null : Joined(Request.Headers["DPoP"]);
         Auth0ApiFeature feature = Auth0ApiFeature.For(Context);
         if (authorization is null)
         {
@@ -62,10 +68,14 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         RequestVerificationResult result = await client.TryVerifyRequestAsync(authorization, dpop, Request.Method, needsUrl ? RequestUrl() : null, Context.RequestAborted).ConfigureAwait(false);
         if (result.IsValid)
         {
-            Auth0ApiTokenValidatedContext validated = new(Context, Scheme, Options, result)
+            System.Security.Claims.ClaimsPrincipal principal = ClaimsMapping.CreatePrincipal(result.Claims, Scheme.Name, Options.NameClaimType, Options.RoleClaimType);
+            if (!Events.HandlesTokenValidated)
             {
-                Principal = ClaimsMapping.CreatePrincipal(result.Claims, Scheme.Name, Options.NameClaimType, Options.RoleClaimType),
-            };
+                feature.Set(Scheme.Name, new(result));
+                return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+            }
+
+            Auth0ApiTokenValidatedContext validated = new(Context, Scheme, Options, result) { Principal = principal };
             await Events.TokenValidated(validated).ConfigureAwait(false);
             if (validated.Result is { Succeeded: false } refused)
             {

@@ -280,6 +280,35 @@ public sealed class HandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_derived_events_class_is_always_raised_even_with_no_delegate_set()
+    {
+        // The handler skips building the contexts of events nobody handles; a subclass overriding the raising method
+        // must still be called.
+        await using TestApp app = await TestApp.StartAsync(_issuer, o => o.Events = new RefusingEvents());
+        using HttpResponseMessage refused = await app.Client.SendAsync(Get("/me", "Bearer " + Token()));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The access token was refused by the application\", DPoP algs=\"ES256\"", Challenge(refused));
+        // The token from the query string (MessageReceived) reached verification, and TokenValidated refused it.
+        using HttpResponseMessage supplied = await app.Client.SendAsync(Get("/me?token=" + Token()));
+        Assert.Equal(Challenge(refused), Challenge(supplied));
+    }
+
+    private sealed class RefusingEvents : Auth0ApiEvents
+    {
+        public override Task MessageReceived(Auth0ApiMessageReceivedContext context)
+        {
+            context.Token = context.Request.Query["token"];
+            return Task.CompletedTask;
+        }
+
+        public override Task TokenValidated(Auth0ApiTokenValidatedContext context)
+        {
+            context.Fail("refused by a subclass");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_requests_all_verify()
     {
         await using TestApp app = await TestApp.StartAsync(_issuer, o => o.WarmUpKeys = false);
