@@ -27,7 +27,7 @@ public sealed class CacheTests : RedisTestBase
         for (int i = 0; i < Instances; i++)
         {
             // Each instance its own multiplexer and client: nothing is shared but Redis.
-            ApiClient instance = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+            ApiClient instance = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
             Assert.Equal("user_123", (await instance.VerifyAccessTokenAsync(token)).Subject);
         }
 
@@ -38,7 +38,7 @@ public sealed class CacheTests : RedisTestBase
     [Fact]
     public async Task A_key_prefix_is_put_before_the_librarys_keys()
     {
-        ApiClient client = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), new RedisCacheAdapterOptions { KeyPrefix = "staging:" })));
+        ApiClient client = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions(c => c.KeyPrefix = "staging:"))));
         await client.VerifyAccessTokenAsync(H.Token());
         Assert.All(Connect().GetServers().Single().Keys(pattern: "*"), key => Assert.StartsWith("staging:auth0-api-aot:v2:", key.ToString(), StringComparison.Ordinal));
     }
@@ -52,7 +52,7 @@ public sealed class CacheTests : RedisTestBase
         ConnectionMultiplexer multiplexer = Connect();
         IDatabase database = multiplexer.GetDatabase();
         string token = H.Token();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
         RedisKey[] keys = multiplexer.GetServers().Single().Keys(pattern: "auth0-api-aot:v2:*").OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
         Assert.Equal(2, keys.Length);
         byte[][] intact = await Task.WhenAll(keys.Select(async k => (byte[])(await database.StringGetAsync(k))!));
@@ -68,12 +68,12 @@ public sealed class CacheTests : RedisTestBase
         }
 
         H.Issuer.ResetCounts();
-        Assert.Equal("user_123", (await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token)).Subject);
+        Assert.Equal("user_123", (await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token)).Subject);
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
         // Overwritten with intact entries: the next instance fetches nothing.
         H.Issuer.ResetCounts();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
         Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
@@ -81,8 +81,8 @@ public sealed class CacheTests : RedisTestBase
     public async Task Redis_killed_never_fails_a_verification_the_issuer_is_asked_instead()
     {
         string token = H.Token();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
-        ApiClient later = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
+        ApiClient later = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
         await Redis.KillAsync();
         H.Issuer.ResetCounts();
 
@@ -96,7 +96,7 @@ public sealed class CacheTests : RedisTestBase
     public async Task A_hung_or_paused_redis_is_cut_off_by_the_timeout_and_the_issuer_is_asked()
     {
         using HungServer hung = new();
-        ApiClient blackHole = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(hung.Configuration))));
+        ApiClient blackHole = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(hung.Configuration), new RedisCacheAdapterOptions { Timeout = TimeSpan.FromMilliseconds(50) })));
         ConnectionMultiplexer paused = Connect();
         ApiClient slow = Own(H.Client(o => o.Cache = new RedisCacheAdapter(paused, new RedisCacheAdapterOptions { Timeout = TimeSpan.FromMilliseconds(50) })));
         Assert.Equal("+OK", await Redis.CommandAsync("CLIENT", "PAUSE", "60000", "ALL"));
@@ -114,7 +114,7 @@ public sealed class CacheTests : RedisTestBase
     public async Task The_redis_adapter_stores_opaque_bytes_with_their_ttl_and_removes_them()
     {
         ConnectionMultiplexer multiplexer = Connect();
-        RedisCacheAdapter adapter = new(multiplexer);
+        RedisCacheAdapter adapter = new(multiplexer, CacheOptions());
         byte[] value = [0, 1, 2, 255];
         await adapter.SetAsync("k", value, TimeSpan.FromSeconds(90), CancellationToken.None);
         Assert.Equal(value, await adapter.GetAsync("k", CancellationToken.None));
