@@ -129,6 +129,120 @@ public sealed class CacheTests : RedisTestBase
     }
 
     [Fact]
+    public async Task A_value_longer_than_any_entry_is_a_miss_and_is_not_read_whole()
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        RedisCacheAdapter adapter = new(multiplexer, CacheOptions());
+        IDatabase database = multiplexer.GetDatabase();
+        byte[] longest = new byte[RedisCacheAdapter.MaxValueBytes];
+        longest[^1] = 7;
+        await database.StringSetAsync("longest", longest);
+        await database.StringSetAsync("longer", new byte[RedisCacheAdapter.MaxValueBytes + 1]);
+        await database.StringSetAsync("huge", new byte[16 * 1024 * 1024]);
+        await database.StringSetAsync("empty", Array.Empty<byte>());
+
+        Assert.Equal(longest, await adapter.GetAsync("longest", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("longer", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("huge", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("empty", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_distributed_cache_call_given_up_on_that_faults_later_is_observed()
+    {
+        string marker = "late fault " + Guid.NewGuid().ToString("N");
+        int unobserved = 0;
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            if (e.Exception.InnerExceptions.Any(x => x.Message == marker))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            await GiveUpThenFaultAsync(marker);
+            for (int i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    // Each call times out (50 ms) while the cache has not answered; the cache's tasks fault afterwards, and nothing
+    // here keeps a reference to them, so only the adapter could have observed their exceptions.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task GiveUpThenFaultAsync(string marker)
+    {
+        LateCache cache = new();
+        DistributedCacheAdapter adapter = new(cache, TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.GetAsync("k", CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.SetAsync("k", [1], TimeSpan.FromMinutes(1), CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.RemoveAsync("k", CancellationToken.None));
+        cache.FaultAll(marker);
+    }
+
+    /// <summary>A distributed cache whose calls never answer until <see cref="FaultAll"/> faults them.</summary>
+    private sealed class LateCache : IDistributedCache
+    {
+        private readonly System.Collections.Generic.List<TaskCompletionSource> _pending = [];
+        private readonly System.Collections.Generic.List<TaskCompletionSource<byte[]?>> _gets = [];
+
+        public void FaultAll(string message)
+        {
+            foreach (TaskCompletionSource pending in _pending)
+            {
+                pending.SetException(new InvalidOperationException(message));
+            }
+
+            foreach (TaskCompletionSource<byte[]?> get in _gets)
+            {
+                get.SetException(new InvalidOperationException(message));
+            }
+
+            _pending.Clear();
+            _gets.Clear();
+        }
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            TaskCompletionSource<byte[]?> get = new();
+            _gets.Add(get);
+            return get.Task;
+        }
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Pending();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Pending();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Pending();
+
+        private Task Pending()
+        {
+            TaskCompletionSource pending = new();
+            _pending.Add(pending);
+            return pending.Task;
+        }
+    }
+
+    [Fact]
     public async Task Instances_sharing_a_distributed_cache_fetch_the_jwks_once_and_ignore_a_corrupt_entry()
     {
         MemoryDistributedCache cache = new(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
