@@ -136,6 +136,48 @@ public sealed class SeededKeysWithoutHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tokens_naming_many_other_allowed_issuers_never_evict_the_seeded_keys()
+    {
+        // A resolver that allows the unverified issuer (as a multi-tenant resolver may): each forged iss asks the cache
+        // for a document it cannot fetch. Before pinned values lived apart, CacheMaxEntries of them evicted the seeded
+        // issuer's entries, and with no HTTP they never came back.
+        using ApiClient client = new(new ApiClientOptions
+        {
+            DomainsResolver = (context, _) => new ValueTask<IReadOnlyList<string>>([_issuer.Domain, new Uri(context.UnverifiedIssuer).Host]),
+            Audience = Audience,
+            TimeProvider = _time,
+            CacheMaxEntries = 10,
+            StaticJwks = new Dictionary<string, string> { [_issuer.Domain] = _issuer.JwksJson() },
+        });
+
+        for (int i = 0; i < 25; i++)
+        {
+            AccessTokenResult forged = await client.TryVerifyAccessTokenAsync(Token(configure: (_, p) => p.Set("iss", $"https://tenant-{i}.example.com/")));
+            Assert.Equal(VerificationFailure.KeySourceFailed, forged.Failure);
+        }
+
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token())).IsValid);
+        Assert.Equal(0, _issuer.TotalRequests);
+    }
+
+    [Fact]
+    public async Task More_seeded_domains_than_cache_entries_all_verify()
+    {
+        Dictionary<string, string> jwks = [];
+        List<string> domains = [_issuer.Domain];
+        jwks[_issuer.Domain] = _issuer.JwksJson();
+        for (int i = 0; i < 12; i++)
+        {
+            domains.Add($"t{i}.example.com");
+            jwks[$"t{i}.example.com"] = _issuer.JwksJson();
+        }
+
+        using ApiClient client = new(new ApiClientOptions { Domains = domains, Audience = Audience, TimeProvider = _time, CacheMaxEntries = 10, StaticJwks = jwks });
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token())).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token(configure: (_, p) => p.Set("iss", "https://t0.example.com/")))).IsValid);
+    }
+
+    [Fact]
     public async Task Token_exchange_fails_with_the_flows_configuration_error_and_sends_nothing()
     {
         using ApiClient client = Client(o =>

@@ -200,8 +200,10 @@ internal sealed class VerificationKey
                     _ecDsa = ECDsa.Create(_ecParameters);
                 }
             }
-            catch (CryptographicException)
+            catch (Exception exception) when (exception is not OutOfMemoryException)
             {
+                // CryptographicException for a malformed key; PlatformNotSupportedException for a curve this platform
+                // lacks. Either way the key is unusable, once: the next token naming it is refused without a retry.
                 _unusable = Family == KeyFamily.Rsa ? "the RSA key is malformed" : "the EC key is malformed";
             }
 

@@ -98,6 +98,11 @@ internal sealed class RefreshingCache<T> : IDisposable
     where T : class
 {
     private readonly BoundedCache<Entry> _entries;
+
+    // Pinned values (StaticJwks, snapshots in a build without HTTP) live apart from the bounded cache: however many other
+    // keys are asked for (issuers a resolver allows, an attacker's unverified iss values), they are never evicted,
+    // and they are looked up first.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _pinned = new(StringComparer.Ordinal);
     private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
@@ -115,7 +120,13 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     public int MaxEntries => _entries.MaxEntries;
 
-    public int Count => _entries.Count;
+    public int Count => _entries.Count + _pinned.Count;
+
+    private bool TryGetEntry(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
+        _pinned.TryGetValue(key, out entry) || _entries.TryGet(key, out entry);
+
+    private Entry GetOrAddEntry(string key) =>
+        _pinned.TryGetValue(key, out Entry? pinned) ? pinned : _entries.GetOrAdd(key, static _ => new Entry());
 
     /// <summary>Raised after an entry's value was replaced by a forced refresh (for the verifier's recent-key slots).</summary>
     public event Action? ForcedRefresh;
@@ -127,7 +138,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// </summary>
     public (CachedValue<T>? Value, bool Stale, string? LastError, TimeSpan Age) Inspect(string key)
     {
-        if (!_entries.TryGet(key, out Entry? entry))
+        if (!TryGetEntry(key, out Entry? entry))
         {
             return (null, false, null, TimeSpan.Zero);
         }
@@ -146,13 +157,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
-    internal bool IsRefreshing(string key) => _entries.TryGet(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
+    internal bool IsRefreshing(string key) => TryGetEntry(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
 
     /// <summary>The usable value of <paramref name="key"/> (fresh, or stale within bounds), without waiting.</summary>
     public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedValue<T>? value)
     {
         value = null;
-        if (!_entries.TryGet(key, out Entry? entry))
+        if (!TryGetEntry(key, out Entry? entry))
         {
             return false;
         }
@@ -184,7 +195,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             return new(new CacheRead<T>(usable));
         }
 
-        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Entry entry = GetOrAddEntry(key);
         Task<Fetched> pending;
         lock (entry.Gate)
         {
@@ -224,7 +235,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// </returns>
     public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
     {
-        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Entry entry = GetOrAddEntry(key);
         Task<Fetched> pending;
         lock (entry.Gate)
         {
@@ -266,7 +277,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>Stores a value obtained elsewhere (a snapshot) as if fetched <paramref name="age"/> ago with the given max-age.</summary>
     public void Seed(string key, T value, TimeSpan? maxAge, TimeSpan age = default)
     {
-        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Entry entry = GetOrAddEntry(key);
         long fetchedAt = _time.GetTimestamp() - Ticks(age < TimeSpan.Zero ? TimeSpan.Zero : age);
         Volatile.Write(ref entry.Current, Create(value, maxAge, fetchedAt));
     }
@@ -274,7 +285,8 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>Stores a value given up front that never expires and is never refreshed (a static JWKS).</summary>
     public void Pin(string key, T value)
     {
-        Entry entry = _entries.GetOrAdd(key, static _ => new Entry());
+        Entry entry = _pinned.GetOrAdd(key, static _ => new Entry());
+        _entries.Remove(key);
         Volatile.Write(ref entry.Current, new CachedValue<T>(value, _time.GetTimestamp(), long.MaxValue, long.MaxValue, long.MaxValue, pinned: true));
     }
 
