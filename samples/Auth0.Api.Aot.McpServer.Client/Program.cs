@@ -35,8 +35,7 @@ const string ClientId = "mcp-server-sample";
 string clientSecret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 string upstreamToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 int upstreamCalls = 0;
-int passed = 0;
-int failed = 0;
+SampleChecks checks = new();
 
 string serverPath = Path.GetFullPath(args.Length > 0 ? args[0] : SampleProcess.RecordedAppPath());
 await using LocalIssuer issuer = await LocalIssuer.StartAsync();
@@ -82,7 +81,7 @@ finally
     server.Dispose();
 }
 
-if (failed > 0)
+if (checks.Failed > 0)
 {
     Console.WriteLine("--- the server's output");
     foreach (string line in server.Log)
@@ -91,8 +90,8 @@ if (failed > 0)
     }
 }
 
-Console.WriteLine($"MCP server sample: {passed} passed, {failed} failed");
-return failed == 0 && passed > 0 ? 0 : 1;
+Console.WriteLine($"MCP server sample: {checks.Passed} passed, {checks.Failed} failed");
+return checks.ExitCode;
 
 async Task RunChecksAsync()
 {
@@ -268,18 +267,7 @@ WebApplication StartUpstream()
     return app;
 }
 
-void Check(string name, bool ok, string detail)
-{
-    Console.WriteLine($"{(ok ? "PASS" : "FAIL")}  {name}{(ok ? string.Empty : "  -- " + detail)}");
-    if (ok)
-    {
-        passed++;
-    }
-    else
-    {
-        failed++;
-    }
-}
+void Check(string name, bool ok, string detail) => checks.Check(name, ok, detail);
 
 static string Initialize(int id) => Rpc(id, "initialize",
     "{\"protocolVersion\":\"" + ProtocolVersion + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"Auth0.Api.Aot.McpServer.Client\",\"version\":\"1.0.0\"}}");

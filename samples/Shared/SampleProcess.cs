@@ -12,6 +12,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Auth0.Api.Aot.Samples;
@@ -23,6 +24,7 @@ internal sealed class SampleProcess : IDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly PosixSignalRegistration _onInterrupt;
     private readonly PosixSignalRegistration _onTerminate;
+    private int _disposed;
 
     private SampleProcess(Process process, string origin)
     {
@@ -98,9 +100,14 @@ internal sealed class SampleProcess : IDisposable
         }
     }
 
-    /// <summary>Kills the app (and anything it started) and waits for it, at most 5 s.</summary>
+    /// <summary>Kills the app (and anything it started) and waits for it, at most 5 s; once, whoever calls first.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
             if (!_process.HasExited)
