@@ -77,8 +77,8 @@ JsonSerializerOptions toolJson = new(McpJsonUtilities.DefaultOptions)
     TypeInfoResolver = JsonTypeInfoResolver.Combine(ToolJsonContext.Default, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
 };
 builder.Services.AddMcpServer()
-    // Stateless: every POST stands alone (no session to pin to one instance), and each tool call runs within the
-    // HTTP request that carried it, so its HttpContext holds that request's verified token.
+    // Stateless: every POST stands alone (no session to pin to one instance) and is verified with its own token; each
+    // tool call runs within the HTTP request that carried it, so IHttpContextAccessor gives that request.
     .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.Stateless)
     .WithTools<OrderTools>(toolJson);
 
