@@ -67,31 +67,7 @@ Console.WriteLine($"Local issuer: {issuer.Issuer}");
 Console.WriteLine($"Upstream API: {upstreamOrigin}");
 Console.WriteLine($"MCP server:   {serverPath} (pid {server.Id}) on {resource}");
 using HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(15) };
-try
-{
-    await server.WaitUntilReadyAsync(http, metadataPath, TimeSpan.FromSeconds(60));
-    await RunChecksAsync();
-}
-catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException or JsonException or KeyNotFoundException)
-{
-    Check("the server answers as MCP", false, e.GetType().Name + ": " + e.Message);
-}
-finally
-{
-    server.Dispose();
-}
-
-if (checks.Failed > 0)
-{
-    Console.WriteLine("--- the server's output");
-    foreach (string line in server.Log)
-    {
-        Console.WriteLine(line);
-    }
-}
-
-Console.WriteLine($"MCP server sample: {checks.Passed} passed, {checks.Failed} failed");
-return checks.ExitCode;
+return await server.RunChecksAsync(http, metadataPath, checks, "MCP server sample", RunChecksAsync);
 
 async Task RunChecksAsync()
 {

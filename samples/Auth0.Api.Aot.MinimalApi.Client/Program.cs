@@ -38,31 +38,7 @@ string origin = app.Origin;
 Console.WriteLine($"Local issuer: {issuer.Issuer}");
 Console.WriteLine($"Sample:       {appPath} (pid {app.Id}) on {origin}");
 using HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(origin), Timeout = TimeSpan.FromSeconds(15) };
-try
-{
-    await app.WaitUntilReadyAsync(http, "/.well-known/oauth-protected-resource", TimeSpan.FromSeconds(60));
-    await RunChecksAsync();
-}
-catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
-{
-    Check("the sample answers", false, e.Message);
-}
-finally
-{
-    app.Dispose();
-}
-
-if (checks.Failed > 0)
-{
-    Console.WriteLine("--- the sample's output");
-    foreach (string line in app.Log)
-    {
-        Console.WriteLine(line);
-    }
-}
-
-Console.WriteLine($"MinimalApi sample: {checks.Passed} passed, {checks.Failed} failed");
-return checks.ExitCode;
+return await app.RunChecksAsync(http, "/.well-known/oauth-protected-resource", checks, "MinimalApi sample", RunChecksAsync);
 
 async Task RunChecksAsync()
 {

@@ -12,6 +12,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -44,9 +45,6 @@ internal sealed class SampleProcess : IDisposable
     public string Origin { get; }
 
     public int Id => _process.Id;
-
-    /// <summary>What the app wrote to stdout and stderr so far.</summary>
-    public IEnumerable<string> Log => _log;
 
     /// <summary>
     /// Starts <paramref name="appPath"/> (a native binary, or a .dll run with <c>dotnet</c>) in its own folder (the
@@ -98,6 +96,39 @@ internal sealed class SampleProcess : IDisposable
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Waits (at most 60 s) until <paramref name="readyPath"/> answers, runs <paramref name="run"/>, counts a failure to
+    /// answer as a failed check, kills the app, prints its output when any check failed, and returns the exit code.
+    /// </summary>
+    public async Task<int> RunChecksAsync(HttpClient http, string readyPath, SampleChecks checks, string name, Func<Task> run)
+    {
+        try
+        {
+            await WaitUntilReadyAsync(http, readyPath, TimeSpan.FromSeconds(60));
+            await run();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException or JsonException or KeyNotFoundException)
+        {
+            checks.Check($"the {name} answers", false, e.GetType().Name + ": " + e.Message);
+        }
+        finally
+        {
+            Dispose();
+        }
+
+        if (checks.Failed > 0)
+        {
+            Console.WriteLine($"--- the {name}'s output");
+            foreach (string line in _log)
+            {
+                Console.WriteLine(line);
+            }
+        }
+
+        Console.WriteLine($"{name}: {checks.Passed} passed, {checks.Failed} failed");
+        return checks.ExitCode;
     }
 
     /// <summary>Kills the app (and anything it started) and waits for it, at most 5 s; once, whoever calls first.</summary>
