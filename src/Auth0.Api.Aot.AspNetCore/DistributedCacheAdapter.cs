@@ -52,7 +52,16 @@ public sealed class DistributedCacheAdapter : ICacheAdapter
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return await _cache.GetAsync(key, cancellationToken).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        Task<byte[]?> call = _cache.GetAsync(key, cancellationToken);
+        try
+        {
+            return await call.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!call.IsCompleted)
+        {
+            Observe(call);
+            throw;
+        }
     }
 
     /// <inheritdoc/>
@@ -65,7 +74,7 @@ public sealed class DistributedCacheAdapter : ICacheAdapter
         ArgumentNullException.ThrowIfNull(value);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
         DistributedCacheEntryOptions entry = new() { AbsoluteExpirationRelativeToNow = timeToLive };
-        await _cache.SetAsync(key, value, entry, cancellationToken).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        await BoundedAsync(_cache.SetAsync(key, value, entry, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -74,6 +83,24 @@ public sealed class DistributedCacheAdapter : ICacheAdapter
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await _cache.RemoveAsync(key, cancellationToken).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        await BoundedAsync(_cache.RemoveAsync(key, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
+
+    // Waits at most the timeout. A call given up on may still fault later: its exception is observed, so that it is not
+    // reported as an unobserved task exception.
+    private async Task BoundedAsync(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!call.IsCompleted)
+        {
+            Observe(call);
+            throw;
+        }
+    }
+
+    private static void Observe(Task call) =>
+        _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

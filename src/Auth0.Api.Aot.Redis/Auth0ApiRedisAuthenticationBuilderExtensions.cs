@@ -4,6 +4,7 @@ using Auth0.Api.Aot.Redis.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Auth0.Api.Aot.Redis;
@@ -17,17 +18,40 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
     /// Redis is down and the multiplexer reconnects on its own) and gives the scheme's client the Redis stores. The
     /// connection is disposed with the service provider.
     /// </summary>
+    /// <remarks>
+    /// The scheme must be an Auth0 API scheme (<c>AddAuth0Api</c>): otherwise the application fails at startup (or when
+    /// the authentication options are first built), naming it. One call per scheme.
+    /// </remarks>
     /// <param name="builder">The authentication builder, after <c>AddAuth0Api</c>.</param>
     /// <param name="connectionString">The StackExchange.Redis configuration string.</param>
     /// <param name="configure">Sets the scheme, which stores to use and their options.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="connectionString"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is not a valid configuration string.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="connectionString"/> is not a valid configuration string or names no endpoint; or the scheme is empty.
+    /// </exception>
+    /// <exception cref="InvalidOperationException"><c>AddAuth0ApiRedis</c> was already called for the scheme.</exception>
     public static AuthenticationBuilder AddAuth0ApiRedis(this AuthenticationBuilder builder, string connectionString, Action<Auth0ApiRedisOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(connectionString);
-        ConfigurationOptions configuration = ConfigurationOptions.Parse(connectionString);
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            // StackExchange.Redis names a bad keyword, never a value: its message holds no password.
+            throw new ArgumentException("The Redis connection string is not valid: " + exception.Message, nameof(connectionString), exception);
+        }
+
+        if (configuration.EndPoints.Count == 0)
+        {
+            // The string itself is not repeated: it may hold a password.
+            throw new ArgumentException("The Redis connection string names no endpoint (host:port)", nameof(connectionString));
+        }
+
         configuration.AbortOnConnectFail = false;
         return Add(builder, _ => ConnectionMultiplexer.Connect(configuration), owned: true, configure);
     }
@@ -37,11 +61,17 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
     /// <c>provider =&gt; provider.GetRequiredService&lt;IConnectionMultiplexer&gt;()</c>. Create it with
     /// <c>AbortOnConnectFail=false</c>, so that it reconnects on its own.
     /// </summary>
+    /// <remarks>
+    /// The scheme must be an Auth0 API scheme (<c>AddAuth0Api</c>): otherwise the application fails at startup (or when
+    /// the authentication options are first built), naming it. One call per scheme.
+    /// </remarks>
     /// <param name="builder">The authentication builder, after <c>AddAuth0Api</c>.</param>
     /// <param name="multiplexer">Returns the multiplexer; called once. It is not disposed by this registration.</param>
     /// <param name="configure">Sets the scheme, which stores to use and their options.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="multiplexer"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The scheme is empty.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddAuth0ApiRedis</c> was already called for the scheme.</exception>
     public static AuthenticationBuilder AddAuth0ApiRedis(this AuthenticationBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> multiplexer, Action<Auth0ApiRedisOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -59,7 +89,22 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
         }
 
         string scheme = redis.Scheme;
+        foreach (ServiceDescriptor service in builder.Services)
+        {
+            if (service.IsKeyedService && service.ServiceType == typeof(RedisConnection) && string.Equals(service.ServiceKey as string, scheme, StringComparison.Ordinal))
+            {
+                // A second call would add a second connection whose stores the first call's PostConfigure already set.
+                throw new InvalidOperationException("AddAuth0ApiRedis was already called for the scheme '" + scheme + "'");
+            }
+        }
+
         builder.Services.AddKeyedSingleton(scheme, (provider, _) => new RedisConnection(multiplexer(provider), owned));
+
+        // A scheme that is not an Auth0 API scheme (a typo, or AddAuth0Api("orders", ...) with the default Scheme) would
+        // leave every Auth0 scheme on its in-memory replay store, silently: fail where authentication is set up instead.
+        builder.Services.AddOptions<AuthenticationOptions>()
+            .Validate(options => IsAuth0ApiScheme(options, scheme), "AddAuth0ApiRedis: the scheme '" + scheme + "' is not an Auth0 API scheme (AddAuth0Api); set Auth0ApiRedisOptions.Scheme to the name given to AddAuth0Api")
+            .ValidateOnStart();
         builder.Services.AddOptions<Auth0ApiOptions>(scheme).PostConfigure<IServiceProvider>((options, provider) =>
         {
             IConnectionMultiplexer connection = provider.GetRequiredKeyedService<RedisConnection>(scheme).Multiplexer;
@@ -88,6 +133,7 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
             KeyPrefix = given.KeyPrefix,
             Database = given.Database,
             Timeout = given.Timeout,
+            MaxClockSkew = given.MaxClockSkew,
             FallbackToMemory = given.FallbackToMemory,
             FallbackCapacity = given.FallbackCapacity,
             TimeProvider = given.TimeProvider ?? client.TimeProvider ?? provider.GetService<TimeProvider>(),
@@ -98,6 +144,9 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
             },
         };
     }
+
+    private static bool IsAuth0ApiScheme(AuthenticationOptions options, string scheme) =>
+        options.SchemeMap.TryGetValue(scheme, out AuthenticationSchemeBuilder? found) && found.HandlerType == typeof(Auth0ApiHandler);
 
     [LoggerMessage(EventId = 1, EventName = "RedisReplayModeChanged", Message = "Auth0 API scheme {Scheme}: DPoP replay store mode is now {Mode}")]
     private static partial void LogModeChanged(ILogger logger, LogLevel level, string scheme, RedisReplayMode mode);

@@ -15,7 +15,8 @@ namespace Auth0.Api.Aot.Redis;
 /// <para>Values are the library's opaque bytes, stored as Redis strings with the TTL the library asks for. What is read
 /// back is untrusted: the library checks it (format, checksum, key, times) and validates the document as if fetched,
 /// and ignores and overwrites anything else, so a corrupt or foreign value costs one fetch. Whoever can write this Redis
-/// can make the instances trust a key set: restrict it to them.</para>
+/// can make the instances trust a key set: restrict it to them. At most <see cref="MaxValueBytes"/> are read back (the
+/// library's entry header and its 1 MiB document bound): a longer value is a miss, and is never read whole.</para>
 /// <para>Failure: each call is bounded by <see cref="RedisCacheAdapterOptions.Timeout"/> and throws past it (or on a
 /// Redis error), and the library then fetches from the issuer; a verification never fails for the cache. While the
 /// multiplexer is disconnected, reads miss and writes and removals are skipped, without waiting.</para>
@@ -23,6 +24,12 @@ namespace Auth0.Api.Aot.Redis;
 /// </remarks>
 public sealed class RedisCacheAdapter : ICacheAdapter
 {
+    /// <summary>
+    /// The longest value read back, in bytes: the library's 58-byte entry header and its 1 MiB bound on a document
+    /// (docs/caching.md). A value is read with <c>GETRANGE 0 MaxValueBytes</c>, so a larger one costs no more than this.
+    /// </summary>
+    internal const int MaxValueBytes = 58 + (1024 * 1024);
+
     private readonly IConnectionMultiplexer _multiplexer;
     private readonly IDatabaseAsync _database;
     private readonly string _prefix;
@@ -61,8 +68,11 @@ public sealed class RedisCacheAdapter : ICacheAdapter
             return null;
         }
 
-        RedisValue value = await RedisCalls.BoundedAsync(_database.StringGetAsync(_prefix + key), _timeout, cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? null : (byte[]?)value;
+        // GETRANGE, not GET: whoever can write this Redis cannot make an instance read a 512 MB value. A missing key
+        // reads as empty, which no entry is.
+        RedisValue value = await RedisCalls.BoundedAsync(_database.StringGetRangeAsync(_prefix + key, 0, MaxValueBytes), _timeout, cancellationToken).ConfigureAwait(false);
+        byte[]? bytes = (byte[]?)value;
+        return bytes is null || bytes.Length == 0 || bytes.Length > MaxValueBytes ? null : bytes;
     }
 
     /// <inheritdoc/>

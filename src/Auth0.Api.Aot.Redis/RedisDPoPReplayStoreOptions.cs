@@ -5,8 +5,13 @@ namespace Auth0.Api.Aot.Redis;
 /// <summary>Options of a <see cref="RedisDPoPReplayStore"/>; read once, when the store is created.</summary>
 public sealed class RedisDPoPReplayStoreOptions
 {
-    /// <summary>The default <see cref="Timeout"/>: 50 ms.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(50);
+    /// <summary>The default <see cref="Timeout"/>: 250 ms.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The default <see cref="MaxClockSkew"/>: 30 s.</summary>
+    public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromSeconds(30);
+
+    internal static readonly TimeSpan MaxMaxClockSkew = TimeSpan.FromMinutes(10);
 
     /// <summary>The default <see cref="KeyPrefix"/>.</summary>
     public const string DefaultKeyPrefix = "auth0-api-aot:";
@@ -25,16 +30,27 @@ public sealed class RedisDPoPReplayStoreOptions
     public int Database { get; set; } = -1;
 
     /// <summary>
-    /// How long one proof waits for Redis, from 1 ms to 10 s; past it the call counts as Redis unavailable. Default: 50 ms.
-    /// A disconnected multiplexer is not waited for at all.
+    /// How long one proof waits for Redis, from 1 ms to 10 s; past it the call counts as Redis unavailable (503, or the
+    /// fallback). Default: 250 ms. It is measured in real time and includes the wait for a thread-pool thread to run
+    /// the answer's continuation, so on a CPU-saturated host a short timeout turns a slow answer into a 503; a long one
+    /// holds requests while Redis is hung. A disconnected multiplexer is not waited for at all.
     /// </summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary>
+    /// How far the clocks of the instances sharing this Redis may differ, from 0 to 10 minutes; added to every record's
+    /// TTL. An instance whose clock is behind the one that recorded a proof accepts it for that much longer, so the
+    /// record must outlive it by as much. Default: 30 s. Every instance must also use the same
+    /// <see cref="ApiClientOptions.DPoPIatOffset"/>: the TTL is computed from the recording instance's window.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; set; } = DefaultMaxClockSkew;
 
     /// <summary>
     /// Whether proofs are recorded in this instance's memory while Redis cannot answer, instead of being refused with 503.
     /// Default: <see langword="false"/> (fail closed). Turning it on trades replay protection for availability: during
     /// an outage each instance knows only the proofs it saw itself, so a proof can be replayed to another instance, and
-    /// a proof recorded in Redis before the outage can be replayed once to any instance.
+    /// a proof recorded in Redis before the outage can be replayed once to any instance. After the outage, an instance
+    /// refuses through Redis what it accepted from memory, until those records expire.
     /// </summary>
     public bool FallbackToMemory { get; set; }
 

@@ -192,7 +192,19 @@ public sealed partial class ApiClient
             }
         }
 
-        return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
+        if (!Telemetry.VerificationsEnabled)
+        {
+            return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
+        }
+
+        return MeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken));
+
+        static async ValueTask<AccessTokenResult> MeasuredAsync(long started, ValueTask<AccessTokenResult> pending)
+        {
+            AccessTokenResult result = await pending.ConfigureAwait(false);
+            Telemetry.RecordVerification(started, result.Failure, "token", result.Claims);
+            return result;
+        }
     }
 
     /// <summary>

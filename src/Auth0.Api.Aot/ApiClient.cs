@@ -171,6 +171,30 @@ public sealed partial class ApiClient : IDisposable
                 KeySnapshot.PinStaticJwks(issuer, entry.Value ?? string.Empty, keys);
             }
         }
+
+        if (!HttpFetchFeature.IsEnabled)
+        {
+            RequireSeeded(options, keys);
+        }
+    }
+
+    // A build without HTTP verifies only with seeded keys: a configured issuer without them is refused here, not at its
+    // first request. A resolver may name issuers that are not seeded (refused per request), but not with none seeded.
+    private static void RequireSeeded(ValidatedOptions options, KeySource keys)
+    {
+        string[] issuers = options.AllowedIssuers ?? (options.DomainIssuer is { } domainIssuer ? [domainIssuer] : []);
+        if (issuers.Length == 0 && keys.Discovery.Count == 0)
+        {
+            throw new ConfigurationException("DomainsResolver is set without StaticJwks or KeySnapshot, but " + HttpFetchFeature.DisabledReason);
+        }
+
+        foreach (string issuer in issuers)
+        {
+            if (keys.Discovery.Inspect(issuer).Value?.Value is not { JwksUri: { } jwksUri } || keys.Jwks.Inspect(jwksUri).Value is null)
+            {
+                throw new ConfigurationException("'" + issuer + "' has no keys in StaticJwks or KeySnapshot, but " + HttpFetchFeature.DisabledReason);
+            }
+        }
     }
 
     /// <summary>

@@ -220,14 +220,16 @@ public sealed class ApiClientOptions
     /// <summary>
     /// Cold start and offline use: the JWKS of an issuer given up front, keyed by domain (normalised like
     /// <see cref="Domain"/>), as JSON text. Such an issuer's keys are pinned: no discovery or JWKS request is ever made
-    /// for it, and its issuer is <c>https://{domain}/</c>.
+    /// for it, and its issuer is <c>https://{domain}/</c>. An application that seeds every key can leave the HTTP stack
+    /// out of its binary with the <c>Auth0ApiAotHttpFetch</c> build property set to <c>false</c> (docs/caching.md).
     /// </summary>
     public IReadOnlyDictionary<string, string>? StaticJwks { get; set; }
 
     /// <summary>
     /// Cold start: a snapshot of the key cache taken with <see cref="ApiClient.ExportKeySnapshot"/> (kept in an
     /// environment variable or a file, say). Its documents are validated like fetched ones and serve from the first
-    /// request with zero round trips; they are refreshed like any cached document, from the time they were fetched.
+    /// request with zero round trips; they are refreshed like any cached document, from the time they were fetched
+    /// (pinned instead in a build with <c>Auth0ApiAotHttpFetch</c> set to <c>false</c>, which cannot refresh them).
     /// </summary>
     public string? KeySnapshot { get; set; }
 
@@ -235,7 +237,8 @@ public sealed class ApiClientOptions
     /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client
     /// creates one that never follows redirects, and disposes it with itself. A given client is not disposed; if it
     /// follows redirects, a redirected response is refused, but only after the redirect was followed: for token exchange,
-    /// where a 307/308 would re-send the form, give a client with <c>AllowAutoRedirect = false</c>.
+    /// where a 307/308 would re-send the form, give a client with <c>AllowAutoRedirect = false</c>. Not used in a build
+    /// with <c>Auth0ApiAotHttpFetch</c> set to <c>false</c>, which makes no request.
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 

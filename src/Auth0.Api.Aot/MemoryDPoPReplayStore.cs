@@ -12,7 +12,9 @@ namespace Auth0.Api.Aot;
 /// this one adds nothing.
 /// </summary>
 /// <remarks>
-/// <para>Records are held until their expiry, never evicted: a full store answers <see cref="DPoPReplayResult.Unavailable"/>.
+/// <para>Records are held until their expiry, never evicted: a full store answers <see cref="DPoPReplayResult.Unavailable"/>
+/// for a new key, and still <see cref="DPoPReplayResult.Replayed"/> for a key it holds (the Redis store's fallback relies
+/// on it).
 /// Unlike the built-in default, it counts no per-key share (<see cref="ApiClientOptions.DPoPReplayMaxKeyShare"/>): the
 /// keys it is given are digests that do not tell which client key a proof was signed with.</para>
 /// <para>Thread safety: all members are safe for concurrent use; <see cref="TryAddAsync"/> is atomic and completes

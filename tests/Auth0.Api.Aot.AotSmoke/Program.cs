@@ -136,9 +136,12 @@ await using (RedisServer redis = await RedisServer.StartAsync())
     using HttpClient http = issuer.CreateHttpClient();
     using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
     using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-    RedisDPoPReplayStore firstStore = new(first, new RedisDPoPReplayStoreOptions { Audience = Audience });
-    using ApiClient one = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = firstStore, Cache = new RedisCacheAdapter(first) });
-    using ApiClient two = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = new RedisDPoPReplayStore(second, new RedisDPoPReplayStoreOptions { Audience = Audience }), Cache = new RedisCacheAdapter(second) });
+    // Generous timeouts (real time, including the wait for a thread-pool thread): a loaded CI machine must not turn a
+    // prompt answer into a 503. The killed server below is not waited for: a disconnected multiplexer fails at once.
+    TimeSpan generous = TimeSpan.FromSeconds(5);
+    RedisDPoPReplayStore firstStore = new(first, new RedisDPoPReplayStoreOptions { Audience = Audience, Timeout = generous });
+    using ApiClient one = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = firstStore, Cache = new RedisCacheAdapter(first, new RedisCacheAdapterOptions { Timeout = generous }) });
+    using ApiClient two = new(new ApiClientOptions { Domain = issuer.Domain, Audience = Audience, HttpClient = http, DPoPReplayStore = new RedisDPoPReplayStore(second, new RedisDPoPReplayStoreOptions { Audience = Audience, Timeout = generous }), Cache = new RedisCacheAdapter(second, new RedisCacheAdapterOptions { Timeout = generous }) });
     SigningKey proofKey = SigningKey.CreateEc("redis-proof");
     string bound = issuer.CreateToken(Audience, (_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(proofKey))));
     const string ResourceUrl = "https://api.example.com/orders/42";

@@ -27,7 +27,7 @@ public sealed class CacheTests : RedisTestBase
         for (int i = 0; i < Instances; i++)
         {
             // Each instance its own multiplexer and client: nothing is shared but Redis.
-            ApiClient instance = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+            ApiClient instance = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
             Assert.Equal("user_123", (await instance.VerifyAccessTokenAsync(token)).Subject);
         }
 
@@ -38,7 +38,7 @@ public sealed class CacheTests : RedisTestBase
     [Fact]
     public async Task A_key_prefix_is_put_before_the_librarys_keys()
     {
-        ApiClient client = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), new RedisCacheAdapterOptions { KeyPrefix = "staging:" })));
+        ApiClient client = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions(c => c.KeyPrefix = "staging:"))));
         await client.VerifyAccessTokenAsync(H.Token());
         Assert.All(Connect().GetServers().Single().Keys(pattern: "*"), key => Assert.StartsWith("staging:auth0-api-aot:v2:", key.ToString(), StringComparison.Ordinal));
     }
@@ -52,7 +52,7 @@ public sealed class CacheTests : RedisTestBase
         ConnectionMultiplexer multiplexer = Connect();
         IDatabase database = multiplexer.GetDatabase();
         string token = H.Token();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
         RedisKey[] keys = multiplexer.GetServers().Single().Keys(pattern: "auth0-api-aot:v2:*").OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
         Assert.Equal(2, keys.Length);
         byte[][] intact = await Task.WhenAll(keys.Select(async k => (byte[])(await database.StringGetAsync(k))!));
@@ -68,12 +68,12 @@ public sealed class CacheTests : RedisTestBase
         }
 
         H.Issuer.ResetCounts();
-        Assert.Equal("user_123", (await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token)).Subject);
+        Assert.Equal("user_123", (await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token)).Subject);
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
         // Overwritten with intact entries: the next instance fetches nothing.
         H.Issuer.ResetCounts();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
         Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
@@ -81,8 +81,8 @@ public sealed class CacheTests : RedisTestBase
     public async Task Redis_killed_never_fails_a_verification_the_issuer_is_asked_instead()
     {
         string token = H.Token();
-        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect()))).VerifyAccessTokenAsync(token);
-        ApiClient later = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect())));
+        await Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions()))).VerifyAccessTokenAsync(token);
+        ApiClient later = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
         await Redis.KillAsync();
         H.Issuer.ResetCounts();
 
@@ -96,7 +96,7 @@ public sealed class CacheTests : RedisTestBase
     public async Task A_hung_or_paused_redis_is_cut_off_by_the_timeout_and_the_issuer_is_asked()
     {
         using HungServer hung = new();
-        ApiClient blackHole = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(hung.Configuration))));
+        ApiClient blackHole = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(hung.Configuration), new RedisCacheAdapterOptions { Timeout = TimeSpan.FromMilliseconds(50) })));
         ConnectionMultiplexer paused = Connect();
         ApiClient slow = Own(H.Client(o => o.Cache = new RedisCacheAdapter(paused, new RedisCacheAdapterOptions { Timeout = TimeSpan.FromMilliseconds(50) })));
         Assert.Equal("+OK", await Redis.CommandAsync("CLIENT", "PAUSE", "60000", "ALL"));
@@ -114,7 +114,7 @@ public sealed class CacheTests : RedisTestBase
     public async Task The_redis_adapter_stores_opaque_bytes_with_their_ttl_and_removes_them()
     {
         ConnectionMultiplexer multiplexer = Connect();
-        RedisCacheAdapter adapter = new(multiplexer);
+        RedisCacheAdapter adapter = new(multiplexer, CacheOptions());
         byte[] value = [0, 1, 2, 255];
         await adapter.SetAsync("k", value, TimeSpan.FromSeconds(90), CancellationToken.None);
         Assert.Equal(value, await adapter.GetAsync("k", CancellationToken.None));
@@ -126,6 +126,120 @@ public sealed class CacheTests : RedisTestBase
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("timeToLive", async () => await adapter.SetAsync("k", value, TimeSpan.Zero, CancellationToken.None));
         Assert.Throws<ArgumentException>("options", () => new RedisCacheAdapter(multiplexer, new RedisCacheAdapterOptions { Timeout = TimeSpan.Zero }));
         Assert.Throws<ArgumentNullException>("multiplexer", () => new RedisCacheAdapter(null!));
+    }
+
+    [Fact]
+    public async Task A_value_longer_than_any_entry_is_a_miss_and_is_not_read_whole()
+    {
+        ConnectionMultiplexer multiplexer = Connect();
+        RedisCacheAdapter adapter = new(multiplexer, CacheOptions());
+        IDatabase database = multiplexer.GetDatabase();
+        byte[] longest = new byte[RedisCacheAdapter.MaxValueBytes];
+        longest[^1] = 7;
+        await database.StringSetAsync("longest", longest);
+        await database.StringSetAsync("longer", new byte[RedisCacheAdapter.MaxValueBytes + 1]);
+        await database.StringSetAsync("huge", new byte[16 * 1024 * 1024]);
+        await database.StringSetAsync("empty", Array.Empty<byte>());
+
+        Assert.Equal(longest, await adapter.GetAsync("longest", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("longer", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("huge", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("empty", CancellationToken.None));
+        Assert.Null(await adapter.GetAsync("missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_distributed_cache_call_given_up_on_that_faults_later_is_observed()
+    {
+        string marker = "late fault " + Guid.NewGuid().ToString("N");
+        int unobserved = 0;
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            if (e.Exception.InnerExceptions.Any(x => x.Message == marker))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            await GiveUpThenFaultAsync(marker);
+            for (int i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    // Each call times out (50 ms) while the cache has not answered; the cache's tasks fault afterwards, and nothing
+    // here keeps a reference to them, so only the adapter could have observed their exceptions.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task GiveUpThenFaultAsync(string marker)
+    {
+        LateCache cache = new();
+        DistributedCacheAdapter adapter = new(cache, TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.GetAsync("k", CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.SetAsync("k", [1], TimeSpan.FromMinutes(1), CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await adapter.RemoveAsync("k", CancellationToken.None));
+        cache.FaultAll(marker);
+    }
+
+    /// <summary>A distributed cache whose calls never answer until <see cref="FaultAll"/> faults them.</summary>
+    private sealed class LateCache : IDistributedCache
+    {
+        private readonly System.Collections.Generic.List<TaskCompletionSource> _pending = [];
+        private readonly System.Collections.Generic.List<TaskCompletionSource<byte[]?>> _gets = [];
+
+        public void FaultAll(string message)
+        {
+            foreach (TaskCompletionSource pending in _pending)
+            {
+                pending.SetException(new InvalidOperationException(message));
+            }
+
+            foreach (TaskCompletionSource<byte[]?> get in _gets)
+            {
+                get.SetException(new InvalidOperationException(message));
+            }
+
+            _pending.Clear();
+            _gets.Clear();
+        }
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            TaskCompletionSource<byte[]?> get = new();
+            _gets.Add(get);
+            return get.Task;
+        }
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Pending();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Pending();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Pending();
+
+        private Task Pending()
+        {
+            TaskCompletionSource pending = new();
+            _pending.Add(pending);
+            return pending.Task;
+        }
     }
 
     [Fact]

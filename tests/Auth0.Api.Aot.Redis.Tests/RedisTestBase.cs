@@ -53,9 +53,22 @@ public abstract class RedisTestBase : IAsyncLifetime
         return disposable;
     }
 
+    /// <summary>
+    /// The stores' timeout in every test but those of the timeout itself: generous, because it is real time and
+    /// includes the wait for a thread-pool thread, which a loaded test machine can make long.
+    /// </summary>
+    private protected static readonly TimeSpan Generous = TimeSpan.FromSeconds(2);
+
     private protected static RedisDPoPReplayStoreOptions StoreOptions(Action<RedisDPoPReplayStoreOptions>? configure = null)
     {
-        RedisDPoPReplayStoreOptions options = new() { Audience = Harness.Audience };
+        RedisDPoPReplayStoreOptions options = new() { Audience = Harness.Audience, Timeout = Generous };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private protected static RedisCacheAdapterOptions CacheOptions(Action<RedisCacheAdapterOptions>? configure = null)
+    {
+        RedisCacheAdapterOptions options = new() { Timeout = Generous };
         configure?.Invoke(options);
         return options;
     }

@@ -28,6 +28,14 @@ public sealed class RegistrationTests : RedisTestBase
         options.WarmUpKeys = false;
     }
 
+    // Generous store timeouts (see RedisTestBase.Generous), and anything else the test sets.
+    private static Action<Auth0ApiRedisOptions> Timeouts(Action<Auth0ApiRedisOptions>? configure = null) => o =>
+    {
+        o.ReplayStore.Timeout = Generous;
+        o.Cache.Timeout = Generous;
+        configure?.Invoke(o);
+    };
+
     [Fact]
     public async Task A_connection_string_gives_the_schemes_client_both_redis_stores()
     {
@@ -35,7 +43,7 @@ public sealed class RegistrationTests : RedisTestBase
         services.AddLogging();
         services.AddAuthentication()
             .AddAuth0Api(Scheme)
-            .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.KeyPrefix = "svc:");
+            .AddAuth0ApiRedis(Redis.Configuration, Timeouts(o => o.ReplayStore.KeyPrefix = "svc:"));
         IConnectionMultiplexer multiplexer;
         await using (ServiceProvider provider = services.BuildServiceProvider())
         {
@@ -72,7 +80,7 @@ public sealed class RegistrationTests : RedisTestBase
                 Scheme(o);
                 o.Client.DPoPReplayStore = mine;
             })
-            .AddAuth0ApiRedis(static provider => provider.GetRequiredService<IConnectionMultiplexer>(), o => o.Scheme = "api");
+            .AddAuth0ApiRedis(static provider => provider.GetRequiredService<IConnectionMultiplexer>(), Timeouts(o => o.Scheme = "api"));
         await using (ServiceProvider provider = services.BuildServiceProvider())
         {
             ApiClientOptions client = provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>().Get("api").Client;
@@ -93,7 +101,7 @@ public sealed class RegistrationTests : RedisTestBase
         services.AddLogging(logging => logging.AddProvider(logs));
         services.AddAuthentication()
             .AddAuth0Api(Scheme)
-            .AddAuth0ApiRedis(Redis.Configuration, o => o.ReplayStore.ModeChanged = modes.Enqueue);
+            .AddAuth0ApiRedis(Redis.Configuration, Timeouts(o => o.ReplayStore.ModeChanged = modes.Enqueue));
         await using ServiceProvider provider = services.BuildServiceProvider();
         ApiClient api = provider.GetRequiredService<Auth0ApiClients>().Get();
         string token = BoundToken();
@@ -109,6 +117,69 @@ public sealed class RegistrationTests : RedisTestBase
     }
 
     [Fact]
+    public async Task A_scheme_that_is_not_an_auth0_api_scheme_fails_at_startup_naming_it()
+    {
+        // AddAuth0Api("orders", ...) with the default Scheme: the stores would go to a scheme that does not exist.
+        ServiceCollection services = new();
+        services.AddLogging();
+        services.AddAuthentication()
+            .AddAuth0Api("orders", Scheme)
+            .AddAuth0ApiRedis(Redis.Configuration, Timeouts());
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        OptionsValidationException atStartup = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("the scheme 'Auth0Api' is not an Auth0 API scheme", atStartup.Message, StringComparison.Ordinal);
+        OptionsValidationException atFirstUse = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Authentication.AuthenticationOptions>>().Value);
+        Assert.Contains("'Auth0Api'", atFirstUse.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scheme_of_another_handler_fails_at_startup_and_a_matching_scheme_starts()
+    {
+        ServiceCollection services = new();
+        services.AddLogging();
+        services.AddAuthentication()
+            .AddAuth0Api("orders", Scheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OtherHandler>("other", null)
+            .AddAuth0ApiRedis(Redis.Configuration, Timeouts(o => o.Scheme = "other"));
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            Assert.Contains("'other'", Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate()).Message, StringComparison.Ordinal);
+        }
+
+        ServiceCollection matching = new();
+        matching.AddLogging();
+        matching.AddAuthentication()
+            .AddAuth0Api("orders", Scheme)
+            .AddAuth0ApiRedis(Redis.Configuration, Timeouts(o => o.Scheme = "orders"));
+        await using ServiceProvider started = matching.BuildServiceProvider();
+        started.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<RedisDPoPReplayStore>(started.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>().Get("orders").Client.DPoPReplayStore);
+    }
+
+    [Fact]
+    public void A_second_registration_for_one_scheme_is_refused_and_another_schemes_is_not()
+    {
+        ServiceCollection services = new();
+        Microsoft.AspNetCore.Authentication.AuthenticationBuilder builder = services.AddAuthentication().AddAuth0Api(Scheme).AddAuth0Api("orders", Scheme);
+        builder.AddAuth0ApiRedis(Redis.Configuration);
+        Assert.Contains("'Auth0Api'", Assert.Throws<InvalidOperationException>(() => builder.AddAuth0ApiRedis(Redis.Configuration)).Message, StringComparison.Ordinal);
+        builder.AddAuth0ApiRedis(Redis.Configuration, o => o.Scheme = "orders");
+    }
+
+    [Theory]
+    [InlineData("", "not valid")]
+    [InlineData("abortConnect=false,password=hunter2", "no endpoint")]
+    [InlineData("localhost,password=hunter2,nonsense=hunter2", "not valid")]
+    public void A_connection_string_without_an_endpoint_is_refused_without_repeating_it(string connectionString, string reason)
+    {
+        Microsoft.AspNetCore.Authentication.AuthenticationBuilder builder = new ServiceCollection().AddAuthentication().AddAuth0Api(Scheme);
+        ArgumentException refused = Assert.Throws<ArgumentException>("connectionString", () => builder.AddAuth0ApiRedis(connectionString));
+        Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Arguments_are_checked()
     {
         ServiceCollection services = new();
@@ -118,6 +189,14 @@ public sealed class RegistrationTests : RedisTestBase
         Assert.Throws<ArgumentNullException>("builder", () => Auth0ApiRedisAuthenticationBuilderExtensions.AddAuth0ApiRedis(null!, "localhost"));
         Assert.Throws<ArgumentException>("configure", () => builder.AddAuth0ApiRedis("localhost", o => o.Scheme = ""));
     }
+}
+
+/// <summary>A handler of another kind than Auth0's, for a scheme that AddAuth0ApiRedis must refuse.</summary>
+internal sealed class OtherHandler(IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options, ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+    : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync() =>
+        Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.NoResult());
 }
 
 /// <summary>Keeps what category <c>Auth0.Api.Aot.Redis</c> logs.</summary>

@@ -66,8 +66,11 @@ public sealed class ReplayStoreTests : RedisTestBase
         Assert.Equal(49, results.Count(r => r.Failure == VerificationFailure.ProofReplayed));
     }
 
-    [Fact]
-    public async Task The_key_holds_no_proof_content_and_lives_for_the_proofs_window()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0)]
+    [InlineData(90)]
+    public async Task The_key_holds_no_proof_content_and_lives_for_the_proofs_window_plus_the_clock_skew(int? skewSeconds)
     {
         // Frozen a quarter second into a second: the window closes at floor(iat) + DPoPIatOffset + 1 s.
         FakeTimeProvider time = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddMilliseconds(250));
@@ -77,6 +80,10 @@ public sealed class ReplayStoreTests : RedisTestBase
         {
             o.TimeProvider = time;
             o.KeyPrefix = "tenant-a:";
+            if (skewSeconds is int seconds)
+            {
+                o.MaxClockSkew = TimeSpan.FromSeconds(seconds);
+            }
         }));
         ApiClient client = Instance(store, o => o.TimeProvider = time);
         string token = BoundToken();
@@ -97,11 +104,22 @@ public sealed class ReplayStoreTests : RedisTestBase
         Assert.DoesNotContain(Harness.Audience, name, StringComparison.Ordinal);
         Assert.Equal("1", (string?)await multiplexer.GetDatabase().StringGetAsync(key));
 
-        // 300.75 s expected (DPoPIatOffset 300 s + 1 s - 0.25 s); Redis counts down in real time from when it was set.
+        // DPoPIatOffset 300 s + 1 s - 0.25 s, plus the skew margin (30 s by default): an instance whose clock is that
+        // far behind still accepts the proof until then. Redis counts down in real time from when it was set.
         TimeSpan? left = await multiplexer.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.NotNull(left);
-        TimeSpan expected = TimeSpan.FromMilliseconds(300_750);
+        TimeSpan expected = TimeSpan.FromMilliseconds(300_750) + TimeSpan.FromSeconds(skewSeconds ?? 30);
         Assert.InRange(left.Value, expected - TimeSpan.FromSeconds(5), expected);
+    }
+
+    [Fact]
+    public void The_ttl_is_the_rest_of_the_window_plus_the_skew_and_at_least_a_second()
+    {
+        DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        Assert.Equal(TimeSpan.FromSeconds(330), RedisDPoPReplayStore.TimeToLive(now.AddSeconds(300), now, TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(20), RedisDPoPReplayStore.TimeToLive(now.AddSeconds(-10), now, TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(1), RedisDPoPReplayStore.TimeToLive(now.AddSeconds(-10), now, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromSeconds(30), RedisDPoPReplayStoreOptions.DefaultMaxClockSkew);
     }
 
     [Fact]
@@ -170,6 +188,45 @@ public sealed class ReplayStoreTests : RedisTestBase
         Assert.True((await VerifyAsync(client, token, after)).IsValid);
         Assert.Equal(RedisReplayMode.Shared, store.Mode);
         Assert.True(await multiplexer.GetDatabase().KeyExistsAsync(store.GetRedisKey(Digest(after))));
+
+        // The proof accepted from memory during the outage is new to the restarted Redis, but this instance accepted it:
+        // refused, and now recorded in Redis, so that the other instances refuse it too.
+        Assert.Equal(VerificationFailure.ProofReplayed, (await VerifyAsync(client, token, during)).Failure);
+        Assert.Equal(RedisReplayMode.Shared, store.Mode);
+        Assert.True(await multiplexer.GetDatabase().KeyExistsAsync(store.GetRedisKey(Digest(during))));
+        ApiClient other = Instance(new RedisDPoPReplayStore(Connect(), StoreOptions()));
+        Assert.Equal(VerificationFailure.ProofReplayed, (await VerifyAsync(other, token, during)).Failure);
+    }
+
+    [Fact]
+    public async Task After_an_outage_the_fallback_is_consulted_until_its_last_record_expires_and_then_no_longer()
+    {
+        FakeTimeProvider time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        ConnectionMultiplexer multiplexer = Connect();
+        RedisDPoPReplayStore store = new(multiplexer, StoreOptions(o =>
+        {
+            o.FallbackToMemory = true;
+            o.TimeProvider = time;
+        }));
+        string during = Key('D');
+        DateTimeOffset expiresAt = time.GetUtcNow().AddSeconds(60);
+
+        await Redis.KillAsync();
+        Assert.Equal(DPoPReplayResult.FirstUse, await store.TryAddAsync(during, expiresAt, CancellationToken.None));
+        Assert.Equal(RedisReplayMode.LocalFallback, store.Mode);
+        await Redis.RestartAsync();
+        await Eventually.TrueAsync(() => multiplexer.IsConnected, 30_000);
+
+        Assert.Equal(DPoPReplayResult.Replayed, await store.TryAddAsync(during, expiresAt, CancellationToken.None));
+        Assert.Equal(RedisReplayMode.Shared, store.Mode);
+        Assert.Equal(DPoPReplayResult.FirstUse, await store.TryAddAsync(Key('E'), expiresAt, CancellationToken.None));
+        Assert.Equal(DPoPReplayResult.Replayed, await store.TryAddAsync(Key('E'), expiresAt, CancellationToken.None));
+        Assert.Equal(2, store.FallbackCount);
+
+        // Past the last expiry the fallback's proofs can no longer be accepted: Redis alone answers, memory is not grown.
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(DPoPReplayResult.FirstUse, await store.TryAddAsync(Key('F'), time.GetUtcNow().AddSeconds(60), CancellationToken.None));
+        Assert.Equal(2, store.FallbackCount);
     }
 
     [Fact]
@@ -266,6 +323,9 @@ public sealed class ReplayStoreTests : RedisTestBase
         Assert.Contains("Timeout", Assert.Throws<ArgumentException>("options", () => new RedisDPoPReplayStore(multiplexer, StoreOptions(o => o.Timeout = TimeSpan.FromSeconds(11)))).Message, StringComparison.Ordinal);
         Assert.Contains("FallbackCapacity", Assert.Throws<ArgumentException>("options", () => new RedisDPoPReplayStore(multiplexer, StoreOptions(o => o.FallbackCapacity = 0))).Message, StringComparison.Ordinal);
         Assert.Contains("KeyPrefix", Assert.Throws<ArgumentException>("options", () => new RedisDPoPReplayStore(multiplexer, StoreOptions(o => o.KeyPrefix = null!))).Message, StringComparison.Ordinal);
+        Assert.Contains("MaxClockSkew", Assert.Throws<ArgumentException>("options", () => new RedisDPoPReplayStore(multiplexer, StoreOptions(o => o.MaxClockSkew = TimeSpan.FromSeconds(-1)))).Message, StringComparison.Ordinal);
+        Assert.Contains("MaxClockSkew", Assert.Throws<ArgumentException>("options", () => new RedisDPoPReplayStore(multiplexer, StoreOptions(o => o.MaxClockSkew = TimeSpan.FromMinutes(11)))).Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), new RedisDPoPReplayStoreOptions().Timeout);
     }
 
     [Theory]
@@ -279,6 +339,9 @@ public sealed class ReplayStoreTests : RedisTestBase
         await Assert.ThrowsAsync<ArgumentException>("key", async () => await store.TryAddAsync(key, DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None));
         Assert.Empty(multiplexer.GetServers().Single().Keys(pattern: "*"));
     }
+
+    // A digest-shaped key: 43 base64url characters, canonical (the last one carries no stray bits).
+    private static string Key(char c) => new string(c, 42) + "A";
 
     // The digest the library passes for a proof: base64url(SHA-256(thumbprint "\n" jti)), recomputed independently.
     private static string Digest(string proof)

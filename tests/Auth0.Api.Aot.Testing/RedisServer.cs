@@ -16,11 +16,13 @@ namespace Auth0.Api.Aot.Testing;
 public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(15);
+    private const int PortAttempts = 5;
     private Process? _process;
+    private readonly StringBuilder _output = new();
 
     private RedisServer(int port) => Port = port;
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>
     /// The multiplexer configuration the tests use: never abort on a failed connect (reconnection is the multiplexer's),
@@ -29,12 +31,38 @@ public sealed class RedisServer : IAsyncDisposable
     /// </summary>
     public string Configuration => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + ",abortConnect=false,connectTimeout=2000,asyncTimeout=30000,syncTimeout=30000";
 
+    /// <summary>
+    /// Starts a server on a free port. The port is free when chosen but may be taken before redis-server binds it (by
+    /// another test's server): the server then exits, and another port is tried.
+    /// </summary>
     public static async Task<RedisServer> StartAsync()
     {
         RedisServer server = new(FreePort());
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await server.RestartAsync();
+                return server;
+            }
+            catch (RedisServerExitedException) when (attempt < PortAttempts)
+            {
+                server.Port = FreePort();
+            }
+        }
+    }
+
+    /// <summary>Starts a server on <paramref name="port"/>, with no retry on another port.</summary>
+    /// <exception cref="RedisServerExitedException">The server exited before answering (e.g. the port was taken).</exception>
+    public static async Task<RedisServer> StartAsync(int port)
+    {
+        RedisServer server = new(port);
         await server.RestartAsync();
         return server;
     }
+
+    /// <summary>The running server's process id, or <see langword="null"/> while it is not running.</summary>
+    public int? ProcessId => _process?.Id;
 
     public static int FreePort()
     {
@@ -43,9 +71,15 @@ public sealed class RedisServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts the server (again, on the same port) and waits until it answers PING.</summary>
+    /// <summary>
+    /// Starts the server (again, on the same port; a running one is killed first) and waits until it answers as this
+    /// process: <c>INFO server</c>'s <c>process_id</c> is ours, so that a server of another test that took the port
+    /// is never mistaken for it.
+    /// </summary>
+    /// <exception cref="RedisServerExitedException">The server exited before answering (e.g. the port was taken).</exception>
     public async Task RestartAsync()
     {
+        await KillAsync();
         ProcessStartInfo start = new("redis-server")
         {
             RedirectStandardOutput = true,
@@ -57,15 +91,52 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.OutputDataReceived += static (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        Stopwatch waited = Stopwatch.StartNew();
-        while (!await AnswersAsync())
+        lock (_output)
         {
-            if (_process.HasExited || waited.Elapsed > s_startBound)
+            _output.Clear();
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException("redis-server was not found on PATH: install it (Debian: apt-get install redis-server; .ci/run does) to run the Redis tests", exception);
+        }
+
+        _process = process;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Stopwatch waited = Stopwatch.StartNew();
+        while (true)
+        {
+            // Exited first: a server that could not bind must not be taken for whichever server answers on the port.
+            if (process.HasExited)
             {
+                await process.WaitForExitAsync();
+                string output;
+                lock (_output)
+                {
+                    output = _output.ToString();
+                }
+
+                _process = null;
+                process.Dispose();
+                throw new RedisServerExitedException("redis-server on port " + Port + " exited before answering: " + output.Trim());
+            }
+
+            if (await ProcessIdAsync() == process.Id)
+            {
+                return;
+            }
+
+            if (waited.Elapsed > s_startBound)
+            {
+                await KillAsync();
                 throw new InvalidOperationException("redis-server on port " + Port + " did not answer within " + s_startBound.TotalSeconds + " s");
             }
 
@@ -90,10 +161,16 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Sends one command over a connection of its own and returns the first line of the reply.</summary>
-    public async Task<string> CommandAsync(params string[] arguments)
+    public async Task<string> CommandAsync(params string[] arguments) => (await ReplyAsync(static _ => true, arguments)).Split("\r\n")[0];
+
+    public async ValueTask DisposeAsync() => await KillAsync();
+
+    // Sends the command, then reads until complete(reply so far) holds or the server closes; bounded to 5 s.
+    private async Task<string> ReplyAsync(Func<string, bool> complete, params string[] arguments)
     {
         using TcpClient client = new();
-        await client.ConnectAsync(IPAddress.Loopback, Port);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(5));
+        await client.ConnectAsync(IPAddress.Loopback, Port, bound.Token);
         NetworkStream stream = client.GetStream();
         StringBuilder command = new();
         command.Append('*').Append(arguments.Length).Append("\r\n");
@@ -102,27 +179,60 @@ public sealed class RedisServer : IAsyncDisposable
             command.Append('$').Append(Encoding.UTF8.GetByteCount(argument)).Append("\r\n").Append(argument).Append("\r\n");
         }
 
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(command.ToString()));
-        byte[] buffer = new byte[512];
-        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(5));
-        int read = await stream.ReadAsync(buffer, bound.Token);
-        return Encoding.UTF8.GetString(buffer, 0, read).Split("\r\n")[0];
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(command.ToString()), bound.Token);
+        StringBuilder reply = new();
+        byte[] buffer = new byte[4096];
+        do
+        {
+            int read = await stream.ReadAsync(buffer, bound.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            reply.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+        while (!(reply.ToString().Contains("\r\n", StringComparison.Ordinal) && complete(reply.ToString())));
+
+        return reply.ToString();
     }
 
-    public async ValueTask DisposeAsync() => await KillAsync();
-
-    private async Task<bool> AnswersAsync()
+    // The process_id in INFO server of whichever server answers on the port, or -1 if none does (yet).
+    private async Task<int> ProcessIdAsync()
     {
         try
         {
-            return await CommandAsync("PING") == "+PONG";
+            string info = await ReplyAsync(static r => r[0] != '$' || (r.Contains("process_id:", StringComparison.Ordinal) && r.IndexOf("\r\n", r.IndexOf("process_id:", StringComparison.Ordinal), StringComparison.Ordinal) > 0), "INFO", "server");
+            int at = info.IndexOf("process_id:", StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return -1;
+            }
+
+            at += "process_id:".Length;
+            int end = info.IndexOf("\r\n", at, StringComparison.Ordinal);
+            return int.Parse(info.AsSpan(at, end - at), CultureInfo.InvariantCulture);
         }
         catch (Exception exception) when (exception is SocketException or System.IO.IOException or OperationCanceledException)
         {
-            return false;
+            return -1;
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
         }
     }
 }
+
+/// <summary>redis-server exited before it answered (the port was taken, or its arguments refused).</summary>
+public sealed class RedisServerExitedException(string message) : InvalidOperationException(message);
 
 /// <summary>A loopback TCP server that accepts connections and never answers: Redis hung, or a black hole.</summary>
 public sealed class HungServer : IDisposable

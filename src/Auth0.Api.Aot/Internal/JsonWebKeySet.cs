@@ -1,7 +1,9 @@
-// Verification keys imported from a JWKS (RFC 7517). Each usable key is imported once, when its JWKS is
-// loaded, into an RSA or ECDsa object built from parameters (never by algorithm name), and reused by every
-// verification until the JWKS leaves the cache. Keys that cannot be used are kept with the reason, so that
-// a token naming one gets a precise error instead of a silent miss.
+// Verification keys imported from a JWKS (RFC 7517). Each key is checked when its JWKS is loaded and imported once,
+// into an RSA or ECDsa object built from parameters (never by algorithm name), when a token first names its kid (each
+// import costs about 0.1 ms of a cold start); the keys before and including the first one that imports are imported at
+// load time, so that a JWKS with no usable key is still refused exactly as a whole. The imported object is reused by
+// every verification until the JWKS leaves the cache. Keys that cannot be used are kept with the reason, so that a
+// token naming one gets a precise error instead of a silent miss.
 //
 // Rules (RFC 7518 sections 3.3, 3.4 and 6; RFC 7517 section 4):
 //   RSA: n and e present and strict base64url; modulus at least 2048 bits; 1 < e, e odd.
@@ -42,9 +44,14 @@ internal sealed class JsonWebKeySet
         bool anyUsable = false;
         for (int i = 0; i < keys.Length; i++)
         {
-            keys[i] = VerificationKey.Import(dto.Keys[i]);
-            anyUsable |= keys[i].Unusable is null;
-            firstProblem ??= keys[i].Unusable;
+            // Until one key imports, each is imported now (reading Unusable imports it): a set is usable only with a
+            // key that really imports. The keys after it wait for their kid.
+            keys[i] = VerificationKey.Prepare(dto.Keys[i]);
+            if (!anyUsable)
+            {
+                anyUsable = keys[i].Unusable is null;
+                firstProblem ??= keys[i].Unusable;
+            }
         }
 
         // A JWKS with no usable key is a failed fetch: it must not replace good keys (a half-published rotation, a
@@ -82,8 +89,18 @@ internal sealed class JsonWebKeySet
     }
 }
 
+/// <summary>A JWK checked for use, imported on first use.</summary>
+/// <remarks>Thread safety: safe for concurrent use; the import runs once, under a lock, and is published by a volatile flag.</remarks>
 internal sealed class VerificationKey
 {
+    private readonly object _gate = new();
+    private volatile bool _imported;
+    private string? _unusable;
+    private RSA? _rsa;
+    private ECDsa? _ecDsa;
+    private RSAParameters _rsaParameters;
+    private ECParameters _ecParameters;
+
     private VerificationKey(string? kid, string? alg)
     {
         Kid = kid;
@@ -101,28 +118,97 @@ internal sealed class VerificationKey
 
     public string? Curve { get; private set; }
 
-    /// <summary>Why the key cannot be used at all; <see langword="null"/> when it can.</summary>
-    public string? Unusable { get; private set; }
+    /// <summary>Why the key cannot be used at all; <see langword="null"/> when it can. Reading it imports the key.</summary>
+    public string? Unusable
+    {
+        get
+        {
+            EnsureImported();
+            return _unusable;
+        }
+    }
 
-    public RSA? Rsa { get; private set; }
+    public RSA? Rsa
+    {
+        get
+        {
+            EnsureImported();
+            return _rsa;
+        }
+    }
 
     public int RsaSignatureLength { get; private set; }
 
-    public ECDsa? EcDsa { get; private set; }
+    /// <summary>Whether the import has run (tests: keys after the first usable one wait for their kid).</summary>
+    internal bool IsImported => _imported;
+
+    public ECDsa? EcDsa
+    {
+        get
+        {
+            EnsureImported();
+            return _ecDsa;
+        }
+    }
 
     public IEd25519PublicKey? Ed25519 { get; private set; }
 
-    /// <summary>Imports a JWK. OKP keys are imported only with an <paramref name="ed25519"/> provider (DPoP proofs).</summary>
+    /// <summary>Imports a JWK now. OKP keys are imported only with an <paramref name="ed25519"/> provider (DPoP proofs).</summary>
     public static VerificationKey Import(JsonWebKeyDto? jwk, IEd25519Provider? ed25519 = null)
+    {
+        VerificationKey key = Prepare(jwk, ed25519);
+        key.EnsureImported();
+        return key;
+    }
+
+    /// <summary>Checks a JWK and keeps its parameters; the RSA or EC import waits for the first use of the key.</summary>
+    public static VerificationKey Prepare(JsonWebKeyDto? jwk, IEd25519Provider? ed25519 = null)
     {
         if (jwk is null)
         {
-            return new VerificationKey(null, null) { Unusable = "the key is not a JSON object" };
+            return new VerificationKey(null, null) { _unusable = "the key is not a JSON object", _imported = true };
         }
 
         VerificationKey key = new(jwk.Kid, jwk.Alg);
-        key.Unusable = key.ImportCore(jwk, ed25519);
+        key._unusable = key.CheckCore(jwk, ed25519);
+        key._imported = key._unusable is not null || key.Family == KeyFamily.OctetKeyPair;
         return key;
+    }
+
+    private void EnsureImported()
+    {
+        if (_imported)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_imported)
+            {
+                return;
+            }
+
+            try
+            {
+                if (Family == KeyFamily.Rsa)
+                {
+                    _rsa = RSA.Create(_rsaParameters);
+                }
+                else
+                {
+                    _ecDsa = ECDsa.Create(_ecParameters);
+                }
+            }
+            catch (CryptographicException)
+            {
+                _unusable = Family == KeyFamily.Rsa ? "the RSA key is malformed" : "the EC key is malformed";
+            }
+
+            _rsaParameters = default;
+            _ecParameters = default;
+            _imported = true;
+        }
     }
 
     /// <summary>Whether this usable key fits <paramref name="algorithm"/>: its reason if not.</summary>
@@ -165,7 +251,7 @@ internal sealed class VerificationKey
         }
     }
 
-    private string? ImportCore(JsonWebKeyDto jwk, IEd25519Provider? ed25519)
+    private string? CheckCore(JsonWebKeyDto jwk, IEd25519Provider? ed25519)
     {
         if (jwk.D is not null || jwk.P is not null || jwk.Q is not null || jwk.K is not null)
         {
@@ -186,10 +272,10 @@ internal sealed class VerificationKey
         {
             case "RSA":
                 Family = KeyFamily.Rsa;
-                return ImportRsa(jwk);
+                return CheckRsa(jwk);
             case "EC":
                 Family = KeyFamily.EllipticCurve;
-                return ImportEc(jwk);
+                return CheckEc(jwk);
             case "OKP" when ed25519 is not null:
                 Family = KeyFamily.OctetKeyPair;
                 return ImportOkp(jwk, ed25519);
@@ -198,7 +284,7 @@ internal sealed class VerificationKey
         }
     }
 
-    private string? ImportRsa(JsonWebKeyDto jwk)
+    private string? CheckRsa(JsonWebKeyDto jwk)
     {
         byte[]? n = Base64UrlStrict.DecodeToArray(jwk.N);
         byte[]? e = Base64UrlStrict.DecodeToArray(jwk.E);
@@ -229,19 +315,12 @@ internal sealed class VerificationKey
             return "the RSA key is malformed";
         }
 
-        try
-        {
-            Rsa = RSA.Create(new RSAParameters { Modulus = n, Exponent = e });
-            RsaSignatureLength = n.Length;
-            return null;
-        }
-        catch (CryptographicException)
-        {
-            return "the RSA key is malformed";
-        }
+        _rsaParameters = new RSAParameters { Modulus = n, Exponent = e };
+        RsaSignatureLength = n.Length;
+        return null;
     }
 
-    private string? ImportEc(JsonWebKeyDto jwk)
+    private string? CheckEc(JsonWebKeyDto jwk)
     {
         (ECCurve curve, int size) = jwk.Crv switch
         {
@@ -264,15 +343,8 @@ internal sealed class VerificationKey
             return "the EC key is malformed";
         }
 
-        try
-        {
-            EcDsa = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
-            return null;
-        }
-        catch (CryptographicException)
-        {
-            return "the EC key is malformed";
-        }
+        _ecParameters = new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } };
+        return null;
     }
 
     private string? ImportOkp(JsonWebKeyDto jwk, IEd25519Provider ed25519)

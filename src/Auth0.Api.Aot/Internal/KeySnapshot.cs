@@ -70,10 +70,10 @@ internal static class KeySnapshot
                             throw new ConfigurationException("KeySnapshot has a discovery document for an invalid issuer");
                         }
 
-                        keys.Discovery.Seed(key, DiscoveryDocument.Parse(bytes), maxAge, age);
+                        Seed(keys.Discovery, key, DiscoveryDocument.Parse(bytes), maxAge, age);
                         break;
                     case JwksKind:
-                        keys.Jwks.Seed(key, JsonWebKeySet.Parse(bytes), maxAge, age);
+                        Seed(keys.Jwks, key, JsonWebKeySet.Parse(bytes), maxAge, age);
                         break;
                     default:
                         throw new ConfigurationException("KeySnapshot has a document of an unknown kind");
@@ -83,6 +83,21 @@ internal static class KeySnapshot
             {
                 throw new ConfigurationException("KeySnapshot has an invalid " + document.Kind + " document: " + exception.Message);
             }
+        }
+    }
+
+    // A build without HTTP (HttpFetchFeature) could never refresh a snapshot's document: it is pinned instead of going
+    // stale and then failing.
+    private static void Seed<T>(RefreshingCache<T> cache, string key, T value, TimeSpan maxAge, TimeSpan age)
+        where T : class
+    {
+        if (HttpFetchFeature.IsEnabled)
+        {
+            cache.Seed(key, value, maxAge, age);
+        }
+        else
+        {
+            cache.Pin(key, value);
         }
     }
 
@@ -103,7 +118,9 @@ internal static class KeySnapshot
 
         // Auth0's token endpoint is at a fixed path: token exchange works for a pinned domain without any discovery request.
         DiscoveryDocumentDto discovery = new() { Issuer = issuer, JwksUri = jwksUri, TokenEndpoint = issuer + "oauth/token" };
-        keys.Discovery.Pin(issuer, new DiscoveryDocument(discovery, JsonSerializer.SerializeToUtf8Bytes(discovery, Auth0JsonContext.Default.DiscoveryDocumentDto)));
+        // No body: a pinned document is never exported nor shared, and serialising one would keep the JSON writer in
+        // a seeded-key binary.
+        keys.Discovery.Pin(issuer, new DiscoveryDocument(discovery, []));
         keys.Jwks.Pin(jwksUri, set);
     }
 

@@ -59,7 +59,7 @@ internal sealed class DiscoveryDocument
 
     public string? TokenEndpoint { get; }
 
-    /// <summary>The document as received (for snapshots and the shared cache).</summary>
+    /// <summary>The document as received (for snapshots and the shared cache); empty for a pinned one, which neither exports.</summary>
     public byte[] Body { get; }
 
     public static DiscoveryDocument Parse(byte[] body) => new(KeySource.Parse(body, Auth0JsonContext.Default.DiscoveryDocumentDto), body);
@@ -80,7 +80,7 @@ internal sealed class KeySource : IDisposable
     /// <summary>Largest discovery or JWKS body read, in bytes.</summary>
     public const int MaxDocumentBytes = 1024 * 1024;
 
-    private readonly HttpClient _httpClient;
+    private readonly HttpClient? _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
@@ -91,33 +91,45 @@ internal sealed class KeySource : IDisposable
     {
         _shared = shared;
         _policy = policy;
-        if (httpClient is null)
+        _timeout = timeout;
+        _timeProvider = policy.TimeProvider;
+
+        // With the HttpFetch switch off (a constant for the trimmer), neither the client nor the fetch methods are
+        // reachable, and the HTTP stack is left out of a trimmed or NativeAOT binary. An injected client is not used.
+        if (HttpFetchFeature.IsEnabled)
         {
-            _httpClient = new HttpClient(new SocketsHttpHandler
+            if (httpClient is null)
             {
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                UseCookies = false,
-            })
+                _httpClient = new HttpClient(new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    UseCookies = false,
+                })
+                {
+                    Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+                    MaxResponseContentBufferSize = MaxDocumentBytes,
+                };
+                _ownsHttpClient = true;
+            }
+            else
             {
-                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-                MaxResponseContentBufferSize = MaxDocumentBytes,
-            };
-            _ownsHttpClient = true;
+                _httpClient = httpClient;
+            }
+
+            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync);
+            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync);
         }
         else
         {
-            _httpClient = httpClient;
+            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDisabled<DiscoveryDocument>);
+            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchDisabled<JsonWebKeySet>);
         }
-
-        _timeout = timeout;
-        _timeProvider = policy.TimeProvider;
-        Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync);
-        Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync);
     }
 
     /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>
-    internal HttpClient Http => _httpClient;
+    /// <exception cref="InvalidOperationException">The HttpFetch switch is off (callers check <see cref="HttpFetchFeature.IsEnabled"/> first).</exception>
+    internal HttpClient Http => _httpClient ?? throw new InvalidOperationException(HttpFetchFeature.DisabledReason);
 
     /// <summary>How long no fetch of a key follows a failed one (the 503's <c>Retry-After</c> for an unusable document).</summary>
     public TimeSpan Backoff => _policy.Backoff;
@@ -132,9 +144,9 @@ internal sealed class KeySource : IDisposable
     {
         Discovery.Dispose();
         Jwks.Dispose();
-        if (_ownsHttpClient)
+        if (HttpFetchFeature.IsEnabled && _ownsHttpClient)
         {
-            _httpClient.Dispose();
+            _httpClient!.Dispose();
         }
     }
 
@@ -152,6 +164,11 @@ internal sealed class KeySource : IDisposable
             document => document.JwksUri is not null && string.Equals(document.NormalizedIssuer, normalizedIssuer, StringComparison.Ordinal),
             forced,
             cancellationToken);
+
+    // The fetch of a build without HTTP (HttpFetchFeature): a failed fetch like any other (KeySourceFailed, never an
+    // exception out of verification), whose message names the build property.
+    private static Task<(T, TimeSpan?)> FetchDisabled<T>(string key, bool forced, CancellationToken cancellationToken) =>
+        throw new KeySourceException(HttpFetchFeature.DisabledReason);
 
     // A fetched document that cannot be used is a failed fetch: it never replaces a good cached one, it starts the
     // back-off, and the 503's Retry-After counts that down. The messages are the Python SDK's.
@@ -274,7 +291,7 @@ internal sealed class KeySource : IDisposable
 
         try
         {
-            using HttpResponseMessage response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
             {

@@ -35,7 +35,19 @@ internal sealed class RequestVerifier
         _challenges = new ChallengeContext(mode, JwsAlgorithm.FormatNames(proofAlgorithms));
     }
 
-    public ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    public ValueTask<RequestVerificationResult> VerifyAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken) =>
+        Telemetry.VerificationsEnabled
+            ? VerifyMeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), authorization, dpop, httpMethod, httpUrl, headers, cancellationToken)
+            : VerifyCoreAsync(authorization, dpop, httpMethod, httpUrl, headers, cancellationToken);
+
+    private async ValueTask<RequestVerificationResult> VerifyMeasuredAsync(long started, string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        RequestVerificationResult result = await VerifyCoreAsync(authorization, dpop, httpMethod, httpUrl, headers, cancellationToken).ConfigureAwait(false);
+        Telemetry.RecordVerification(started, result.Failure, result.Scheme, result.Claims);
+        return result;
+    }
+
+    private ValueTask<RequestVerificationResult> VerifyCoreAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(authorization))
         {

@@ -57,7 +57,13 @@ internal sealed class TokenEndpointClient
     /// <param name="defaultMessage">The message when an error response has no description.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
     /// <exception cref="ApiException">Discovery, transport, the endpoint's error answer, or an unusable success answer.</exception>
-    public async Task<TokenEndpointResponse> PostAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken)
+    /// <exception cref="BaseAuthException">The flow's exception (<paramref name="endpointProblem"/>) in a build without HTTP (HttpFetchFeature).</exception>
+    public Task<TokenEndpointResponse> PostAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken) =>
+        HttpFetchFeature.IsEnabled
+            ? PostCoreAsync(form, endpointProblem, defaultCode, defaultMessage, cancellationToken)
+            : throw endpointProblem("Token endpoint requests are not possible: " + HttpFetchFeature.DisabledReason);
+
+    private async Task<TokenEndpointResponse> PostCoreAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken)
     {
         Uri endpoint = await FindEndpointAsync(endpointProblem, cancellationToken).ConfigureAwait(false);
         using CancellationTokenSource timeoutSource = new(_timeout, _time);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# NativeAOT size and cold start of console apps that verify one token with keys given up front (no network): Hello
+# (hello world), Floor (System.Text.Json source generation + RSA.VerifyData + iss/aud/exp), IdentityModel
+# (Microsoft.IdentityModel.JsonWebTokens), Bearer and DPoP (this library, StaticJwks), and BearerNoHttp and DPoPNoHttp
+# (the same code built with Auth0ApiAotHttpFetch=false). All published with the same settings (Directory.Build.props
+# beside this script), linux-x64, stripped. Cold start (process start to verified, exit) is timed with hyperfine in
+# interleaved rounds: each round runs every app for a few short runs, the order rotating from round to round, and a
+# ratio to Floor is taken within each round (the machine's state is shared by the apps of one round); the table gives
+# the median per-round ratio. docs/performance.md records a run. Needs clang, zlib1g-dev, hyperfine and python3.
+#
+#   bash bench/seeded-size/measure.sh [rounds] [runs per app and round]     # defaults: 15 rounds of 20 runs
+#   bash bench/seeded-size/measure.sh --no-publish [rounds] [runs]          # time the binaries of a previous run again
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/artifacts/seeded-size"
+publish=true
+if [ "${1:-}" = "--no-publish" ]; then publish=false; shift; fi
+rounds="${1:-15}"
+runs="${2:-20}"
+apps=(Hello Floor IdentityModel Bearer BearerNoHttp DPoP DPoPNoHttp)
+
+command -v hyperfine >/dev/null || { echo "hyperfine is missing (Debian: apt-get install hyperfine)"; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "SDK $(dotnet --version), $(uname -m), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+if $publish; then
+  rm -rf "$out"
+  mkdir -p "$out"
+  for app in "${apps[@]}"; do
+    log="$out/$app.publish.log"
+    if ! dotnet publish "$here/$app/Seeded.$app.csproj" -c Release -r linux-x64 -o "$out/$app" >"$log" 2>&1; then
+      echo "publish of $app failed:"; tail -n 30 "$log"; exit 1
+    fi
+    echo "published $app"
+  done
+fi
+
+mapfile -t minted < <(dotnet run "$here/mint.cs")
+export SEEDED_DOMAIN="${minted[0]}" SEEDED_JWKS="${minted[1]}" SEEDED_TOKEN="${minted[2]}" SEEDED_DPOP_TOKEN="${minted[3]}" SEEDED_PROOF="${minted[4]}"
+for app in "${apps[@]}"; do
+  "$out/$app/Seeded.$app" >/dev/null || { echo "$app did not verify its token:"; "$out/$app/Seeded.$app" || true; exit 1; }
+done
+
+echo
+echo "| app | bytes | MiB | distinct IL2xxx/IL3xxx warnings |"
+echo "|---|---:|---:|---:|"
+for app in "${apps[@]}"; do
+  bytes=$(stat -c %s "$out/$app/Seeded.$app")
+  warnings=$({ grep -oE "warning IL[23][0-9]{3}[^[]*" "$out/$app.publish.log" 2>/dev/null || true; } | sort -u | wc -l)
+  printf '| %s | %s | %.2f | %s |\n' "$app" "$bytes" "$(awk "BEGIN {print $bytes / 1048576}")" "$warnings"
+done
+
+echo
+echo "hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"
+count=${#apps[@]}
+for round in $(seq "$rounds"); do
+  commands=()
+  for i in $(seq 0 $((count - 1))); do
+    app="${apps[$(((i + round) % count))]}"
+    commands+=(-n "$app" "$out/$app/Seeded.$app")
+  done
+  hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$out/round-$round.json" "${commands[@]}" >/dev/null 2>>"$out/hyperfine.log"
+done
+
+python3 - "$out" "$rounds" "${apps[@]}" <<'PY'
+import json, statistics, sys
+out, rounds, apps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+# Per app, per round: the median run and the fastest run (the least disturbed by the rest of the machine).
+median = {a: [] for a in apps}
+fastest = {a: [] for a in apps}
+for r in range(1, rounds + 1):
+    for result in json.load(open(f"{out}/round-{r}.json"))["results"]:
+        median[result["command"]].append(result["median"])
+        fastest[result["command"]].append(result["min"])
+ratio = lambda series, a, b: statistics.median(x / y for x, y in zip(series[a], series[b]))
+print()
+print("| app | median run (ms, median over rounds) | vs Floor (per-round ratio of median runs, median) | vs Floor (per-round ratio of fastest runs, median) | vs Hello (median runs) |")
+print("|---|---:|---:|---:|---:|")
+for a in apps:
+    print(f"| {a} | {statistics.median(median[a]) * 1000:.2f} | {ratio(median, a, 'Floor'):.3f} | {ratio(fastest, a, 'Floor'):.3f} | {ratio(median, a, 'Hello'):.2f} |")
+print()
+for a, b in (("BearerNoHttp", "Bearer"), ("DPoPNoHttp", "DPoP")):
+    print(f"{a} vs {b}: {ratio(median, a, b):.3f} (median runs), {ratio(fastest, a, b):.3f} (fastest runs)")
+PY
