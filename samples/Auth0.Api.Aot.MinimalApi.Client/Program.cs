@@ -8,83 +8,37 @@
 // this client. Exits 0 only when every check holds; the app's own log is printed when one does not.
 
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using System.Threading;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.Samples;
 using Auth0.Api.Aot.Testing;
 
 const string Audience = "https://api.example.com";
-TimeSpan readiness = TimeSpan.FromSeconds(60);
-int passed = 0;
-int failed = 0;
+SampleChecks checks = new();
 
-string appPath = Path.GetFullPath(args.Length > 0 ? args[0] : SampleAppPath());
+string appPath = Path.GetFullPath(args.Length > 0 ? args[0] : SampleProcess.RecordedAppPath());
 await using LocalIssuer issuer = await LocalIssuer.StartAsync();
-int port = FreeLoopbackPort();
-string origin = "http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
 // The sample reads its settings from the environment, as it would in a container.
-ProcessStartInfo start = appPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new("dotnet") { ArgumentList = { appPath } } : new(appPath);
-start.WorkingDirectory = Path.GetDirectoryName(appPath)!;   // the content root, where appsettings.json is
-start.UseShellExecute = false;
-start.RedirectStandardOutput = true;
-start.RedirectStandardError = true;
-start.Environment["ASPNETCORE_URLS"] = origin;
-start.Environment["Auth0Api__Domain"] = issuer.Domain;
-start.Environment["Auth0Api__Audience"] = Audience;
-start.Environment["Auth0Api__DPoPNonceKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-start.Environment["OfflineJwks"] = issuer.JwksJson();
-
-ConcurrentQueue<string> appLog = new();
-using Process app = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + appPath);
-app.OutputDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enqueue(line.Data); } };
-app.ErrorDataReceived += (_, line) => { if (line.Data is not null) { appLog.Enqueue(line.Data); } };
-app.BeginOutputReadLine();
-app.BeginErrorReadLine();
-// Ctrl+C, or a CI timeout's SIGTERM: the sample goes down with this process, never left running.
-using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Exit(app));
-using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Exit(app));
+using SampleProcess app = SampleProcess.Start(appPath, (_, environment) =>
+{
+    environment["Auth0Api__Domain"] = issuer.Domain;
+    environment["Auth0Api__Audience"] = Audience;
+    environment["Auth0Api__DPoPNonceKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    environment["OfflineJwks"] = issuer.JwksJson();
+});
+string origin = app.Origin;
 
 Console.WriteLine($"Local issuer: {issuer.Issuer}");
 Console.WriteLine($"Sample:       {appPath} (pid {app.Id}) on {origin}");
 using HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(origin), Timeout = TimeSpan.FromSeconds(15) };
-try
-{
-    await WaitUntilReadyAsync();
-    await RunChecksAsync();
-}
-catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
-{
-    Check("the sample answers", false, e.Message);
-}
-finally
-{
-    Stop(app);
-}
-
-if (failed > 0)
-{
-    Console.WriteLine("--- the sample's output");
-    foreach (string line in appLog)
-    {
-        Console.WriteLine(line);
-    }
-}
-
-Console.WriteLine($"MinimalApi sample: {passed} passed, {failed} failed");
-return failed == 0 && passed > 0 ? 0 : 1;
+return await app.RunChecksAsync(http, "/.well-known/oauth-protected-resource", checks, "MinimalApi sample", RunChecksAsync);
 
 async Task RunChecksAsync()
 {
@@ -193,51 +147,7 @@ async Task RunChecksAsync()
     }
 }
 
-async Task WaitUntilReadyAsync()
-{
-    Stopwatch waited = Stopwatch.StartNew();
-    while (true)
-    {
-        if (app.HasExited)
-        {
-            throw new InvalidOperationException($"the sample exited with code {app.ExitCode} before it listened");
-        }
-
-        try
-        {
-            using HttpResponseMessage response = await http.GetAsync(new Uri("/.well-known/oauth-protected-resource", UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                Console.WriteLine($"Ready after {waited.ElapsedMilliseconds} ms");
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-            // Not listening yet.
-        }
-
-        if (waited.Elapsed > readiness)
-        {
-            throw new TimeoutException($"the sample did not answer within {readiness.TotalSeconds} s");
-        }
-
-        await Task.Delay(100);
-    }
-}
-
-void Check(string name, bool ok, string detail)
-{
-    Console.WriteLine($"{(ok ? "PASS" : "FAIL")}  {name}{(ok ? string.Empty : "  -- " + detail)}");
-    if (ok)
-    {
-        passed++;
-    }
-    else
-    {
-        failed++;
-    }
-}
+void Check(string name, bool ok, string detail) => checks.Check(name, ok, detail);
 
 static HttpRequestMessage Request(string path, string? authorization = null, string? dpop = null)
 {
@@ -255,9 +165,7 @@ static HttpRequestMessage Request(string path, string? authorization = null, str
     return request;
 }
 
-// The WWW-Authenticate header as the server wrote it (HttpClient's parsed view splits it into challenges).
-static string Challenge(HttpResponseMessage response) =>
-    response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out System.Net.Http.Headers.HeaderStringValues values) ? string.Join(" | ", values) : "(none)";
+static string Challenge(HttpResponseMessage response) => SampleProcess.Challenge(response);
 
 // The OAuth error code of an application/problem+json body.
 static async Task<string> ProblemErrorAsync(HttpResponseMessage response)
@@ -269,41 +177,4 @@ static async Task<string> ProblemErrorAsync(HttpResponseMessage response)
 
     using JsonDocument problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     return problem.RootElement.TryGetProperty("error", out JsonElement error) ? error.GetString() ?? string.Empty : "(no error member)";
-}
-
-static int FreeLoopbackPort()
-{
-    using TcpListener listener = new(IPAddress.Loopback, 0);
-    listener.Start();
-    int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
-
-static string SampleAppPath() =>
-    Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SampleApp")?.Value is { Length: > 0 } path
-        ? path
-        : throw new InvalidOperationException("the sample's path was not recorded at build time; pass the app as the first argument");
-
-static void Exit(Process process)
-{
-    Stop(process);
-    Console.WriteLine("MinimalApi sample: interrupted");
-    Environment.Exit(1);
-}
-
-static void Stop(Process process)
-{
-    try
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-    }
-    catch (InvalidOperationException)
-    {
-        // Already gone.
-    }
 }

@@ -47,6 +47,9 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public string JwksUri => "https://" + Domain + JwksPath;
 
+    /// <summary>The SHA-256 hash of the issuer's certificate (hex), for a separate process that must pin it.</summary>
+    public string CertificateSha256 => _certificate.GetCertHashString(HashAlgorithmName.SHA256);
+
     /// <summary>The key tokens are signed with by default.</summary>
     public SigningKey Key { get; set; }
 
