@@ -11,6 +11,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/artifacts/aspnetcore-size"
+# shellcheck source=common.sh
+source "$here/common.sh"
 rounds="${1:-5}"
 seconds="${2:-8}"
 connections="${3:-32}"
@@ -47,7 +49,6 @@ LUA
 
 results="$out/rps-dpop.txt"
 : >"$results"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run() {
   local mode="$1" app port url minted status report before after rps requests cpu_us
@@ -86,7 +87,7 @@ run() {
   if grep -qE "Non-2xx|out of proofs" <<<"$report"; then echo "$mode: non-2xx answers"; echo "$report"; exit 1; fi
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
   requests=$(awk '/requests in/ {print $1}' <<<"$report")
-  cpu_us=$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  cpu_us=$(cpu_per_request "$before" "$after" "$requests")
   echo "$round $mode $rps $cpu_us" >>"$results"
   printf '  %-10s %10.0f req/s %8.1f us CPU/request\n' "$mode" "$rps" "$cpu_us"
 }
@@ -100,20 +101,4 @@ for round in $(seq "$rounds"); do
 done
 
 echo
-echo "| request | median req/s | vs JwtBearer, Bearer (median of per-round ratios) | median CPU us/request | JwtBearer's CPU/request over this one's (median of per-round ratios) |"
-echo "|---|---:|---:|---:|---:|"
-awk -v order="${modes[*]}" '
-  { v[$2] = v[$2] " " $3; r[$1, $2] = $3; c[$2] = c[$2] " " $4; u[$1, $2] = $4; rounds[$1] = 1 }
-  function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  END {
-    count = split(order, names, " ")
-    for (k = 1; k <= count; k++) {
-      n = names[k]; j = ""; q = ""
-      for (x in rounds) { j = j " " r[x, n] / r[x, "JwtBearer"]; q = q " " u[x, "JwtBearer"] / u[x, n] }
-      printf "| %s | %.0f | %.2f | %.1f | %.2f |\n", n, median(v[n]), median(j), median(c[n]), median(q)
-    }
-  }' "$results"
+summarise "$results" "${modes[*]}" "JwtBearer"

@@ -11,6 +11,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/artifacts/aspnetcore-size"
+# shellcheck source=common.sh
+source "$here/common.sh"
 rounds="${1:-5}"
 seconds="${2:-10}"
 connections="${3:-32}"
@@ -56,13 +58,12 @@ run() {
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
   requests=$(awk '/requests in/ {print $1}' <<<"$report")
   # The server's own CPU time (user + system) per request: unlike req/s, other processes on the machine barely move it.
-  cpu_us=$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  cpu_us=$(cpu_per_request "$before" "$after" "$requests")
   echo "$round $app $rps $cpu_us" >>"$results"
   printf '  %-10s %10.0f req/s %8.1f us CPU/request\n' "$app" "$rps" "$cpu_us"
 }
 
-# utime + stime of a process, in clock ticks (proc(5), fields 14 and 15; the name in field 2 has no spaces here).
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 
 echo "wrk -t1 -c$connections -d${seconds}s, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 for round in $(seq "$rounds"); do
@@ -73,22 +74,4 @@ for round in $(seq "$rounds"); do
 done
 
 echo
-# Medians over the rounds, and the median of the per-round ratios (apps measured next to each other in time share the
-# machine's state, so a ratio within a round is steadier than a ratio of medians).
-echo "| app | median req/s | vs Empty (median of per-round ratios) | vs JwtBearer (median of per-round ratios) | median CPU us/request | JwtBearer's CPU/request over the app's (median of per-round ratios) |"
-echo "|---|---:|---:|---:|---:|---:|"
-awk -v order="${apps[*]}" '
-  { v[$2] = v[$2] " " $3; r[$1, $2] = $3; c[$2] = c[$2] " " $4; u[$1, $2] = $4; rounds[$1] = 1 }
-  function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  END {
-    count = split(order, names, " ")
-    for (k = 1; k <= count; k++) {
-      n = names[k]; e = ""; j = ""; q = ""
-      for (x in rounds) { e = e " " r[x, n] / r[x, "Empty"]; j = j " " r[x, n] / r[x, "JwtBearer"]; q = q " " u[x, "JwtBearer"] / u[x, n] }
-      printf "| %s | %.0f | %.2f | %.2f | %.1f | %.2f |\n", n, median(v[n]), median(e), median(j), median(c[n]), median(q)
-    }
-  }' "$results"
+summarise "$results" "${apps[*]}" "JwtBearer Empty"

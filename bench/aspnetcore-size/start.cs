@@ -4,8 +4,7 @@
 // round starts each app once, in alternating order), and the medians and the median per-round ratio to the empty app are
 // printed. docs/performance.md records a run.
 //
-//   bash bench/aspnetcore-size/measure.sh && dotnet run bench/aspnetcore-size/start.cs -- [rounds]
-#:project ../../tests/Auth0.Api.Aot.Testing/Auth0.Api.Aot.Testing.csproj
+//   bash bench/aspnetcore-size/measure.sh && dotnet run bench/aspnetcore-size/mint.cs | dotnet run bench/aspnetcore-size/start.cs -- [rounds]
 #:property PublishAot=false
 
 using System;
@@ -19,7 +18,6 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using Auth0.Api.Aot.Testing;
 
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 string root = FindRoot();
@@ -34,18 +32,10 @@ foreach (string app in apps)
     }
 }
 
-const string Domain = "issuer.example";
-SigningKey key = SigningKey.CreateRsa("bench-key");
-long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-ClaimSet payload = new ClaimSet()
-    .Set("iss", "https://" + Domain + "/")
-    .Set("sub", "auth0|bench")
-    .Set("aud", "https://api.example.com")
-    .Set("iat", now)
-    .Set("exp", now + 86400)
-    .Set("scope", "read:orders");
-string jwks = "{\"keys\":[" + key.PublicJwk().ToJson() + "]}";
-string token = key.SignCompact(LocalIssuer.StandardHeader(key).ToJson(), payload.ToJson());
+// The issuer's domain, its JWKS and a Bearer token, from mint.cs on standard input.
+string domain = Console.ReadLine() ?? throw new InvalidOperationException("pipe mint.cs into this script");
+string jwks = Console.ReadLine() ?? throw new InvalidOperationException("mint.cs printed no JWKS");
+string token = Console.ReadLine() ?? throw new InvalidOperationException("mint.cs printed no token");
 
 using HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(2) };
 Dictionary<string, List<double>> samples = apps.ToDictionary(app => app, _ => new List<double>());
@@ -94,7 +84,7 @@ async Task<double> StartToFirstAsync(string app)
         UseShellExecute = false,
     };
     start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-    start.Environment["OfflineDomain"] = Domain;
+    start.Environment["OfflineDomain"] = domain;
     start.Environment["OfflineJwks"] = jwks;
     start.Environment["Logging__LogLevel__Default"] = "Warning";
     Uri url = new($"http://127.0.0.1:{port}/orders");
