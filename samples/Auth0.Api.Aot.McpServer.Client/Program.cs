@@ -57,6 +57,7 @@ using SampleProcess server = SampleProcess.Start(serverPath, (origin, environmen
     environment["Auth0Api__ClientSecret"] = clientSecret;
     environment["OfflineJwks"] = issuer.JwksJson();
     environment["IssuerCertificateSha256"] = issuer.CertificateSha256;
+    environment["ASPNETCORE_ENVIRONMENT"] = "Development";   // the certificate pin is refused anywhere else
     environment["Upstream__Audience"] = UpstreamAudience;
     environment["Upstream__OrdersUrl"] = upstreamOrigin + "/orders";
 });
@@ -153,6 +154,19 @@ async Task RunChecksAsync()
         Console.WriteLine($"      WWW-Authenticate: {challenge}");
     }
 
+    // The same refusal by another way in: a trailing slash reaches the same endpoint, and a body padded past what the
+    // scope check reads is refused (413), not passed on unchecked.
+    using (HttpResponseMessage slash = await PostAsync(profileOnly, CallTool(5, "list_orders", "{}"), resource + "/"))
+    {
+        Check("tools/call list_orders at /mcp/ without read:orders: 403 too", slash.StatusCode == HttpStatusCode.Forbidden, $"{(int)slash.StatusCode}");
+    }
+
+    string padded = CallTool(5, "list_orders", "{}")[..^1] + ",\"pad\":\"" + new string('x', 70 * 1024) + "\"}";
+    using (HttpResponseMessage large = await PostAsync(profileOnly, padded))
+    {
+        Check("a tools/call too large for the scope check: 413, not passed on", large.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)large.StatusCode}");
+    }
+
     using (HttpResponseMessage who = await PostAsync(profileOnly, CallTool(6, "whoami", "{}")))
     {
         using JsonDocument answer = await RpcResultAsync(who, 6);
@@ -203,9 +217,9 @@ async Task RunChecksAsync()
 }
 
 // A JSON-RPC POST as the streamable HTTP transport sends it: JSON in, JSON or an event stream back.
-async Task<HttpResponseMessage> PostAsync(string? authorization, string body)
+async Task<HttpResponseMessage> PostAsync(string? authorization, string body, string? url = null)
 {
-    HttpRequestMessage request = new(HttpMethod.Post, new Uri(resource)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    HttpRequestMessage request = new(HttpMethod.Post, new Uri(url ?? resource)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
     request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
     request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", ProtocolVersion);
     if (authorization is not null)

@@ -28,6 +28,7 @@ using Auth0.Api.Aot.McpServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 
@@ -47,18 +48,25 @@ builder.Services.AddAuthentication(Auth0ApiDefaults.AuthenticationScheme)
             options.Client.StaticJwks = new Dictionary<string, string> { [domain] = jwks };
         }
 
-        // IssuerCertificateSha256: only for the embedded loopback issuer, whose certificate is self-signed. Its token
-        // endpoint is trusted by that one certificate; a real tenant's is trusted as any HTTPS server is.
+        // IssuerCertificateSha256: only for the embedded loopback issuer, whose certificate is self-signed, and only in
+        // Development with a loopback domain: the pinned certificate then stands in for the chain (the host name is
+        // still checked). A real tenant is trusted as any HTTPS server is; the setting anywhere else stops the start.
         if (builder.Configuration["IssuerCertificateSha256"] is { Length: > 0 } pinned)
         {
+            if (!builder.Environment.IsDevelopment() || !IsLoopback(options.Client.Domain))
+            {
+                throw new InvalidOperationException("IssuerCertificateSha256 is for the embedded loopback issuer in Development only");
+            }
+
             options.Client.HttpClient = new HttpClient(new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 SslOptions = new SslClientAuthenticationOptions
                 {
-                    RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                        certificate is not null && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), pinned, StringComparison.OrdinalIgnoreCase),
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                        certificate is not null && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None
+                            && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), pinned, StringComparison.OrdinalIgnoreCase),
                 },
             });
         }
@@ -91,7 +99,11 @@ app.UseAuthorization();
 // is answered 403 insufficient_scope here, before the MCP handler, as the MCP specification's scope challenge asks.
 app.UseMiddleware<ToolScopeMiddleware>();
 
-app.MapMcp("/mcp").RequireAuthorization();
+app.MapMcp("/mcp").RequireAuthorization().WithMetadata(ToolScopeMiddleware.McpEndpoint);
 app.MapProtectedResourceMetadata();
 
 app.Run();
+
+// Whether a domain ("127.0.0.1:5001") names a loopback address: the embedded issuer's, never a tenant's.
+static bool IsLoopback(string? domain) =>
+    domain is not null && System.Net.IPAddress.TryParse(domain.Split(':')[0], out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address);

@@ -54,19 +54,36 @@ internal static class ToolScopes
 /// </summary>
 internal sealed class ToolScopeMiddleware(RequestDelegate next, IAuthorizationService authorization)
 {
-    // A JSON-RPC request to this server is small; a larger body is left to the MCP handler to refuse.
+    /// <summary>Marks the MCP endpoint (the route, not a path string: <c>/mcp/</c> reaches it too).</summary>
+    public static readonly object McpEndpoint = new();
+
+    // A JSON-RPC request to this server is small. A body this middleware cannot read (larger, not UTF-8 JSON) is
+    // refused rather than passed on unchecked: the check must not depend on every tool repeating it.
     private const int MaxInspectedBytes = 64 * 1024;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Path != "/mcp" || context.User.Identity?.IsAuthenticated != true)
+        if (!HttpMethods.IsPost(context.Request.Method) || !IsMcpEndpoint(context.GetEndpoint()) || context.User.Identity?.IsAuthenticated != true)
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        context.Request.EnableBuffering();
-        string? tool = await ReadToolNameAsync(context.Request).ConfigureAwait(false);
+        if (context.Request.ContentType is { } type && type.Contains("charset", StringComparison.OrdinalIgnoreCase)
+            && !type.Contains("charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+
+        context.Request.EnableBuffering(MaxInspectedBytes + 1, MaxInspectedBytes + 1L);
+        (bool readable, string? tool) = await ReadToolNameAsync(context.Request).ConfigureAwait(false);
+        if (!readable)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
         context.Request.Body.Position = 0;
         if (tool is not null && ToolScopes.Required.TryGetValue(tool, out string[]? scopes))
         {
@@ -83,15 +100,29 @@ internal sealed class ToolScopeMiddleware(RequestDelegate next, IAuthorizationSe
         await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>The <c>params.name</c> of a single <c>tools/call</c> request, else null.</summary>
-    private static async Task<string?> ReadToolNameAsync(HttpRequest request)
+    private static bool IsMcpEndpoint(Endpoint? endpoint)
+    {
+        foreach (object item in endpoint?.Metadata ?? EndpointMetadataCollection.Empty)
+        {
+            if (ReferenceEquals(item, McpEndpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the body fits the limit, and the <c>params.name</c> of a single <c>tools/call</c> request, else null.</summary>
+    private static async Task<(bool Readable, string? Tool)> ReadToolNameAsync(HttpRequest request)
     {
         if (request.ContentLength is > MaxInspectedBytes)
         {
-            return null;
+            return (false, null);
         }
 
-        byte[] buffer = new byte[MaxInspectedBytes];
+        // One byte more than the limit tells a body that is too large (chunked bodies have no Content-Length).
+        byte[] buffer = new byte[MaxInspectedBytes + 1];
         int length = 0;
         int read;
         while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length)).ConfigureAwait(false)) > 0)
@@ -99,21 +130,26 @@ internal sealed class ToolScopeMiddleware(RequestDelegate next, IAuthorizationSe
             length += read;
         }
 
+        if (length > MaxInspectedBytes)
+        {
+            return (false, null);
+        }
+
         try
         {
             using JsonDocument message = JsonDocument.Parse(buffer.AsMemory(0, length));
             JsonElement root = message.RootElement;
-            return root.ValueKind == JsonValueKind.Object
+            return (true, root.ValueKind == JsonValueKind.Object
                 && root.TryGetProperty("method", out JsonElement method) && method.ValueEquals("tools/call")
                 && root.TryGetProperty("params", out JsonElement parameters) && parameters.ValueKind == JsonValueKind.Object
                 && parameters.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String
                     ? name.GetString()
-                    : null;
+                    : null);
         }
         catch (JsonException)
         {
-            // Not JSON, or a batch cut short: the MCP handler answers it.
-            return null;
+            // Not JSON: the MCP handler refuses it (no tool can be called by a body it cannot parse either).
+            return (true, null);
         }
     }
 }
