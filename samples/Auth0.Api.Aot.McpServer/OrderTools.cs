@@ -95,7 +95,10 @@ internal sealed class OrderTools(IHttpContextAccessor accessor, Auth0ApiClients 
         }
     }
 
-    // The verified access token, without its scheme ("Bearer " or "DPoP "): the subject token of the exchange.
+    // The verified access token, without its scheme ("Bearer " or "DPoP "): the subject token of the exchange. It is the
+    // Authorization header's because this app verifies that header (several lines are refused); an app that supplies
+    // the token another way (OnMessageReceived) must take it from there instead. A DPoP-bound token is exchanged for an
+    // unbound one: the upstream API then gets a Bearer token.
     private static string CallersToken(HttpContext context)
     {
         string authorization = context.Request.Headers.Authorization.ToString();
