@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
+using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
 
@@ -25,26 +26,6 @@ public sealed class HandlerTests : IAsyncLifetime
 
     private string Bound(string scope = "read:orders") =>
         Token((_, p) => p.Set("scope", scope).Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
-
-    private static HttpRequestMessage Get(string path, string? authorization = null, string? dpop = null, HttpMethod? method = null)
-    {
-        HttpRequestMessage request = new(method ?? HttpMethod.Get, path);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        if (dpop is not null)
-        {
-            request.Headers.TryAddWithoutValidation("DPoP", dpop);
-        }
-
-        return request;
-    }
-
-    /// <summary>The WWW-Authenticate header as written (HttpClient's parsed view splits it into challenges).</summary>
-    private static string Challenge(HttpResponseMessage response) =>
-        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out System.Net.Http.Headers.HeaderStringValues values) ? string.Join(" | ", values) : "(none)";
 
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
     {

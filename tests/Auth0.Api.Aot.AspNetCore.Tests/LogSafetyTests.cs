@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
+using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
 
@@ -24,22 +25,6 @@ public sealed class LogSafetyTests : IAsyncLifetime
     public async Task InitializeAsync() => _issuer = await LocalIssuer.StartAsync(s_primary);
 
     public async Task DisposeAsync() => await _issuer.DisposeAsync();
-
-    private static HttpRequestMessage Get(string path, string? authorization, string? dpop = null)
-    {
-        HttpRequestMessage request = new(HttpMethod.Get, path);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        if (dpop is not null)
-        {
-            request.Headers.TryAddWithoutValidation("DPoP", dpop);
-        }
-
-        return request;
-    }
 
     [Fact]
     public async Task No_log_line_holds_a_token_a_proof_or_a_secret()

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,17 +21,6 @@ public sealed class OperationsTests : IAsyncLifetime
     public async Task InitializeAsync() => _issuer = await LocalIssuer.StartAsync(s_primary);
 
     public async Task DisposeAsync() => await _issuer.DisposeAsync();
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        // Waits for background work (not a timing assertion): bounded, generous.
-        for (int i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
 
     private static void HealthEndpoint(WebApplicationBuilder builder) => builder.Services.AddHealthChecks().AddAuth0ApiKeys();
 
@@ -56,9 +46,9 @@ public sealed class OperationsTests : IAsyncLifetime
     public async Task The_keys_are_fetched_when_the_host_starts_and_the_first_request_fetches_nothing()
     {
         await using TestApp app = await StartWithHealthAsync(_issuer);
-        await WaitUntilAsync(() => _issuer.JwksRequests == 1);
+        await Eventually.TrueAsync(() => _issuer.JwksRequests == 1);
         Assert.Equal(1, _issuer.DiscoveryRequests);
-        await WaitUntilAsync(() => app.Logs.Any(line => line.Contains("keys of " + _issuer.Issuer + " fetched", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(() => app.Logs.Any(line => line.Contains("keys of " + _issuer.Issuer + " fetched", StringComparison.Ordinal)));
 
         using HttpRequestMessage request = new(HttpMethod.Get, "/me");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _issuer.CreateToken(TestApp.Audience));
@@ -77,7 +67,7 @@ public sealed class OperationsTests : IAsyncLifetime
             return true;
         };
         await using TestApp app = await StartWithHealthAsync(_issuer);
-        await WaitUntilAsync(() => app.Logs.Any(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("are Failing after warm-up; last error: HTTP 500", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(() => app.Logs.Any(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("are Failing after warm-up; last error: HTTP 500", StringComparison.Ordinal)));
         Assert.Equal("public", await app.Client.GetStringAsync(new Uri("/public", UriKind.Relative)));
         (HttpStatusCode status, string body) = await HealthAsync(app);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -90,7 +80,7 @@ public sealed class OperationsTests : IAsyncLifetime
         FakeTimeProvider time = new(DateTimeOffset.UtcNow);
         _issuer.Clock = time;
         await using TestApp app = await StartWithHealthAsync(_issuer, o => o.Client.CacheTtl = TimeSpan.FromMinutes(10), builder => builder.Services.AddSingleton<TimeProvider>(time));
-        await WaitUntilAsync(() => _issuer.JwksRequests == 1);
+        await Eventually.TrueAsync(() => _issuer.JwksRequests == 1);
         Assert.Equal(HttpStatusCode.OK, (await HealthAsync(app)).Status);
 
         _issuer.Intercept = async context =>

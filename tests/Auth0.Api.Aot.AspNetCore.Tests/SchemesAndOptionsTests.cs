@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
 
@@ -21,20 +22,6 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
     public async Task InitializeAsync() => _issuer = await LocalIssuer.StartAsync(s_primary);
 
     public async Task DisposeAsync() => await _issuer.DisposeAsync();
-
-    private static string Challenge(HttpResponseMessage response) =>
-        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out System.Net.Http.Headers.HeaderStringValues values) ? string.Join(" | ", values) : "(none)";
-
-    private static HttpRequestMessage Get(string path, string? authorization = null)
-    {
-        HttpRequestMessage request = new(HttpMethod.Get, path);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return request;
-    }
 
     /// <summary>A second Auth0 scheme "B" (DPoP required, another audience) and endpoints whose policies name one or both.</summary>
     private Task<TestApp> TwoSchemesAsync() => TestApp.StartAsync(_issuer, o => o.WarmUpKeys = false, builder =>

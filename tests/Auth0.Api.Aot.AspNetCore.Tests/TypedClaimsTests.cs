@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
 
@@ -45,25 +46,6 @@ public sealed class TypedClaimsTests : IAsyncLifetime
             p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey)));
         }
     });
-
-    private static HttpRequestMessage Get(string path, string? authorization = null, string? dpop = null)
-    {
-        HttpRequestMessage request = new(HttpMethod.Get, path);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        if (dpop is not null)
-        {
-            request.Headers.TryAddWithoutValidation("DPoP", dpop);
-        }
-
-        return request;
-    }
-
-    private static string Challenge(HttpResponseMessage response) =>
-        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out System.Net.Http.Headers.HeaderStringValues values) ? string.Join(" | ", values) : "(none)";
 
     private static async Task<(string Error, string Detail)> ProblemAsync(HttpResponseMessage response)
     {
