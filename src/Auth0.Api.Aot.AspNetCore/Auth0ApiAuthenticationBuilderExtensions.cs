@@ -31,7 +31,9 @@ public static class Auth0ApiAuthenticationBuilderExtensions
         ArgumentNullException.ThrowIfNull(scheme);
         ArgumentNullException.ThrowIfNull(configure);
         AddServices(builder.Services, scheme);
-        return builder.AddScheme<Auth0ApiOptions, Auth0ApiHandler>(scheme, configure);
+        builder.AddScheme<Auth0ApiOptions, Auth0ApiHandler>(scheme, configure);
+        Auth0ApiHandlerFactory.Register(builder.Services);
+        return builder;
     }
 
     /// <summary>

@@ -102,6 +102,24 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    // The handler is made per request by a factory (no reflection-based construction under NativeAOT, one logger made
+    // once), which AddScheme's own registration must not replace; its log lines keep the handler's category.
+    [Fact]
+    public async Task The_handler_is_made_by_the_packages_factory_and_logs_under_its_own_category()
+    {
+        ServiceCollection services = new();
+        services.AddAuthentication().AddAuth0Api(o => o.Client.Audience = TestApp.Audience).AddAuth0Api("B", o => o.Client.Audience = TestApp.Audience);
+        ServiceDescriptor handler = Assert.Single(services, d => d.ServiceType == typeof(Auth0ApiHandler));
+        Assert.Equal((ServiceLifetime.Transient, null), (handler.Lifetime, handler.ImplementationType));
+        Assert.NotNull(handler.ImplementationFactory);
+
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        using HttpResponseMessage refused = await app.Client.SendAsync(Get("/me", "Bearer " + _issuer.CreateToken("someone-else")));
+        using HttpResponseMessage ok = await app.Client.SendAsync(Get("/me", "Bearer " + _issuer.CreateToken(TestApp.Audience)));
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (refused.StatusCode, ok.StatusCode));
+        Assert.Contains(app.Logs, line => line.StartsWith("Information Auth0.Api.Aot.AspNetCore.Auth0ApiHandler: Auth0 API scheme Auth0Api refused a request", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_empty_Authorization_header_is_no_credentials()
     {
