@@ -61,8 +61,7 @@ public static class Auth0ApiAuthenticationBuilderExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Auth0ApiClients>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, PermissionAuthorizationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, Auth0ApiAuthorizationHandler>());
         services.AddHttpClient(Auth0ApiDefaults.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
             {

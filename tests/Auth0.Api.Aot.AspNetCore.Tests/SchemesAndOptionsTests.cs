@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Security.Claims;
@@ -144,18 +145,24 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Scope_claims_of_an_identity_that_no_Auth0_scheme_made_grant_nothing()
+    public async Task Scope_and_permission_claims_of_an_identity_that_no_Auth0_scheme_made_grant_nothing()
     {
-        ScopeAuthorizationHandler handler = new();
+        Auth0ApiAuthorizationHandler handler = new();
         ScopeRequirement requirement = new(["read:orders"]);
-        Claim scope = new("scope", "read:orders");
+        PermissionRequirement permission = new(["orders:write"]);
+        Claim[] claims = [new("scope", "read:orders"), new("permissions", "orders:write")];
 
-        AuthorizationHandlerContext cookie = new([requirement], new ClaimsPrincipal(new ClaimsIdentity([scope], "Cookies")), null);
+        AuthorizationHandlerContext cookie = new([requirement, permission], new ClaimsPrincipal(new ClaimsIdentity(claims, "Cookies")), null);
         await handler.HandleAsync(cookie);
-        Assert.False(cookie.HasSucceeded);
+        Assert.Equal(2, cookie.PendingRequirements.Count());
 
-        AuthorizationHandlerContext auth0 = new([requirement], new ClaimsPrincipal(new Auth0ApiIdentity([scope], "Auth0Api", "sub", "permissions")), null);
+        AuthorizationHandlerContext auth0 = new([requirement, permission], new ClaimsPrincipal(new Auth0ApiIdentity(claims, "Auth0Api", "sub", "permissions")), null);
         await handler.HandleAsync(auth0);
         Assert.True(auth0.HasSucceeded);
+
+        // Requirements given as a sequence that is not a list are decided too.
+        AuthorizationHandlerContext sequence = new(new[] { requirement, (IAuthorizationRequirement)permission }.Where(_ => true), new ClaimsPrincipal(new Auth0ApiIdentity(claims, "Auth0Api", "sub", "permissions")), null);
+        await handler.HandleAsync(sequence);
+        Assert.True(sequence.HasSucceeded);
     }
 }
