@@ -326,6 +326,8 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         {
             await stop.CancelAsync();
             Assert.Equal(0, await loop.WaitAsync(TimeSpan.FromSeconds(30)));
+            // Its cancelled invocation/next must be gone before another loop's events are queued.
+            await Eventually.TrueAsync(() => _emulator.WaitingForEvents == 0);
         }
     }
 

@@ -30,6 +30,7 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<LambdaInvocationResult>> _pending = new();
     private readonly TaskCompletionSource<LambdaInvocationResult> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _app;
+    private int _waiting;
 
     private LambdaRuntimeEmulator()
     {
@@ -40,6 +41,13 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
 
     /// <summary>Every request received, as <c>METHOD /path</c>, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>
+    /// How many <c>invocation/next</c> requests are waiting for an event. A runtime that stopped leaves one until its
+    /// connection's close reaches the server: wait for 0 before queueing events for the next runtime, or that stale
+    /// request takes the first of them.
+    /// </summary>
+    public int WaitingForEvents => Volatile.Read(ref _waiting);
 
     /// <summary>Completes when the function posts to <c>init/error</c>.</summary>
     public Task<LambdaInvocationResult> InitError => _initError.Task;
@@ -94,6 +102,7 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
         if (resource == "invocation/next" && HttpMethods.IsGet(context.Request.Method))
         {
             (string Id, string Event) next;
+            Interlocked.Increment(ref _waiting);
             try
             {
                 next = await _events.Reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
@@ -101,6 +110,17 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
                 context.Response.StatusCode = 500;
+                return;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                // The runtime went away as the event came: it goes to the next one.
+                _events.Writer.TryWrite(next);
                 return;
             }
 
