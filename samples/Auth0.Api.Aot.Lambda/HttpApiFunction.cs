@@ -28,6 +28,8 @@ internal sealed class HttpApiFunction : IDisposable
     /// <summary>The error type of a fault that is not the caller's (keys unavailable, replay store full): 5xx, not a denial.</summary>
     public const string Unavailable = "Auth0.Unavailable";
 
+    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
+
     private readonly ApiClient _client;
     private readonly LambdaMode _mode;
 
@@ -71,8 +73,6 @@ internal sealed class HttpApiFunction : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
-
-    private static readonly Dictionary<string, string> s_noHeaders = [];
 
     private static InvocationOutcome Authorize(RequestVerificationResult result)
     {

@@ -25,7 +25,26 @@ internal static class LambdaBootstrap
             return 2;
         }
 
-        using RuntimeApi runtime = new(address);
+        RuntimeApi runtime;
+        try
+        {
+            runtime = new RuntimeApi(address);
+        }
+        catch (LambdaConfigurationException e)
+        {
+            // Nowhere to post an init error to.
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        using (runtime)
+        {
+            return await RunAsync(runtime, environment, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunAsync(RuntimeApi runtime, Func<string, string?> environment, TimeProvider time, CancellationToken cancellationToken)
+    {
         HttpApiFunction function;
         try
         {
@@ -64,7 +83,7 @@ internal static class LambdaBootstrap
             catch (HttpRequestException e)
             {
                 // The Runtime API is gone or refused a call: Lambda replaces the environment when the process exits.
-                Console.Error.WriteLine("the Runtime API failed: " + e.Message);
+                Console.Error.WriteLine("the Runtime API failed: " + e.Message + (e.InnerException is { } inner ? " (" + inner.GetType().Name + ": " + inner.Message + ")" : string.Empty));
                 return 1;
             }
         }

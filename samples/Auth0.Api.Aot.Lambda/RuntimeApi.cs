@@ -29,7 +29,7 @@ internal sealed class RuntimeApi : IDisposable
     /// <param name="address">The value of <c>AWS_LAMBDA_RUNTIME_API</c>: <c>host:port</c>.</param>
     public RuntimeApi(string address)
     {
-        if (!Uri.TryCreate("http://" + address + "/2018-06-01/runtime/", UriKind.Absolute, out Uri? baseAddress) || baseAddress.PathAndQuery != "/2018-06-01/runtime/")
+        if (!Uri.TryCreate("http://" + address + "/2018-06-01/runtime/", UriKind.Absolute, out Uri? baseAddress) || baseAddress.PathAndQuery != "/2018-06-01/runtime/" || baseAddress.UserInfo.Length != 0)
         {
             throw new LambdaConfigurationException("AWS_LAMBDA_RUNTIME_API must be host:port");
         }

@@ -299,11 +299,18 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         Assert.Equal(0, await loop.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
-    [Fact]
-    public async Task Without_aws_lambda_runtime_api_the_bootstrap_exits_with_2_and_calls_nothing()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("127.0.0.1:1/elsewhere")]
+    [InlineData("user@127.0.0.1:1")]
+    public async Task Without_a_usable_aws_lambda_runtime_api_the_bootstrap_exits_with_2_and_calls_nothing(string? address)
     {
         Dictionary<string, string> settings = Settings();
         settings.Remove("AWS_LAMBDA_RUNTIME_API");
+        if (address is not null)
+        {
+            settings["AWS_LAMBDA_RUNTIME_API"] = address;
+        }
 
         Assert.Equal(2, await LambdaBootstrap.RunAsync(Lookup(settings), _time, CancellationToken.None));
         Assert.Empty(_emulator.Requests);
