@@ -1,0 +1,91 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Auth0.Api.Aot;
+
+namespace Auth0.Api.Aot.Lambda;
+
+/// <summary>The custom runtime's loop: init once, then next, handle, respond, for as long as Lambda keeps the process.</summary>
+internal static class LambdaBootstrap
+{
+    /// <summary>The Runtime API error type of a bad setting, reported to <c>init/error</c>.</summary>
+    public const string ConfigurationError = "Auth0.ConfigurationError";
+
+    /// <summary>
+    /// Runs the function against the Runtime API at <c>AWS_LAMBDA_RUNTIME_API</c> until <paramref name="cancellationToken"/>
+    /// is cancelled (returns 0) or the Runtime API fails (returns 1); a bad setting is posted to <c>init/error</c> (returns 2).
+    /// </summary>
+    public static async Task<int> RunAsync(Func<string, string?> environment, TimeProvider time, CancellationToken cancellationToken)
+    {
+        string? address = environment("AWS_LAMBDA_RUNTIME_API");
+        if (string.IsNullOrEmpty(address))
+        {
+            Console.Error.WriteLine("AWS_LAMBDA_RUNTIME_API is not set: this is a Lambda custom runtime; run it in Lambda or against an emulator (README.md)");
+            return 2;
+        }
+
+        RuntimeApi runtime;
+        try
+        {
+            runtime = new RuntimeApi(address);
+        }
+        catch (LambdaConfigurationException e)
+        {
+            // Nowhere to post an init error to.
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        using (runtime)
+        {
+            return await RunAsync(runtime, environment, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunAsync(RuntimeApi runtime, Func<string, string?> environment, TimeProvider time, CancellationToken cancellationToken)
+    {
+        HttpApiFunction function;
+        try
+        {
+            function = new HttpApiFunction(LambdaSettings.Read(environment, time));
+        }
+        catch (Exception e) when (e is LambdaConfigurationException or ConfigurationException)
+        {
+            // Both messages name the setting and never hold its value (a JWKS is public, but it is not repeated either).
+            Console.Error.WriteLine("init failed: " + e.Message);
+            await runtime.FailInitAsync(ConfigurationError, e.Message, cancellationToken).ConfigureAwait(false);
+            return 2;
+        }
+
+        using (function)
+        {
+            try
+            {
+                while (true)
+                {
+                    Invocation invocation = await runtime.NextAsync(cancellationToken).ConfigureAwait(false);
+                    InvocationOutcome outcome = await function.HandleAsync(invocation, cancellationToken).ConfigureAwait(false);
+                    if (outcome.Response is { } response)
+                    {
+                        await runtime.RespondAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await runtime.FailAsync(invocation.RequestId, outcome.ErrorType!, outcome.ErrorMessage!, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 0;
+            }
+            catch (HttpRequestException e)
+            {
+                // The Runtime API is gone or refused a call: Lambda replaces the environment when the process exits.
+                Console.Error.WriteLine("the Runtime API failed: " + e.Message + (e.InnerException is { } inner ? " (" + inner.GetType().Name + ": " + inner.Message + ")" : string.Empty));
+                return 1;
+            }
+        }
+    }
+}
