@@ -471,9 +471,11 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     public async Task A_hit_allocates_only_the_claims_and_a_first_seen_token_stays_within_its_budget()
     {
         using ApiClient client = Client();
+        using ApiClient uncached = Client(o => o.VerifiedTokenCache = false);
         string token = H.Token();
         string header = "Bearer " + token;
         string[] fresh = Enumerable.Range(0, 101).Select(i => H.Token((_, p) => p.Set("sub", "user_" + i))).ToArray();
+        Assert.True((await uncached.TryVerifyAccessTokenAsync(fresh[100])).IsValid);
         for (int i = 0; i < 50; i++)
         {
             Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
@@ -486,12 +488,16 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
         long hit = PerCall(_ => client.TryVerifyAccessTokenAsync(token));
         long bearerHit = PerCall(_ => client.TryVerifyRequestAsync(header, null, "GET", Url));
         long firstSeen = PerCall(i => client.TryVerifyAccessTokenAsync(fresh[i]));
-        output.WriteLine($"token length {token.Length}; AccessTokenClaims {claimsObject} B; hit {hit} B, Bearer request hit {bearerHit} B, first seen (stored) {firstSeen} B");
+        long firstSeenUncached = PerCall(i => uncached.TryVerifyAccessTokenAsync(fresh[i]));
+        output.WriteLine($"token length {token.Length}; AccessTokenClaims {claimsObject} B; hit {hit} B, Bearer request hit {bearerHit} B, first seen (stored) {firstSeen} B, first seen with the cache off {firstSeenUncached} B");
 
         // The result's AccessTokenClaims object is all a hit allocates.
         Assert.Equal(claimsObject, hit);
         Assert.Equal(claimsObject, bearerHit);
         Assert.InRange(firstSeen, 1, 512);
+
+        // The miss path adds one entry (and nothing else) to a full verification.
+        Assert.InRange(firstSeen - firstSeenUncached, 1, 160);
     }
 
     [Theory]
