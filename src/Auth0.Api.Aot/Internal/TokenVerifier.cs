@@ -201,10 +201,22 @@ internal sealed class TokenVerifier : IDisposable
         // Discovery is keyed as the full verification keys it: the configured domain in single-domain mode, else the
         // (allowed) normalised issuer, which a verified token's discovery document has.
         string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Discovery.NormalizedIssuer!;
-        return Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
-            && ReferenceEquals(document.Value, cached.Discovery)
-            && Keys.Jwks.TryGet(cached.Discovery.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
-            && ReferenceEquals(keys.Value, cached.Keys);
+        if (!Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
+            || !ReferenceEquals(document.Value, cached.Discovery)
+            || !Keys.Jwks.TryGet(cached.Discovery.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
+            || !ReferenceEquals(keys.Value, cached.Keys))
+        {
+            return false;
+        }
+
+        // Current: remembered in a recent-key slot (as a first-seen token's keys are), so that the next hits take no lock.
+        long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
+        if (_resolver is null && _timeProvider.GetTimestamp() < expiresAt)
+        {
+            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt));
+        }
+
+        return true;
     }
 
     // The first required claim the payload lacks, decoded into a rented buffer (a cached token's payload is not kept).

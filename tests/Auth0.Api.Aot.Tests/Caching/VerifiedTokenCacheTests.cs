@@ -77,6 +77,10 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
 
         Assert.Equal(1, counts.Signatures);
         Assert.Equal((1, 2), (counts.Stored, counts.Hits));
+
+        // The first hit found the keys through the document caches and remembered them in a recent-key slot, so later
+        // hits take no lock.
+        Assert.Equal(1, client.Verifier.RecentIssuers);
         foreach (AccessTokenClaims claims in new[] { again, copy })
         {
             Assert.NotSame(first, claims);
