@@ -49,9 +49,12 @@ internal sealed class BenchmarkIssuer : IAsyncDisposable
     /// <summary>
     /// Starts the issuer and builds the client. The cache TTL is raised from the default 600 s to a day so that a long
     /// benchmark process never crosses a cache expiry (which would turn one measured call into an HTTPS refetch).
-    /// The caches are not warmed here: the caller does it with a token it asserts on.
+    /// The caches are not warmed here: the caller does it with a token it asserts on. The verified-token cache is off
+    /// unless <paramref name="cacheVerifiedTokens"/> says otherwise, so that a benchmark that presents one token again
+    /// and again measures a first-seen verification each time (SameTokenAgainBenchmarks measures the cache).
     /// </summary>
-    public static async Task<BenchmarkIssuer> StartAsync()
+    /// <param name="cacheVerifiedTokens">The client's <see cref="ApiClientOptions.VerifiedTokenCache"/>.</param>
+    public static async Task<BenchmarkIssuer> StartAsync(bool cacheVerifiedTokens = false)
     {
         LocalIssuer issuer = await LocalIssuer.StartAsync().ConfigureAwait(false);
         HttpClient http = issuer.CreateHttpClient();
@@ -61,6 +64,7 @@ internal sealed class BenchmarkIssuer : IAsyncDisposable
             Audience = Audience,
             HttpClient = http,
             CacheTtl = TimeSpan.FromDays(1),
+            VerifiedTokenCache = cacheVerifiedTokens,
         });
         return new BenchmarkIssuer(issuer, http, client);
     }

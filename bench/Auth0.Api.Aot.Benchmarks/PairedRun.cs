@@ -40,11 +40,25 @@ internal static class PairedRun
                     new("Auth0ApiAot_Proof", b.Auth0ApiAot_Proof, 0),
                     new("BareRsaAndEcdsaVerifyData", b.BareRsaAndEcdsaVerifyData, 2),
                     new("Auth0ApiAot_Request", b.Auth0ApiAot_Request, 2),
+                    new("Auth0ApiAot_Request_CachedToken", b.Auth0ApiAot_Request_CachedToken, 0),
+                ]);
+            }
+
+            case "sametoken":
+            {
+                SameTokenAgainBenchmarks b = new();
+                return new PairedSuite(b.SetupAsync, b.CleanupAsync,
+                [
+                    new("BareRsaVerifyData", b.BareRsaVerifyData, 0),
+                    new("Auth0ApiAot_FirstSeen", b.Auth0ApiAot_FirstSeen, 0),
+                    new("Auth0ApiAot_FirstSeen_CacheOn", b.Auth0ApiAot_FirstSeen_CacheOn, 0),
+                    new("Auth0ApiAot_SameTokenAgain", b.Auth0ApiAot_SameTokenAgain, 0),
+                    new("Auth0ApiAot_SameTokenAgain_BearerRequest", b.Auth0ApiAot_SameTokenAgain_BearerRequest, 0),
                 ]);
             }
 
             default:
-                throw new ArgumentException("Unknown paired suite '" + name + "': use firstseen or dpop", nameof(name));
+                throw new ArgumentException("Unknown paired suite '" + name + "': use firstseen, dpop or sametoken", nameof(name));
         }
     }
 

@@ -52,7 +52,8 @@ public sealed partial class ApiClient : IDisposable
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
         _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, memoryReplays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
-        _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource);
+        _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource,
+            valid.VerifiedTokenCache ? new VerifiedTokenCache(valid.VerifiedTokenCacheCapacity, Math.Min(valid.VerifiedTokenCacheMaxTokenLength, valid.MaxTokenLength)) : null);
         _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms, valid.AcceptCertificateBoundTokens);
         _exchange = new TokenExchangeClient(new TokenEndpointClient(keySource, valid.Timeout, timeProvider, valid.DomainIssuer, valid.ClientId, valid.ClientSecret));
     }

@@ -54,6 +54,12 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="MaxTokenLength"/>: 16 KiB.</summary>
     public const int DefaultMaxTokenLength = 16 * 1024;
 
+    /// <summary>Default <see cref="VerifiedTokenCacheCapacity"/>: 1,024 tokens.</summary>
+    public const int DefaultVerifiedTokenCacheCapacity = 1024;
+
+    /// <summary>Default <see cref="VerifiedTokenCacheMaxTokenLength"/>: 4 KiB (Auth0 access tokens are about 1 KiB).</summary>
+    public const int DefaultVerifiedTokenCacheMaxTokenLength = 4 * 1024;
+
     /// <summary>
     /// The Auth0 domain, e.g. <c>tenant.us.auth0.com</c> or a custom domain. Tokens must be issued by it (single-domain
     /// mode), and token exchange uses it. A scheme or a trailing slash is accepted (<c>https://tenant.auth0.com/</c>);
@@ -173,6 +179,30 @@ public sealed class ApiClientOptions
 
     /// <summary>The longest access token, in characters, that is looked at. Longer ones are refused before any parsing.</summary>
     public int MaxTokenLength { get; set; } = DefaultMaxTokenLength;
+
+    /// <summary>
+    /// Whether a token that verified is remembered, so that the same token presented again skips the parse and the
+    /// signature check (docs/caching.md). Every hit still runs the <see cref="DomainsResolver"/>, checks that the key set
+    /// and discovery document the token verified with are still the issuer's current ones (else the token is verified
+    /// again in full), checks <c>exp</c> and <c>nbf</c> with <see cref="ClockSkew"/> and the call's required claims; a
+    /// DPoP proof is always verified in full. Failures are never remembered. Default: on.
+    /// </summary>
+    public bool VerifiedTokenCache { get; set; } = true;
+
+    /// <summary>
+    /// The most tokens <see cref="VerifiedTokenCache"/> holds, from 1 to 1,000,000; when its slots for a token are full,
+    /// an expired entry or else the oldest is replaced. Each entry keeps the token's string alive (two bytes a character)
+    /// and about 150 bytes more. Default: <see cref="DefaultVerifiedTokenCacheCapacity"/>.
+    /// </summary>
+    public int VerifiedTokenCacheCapacity { get; set; } = DefaultVerifiedTokenCacheCapacity;
+
+    /// <summary>
+    /// The longest token, in characters, that <see cref="VerifiedTokenCache"/> holds, from 64 to 1,048,576; longer tokens
+    /// are verified in full every time. With <see cref="VerifiedTokenCacheCapacity"/> it bounds the cache's memory: at
+    /// most <c>capacity x (2 x (this + 16) + 200)</c> bytes, 8.4 MiB at the defaults. Default:
+    /// <see cref="DefaultVerifiedTokenCacheMaxTokenLength"/>.
+    /// </summary>
+    public int VerifiedTokenCacheMaxTokenLength { get; set; } = DefaultVerifiedTokenCacheMaxTokenLength;
 
     /// <summary>Timeout of each HTTP request the client makes (discovery, JWKS, token endpoint). Default: 10 s.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;

@@ -28,6 +28,7 @@ internal sealed class TokenVerifier : IDisposable
     private readonly string[]? _allowedIssuers;
     private readonly string[] _candidateKeys;
     private readonly DomainsResolver? _resolver;
+    private readonly VerifiedTokenCache? _tokenCache;
 
     // Recently verified headers and issuers' keys, a few slots each, written only after a signature verified (so
     // forged tokens can neither fill nor evict them). A token whose header segment is in a slot skips the header decode
@@ -46,8 +47,10 @@ internal sealed class TokenVerifier : IDisposable
         TimeSpan clockSkew,
         int maxTokenLength,
         TimeProvider timeProvider,
-        KeySource keySource)
+        KeySource keySource,
+        VerifiedTokenCache? tokenCache = null)
     {
+        _tokenCache = tokenCache;
         _audienceUtf8 = Encoding.UTF8.GetBytes(audience);
         _domainIssuer = domainIssuer;
         _allowedIssuers = allowedIssuers;
@@ -73,6 +76,12 @@ internal sealed class TokenVerifier : IDisposable
 
     /// <summary>How many recent-issuer slots are filled (for tests).</summary>
     internal int RecentIssuers => _hotKeys.Count;
+
+    /// <summary>The verified-token cache; <see langword="null"/> when <see cref="ApiClientOptions.VerifiedTokenCache"/> is off.</summary>
+    internal VerifiedTokenCache? TokenCache => _tokenCache;
+
+    /// <summary>Called after each signature check of an access token (for tests: proves a call did or did not check one).</summary>
+    internal Action? SignatureChecked { get; set; }
 
     public ValueTask<AccessTokenResult> VerifyAsync(string? token, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken) =>
         VerifyAsync(token, requiredClaims, null, null, cancellationToken);
@@ -102,6 +111,140 @@ internal sealed class TokenVerifier : IDisposable
             return new(new TokenOutcome(Error.TokenTooLarge(_maxTokenLength)));
         }
 
+        // The same token again: its entry stands for the parse and the signature check, after the resolver (which sees
+        // every request) and only while its keys are current; everything that depends on the time or the call is
+        // checked again. An entry that no longer stands is dropped and the token verified in full.
+        if (_tokenCache is not null && _tokenCache.TryGet(token.Span, out VerifiedToken? cached))
+        {
+            if (_resolver is not null)
+            {
+                return VerifyCachedAfterResolverAsync(token, cached, requiredClaims, requestUrl, requestHeaders, cancellationToken);
+            }
+
+            if (TryUseCached(token, cached, requiredClaims, out TokenOutcome outcome))
+            {
+                return new(outcome);
+            }
+        }
+
+        return VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, issuerAllowed: false, cancellationToken);
+    }
+
+    // With a resolver, the entry is used only once the resolver allowed the token's issuer for this request. When the
+    // entry does not stand, the full verification does not ask the resolver again: it would ask the same question.
+    private async ValueTask<TokenOutcome> VerifyCachedAfterResolverAsync(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    {
+        if (await DomainsResolution.CheckAsync(_resolver!, cached.Discovery.NormalizedIssuer!, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+        {
+            return new(refused);
+        }
+
+        return TryUseCached(token, cached, requiredClaims, out TokenOutcome outcome)
+            ? outcome
+            : await VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, issuerAllowed: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A cached token's checks, in the order of a full verification's after the signature: the keys it verified with are
+    // still the issuer's (else false: verify in full), exp, nbf, the required claims.
+    private bool TryUseCached(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, out TokenOutcome outcome)
+    {
+        if (!KeysAreCurrent(cached))
+        {
+            _tokenCache!.Remove(cached, TokenCacheEvent.KeysChanged);
+            outcome = default;
+            return false;
+        }
+
+        long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (cached.Exp <= now - _skewSeconds)
+        {
+            _tokenCache!.Remove(cached, TokenCacheEvent.Expired);
+            outcome = new(Error.Expired);
+            return true;
+        }
+
+        if (cached.Nbf is long nbf && nbf > now + _skewSeconds)
+        {
+            outcome = new(Error.NotYetValid);
+            return true;
+        }
+
+        MemoryMarshal.TryGetString(token, out string? source, out int start, out _);
+        if (requiredClaims is not null && MissingClaim(source.AsSpan(start + cached.PayloadOffset, cached.PayloadLength), requiredClaims) is string missing)
+        {
+            outcome = new(Error.RequiredClaimMissing(missing));
+            return true;
+        }
+
+        outcome = new TokenOutcome(new AccessTokenResult(new AccessTokenClaims(source!, start + cached.PayloadOffset, cached.PayloadLength, cached.Exp, cached.Iat, cached.Nbf)), cached);
+        return true;
+    }
+
+    // The discovery document and key set the token verified with are the ones a full verification would use now: the
+    // same objects (a refresh, forced or routine, replaces them, and then the token is verified again against the new
+    // set, which may lack its key). A recent-key slot answers without a lock, as it does for a first-seen token.
+    private bool KeysAreCurrent(VerifiedToken cached)
+    {
+        if (_resolver is null)
+        {
+            long timestamp = _timeProvider.GetTimestamp();
+            for (int i = 0; i < _hotKeys.Length; i++)
+            {
+                HotKeys? hot = _hotKeys[i];
+                if (hot is not null && ReferenceEquals(hot.Keys, cached.Keys) && ReferenceEquals(hot.Discovery, cached.Discovery) && timestamp < hot.ExpiresAt)
+                {
+                    return true;
+                }
+            }
+        }
+
+        // Discovery is keyed as the full verification keys it: the configured domain in single-domain mode, else the
+        // (allowed) normalised issuer, which a verified token's discovery document has.
+        string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Discovery.NormalizedIssuer!;
+        if (!Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
+            || !ReferenceEquals(document.Value, cached.Discovery)
+            || !Keys.Jwks.TryGet(cached.Discovery.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
+            || !ReferenceEquals(keys.Value, cached.Keys))
+        {
+            return false;
+        }
+
+        // Current: remembered in a recent-key slot (as a first-seen token's keys are), so that the next hits take no lock.
+        long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
+        if (_resolver is null && _timeProvider.GetTimestamp() < expiresAt)
+        {
+            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt));
+        }
+
+        return true;
+    }
+
+    // The first required claim the payload lacks, decoded into a rented buffer (a cached token's payload is not kept).
+    private static string? MissingClaim(ReadOnlySpan<char> segment, IReadOnlyList<string> requiredClaims)
+    {
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Base64UrlStrict.GetDecodedLength(segment.Length));
+        try
+        {
+            Base64UrlStrict.TryDecode(segment, payload, out int length);
+            for (int i = 0; i < requiredClaims.Count; i++)
+            {
+                if (!AccessTokenClaims.Contains(payload.AsSpan(0, length), requiredClaims[i]))
+                {
+                    return requiredClaims[i];
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(payload);
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+
+    private ValueTask<TokenOutcome> VerifyFullAsync(ReadOnlyMemory<char> token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, bool issuerAllowed, CancellationToken cancellationToken)
+    {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(TokenParser.BufferSize(token.Length));
         bool handedOff = false;
         try
@@ -129,7 +272,7 @@ internal sealed class TokenVerifier : IDisposable
             }
 
             handedOff = true;
-            return VerifySlowAsync(token, buffer, parsed, requiredClaims, requestUrl, requestHeaders, cancellationToken);
+            return VerifySlowAsync(token, buffer, parsed, requiredClaims, requestUrl, requestHeaders, issuerAllowed, cancellationToken);
         }
         finally
         {
@@ -199,7 +342,7 @@ internal sealed class TokenVerifier : IDisposable
         return false;
     }
 
-    private async ValueTask<TokenOutcome> VerifySlowAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> VerifySlowAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, bool issuerAllowed, CancellationToken cancellationToken)
     {
         try
         {
@@ -219,7 +362,7 @@ internal sealed class TokenVerifier : IDisposable
             string discoveryKey;
             if (_resolver is not null)
             {
-                if (await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+                if (!issuerAllowed && await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
                 {
                     return new(refused);
                 }
@@ -322,7 +465,9 @@ internal sealed class TokenVerifier : IDisposable
             return new(reason is null ? Error.KeyNotFound : Error.KeyUnusable(reason));
         }
 
-        if (!key.Verify(parsed.Algorithm, TokenParser.SigningInput(token.Span, buffer, in parsed), parsed.Signature(buffer)))
+        bool verified = key.Verify(parsed.Algorithm, TokenParser.SigningInput(token.Span, buffer, in parsed), parsed.Signature(buffer));
+        SignatureChecked?.Invoke();
+        if (!verified)
         {
             return new(Error.SignatureInvalid);
         }
@@ -376,6 +521,9 @@ internal sealed class TokenVerifier : IDisposable
             _headers.Add(new HeaderMemo(token.Span[..parsed.HeaderSegmentLength].ToString(), parsed.Algorithm, parsed.Kid(buffer).ToArray()));
         }
 
+        // Verified: the same token again may skip the parse and the signature check (VerifiedTokenCache).
+        _tokenCache?.Add(token, in parsed, discovery, keys, _timeProvider.GetTimestamp(), now - _skewSeconds);
+
         // The claims keep the string the token is in (no copy) and where its payload segment is.
         MemoryMarshal.TryGetString(token, out string? source, out int start, out _);
         int payloadOffset = start + parsed.HeaderSegmentLength + 1;
@@ -412,6 +560,15 @@ internal readonly struct TokenOutcome
             ConfirmationOnlyCertificate = parsed.ConfirmationOnlyCertificate;
             Jkt = parsed.Jkt;
         }
+    }
+
+    /// <summary>A cached token's result and the confirmation its full verification read.</summary>
+    public TokenOutcome(AccessTokenResult result, VerifiedToken cached)
+    {
+        Result = result;
+        Confirmation = cached.Confirmation;
+        ConfirmationOnlyCertificate = cached.ConfirmationOnlyCertificate;
+        Jkt = cached.Jkt;
     }
 
     public AccessTokenResult Result { get; }

@@ -14,6 +14,7 @@ internal sealed class ValidatedOptions
 {
     private const int MaxMaxTokenLength = 1024 * 1024;
     private const int MaxDPoPReplayCapacity = 100_000_000;
+    private const int MaxVerifiedTokenCacheCapacity = 1_000_000;
     private static readonly TimeSpan s_maxTimeout = TimeSpan.FromMinutes(10);
 
     private ValidatedOptions()
@@ -81,6 +82,12 @@ internal sealed class ValidatedOptions
     public int DPoPReplayMaxPerKey { get; init; }
 
     public int MaxDPoPProofLength { get; init; }
+
+    public bool VerifiedTokenCache { get; init; }
+
+    public int VerifiedTokenCacheCapacity { get; init; }
+
+    public int VerifiedTokenCacheMaxTokenLength { get; init; }
 
     public DPoPMode DPoPMode { get; init; }
 
@@ -274,6 +281,18 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
         }
 
+        int tokenCacheCapacity = options.VerifiedTokenCacheCapacity;
+        if (tokenCacheCapacity is < 1 or > MaxVerifiedTokenCacheCapacity)
+        {
+            throw new ConfigurationException("VerifiedTokenCacheCapacity must be between 1 and 1000000");
+        }
+
+        int tokenCacheMaxTokenLength = options.VerifiedTokenCacheMaxTokenLength;
+        if (tokenCacheMaxTokenLength is < 64 or > MaxMaxTokenLength)
+        {
+            throw new ConfigurationException("VerifiedTokenCacheMaxTokenLength must be between 64 and 1048576 characters");
+        }
+
         return new ValidatedOptions
         {
             Audience = audience,
@@ -306,6 +325,9 @@ internal sealed class ValidatedOptions
             DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare)),
             MaxDPoPProofLength = maxProofLength,
             DPoPMode = mode,
+            VerifiedTokenCache = options.VerifiedTokenCache,
+            VerifiedTokenCacheCapacity = tokenCacheCapacity,
+            VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength,
             Cache = options.Cache,
             StaticJwks = options.StaticJwks,
             KeySnapshot = options.KeySnapshot,

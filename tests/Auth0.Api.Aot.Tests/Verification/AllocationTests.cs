@@ -49,7 +49,9 @@ public sealed class AllocationTests
     public async Task A_valid_token_allocates_at_most_512_bytes()
     {
         await using Harness h = await Harness.StartAsync();
-        using ApiClient client = h.Client();
+
+        // A full verification each time: the verified-token cache off (a hit allocates only the claims, VerifiedTokenCacheTests).
+        using ApiClient client = h.Client(o => o.VerifiedTokenCache = false);
         string token = h.Token((_, p) => p.Set("aud", new[] { Harness.Audience, "https://tenant.auth0.com/userinfo" }).Set("scope", "openid profile read:messages").Set("permissions", new[] { "read:messages", "write:messages" }));
         await client.VerifyAccessTokenAsync(token);
         Assert.InRange(AllocatedPerCall(client, token, expectValid: true), 1, 512);
@@ -62,7 +64,8 @@ public sealed class PooledBufferTests : IssuerTests
     [Fact]
     public async Task A_returned_buffer_holds_neither_the_payload_nor_the_signing_input()
     {
-        using ApiClient client = H.Client();
+        // Every call a full verification (decoded into a pooled buffer): the verified-token cache off.
+        using ApiClient client = H.Client(o => o.VerifiedTokenCache = false);
         string token = H.Token((_, p) => p.Set("email", "person@example.com"));
         await client.VerifyAccessTokenAsync(token);
         byte[] payload = Base64Url.DecodeFromChars(token.Split('.')[1]);

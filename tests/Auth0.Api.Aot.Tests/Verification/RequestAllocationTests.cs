@@ -15,7 +15,8 @@ namespace Auth0.Api.Aot.Tests.Verification;
 /// (deterministic): a valid token through the token API at most 144 B; the same token as a Bearer request at most
 /// 256 B; a valid DPoP request from a returning client key at most 1 KiB beyond what ECDsa.VerifyData itself
 /// allocates; a refused request at most 512 B beyond the signature checks it ran. Budgets the calls must meet, so they
-/// are measured on completed-synchronously calls (warm caches), as a server sees them.
+/// are measured on completed-synchronously calls (warm caches), as a server sees them, with the verified-token cache off
+/// so that every call is a full verification.
 /// </summary>
 public sealed class RequestAllocationTests(ITestOutputHelper output) : IssuerTests
 {
@@ -57,8 +58,10 @@ public sealed class RequestAllocationTests(ITestOutputHelper output) : IssuerTes
         string bound = H.Token((_, p) => p.Set("scope", "openid read:orders").Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
         string wrongAudience = H.Token((_, p) => p.Set("aud", "someone-else"));
         string notJson = Base64Url.EncodeToString("{\"alg\":\"RS256\",\"kid\":"u8) + "." + token.Split('.')[1] + "." + token.Split('.')[2];
-        using ApiClient client = H.Client();
-        using ApiClient disabled = H.Client(o => o.DPoPMode = DPoPMode.Disabled);
+        // The verified-token cache off: these are the budgets of a full verification (a hit allocates only the claims,
+        // VerifiedTokenCacheTests).
+        using ApiClient client = H.Client(o => o.VerifiedTokenCache = false);
+        using ApiClient disabled = H.Client(o => { o.DPoPMode = DPoPMode.Disabled; o.VerifiedTokenCache = false; });
 
         // Warm-up: discovery, JWKS, the recent header and key slots, the proof key, the JIT.
         for (int i = 0; i < 50; i++)
