@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0.Api.Aot.Functions.Tests;
+
+/// <summary>
+/// The Functions sample's middleware logic without the host: the loopback HTTPS issuer serves the keys, a fake clock
+/// drives the issuer, the proofs and the client, and each answer is checked for status, challenge and claims.
+/// </summary>
+public sealed class FunctionsAuthenticatorTests : IAsyncLifetime
+{
+    private const string Audience = "https://api.example.com";
+    private static readonly SigningKey s_primary = SigningKey.CreateRsa("functions-key");
+    private static readonly SigningKey s_proofKey = SigningKey.CreateEc("proof-key");
+    private static readonly Uri s_orders = new("https://functions.example/api/orders");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private LocalIssuer _issuer = null!;
+    private ApiClient _client = null!;
+    private FunctionsAuthenticator _authenticator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _issuer = await LocalIssuer.StartAsync(s_primary);
+        _issuer.Clock = _clock;
+        _client = new ApiClient(new ApiClientOptions
+        {
+            Domain = _issuer.Domain,
+            Audience = Audience,
+            HttpClient = _issuer.CreateHttpClient(),
+            TimeProvider = _clock,
+        });
+        _authenticator = new FunctionsAuthenticator(_client, new Dictionary<string, string[]> { ["orders"] = ["read:orders"] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _issuer.DisposeAsync();
+    }
+
+    private string Token(string scope = "read:orders") => _issuer.CreateToken(Audience, (_, p) => p.Set("scope", scope));
+
+    private string Bound() => _issuer.CreateToken(Audience, (_, p) => p.Set("scope", "read:orders").Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
+
+    private ValueTask<FunctionsAuthentication> Authenticate(string function, string? authorization, string? dpop = null) =>
+        _authenticator.AuthenticateAsync(function, authorization is null ? null : [authorization], dpop is null ? null : [dpop], "GET", s_orders);
+
+    private static string? Header(FunctionsAuthentication outcome, string name) =>
+        outcome.Headers.Where(h => string.Equals(h.Key, name, StringComparison.Ordinal)).Select(h => h.Value).SingleOrDefault();
+
+    [Fact]
+    public async Task Valid_bearer_token_is_accepted_and_its_claims_exposed()
+    {
+        FunctionsAuthentication outcome = await Authenticate("orders", "Bearer " + Token());
+
+        Assert.True(outcome.IsAuthenticated);
+        Assert.Equal(200, outcome.StatusCode);
+        Assert.Equal("bearer", outcome.Scheme, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(_issuer.Issuer, outcome.Claims!.Issuer);
+        Assert.False(string.IsNullOrEmpty(outcome.Claims.Subject));
+        Assert.Equal(["read:orders"], outcome.Claims.Scopes);
+        Assert.Empty(outcome.Headers);
+    }
+
+    [Fact]
+    public async Task Missing_token_is_401_with_the_cores_challenge()
+    {
+        FunctionsAuthentication outcome = await Authenticate("orders", null);
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.Null(outcome.Claims);
+        Assert.Equal(401, outcome.StatusCode);
+        RequestVerificationResult expected = await _client.TryVerifyRequestAsync(null, null, "GET", s_orders.AbsoluteUri);
+        Assert.Equal(expected.Challenge, Header(outcome, "WWW-Authenticate"));
+        Assert.StartsWith("Bearer", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.Contains("DPoP", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_token_is_401_invalid_token_and_the_answer_never_holds_the_token()
+    {
+        string token = Token();
+        string forged = token[..^2] + (token[^2] == 'A' ? "BA" : "AA");
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "Bearer " + forged);
+
+        Assert.Equal(401, outcome.StatusCode);
+        Assert.Equal("invalid_token", outcome.ErrorCode);
+        Assert.Contains("error=\"invalid_token\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.All(outcome.Headers, h => Assert.DoesNotContain(forged.Split('.')[2], h.Value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Valid_dpop_request_is_accepted_with_the_dpop_scheme()
+    {
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "DPoP " + token, proof);
+
+        Assert.True(outcome.IsAuthenticated);
+        Assert.Equal("dpop", outcome.Scheme, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(["read:orders"], outcome.Claims!.Scopes);
+    }
+
+    [Fact]
+    public async Task Dpop_proof_for_another_url_is_400_invalid_dpop_proof()
+    {
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", "https://functions.example/api/other", _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "DPoP " + token, proof);
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.Equal(400, outcome.StatusCode);
+        Assert.Equal("invalid_dpop_proof", outcome.ErrorCode);
+        Assert.Contains("DPoP", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_authorization_headers_are_400_before_any_verification()
+    {
+        string token = Token();
+        FunctionsAuthentication outcome = await _authenticator.AuthenticateAsync("orders", ["Bearer " + token, "Bearer " + token], null, "GET", s_orders);
+
+        Assert.Equal(400, outcome.StatusCode);
+        Assert.Equal("invalid_request", outcome.ErrorCode);
+        Assert.Equal(0, _issuer.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Missing_scope_is_403_insufficient_scope_with_the_scope_challenge()
+    {
+        FunctionsAuthentication outcome = await Authenticate("orders", "Bearer " + Token("write:orders"));
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.Equal(403, outcome.StatusCode);
+        Assert.Equal("insufficient_scope", outcome.ErrorCode);
+        Assert.Contains("error=\"insufficient_scope\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.Contains("read:orders", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_function_without_required_scopes_accepts_any_valid_token()
+    {
+        FunctionsAuthentication outcome = await Authenticate("me", "Bearer " + Token("write:orders"));
+
+        Assert.True(outcome.IsAuthenticated);
+        Assert.Equal(["write:orders"], outcome.Claims!.Scopes);
+    }
+
+    [Fact]
+    public async Task Keys_unavailable_is_503_with_retry_after_and_no_challenge()
+    {
+        _issuer.Intercept = context =>
+        {
+            context.Response.StatusCode = 500;
+            return Task.FromResult(true);
+        };
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "Bearer " + Token());
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.Equal(503, outcome.StatusCode);
+        Assert.Null(Header(outcome, "WWW-Authenticate"));
+        Assert.True(int.Parse(Header(outcome, "Retry-After")!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+}
