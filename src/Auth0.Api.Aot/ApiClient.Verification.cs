@@ -197,12 +197,23 @@ public sealed partial class ApiClient
             return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
         }
 
-        return MeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken));
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        return MeasuredAsync(started, Telemetry.StartVerification(), _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken));
 
-        static async ValueTask<AccessTokenResult> MeasuredAsync(long started, ValueTask<AccessTokenResult> pending)
+        static async ValueTask<AccessTokenResult> MeasuredAsync(long started, System.Diagnostics.Activity? activity, ValueTask<AccessTokenResult> pending)
         {
-            AccessTokenResult result = await pending.ConfigureAwait(false);
-            Telemetry.RecordVerification(started, result.Failure, "token", result.Claims);
+            AccessTokenResult result;
+            try
+            {
+                result = await pending.ConfigureAwait(false);
+            }
+            catch
+            {
+                activity?.Dispose();
+                throw;
+            }
+
+            Telemetry.RecordVerification(started, result.Failure, "token", result.Claims, activity);
             return result;
         }
     }

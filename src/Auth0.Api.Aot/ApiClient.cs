@@ -59,6 +59,17 @@ public sealed partial class ApiClient : IDisposable
 
     internal string? Domain => _options.Domain;
 
+    /// <summary>
+    /// Raised after each failed discovery or JWKS fetch (at most one per document per
+    /// <see cref="ApiClientOptions.FailureBackoff"/>), on the thread that ran the fetch. A handler must be quick and must
+    /// not throw: its exception reaches the verifications that waited on the fetch. The ASP.NET Core package logs it.
+    /// </summary>
+    public event System.Action<KeySourceFailure>? KeySourceFailed
+    {
+        add => _verifier.Keys.Failed += value;
+        remove => _verifier.Keys.Failed -= value;
+    }
+
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
     internal string? DomainIssuer => _options.DomainIssuer;
