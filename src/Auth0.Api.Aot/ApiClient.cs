@@ -22,6 +22,7 @@ public sealed partial class ApiClient : IDisposable
     private readonly TokenExchangeClient _exchange;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
+    private readonly MemoryReplayStore? _memoryReplays;
     private IReadOnlyList<string>? _authorizationServers;
     private IReadOnlyList<string>? _dpopAlgorithmNames;
 
@@ -48,7 +49,7 @@ public sealed partial class ApiClient : IDisposable
         }
 
         IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore : null;
-        MemoryReplayStore? memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
+        MemoryReplayStore? memoryReplays = _memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
         _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, memoryReplays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
@@ -254,5 +255,13 @@ public sealed partial class ApiClient : IDisposable
     }
 
     /// <summary>Releases the HTTP client the library created (a client given in the options is left alone).</summary>
-    public void Dispose() => _verifier.Dispose();
+    public void Dispose()
+    {
+        if (_memoryReplays is not null)
+        {
+            Telemetry.Unregister(_memoryReplays);
+        }
+
+        _verifier.Dispose();
+    }
 }

@@ -148,7 +148,7 @@ internal sealed class KeySource : IDisposable
                 FetchOutcome.Timeout => KeySourceFailureKind.Timeout,
                 _ => KeySourceFailureKind.Network,
             };
-            handlers(new KeySourceFailure(Telemetry.HostOf(key), document, kind, usable, stale));
+            handlers(new KeySourceFailure(Telemetry.AddressOf(key).Host, document, kind, usable, stale));
         }
     }
 
@@ -182,6 +182,7 @@ internal sealed class KeySource : IDisposable
 
     public void Dispose()
     {
+        Telemetry.Unregister(this);
         Discovery.Dispose();
         Jwks.Dispose();
         if (HttpFetchFeature.IsEnabled && _ownsHttpClient)
@@ -258,24 +259,25 @@ internal sealed class KeySource : IDisposable
         }
 
         string document = kind == SharedDocumentKind.Discovery ? Telemetry.Document.Discovery : Telemetry.Document.Jwks;
-        string host = Telemetry.HostOf(url);
+        Address address = Telemetry.AddressOf(url);
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        System.Diagnostics.Activity? activity = Telemetry.StartFetch(document, host);
-        FetchOutcome outcome = FetchOutcome.Network;
+        System.Diagnostics.Activity? activity = Telemetry.StartFetch(document, address);
         try
         {
             (byte[] Body, TimeSpan? Lifetime, T Document) fetched = await FetchCoreAsync(url, parse, cancellationToken).ConfigureAwait(false);
-            outcome = FetchOutcome.Success;
+            Telemetry.RecordFetch(started, document, address, FetchOutcome.Success, activity);
             return fetched;
         }
         catch (KeySourceException exception)
         {
-            outcome = exception.Outcome;
+            Telemetry.RecordFetch(started, document, address, exception.Outcome, activity);
             throw;
         }
-        finally
+        catch
         {
-            Telemetry.RecordFetch(started, document, host, outcome, activity);
+            // Cancelled by Dispose: not a request outcome, and not measured.
+            activity?.Dispose();
+            throw;
         }
     }
 

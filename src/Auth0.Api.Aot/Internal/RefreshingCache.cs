@@ -431,10 +431,10 @@ internal sealed class RefreshingCache<T> : IDisposable
         public FetchFailure? LastError;
         public long RetryAfter;
         public long ForcedAllowedAt;
-        private string? _host;
+        private Address? _address;
 
-        /// <summary>The host of the key (a URL), for the metrics; computed once.</summary>
-        public string Host(string key) => _host ??= Telemetry.HostOf(key);
+        /// <summary>The host and port of the key (a URL), for the metrics; computed once.</summary>
+        public Address Host(string key) => _address ??= Telemetry.AddressOf(key);
     }
 
     /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>

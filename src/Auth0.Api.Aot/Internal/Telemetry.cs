@@ -149,7 +149,7 @@ internal static class Telemetry
     }
 
     /// <summary>A fetch span (a client span the HttpClient's own span nests under), when a listener samples one.</summary>
-    public static Activity? StartFetch(string document, string host)
+    public static Activity? StartFetch(string document, Address address)
     {
         if (!Source.HasListeners())
         {
@@ -158,19 +158,21 @@ internal static class Telemetry
 
         Activity? activity = Source.StartActivity(document == Document.Discovery ? "auth0.discovery" : "auth0.jwks", ActivityKind.Client);
         activity?.SetTag("auth0.document", document);
-        activity?.SetTag("server.address", host);
+        activity?.SetTag("server.address", address.Host);
+        activity?.SetTag("server.port", address.Port);
         return activity;
     }
 
     /// <summary>Records one discovery or JWKS request and ends its span.</summary>
-    public static void RecordFetch(long started, string document, string host, FetchOutcome outcome, Activity? activity)
+    public static void RecordFetch(long started, string document, Address address, FetchOutcome outcome, Activity? activity)
     {
         string name = Outcome(outcome);
         TagList tags = new()
         {
             { "auth0.document", document },
             { "auth0.outcome", name },
-            { "server.address", host },
+            { "server.address", address.Host },
+            { "server.port", address.Port },
         };
         s_fetches.Add(1, in tags);
         s_fetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in tags);
@@ -178,21 +180,21 @@ internal static class Telemetry
     }
 
     /// <summary>Counts a read of a value past its lifetime.</summary>
-    public static void RecordStaleServe(string document, string host)
+    public static void RecordStaleServe(string document, Address address)
     {
         if (s_staleServes.Enabled)
         {
-            s_staleServes.Add(1, new KeyValuePair<string, object?>("auth0.document", document), new KeyValuePair<string, object?>("server.address", host));
+            s_staleServes.Add(1, new KeyValuePair<string, object?>("auth0.document", document), new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port));
         }
     }
 
     /// <summary>Counts an unknown-kid refetch (<paramref name="skipped"/>: one the cooldown refused).</summary>
-    public static void RecordUnknownKid(string host, bool skipped)
+    public static void RecordUnknownKid(Address address, bool skipped)
     {
         Counter<long> counter = skipped ? s_cooldownSkips : s_refetches;
         if (counter.Enabled)
         {
-            counter.Add(1, new KeyValuePair<string, object?>("server.address", host));
+            counter.Add(1, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port));
         }
     }
 
@@ -258,8 +260,23 @@ internal static class Telemetry
         _ => "network",
     };
 
-    /// <summary>The host of a URL the key source fetches (an allowed issuer's, or its JWKS location).</summary>
-    public static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? uri.Host : "invalid";
+    /// <summary>The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location).</summary>
+    public static Address AddressOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? new(uri.Host, uri.Port) : new("invalid", 0);
+
+    /// <summary>Removes a disposed key source from the key-age gauge.</summary>
+    public static void Unregister(KeySource keys) => Unregister(s_keySources, keys);
+
+    /// <summary>Removes the replay store of a disposed client from the store gauges.</summary>
+    public static void Unregister(MemoryReplayStore store) => Unregister(s_replayStores, store);
+
+    private static void Unregister<T>(List<WeakReference<T>> list, T item)
+        where T : class
+    {
+        lock (list)
+        {
+            list.RemoveAll(r => !r.TryGetTarget(out T? live) || ReferenceEquals(live, item));
+        }
+    }
 
     /// <summary>Adds a key source to the key-age gauge.</summary>
     public static void Register(KeySource keys) => Register(s_keySources, keys);
@@ -302,7 +319,8 @@ internal static class Telemetry
         {
             foreach ((string issuer, double seconds) in keys.KeyAges())
             {
-                ages.Add(new Measurement<double>(seconds, new KeyValuePair<string, object?>("server.address", HostOf(issuer))));
+                Address address = AddressOf(issuer);
+                ages.Add(new Measurement<double>(seconds, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port)));
             }
         }
 
@@ -366,3 +384,6 @@ internal enum FetchOutcome : byte
     /// <summary>Connection, TLS or read failure (or a handler's own exception).</summary>
     Network,
 }
+
+/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL.</summary>
+internal readonly record struct Address(string Host, int Port);
