@@ -31,7 +31,9 @@ public static class Auth0ApiAuthenticationBuilderExtensions
         ArgumentNullException.ThrowIfNull(scheme);
         ArgumentNullException.ThrowIfNull(configure);
         AddServices(builder.Services, scheme);
-        return builder.AddScheme<Auth0ApiOptions, Auth0ApiHandler>(scheme, configure);
+        builder.AddScheme<Auth0ApiOptions, Auth0ApiHandler>(scheme, configure);
+        Auth0ApiHandlerFactory.Register(builder.Services);
+        return builder;
     }
 
     /// <summary>
@@ -63,8 +65,7 @@ public static class Auth0ApiAuthenticationBuilderExtensions
             provider.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, PermissionAuthorizationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, Auth0ApiAuthorizationHandler>());
         services.AddHttpClient(Auth0ApiDefaults.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Security.Claims;
@@ -102,6 +103,24 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    // The handler is made per request by a factory (no reflection-based construction under NativeAOT, one logger made
+    // once), which AddScheme's own registration must not replace; its log lines keep the handler's category.
+    [Fact]
+    public async Task The_handler_is_made_by_the_packages_factory_and_logs_under_its_own_category()
+    {
+        ServiceCollection services = new();
+        services.AddAuthentication().AddAuth0Api(o => o.Client.Audience = TestApp.Audience).AddAuth0Api("B", o => o.Client.Audience = TestApp.Audience);
+        ServiceDescriptor handler = Assert.Single(services, d => d.ServiceType == typeof(Auth0ApiHandler));
+        Assert.Equal((ServiceLifetime.Transient, null), (handler.Lifetime, handler.ImplementationType));
+        Assert.NotNull(handler.ImplementationFactory);
+
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        using HttpResponseMessage refused = await app.Client.SendAsync(Get("/me", "Bearer " + _issuer.CreateToken("someone-else")));
+        using HttpResponseMessage ok = await app.Client.SendAsync(Get("/me", "Bearer " + _issuer.CreateToken(TestApp.Audience)));
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (refused.StatusCode, ok.StatusCode));
+        Assert.Contains(app.Logs, line => line.StartsWith("Information Auth0.Api.Aot.AspNetCore.Auth0ApiHandler: Auth0 API scheme Auth0Api refused a request", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_empty_Authorization_header_is_no_credentials()
     {
@@ -126,18 +145,24 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Scope_claims_of_an_identity_that_no_Auth0_scheme_made_grant_nothing()
+    public async Task Scope_and_permission_claims_of_an_identity_that_no_Auth0_scheme_made_grant_nothing()
     {
-        ScopeAuthorizationHandler handler = new();
+        Auth0ApiAuthorizationHandler handler = new();
         ScopeRequirement requirement = new(["read:orders"]);
-        Claim scope = new("scope", "read:orders");
+        PermissionRequirement permission = new(["orders:write"]);
+        Claim[] claims = [new("scope", "read:orders"), new("permissions", "orders:write")];
 
-        AuthorizationHandlerContext cookie = new([requirement], new ClaimsPrincipal(new ClaimsIdentity([scope], "Cookies")), null);
+        AuthorizationHandlerContext cookie = new([requirement, permission], new ClaimsPrincipal(new ClaimsIdentity(claims, "Cookies")), null);
         await handler.HandleAsync(cookie);
-        Assert.False(cookie.HasSucceeded);
+        Assert.Equal(2, cookie.PendingRequirements.Count());
 
-        AuthorizationHandlerContext auth0 = new([requirement], new ClaimsPrincipal(new Auth0ApiIdentity([scope], "Auth0Api", "sub", "permissions")), null);
+        AuthorizationHandlerContext auth0 = new([requirement, permission], new ClaimsPrincipal(new Auth0ApiIdentity(claims, "Auth0Api", "sub", "permissions")), null);
         await handler.HandleAsync(auth0);
         Assert.True(auth0.HasSucceeded);
+
+        // Requirements given as a sequence that is not a list are decided too.
+        AuthorizationHandlerContext sequence = new(new[] { requirement, (IAuthorizationRequirement)permission }.Where(_ => true), new ClaimsPrincipal(new Auth0ApiIdentity(claims, "Auth0Api", "sub", "permissions")), null);
+        await handler.HandleAsync(sequence);
+        Assert.True(sequence.HasSucceeded);
     }
 }

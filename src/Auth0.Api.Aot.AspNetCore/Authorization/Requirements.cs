@@ -67,9 +67,47 @@ public sealed class PermissionRequirement : IAuthorizationRequirement
     public bool Any { get; }
 }
 
-internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
+/// <summary>
+/// Decides the scope and permission requirements. One handler for both, implementing <see cref="IAuthorizationHandler"/>
+/// itself: the authorization service calls every registered handler on every request, and each
+/// <see cref="AuthorizationHandler{TRequirement}"/> allocates a filtering enumerator to find its requirements even when
+/// a policy has none of them (a plain <c>RequireAuthorization()</c>). This one walks the requirements once, by index.
+/// </summary>
+internal sealed class Auth0ApiAuthorizationHandler : IAuthorizationHandler
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    public Task HandleAsync(AuthorizationHandlerContext context)
+    {
+        if (context.Requirements is IReadOnlyList<IAuthorizationRequirement> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                Handle(context, list[i]);
+            }
+        }
+        else
+        {
+            foreach (IAuthorizationRequirement requirement in context.Requirements)
+            {
+                Handle(context, requirement);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Handle(AuthorizationHandlerContext context, IAuthorizationRequirement requirement)
+    {
+        if (requirement is ScopeRequirement scope)
+        {
+            HandleScope(context, scope);
+        }
+        else if (requirement is PermissionRequirement permission && Holds(context.User, "permissions", permission.Permissions, permission.Any))
+        {
+            context.Succeed(permission);
+        }
+    }
+
+    private static void HandleScope(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         if (Holds(context.User, "scope", requirement.Scopes, requirement.Any))
         {
@@ -77,6 +115,7 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
         }
         else if (context.Resource is HttpContext http && http.Features.Get<IAuth0ApiFeature>() is Auth0ApiFeature { Claims: not null } feature)
         {
+            // The scopes the 403 insufficient_scope challenge names.
             List<string> missing = feature.MissingScopes ??= [];
             foreach (string scope in requirement.Scopes)
             {
@@ -86,8 +125,6 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
                 }
             }
         }
-
-        return Task.CompletedTask;
     }
 
     // Only an identity an Auth0 API scheme made counts: a cookie's or another scheme's claims named scope grant nothing.
@@ -121,19 +158,6 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
         }
 
         return false;
-    }
-}
-
-internal sealed class PermissionAuthorizationHandler : AuthorizationHandler<PermissionRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
-    {
-        if (ScopeAuthorizationHandler.Holds(context.User, "permissions", requirement.Permissions, requirement.Any))
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
     }
 }
 
