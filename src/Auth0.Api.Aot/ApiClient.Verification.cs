@@ -197,25 +197,27 @@ public sealed partial class ApiClient
             return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
         }
 
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        return MeasuredAsync(started, Telemetry.StartVerification(), _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken));
+        return MeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
+    }
 
-        static async ValueTask<AccessTokenResult> MeasuredAsync(long started, System.Diagnostics.Activity? activity, ValueTask<AccessTokenResult> pending)
+    // The span starts inside this async method, so that Activity.Current is restored for the caller when it returns
+    // (set in the caller's own frame, it would stay set and parent every later verification's span).
+    private async ValueTask<AccessTokenResult> MeasuredAsync(long started, string? accessToken, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        System.Diagnostics.Activity? activity = Telemetry.StartVerification();
+        AccessTokenResult result;
+        try
         {
-            AccessTokenResult result;
-            try
-            {
-                result = await pending.ConfigureAwait(false);
-            }
-            catch
-            {
-                activity?.Dispose();
-                throw;
-            }
-
-            Telemetry.RecordVerification(started, result.Failure, "token", result.Claims, activity);
-            return result;
+            result = await _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, headers, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+
+        Telemetry.RecordVerification(started, result.Failure, "token", result.Claims, activity);
+        return result;
     }
 
     /// <summary>

@@ -60,6 +60,10 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
             verifications.Select(a => a.GetTagItem("auth0.result") + "|" + a.GetTagItem("auth0.scheme") + "|" + a.GetTagItem("auth0.issuer") + "|" + a.GetTagItem("error.type")));
         Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Error], verifications.Select(a => a.Status));
 
+        // Each verification's span is its own root: none is left current for the caller, so none parents the next.
+        Assert.Null(Activity.Current);
+        Assert.All(verifications, a => Assert.Null(a.Parent));
+
         // No token, no claim value (subject, jti), anywhere.
         Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains(token, StringComparison.Ordinal) || v.Contains(expired, StringComparison.Ordinal)
             || v.Contains("user_123", StringComparison.Ordinal) || v.Contains("jti-secret-value", StringComparison.Ordinal) || v.Contains(token.Split('.')[2], StringComparison.Ordinal));
