@@ -111,8 +111,8 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     /// <param name="policy">The timing policy.</param>
     /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
-    /// <param name="document">The metrics' name of the document (<c>discovery</c>, <c>jwks</c>).</param>
-    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch, string document = "test")
+    /// <param name="document">The metrics' name of the document (<c>discovery</c>, <c>jwks</c>; <c>unnamed</c> in unit tests).</param>
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch, string document = "unnamed")
     {
         _document = document;
         _policy = policy;

@@ -385,5 +385,5 @@ internal enum FetchOutcome : byte
     Network,
 }
 
-/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL.</summary>
-internal readonly record struct Address(string Host, int Port);
+/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock).</summary>
+internal sealed record Address(string Host, int Port);
