@@ -113,7 +113,7 @@ internal static class Telemetry
     public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Source.HasListeners();
 
     /// <summary>A verification span, when a listener samples one; <see langword="null"/> otherwise (and with no listener, for free).</summary>
-    public static Activity? StartVerification() => Source.HasListeners() ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
+    public static Activity? StartVerification() => HttpFetchFeature.IsEnabled && Source.HasListeners() ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
 
     /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends its span.</summary>
     public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims, Activity? activity = null)
