@@ -98,6 +98,14 @@ public class FirstSeenTokenBenchmarks
         return result.IsValid;
     }
 
+    /// <summary>The verifier behind <see cref="Auth0ApiAot"/>, called directly: no argument checks, no telemetry check (the paired telemetry suite).</summary>
+    public bool Auth0ApiAot_VerifierDirect()
+    {
+        ValueTask<AccessTokenResult> pending = _client.Verifier.VerifyAsync(_token, null, null, null, default);
+        AccessTokenResult result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return result.IsValid;
+    }
+
     /// <summary><see cref="JsonWebTokenHandler.ValidateTokenAsync(string, TokenValidationParameters)"/> with equivalent checks.</summary>
     [Benchmark]
     public bool IdentityModelJsonWebTokenHandler() => _handler.ValidateTokenAsync(_token, _parameters).GetAwaiter().GetResult().IsValid;

@@ -57,8 +57,27 @@ internal static class PairedRun
                 ]);
             }
 
+            case "telemetry":
+            {
+                // Issue 16, item 3: the first-seen path with no listener, with a MeterListener on every instrument of
+                // the library's meter, and with that plus an ActivityListener sampling every span; and, against the
+                // same path, the verifier called directly (no argument checks, no telemetry check) and the no-listener
+                // check alone, which bound what the telemetry costs when nothing listens.
+                FirstSeenTokenBenchmarks b = new();
+                TelemetryListeners listeners = new();
+                return new PairedSuite(b.SetupAsync, b.CleanupAsync,
+                [
+                    new("BareRsaVerifyData", b.BareRsaVerifyData, 0),
+                    new("Auth0ApiAot", b.Auth0ApiAot, 0),
+                    new("Auth0ApiAot_VerifierDirect", b.Auth0ApiAot_VerifierDirect, 1),
+                    new("NoListenerCheckOnly", TelemetryListeners.NoListenerCheck, 1),
+                    new("Auth0ApiAot_MeterListener", b.Auth0ApiAot, 1) { Enter = listeners.StartMeters, Exit = listeners.Stop },
+                    new("Auth0ApiAot_MeterAndActivityListener", b.Auth0ApiAot, 1) { Enter = listeners.StartMetersAndActivities, Exit = listeners.Stop },
+                ]);
+            }
+
             default:
-                throw new ArgumentException("Unknown paired suite '" + name + "': use firstseen, dpop or sametoken", nameof(name));
+                throw new ArgumentException("Unknown paired suite '" + name + "': use firstseen, dpop, sametoken or telemetry", nameof(name));
         }
     }
 
@@ -73,7 +92,10 @@ internal static class PairedRun
             {
                 foreach (PairedMethod method in methods)
                 {
-                    if (!method.Run())
+                    method.Enter?.Invoke();
+                    bool ran = method.Run();
+                    method.Exit?.Invoke();
+                    if (!ran)
                     {
                         throw new InvalidOperationException(method.Name + " returned false");
                     }
@@ -92,6 +114,7 @@ internal static class PairedRun
                 {
                     int m = (round + k) % methods.Length;
                     Func<bool> run = methods[m].Run;
+                    methods[m].Enter?.Invoke();
                     long start = Stopwatch.GetTimestamp();
                     for (int i = 0; i < Batch; i++)
                     {
@@ -99,6 +122,7 @@ internal static class PairedRun
                     }
 
                     nanosecondsPerOp[m][round] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Batch;
+                    methods[m].Exit?.Invoke();
                 }
             }
 
@@ -134,5 +158,63 @@ internal static class PairedRun
 /// <summary>Benchmarks measured together by <see cref="PairedRun"/>.</summary>
 internal sealed record PairedSuite(Func<Task> SetupAsync, Func<Task> CleanupAsync, PairedMethod[] Methods);
 
-/// <summary>One measured method and the index of the method its ratio is taken against.</summary>
-internal sealed record PairedMethod(string Name, Func<bool> Run, int Baseline);
+/// <summary>
+/// One measured method and the index of the method its ratio is taken against; <see cref="Enter"/> and
+/// <see cref="Exit"/> run around each of its batches, outside the timed part (attaching and removing a listener).
+/// </summary>
+internal sealed record PairedMethod(string Name, Func<bool> Run, int Baseline)
+{
+    public Action? Enter { get; init; }
+
+    public Action? Exit { get; init; }
+}
+
+/// <summary>The listeners of the telemetry suite: what an OpenTelemetry SDK attaches, with the cheapest callbacks.</summary>
+internal sealed class TelemetryListeners
+{
+    private System.Diagnostics.Metrics.MeterListener? _meters;
+    private System.Diagnostics.ActivityListener? _activities;
+    private long _sum;
+
+    public static bool NoListenerCheck() => !Internal.Telemetry.VerificationsEnabled;
+
+    public void StartMeters()
+    {
+        _meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == Internal.Telemetry.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _meters.SetMeasurementEventCallback<long>((_, value, tags, _) => _sum += value + tags.Length);
+        _meters.SetMeasurementEventCallback<double>((_, value, tags, _) => _sum += (long)value + tags.Length);
+        _meters.Start();
+    }
+
+    public void StartMetersAndActivities()
+    {
+        StartMeters();
+        _activities = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Internal.Telemetry.MeterName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => _sum += activity.TagObjects.GetHashCode(),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(_activities);
+    }
+
+    public void Stop()
+    {
+        _meters?.Dispose();
+        _activities?.Dispose();
+        (_meters, _activities) = (null, null);
+        if (Internal.Telemetry.VerificationsEnabled)
+        {
+            throw new InvalidOperationException("a listener is still attached");
+        }
+    }
+}

@@ -6,7 +6,7 @@ namespace Auth0.Api.Aot.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project bench/Auth0.Api.Aot.Benchmarks -- --filter '*'</c> runs
-/// BenchmarkDotNet; <c>-- --paired [rounds] [firstseen|dpop|sametoken]</c> runs the paired measurement of <see cref="PairedRun"/>;
+/// BenchmarkDotNet; <c>-- --paired [rounds] [firstseen|dpop|sametoken|telemetry]</c> runs the paired measurement of <see cref="PairedRun"/>;
 /// <c>-- --redis [pairs] [requests-per-phase] [rounds] [timeout-ms]</c> compares the Redis replay store with the in-memory one
 /// (<see cref="RedisReplayRun"/>).
 /// </summary>

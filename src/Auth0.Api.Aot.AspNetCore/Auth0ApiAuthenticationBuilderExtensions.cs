@@ -60,7 +60,11 @@ public static class Auth0ApiAuthenticationBuilderExtensions
     private static void AddServices(IServiceCollection services, string scheme)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<Auth0ApiClients>();
+        services.TryAddSingleton(provider => new Auth0ApiClients(
+            provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>(),
+            provider.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, Auth0ApiAuthorizationHandler>());
         services.AddHttpClient(Auth0ApiDefaults.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler

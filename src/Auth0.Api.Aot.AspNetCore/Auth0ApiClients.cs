@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Net.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Auth0.Api.Aot.AspNetCore;
@@ -8,7 +10,8 @@ namespace Auth0.Api.Aot.AspNetCore;
 /// <summary>
 /// One <see cref="ApiClient"/> per Auth0 API scheme, built on first use from the scheme's options with the HTTP client
 /// of <see cref="IHttpClientFactory"/> and the service provider's <see cref="TimeProvider"/>, and disposed with the
-/// service provider. Resolve it to use the scheme's client directly (token exchange, key snapshots).
+/// service provider. Resolve it to use the scheme's client directly (token exchange, key snapshots). Each client's
+/// failed key fetches (<see cref="ApiClient.KeySourceFailed"/>) are logged at Warning.
 /// </summary>
 public sealed class Auth0ApiClients : IDisposable
 {
@@ -16,6 +19,7 @@ public sealed class Auth0ApiClients : IDisposable
     private readonly IOptionsMonitor<Auth0ApiOptions> _options;
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private volatile bool _disposed;
 
     /// <summary>Creates the registry (through dependency injection).</summary>
@@ -23,10 +27,21 @@ public sealed class Auth0ApiClients : IDisposable
     /// <param name="httpClients">The HTTP client factory.</param>
     /// <param name="time">The clock.</param>
     public Auth0ApiClients(IOptionsMonitor<Auth0ApiOptions> options, IHttpClientFactory httpClients, TimeProvider time)
+        : this(options, httpClients, time, null)
+    {
+    }
+
+    /// <summary>Creates the registry (through dependency injection), logging failed key fetches.</summary>
+    /// <param name="options">The schemes' options.</param>
+    /// <param name="httpClients">The HTTP client factory.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">The loggers (category <c>Auth0.Api.Aot.AspNetCore.Auth0ApiClients</c>); none logs nothing.</param>
+    public Auth0ApiClients(IOptionsMonitor<Auth0ApiOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory? loggerFactory)
     {
         _options = options;
         _httpClients = httpClients;
         _time = time;
+        _logger = loggerFactory?.CreateLogger<Auth0ApiClients>() ?? NullLogger<Auth0ApiClients>.Instance;
     }
 
     /// <summary>The client of <paramref name="scheme"/>.</summary>
@@ -62,7 +77,16 @@ public sealed class Auth0ApiClients : IDisposable
             client.TimeProvider ??= _time;
             try
             {
-                return new ApiClient(client);
+                ApiClient created = new(client);
+                ILogger logger = _logger;
+                created.KeySourceFailed += failure => Log.KeySourceFailed(
+                    logger,
+                    scheme,
+                    failure.Document,
+                    failure.Host,
+                    failure.Kind,
+                    failure.ServingStale ? "serving the stale copy" : failure.ServingCached ? "the cached copy is still fresh" : "nothing cached: requests that need it are answered 503");
+                return created;
             }
             finally
             {

@@ -287,6 +287,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: keys of {Issuer} are {State} after warm-up; last error: {Error}")]
     public static partial void KeysNotReady(ILogger logger, string scheme, string issuer, KeyState state, string error);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: {Document} fetch from {Host} failed ({Kind}); {State}")]
+    public static partial void KeySourceFailed(ILogger logger, string scheme, KeySourceDocument document, string host, KeySourceFailureKind kind, string state);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status})")]
     public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status);
 }

@@ -197,14 +197,27 @@ public sealed partial class ApiClient
             return _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
         }
 
-        return MeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken));
+        return MeasuredAsync(System.Diagnostics.Stopwatch.GetTimestamp(), accessToken, requiredClaims, requestUrl, ResolverHeaders(requestHeaders), cancellationToken);
+    }
 
-        static async ValueTask<AccessTokenResult> MeasuredAsync(long started, ValueTask<AccessTokenResult> pending)
+    // The span starts inside this async method, so that Activity.Current is restored for the caller when it returns
+    // (set in the caller's own frame, it would stay set and parent every later verification's span).
+    private async ValueTask<AccessTokenResult> MeasuredAsync(long started, string? accessToken, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        System.Diagnostics.Activity? activity = Telemetry.StartVerification();
+        AccessTokenResult result;
+        try
         {
-            AccessTokenResult result = await pending.ConfigureAwait(false);
-            Telemetry.RecordVerification(started, result.Failure, "token", result.Claims);
-            return result;
+            result = await _verifier.VerifyAsync(accessToken, requiredClaims, requestUrl, headers, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+
+        Telemetry.RecordVerification(started, result.Failure, "token", result.Claims, activity);
+        return result;
     }
 
     /// <summary>

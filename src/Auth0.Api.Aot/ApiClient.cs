@@ -22,6 +22,7 @@ public sealed partial class ApiClient : IDisposable
     private readonly TokenExchangeClient _exchange;
     private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
+    private readonly MemoryReplayStore? _memoryReplays;
     private IReadOnlyList<string>? _authorizationServers;
     private IReadOnlyList<string>? _dpopAlgorithmNames;
 
@@ -48,7 +49,7 @@ public sealed partial class ApiClient : IDisposable
         }
 
         IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore : null;
-        MemoryReplayStore? memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
+        MemoryReplayStore? memoryReplays = _memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
         _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, memoryReplays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
@@ -59,6 +60,17 @@ public sealed partial class ApiClient : IDisposable
     }
 
     internal string? Domain => _options.Domain;
+
+    /// <summary>
+    /// Raised after each failed discovery or JWKS fetch (at most one per document per
+    /// <see cref="ApiClientOptions.FailureBackoff"/>), on the thread that ran the fetch. A handler must be quick and must
+    /// not throw: its exception reaches the verifications that waited on the fetch. The ASP.NET Core package logs it.
+    /// </summary>
+    public event System.Action<KeySourceFailure>? KeySourceFailed
+    {
+        add => _verifier.Keys.Failed += value;
+        remove => _verifier.Keys.Failed -= value;
+    }
 
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
@@ -244,5 +256,13 @@ public sealed partial class ApiClient : IDisposable
     }
 
     /// <summary>Releases the HTTP client the library created (a client given in the options is left alone).</summary>
-    public void Dispose() => _verifier.Dispose();
+    public void Dispose()
+    {
+        if (_memoryReplays is not null)
+        {
+            Telemetry.Unregister(_memoryReplays);
+        }
+
+        _verifier.Dispose();
+    }
 }

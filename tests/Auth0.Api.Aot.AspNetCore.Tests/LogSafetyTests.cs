@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
 using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
 namespace Auth0.Api.Aot.AspNetCore.Tests;
@@ -112,5 +113,39 @@ public sealed class LogSafetyTests : IAsyncLifetime
 
             Assert.DoesNotContain('\u2028', line);
         }
+    }
+
+    [Fact]
+    public async Task Stale_serving_during_an_outage_is_logged_at_Warning_with_the_host_and_kind_only()
+    {
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+        _issuer.Clock = time;
+        await using TestApp app = await TestApp.StartAsync(_issuer, o =>
+        {
+            o.Client.TimeProvider = time;
+            o.Client.CacheTtl = TimeSpan.FromMinutes(10);
+            o.Client.MaxStaleness = TimeSpan.FromHours(1);
+        });
+        string token = _issuer.CreateToken(TestApp.Audience);
+        using (HttpResponseMessage first = await app.Client.SendAsync(Get("/me", "Bearer " + token)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        _issuer.Intercept = async context =>
+        {
+            await LocalIssuer.Respond(context, 500, "text/plain", "down");
+            return true;
+        };
+        time.Advance(TimeSpan.FromMinutes(11));
+        using (HttpResponseMessage stale = await app.Client.SendAsync(Get("/me", "Bearer " + token)))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        }
+
+        string prefix = "Warning Auth0.Api.Aot.AspNetCore.Auth0ApiClients: Auth0 API scheme " + Auth0ApiDefaults.AuthenticationScheme + ": ";
+        await Eventually.TrueAsync(() => app.Logs.Contains(prefix + "Discovery fetch from 127.0.0.1 failed (HttpError); serving the stale copy")
+            && app.Logs.Contains(prefix + "Jwks fetch from 127.0.0.1 failed (HttpError); serving the stale copy"));
+        Assert.DoesNotContain(app.Logs, line => line.Contains(token.Split('.')[2], StringComparison.Ordinal) || line.Contains("down", StringComparison.Ordinal));
     }
 }

@@ -47,6 +47,47 @@ public sealed class SeededKeysWithoutHttpTests : IAsyncLifetime
         Assert.False(enabled);
     }
 
+    /// <summary>A build without HTTP keeps its metrics but has no verification spans: the Activity machinery is left out of its binary (docs/observability.md).</summary>
+    [Fact]
+    public async Task Verifications_are_counted_but_no_span_is_started_even_with_a_sampling_listener()
+    {
+        List<string> spans = [];
+        List<string> results = [];
+        using System.Diagnostics.ActivityListener activities = new()
+        {
+            ShouldListenTo = source => source.Name == "Auth0.Api.Aot",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity.OperationName); } },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(activities);
+        using System.Diagnostics.Metrics.MeterListener meters = new()
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "auth0.api.verifications")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "auth0.result")
+                {
+                    lock (results) { results.Add((string)tag.Value!); }
+                }
+            }
+        });
+        meters.Start();
+        using ApiClient client = Client(o => o.StaticJwks = new Dictionary<string, string> { [_issuer.Domain] = _issuer.JwksJson() });
+
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token())).IsValid);
+        Assert.Equal(["success"], results);
+        Assert.Empty(spans);
+    }
+
     [Fact]
     public async Task Static_jwks_verify_and_an_unknown_kid_is_refused_without_a_request_even_with_an_http_client_given()
     {

@@ -124,6 +124,12 @@ public static class PublicApiDescription
             yield return (field.IsLiteral ? "const " : field.IsStatic ? "static readonly " : string.Empty) + Name(field.FieldType) + " " + field.Name;
         }
 
+        // Events too: their add/remove accessors are special names, skipped below, so an event would otherwise be unreviewed.
+        foreach (EventInfo @event in type.GetEvents(Flags))
+        {
+            yield return "event " + Name(@event.EventHandlerType!) + " " + @event.Name;
+        }
+
         foreach (MethodInfo method in type.GetMethods(Flags).Where(m => !m.IsSpecialName))
         {
             yield return (method.IsStatic ? "static " : string.Empty) + Name(method.ReturnType) + " " + method.Name + "(" + Parameters(method) + ")";

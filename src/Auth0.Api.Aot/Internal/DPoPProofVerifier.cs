@@ -214,8 +214,16 @@ internal sealed class DPoPProofVerifier
     }
 
     /// <summary>The <c>use_dpop_nonce</c> failure for a nonce state, with a fresh nonce; <see langword="null"/> when the nonce is fine.</summary>
-    public AuthError? NonceError(NonceState state) =>
-        state is NonceState.Missing or NonceState.Invalid ? Error.ProofNonce(state == NonceState.Missing, _nonces!.Create()) : null;
+    public AuthError? NonceError(NonceState state)
+    {
+        if (state is not (NonceState.Missing or NonceState.Invalid))
+        {
+            return null;
+        }
+
+        Telemetry.RecordNonceChallenge(state == NonceState.Missing);
+        return Error.ProofNonce(state == NonceState.Missing, _nonces!.Create());
+    }
 
     /// <summary>
     /// Records the proof (its key and jti) until it can no longer be accepted, the last step of a verification. The

@@ -21,6 +21,9 @@ internal sealed class KeySourceException : Exception
 
     /// <summary>Whether the message is the whole description (a fetched document that is unusable), not a fetch reason.</summary>
     public bool IsWholeMessage { get; init; }
+
+    /// <summary>How the request failed, for the metrics and <see cref="KeySourceFailure"/>.</summary>
+    public FetchOutcome Outcome { get; init; } = FetchOutcome.Network;
 }
 
 /// <summary>A fetched OpenID Provider Metadata document, with its issuer pre-normalised once.</summary>
@@ -117,14 +120,51 @@ internal sealed class KeySource : IDisposable
                 _httpClient = httpClient;
             }
 
-            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync);
-            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync);
+            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync, Telemetry.Document.Discovery);
+            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync, Telemetry.Document.Jwks);
         }
         else
         {
-            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDisabled<DiscoveryDocument>);
-            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchDisabled<JsonWebKeySet>);
+            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDisabled<DiscoveryDocument>, Telemetry.Document.Discovery);
+            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchDisabled<JsonWebKeySet>, Telemetry.Document.Jwks);
         }
+
+        Discovery.FetchFailed += (key, exception, usable, stale) => RaiseFailed(KeySourceDocument.Discovery, key, exception, usable, stale);
+        Jwks.FetchFailed += (key, exception, usable, stale) => RaiseFailed(KeySourceDocument.Jwks, key, exception, usable, stale);
+        Telemetry.Register(this);
+    }
+
+    /// <summary>Raised after each failed discovery or JWKS fetch, on the thread that ran it (ApiClient.KeySourceFailed).</summary>
+    public event Action<KeySourceFailure>? Failed;
+
+    private void RaiseFailed(KeySourceDocument document, string key, KeySourceException exception, bool usable, bool stale)
+    {
+        if (Failed is { } handlers)
+        {
+            KeySourceFailureKind kind = exception.Outcome switch
+            {
+                FetchOutcome.HttpError => KeySourceFailureKind.HttpError,
+                FetchOutcome.InvalidDocument => KeySourceFailureKind.InvalidDocument,
+                FetchOutcome.Timeout => KeySourceFailureKind.Timeout,
+                _ => KeySourceFailureKind.Network,
+            };
+            handlers(new KeySourceFailure(Telemetry.AddressOf(key).Host, document, kind, usable, stale));
+        }
+    }
+
+    /// <summary>The age of each issuer's key set (the key-age gauge): issuers by normalised URL, pinned sets excluded.</summary>
+    public System.Collections.Generic.List<(string Issuer, double Seconds)> KeyAges()
+    {
+        System.Collections.Generic.List<(string, double)> ages = [];
+        foreach ((string issuer, DiscoveryDocument document, _, _) in Discovery.Export())
+        {
+            if (document.JwksUri is { } jwksUri && Jwks.Inspect(jwksUri) is { Value: { Pinned: false } } keys)
+            {
+                ages.Add((issuer, keys.Age.TotalSeconds));
+            }
+        }
+
+        return ages;
     }
 
     /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>
@@ -142,6 +182,7 @@ internal sealed class KeySource : IDisposable
 
     public void Dispose()
     {
+        Telemetry.Unregister(this);
         Discovery.Dispose();
         Jwks.Dispose();
         if (HttpFetchFeature.IsEnabled && _ownsHttpClient)
@@ -199,14 +240,59 @@ internal sealed class KeySource : IDisposable
             return (sharedDocument, remaining);
         }
 
-        (byte[] body, TimeSpan? lifetime) = await GetBodyAsync(url, cancellationToken).ConfigureAwait(false);
-        T document = parse(body);
+        (byte[] body, TimeSpan? lifetime, T document) = await FetchMeasuredAsync(kind, url, parse, cancellationToken).ConfigureAwait(false);
         if (_shared is not null)
         {
             await WriteSharedAsync(sharedKey, kind, body, _policy.EffectiveTtl(lifetime), cancellationToken).ConfigureAwait(false);
         }
 
         return (document, lifetime);
+    }
+
+    // The request to the origin, its span and its measurements (a shared-cache hit is neither).
+    private async Task<(byte[] Body, TimeSpan? Lifetime, T Document)> FetchMeasuredAsync<T>(SharedDocumentKind kind, string url, Func<byte[], T> parse, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!Telemetry.FetchesEnabled)
+        {
+            return await FetchCoreAsync(url, parse, cancellationToken).ConfigureAwait(false);
+        }
+
+        string document = kind == SharedDocumentKind.Discovery ? Telemetry.Document.Discovery : Telemetry.Document.Jwks;
+        Address address = Telemetry.AddressOf(url);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        System.Diagnostics.Activity? activity = Telemetry.StartFetch(document, address);
+        try
+        {
+            (byte[] Body, TimeSpan? Lifetime, T Document) fetched = await FetchCoreAsync(url, parse, cancellationToken).ConfigureAwait(false);
+            Telemetry.RecordFetch(started, document, address, FetchOutcome.Success, activity);
+            return fetched;
+        }
+        catch (KeySourceException exception)
+        {
+            Telemetry.RecordFetch(started, document, address, exception.Outcome, activity);
+            throw;
+        }
+        catch
+        {
+            // Cancelled by Dispose: not a request outcome, and not measured.
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<(byte[] Body, TimeSpan? Lifetime, T Document)> FetchCoreAsync<T>(string url, Func<byte[], T> parse, CancellationToken cancellationToken)
+        where T : class
+    {
+        (byte[] body, TimeSpan? lifetime) = await GetBodyAsync(url, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (body, lifetime, parse(body));
+        }
+        catch (KeySourceException exception) when (exception.Outcome != FetchOutcome.InvalidDocument)
+        {
+            throw new KeySourceException(exception.Message, exception.InnerException) { IsWholeMessage = exception.IsWholeMessage, Outcome = FetchOutcome.InvalidDocument };
+        }
     }
 
     private static bool TryParse<T>(byte[] body, Func<byte[], T> parse, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? document)
@@ -281,7 +367,7 @@ internal sealed class KeySource : IDisposable
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            throw new KeySourceException("the URL is not an absolute https URL without credentials");
+            throw new KeySourceException("the URL is not an absolute https URL without credentials") { Outcome = FetchOutcome.InvalidDocument };
         }
 
         using CancellationTokenSource timeoutSource = new(_timeout, _timeProvider);
@@ -295,26 +381,26 @@ internal sealed class KeySource : IDisposable
             int status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
             {
-                throw new KeySourceException(FormattableString.Invariant($"redirects are not followed (HTTP {status})"));
+                throw new KeySourceException(FormattableString.Invariant($"redirects are not followed (HTTP {status})")) { Outcome = FetchOutcome.HttpError };
             }
 
             if (status is < 200 or >= 300)
             {
-                throw new KeySourceException(FormattableString.Invariant($"HTTP {status}"));
+                throw new KeySourceException(FormattableString.Invariant($"HTTP {status}")) { Outcome = FetchOutcome.HttpError };
             }
 
             if (response.RequestMessage?.RequestUri is Uri final && final != uri)
             {
-                throw new KeySourceException("redirects are not followed (the HttpClient followed one)");
+                throw new KeySourceException("redirects are not followed (the HttpClient followed one)") { Outcome = FetchOutcome.HttpError };
             }
 
             byte[] body = await ReadLimitedAsync(response.Content, MaxDocumentBytes, linked.Token).ConfigureAwait(false)
-                ?? throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes"));
+                ?? throw new KeySourceException(FormattableString.Invariant($"response is larger than {MaxDocumentBytes} bytes")) { Outcome = FetchOutcome.InvalidDocument };
             return (body, ReadLifetime(response, _timeProvider));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
-            throw new KeySourceException(FormattableString.Invariant($"request timed out after {_timeout.TotalSeconds:0.###} s"));
+            throw new KeySourceException(FormattableString.Invariant($"request timed out after {_timeout.TotalSeconds:0.###} s")) { Outcome = FetchOutcome.Timeout };
         }
         catch (HttpRequestException exception)
         {
@@ -328,7 +414,10 @@ internal sealed class KeySource : IDisposable
         {
             // An injected HttpClient's own Timeout (TaskCanceledException), a delegating handler's exception (a circuit
             // breaker, say) or a disposed client: reported as a fetch failure, never as a raw exception.
-            throw new KeySourceException(exception is OperationCanceledException ? "request was cancelled by the HttpClient (its own Timeout?)" : "request failed: " + exception.GetType().Name, exception);
+            throw new KeySourceException(exception is OperationCanceledException ? "request was cancelled by the HttpClient (its own Timeout?)" : "request failed: " + exception.GetType().Name, exception)
+            {
+                Outcome = exception is OperationCanceledException ? FetchOutcome.Timeout : FetchOutcome.Network,
+            };
         }
     }
 

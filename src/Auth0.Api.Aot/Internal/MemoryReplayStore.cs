@@ -119,6 +119,8 @@ internal sealed class MemoryReplayStore
         {
             _shards[i] = new Shard(this);
         }
+
+        Telemetry.Register(this);
     }
 
     public int Capacity => _capacity;

@@ -107,11 +107,14 @@ internal sealed class RefreshingCache<T> : IDisposable
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly string _document;
 
     /// <param name="policy">The timing policy.</param>
     /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
-    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch)
+    /// <param name="document">The metrics' name of the document (<c>discovery</c>, <c>jwks</c>; <c>unnamed</c> in unit tests).</param>
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch, string document = "unnamed")
     {
+        _document = document;
         _policy = policy;
         _time = policy.TimeProvider;
         _fetch = fetch;
@@ -130,6 +133,13 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     /// <summary>Raised after an entry's value was replaced by a forced refresh (for the verifier's recent-key slots).</summary>
     public event Action? ForcedRefresh;
+
+    /// <summary>
+    /// Raised after each failed fetch, once its error is recorded, on the thread that ran it: the key, the failure, whether
+    /// a value is still served and whether that value is past its lifetime. An exception from a handler reaches whoever
+    /// waits on the fetch.
+    /// </summary>
+    public event Action<string, KeySourceException, bool, bool>? FetchFailed;
 
     /// <summary>
     /// What the cache holds for <paramref name="key"/>, without fetching: the current value (fresh or stale within
@@ -178,6 +188,10 @@ internal sealed class RefreshingCache<T> : IDisposable
         if (now >= current.RefreshAt)
         {
             StartBackground(key, entry, now);
+            if (now >= current.FreshUntil)
+            {
+                Telemetry.RecordStaleServe(_document, entry.Host(key));
+            }
         }
 
         value = current;
@@ -255,12 +269,14 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else if (now < entry.ForcedAllowedAt)
             {
+                Telemetry.RecordUnknownKid(entry.Host(key), skipped: true);
                 return default;
             }
             else
             {
                 entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
                 pending = entry.InFlight = Start(key, entry, forced: true);
+                Telemetry.RecordUnknownKid(entry.Host(key), skipped: false);
             }
         }
 
@@ -361,10 +377,18 @@ internal sealed class RefreshingCache<T> : IDisposable
         catch (KeySourceException exception)
         {
             FetchFailure error = new(exception.Message, exception.InnerException, exception.IsWholeMessage);
+            long now = _time.GetTimestamp();
             lock (entry.Gate)
             {
                 entry.LastError = error;
-                entry.RetryAfter = _time.GetTimestamp() + Ticks(_policy.Backoff);
+                entry.RetryAfter = now + Ticks(_policy.Backoff);
+            }
+
+            if (FetchFailed is { } failed)
+            {
+                CachedValue<T>? current = Volatile.Read(ref entry.Current);
+                bool usable = current is not null && now < current.StaleUntil;
+                failed(key, exception, usable, usable && now >= current!.FreshUntil);
             }
 
             return new Fetched(null, error, _policy.Backoff);
@@ -407,6 +431,10 @@ internal sealed class RefreshingCache<T> : IDisposable
         public FetchFailure? LastError;
         public long RetryAfter;
         public long ForcedAllowedAt;
+        private Address? _address;
+
+        /// <summary>The host and port of the key (a URL), for the metrics; computed once.</summary>
+        public Address Host(string key) => _address ??= Telemetry.AddressOf(key);
     }
 
     /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>

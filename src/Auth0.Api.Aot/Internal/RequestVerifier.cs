@@ -42,8 +42,19 @@ internal sealed class RequestVerifier
 
     private async ValueTask<RequestVerificationResult> VerifyMeasuredAsync(long started, string? authorization, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        RequestVerificationResult result = await VerifyCoreAsync(authorization, dpop, httpMethod, httpUrl, headers, cancellationToken).ConfigureAwait(false);
-        Telemetry.RecordVerification(started, result.Failure, result.Scheme, result.Claims);
+        System.Diagnostics.Activity? activity = Telemetry.StartVerification();
+        RequestVerificationResult result;
+        try
+        {
+            result = await VerifyCoreAsync(authorization, dpop, httpMethod, httpUrl, headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+
+        Telemetry.RecordVerification(started, result.Failure, result.Scheme, result.Claims, activity);
         return result;
     }
 

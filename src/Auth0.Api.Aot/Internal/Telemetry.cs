@@ -3,7 +3,11 @@
 // and nothing else: no timestamp, no tag list, no claim read.
 // Tags have bounded cardinality: the result is a name of the VerificationFailure enum (or "success"), the scheme is
 // "bearer", "dpop" or "none", and the issuer is set only for a verified token, whose issuer is a configured or
-// resolver-allowed one: never a value copied from an unverified token.
+// resolver-allowed one: never a value copied from an unverified token. The key-source instruments name the host of a
+// document the key source fetches, and it fetches only for an allowed issuer (TokenVerifier checks the allow-list or
+// asks the resolver before the first fetch), so those hosts are bounded by the configuration too.
+// The ActivitySource has the same rule, and no span or tag ever carries a token, a proof, a jti, a secret or a claim
+// value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first).
 
 using System;
 using System.Collections.Generic;
@@ -16,7 +20,12 @@ internal static class Telemetry
 {
     public const string MeterName = "Auth0.Api.Aot";
 
-    private static readonly Meter s_meter = new(MeterName, typeof(Telemetry).Assembly.GetName().Version?.ToString(3));
+    private static readonly string? s_version = typeof(Telemetry).Assembly.GetName().Version?.ToString(3);
+
+    private static readonly Meter s_meter = new(MeterName, s_version);
+
+    /// <summary>The library's spans: discovery, JWKS and token-endpoint requests, and sampled verifications.</summary>
+    public static readonly ActivitySource Source = new(MeterName, s_version);
 
     private static readonly Counter<long> s_verifications = s_meter.CreateCounter<long>(
         "auth0.api.verifications",
@@ -31,15 +40,88 @@ internal static class Telemetry
     // VerificationFailure names by value, for the result tag (no Enum.ToString per measurement).
     private static readonly string[] s_results = Results();
 
-    /// <summary>Whether any listener wants verification measurements.</summary>
-    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled;
+    private static readonly Counter<long> s_fetches = s_meter.CreateCounter<long>(
+        "auth0.api.key_source.fetches",
+        unit: "{fetch}",
+        description: "Discovery and JWKS requests to the issuer, by document, outcome and host.");
 
-    /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp).</summary>
-    public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims)
+    private static readonly Histogram<double> s_fetchDuration = s_meter.CreateHistogram<double>(
+        "auth0.api.key_source.fetch.duration",
+        unit: "s",
+        description: "Duration of discovery and JWKS requests, with the tags of auth0.api.key_source.fetches.");
+
+    private static readonly Counter<long> s_staleServes = s_meter.CreateCounter<long>(
+        "auth0.api.key_source.stale_serves",
+        unit: "{serve}",
+        description: "Reads of a discovery document or JWKS past its lifetime (served stale while a refresh runs or fails).");
+
+    private static readonly Counter<long> s_refetches = s_meter.CreateCounter<long>(
+        "auth0.api.key_source.unknown_kid_refetches",
+        unit: "{fetch}",
+        description: "JWKS refetches started because a token named a kid the cached key set lacks.");
+
+    private static readonly Counter<long> s_cooldownSkips = s_meter.CreateCounter<long>(
+        "auth0.api.key_source.cooldown_skips",
+        unit: "{skip}",
+        description: "Unknown-kid refetches not made because one happened within the cooldown.");
+
+    private static readonly Counter<long> s_nonceChallenges = s_meter.CreateCounter<long>(
+        "auth0.api.dpop.nonce_challenges",
+        unit: "{challenge}",
+        description: "401 use_dpop_nonce answers issued with a fresh DPoP-Nonce, by reason (missing or invalid nonce).");
+
+    private static readonly Counter<long> s_tokenRequests = s_meter.CreateCounter<long>(
+        "auth0.api.token_exchange.requests",
+        unit: "{request}",
+        description: "Token-endpoint requests of the token-exchange flows, by flow and outcome.");
+
+    private static readonly Histogram<double> s_tokenDuration = s_meter.CreateHistogram<double>(
+        "auth0.api.token_exchange.duration",
+        unit: "s",
+        description: "Duration of token-exchange flows (discovery included), with the tags of auth0.api.token_exchange.requests.");
+
+    // The sources of the observable instruments: every live KeySource and in-memory replay store, held weakly so
+    // that an undisposed ApiClient is still collected.
+    private static readonly List<WeakReference<KeySource>> s_keySources = [];
+    private static readonly List<WeakReference<MemoryReplayStore>> s_replayStores = [];
+
+    private static readonly ObservableGauge<double> s_keyAge = s_meter.CreateObservableGauge(
+        "auth0.api.key_source.keys.age",
+        ObserveKeyAges,
+        unit: "s",
+        description: "How long ago each issuer's JWKS was fetched, by issuer host (pinned key sets excluded).");
+
+    private static readonly ObservableUpDownCounter<long> s_replaySize = s_meter.CreateObservableUpDownCounter(
+        "auth0.api.dpop.replay_store.size",
+        () => ObserveReplayStores(capacity: false),
+        unit: "{entry}",
+        description: "Live entries of the in-memory DPoP replay stores.");
+
+    private static readonly ObservableUpDownCounter<long> s_replayCapacity = s_meter.CreateObservableUpDownCounter(
+        "auth0.api.dpop.replay_store.capacity",
+        () => ObserveReplayStores(capacity: true),
+        unit: "{entry}",
+        description: "Capacity of the in-memory DPoP replay stores.");
+
+    /// <summary>Whether any listener wants verification measurements or spans.</summary>
+    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Source.HasListeners();
+
+    /// <summary>Whether any listener wants fetch measurements or spans.</summary>
+    public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Source.HasListeners();
+
+    /// <summary>Whether any listener wants token-exchange measurements or spans.</summary>
+    public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Source.HasListeners();
+
+    /// <summary>A verification span, when a listener samples one; <see langword="null"/> otherwise (and with no listener, for free).</summary>
+    public static Activity? StartVerification() => HttpFetchFeature.IsEnabled && Source.HasListeners() ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
+
+    /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends its span.</summary>
+    public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims, Activity? activity = null)
     {
+        string result = Result(failure);
         TagList tags = new()
         {
-            { "auth0.result", Result(failure) },
+            { "auth0.result", result },
             { "auth0.scheme", scheme ?? "none" },
         };
         if (claims is not null)
@@ -49,6 +131,219 @@ internal static class Telemetry
 
         s_verifications.Add(1, in tags);
         s_duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in tags);
+        if (activity is not null)
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                activity.SetTag(tag.Key, tag.Value);
+            }
+
+            if (failure != VerificationFailure.None)
+            {
+                activity.SetTag("error.type", result);
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+
+            activity.Dispose();
+        }
+    }
+
+    /// <summary>A fetch span (a client span the HttpClient's own span nests under), when a listener samples one.</summary>
+    public static Activity? StartFetch(string document, Address address)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = Source.StartActivity(document == Document.Discovery ? "auth0.discovery" : "auth0.jwks", ActivityKind.Client);
+        activity?.SetTag("auth0.document", document);
+        activity?.SetTag("server.address", address.Host);
+        activity?.SetTag("server.port", address.Port);
+        return activity;
+    }
+
+    /// <summary>Records one discovery or JWKS request and ends its span.</summary>
+    public static void RecordFetch(long started, string document, Address address, FetchOutcome outcome, Activity? activity)
+    {
+        string name = Outcome(outcome);
+        TagList tags = new()
+        {
+            { "auth0.document", document },
+            { "auth0.outcome", name },
+            { "server.address", address.Host },
+            { "server.port", address.Port },
+        };
+        s_fetches.Add(1, in tags);
+        s_fetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in tags);
+        End(activity, "auth0.outcome", name, outcome != FetchOutcome.Success);
+    }
+
+    /// <summary>Counts a read of a value past its lifetime.</summary>
+    public static void RecordStaleServe(string document, Address address)
+    {
+        if (s_staleServes.Enabled)
+        {
+            s_staleServes.Add(1, new KeyValuePair<string, object?>("auth0.document", document), new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port));
+        }
+    }
+
+    /// <summary>Counts an unknown-kid refetch (<paramref name="skipped"/>: one the cooldown refused).</summary>
+    public static void RecordUnknownKid(Address address, bool skipped)
+    {
+        Counter<long> counter = skipped ? s_cooldownSkips : s_refetches;
+        if (counter.Enabled)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port));
+        }
+    }
+
+    /// <summary>Counts a <c>use_dpop_nonce</c> challenge.</summary>
+    public static void RecordNonceChallenge(bool missing)
+    {
+        if (s_nonceChallenges.Enabled)
+        {
+            s_nonceChallenges.Add(1, new KeyValuePair<string, object?>("auth0.reason", missing ? "missing" : "invalid"));
+        }
+    }
+
+    /// <summary>A token-endpoint span, when a listener samples one.</summary>
+    public static Activity? StartTokenRequest(string flow)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = Source.StartActivity("auth0.token_exchange", ActivityKind.Client);
+        activity?.SetTag("auth0.flow", flow);
+        return activity;
+    }
+
+    /// <summary>Records one token-exchange request and ends its span.</summary>
+    public static void RecordTokenRequest(long started, string flow, string outcome, Activity? activity)
+    {
+        TagList tags = new()
+        {
+            { "auth0.flow", flow },
+            { "auth0.outcome", outcome },
+        };
+        s_tokenRequests.Add(1, in tags);
+        s_tokenDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in tags);
+        End(activity, "auth0.outcome", outcome, outcome != "success");
+    }
+
+    private static void End(Activity? activity, string key, string value, bool failed)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(key, value);
+        if (failed)
+        {
+            activity.SetTag("error.type", value);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        activity.Dispose();
+    }
+
+    /// <summary>The outcome tag's value.</summary>
+    public static string Outcome(FetchOutcome outcome) => outcome switch
+    {
+        FetchOutcome.Success => "success",
+        FetchOutcome.HttpError => "http_error",
+        FetchOutcome.InvalidDocument => "invalid_document",
+        FetchOutcome.Timeout => "timeout",
+        _ => "network",
+    };
+
+    /// <summary>The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location).</summary>
+    public static Address AddressOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? new(uri.Host, uri.Port) : new("invalid", 0);
+
+    /// <summary>Removes a disposed key source from the key-age gauge.</summary>
+    public static void Unregister(KeySource keys) => Unregister(s_keySources, keys);
+
+    /// <summary>Removes the replay store of a disposed client from the store gauges.</summary>
+    public static void Unregister(MemoryReplayStore store) => Unregister(s_replayStores, store);
+
+    private static void Unregister<T>(List<WeakReference<T>> list, T item)
+        where T : class
+    {
+        lock (list)
+        {
+            list.RemoveAll(r => !r.TryGetTarget(out T? live) || ReferenceEquals(live, item));
+        }
+    }
+
+    /// <summary>Adds a key source to the key-age gauge.</summary>
+    public static void Register(KeySource keys) => Register(s_keySources, keys);
+
+    /// <summary>Adds an in-memory replay store to the store gauges.</summary>
+    public static void Register(MemoryReplayStore store) => Register(s_replayStores, store);
+
+    private static void Register<T>(List<WeakReference<T>> list, T item)
+        where T : class
+    {
+        lock (list)
+        {
+            list.RemoveAll(static r => !r.TryGetTarget(out _));
+            list.Add(new WeakReference<T>(item));
+        }
+    }
+
+    private static List<T> Live<T>(List<WeakReference<T>> list)
+        where T : class
+    {
+        List<T> live = [];
+        lock (list)
+        {
+            foreach (WeakReference<T> reference in list)
+            {
+                if (reference.TryGetTarget(out T? item))
+                {
+                    live.Add(item);
+                }
+            }
+        }
+
+        return live;
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveKeyAges()
+    {
+        List<Measurement<double>> ages = [];
+        foreach (KeySource keys in Live(s_keySources))
+        {
+            foreach ((string issuer, double seconds) in keys.KeyAges())
+            {
+                Address address = AddressOf(issuer);
+                ages.Add(new Measurement<double>(seconds, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port)));
+            }
+        }
+
+        return ages;
+    }
+
+    // One measurement, the sum over the stores: an application has one per ApiClient, usually one.
+    private static long ObserveReplayStores(bool capacity)
+    {
+        long total = 0;
+        foreach (MemoryReplayStore store in Live(s_replayStores))
+        {
+            total += capacity ? store.Capacity : store.Count;
+        }
+
+        return total;
+    }
+
+    /// <summary>The document tag's values.</summary>
+    public static class Document
+    {
+        public const string Discovery = "discovery";
+        public const string Jwks = "jwks";
     }
 
     /// <summary>The result tag's value for <paramref name="failure"/>.</summary>
@@ -72,3 +367,23 @@ internal static class Telemetry
         return names;
     }
 }
+
+/// <summary>How a discovery or JWKS request ended (the <c>auth0.outcome</c> tag).</summary>
+internal enum FetchOutcome : byte
+{
+    Success,
+
+    /// <summary>A status other than 2xx, redirects included.</summary>
+    HttpError,
+
+    /// <summary>A body that is too large, not JSON of the expected shape, or an unusable document (no issuer, no jwks_uri, a bad key).</summary>
+    InvalidDocument,
+
+    Timeout,
+
+    /// <summary>Connection, TLS or read failure (or a handler's own exception).</summary>
+    Network,
+}
+
+/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock).</summary>
+internal sealed record Address(string Host, int Port);

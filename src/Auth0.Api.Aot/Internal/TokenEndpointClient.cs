@@ -19,6 +19,7 @@ using System.Globalization;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -51,6 +52,7 @@ internal sealed class TokenEndpointClient
     public bool HasCredentials => _basic is not null;
 
     /// <summary>POSTs the form to the token endpoint and parses a successful answer.</summary>
+    /// <param name="flow">The metrics' name of the flow (<c>token_vault</c>, <c>custom_token_exchange</c>, <c>on_behalf_of</c>).</param>
     /// <param name="form">The form fields, in order.</param>
     /// <param name="endpointProblem">Builds the flow's exception for a missing or unusable token endpoint.</param>
     /// <param name="defaultCode">The error code when an error response names none.</param>
@@ -58,14 +60,38 @@ internal sealed class TokenEndpointClient
     /// <param name="cancellationToken">The caller's cancellation.</param>
     /// <exception cref="ApiException">Discovery, transport, the endpoint's error answer, or an unusable success answer.</exception>
     /// <exception cref="BaseAuthException">The flow's exception (<paramref name="endpointProblem"/>) in a build without HTTP (HttpFetchFeature).</exception>
-    public Task<TokenEndpointResponse> PostAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken) =>
-        HttpFetchFeature.IsEnabled
-            ? PostCoreAsync(form, endpointProblem, defaultCode, defaultMessage, cancellationToken)
-            : throw endpointProblem("Token endpoint requests are not possible: " + HttpFetchFeature.DisabledReason);
+    public Task<TokenEndpointResponse> PostAsync(string flow, List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken) =>
+        !HttpFetchFeature.IsEnabled ? throw endpointProblem("Token endpoint requests are not possible: " + HttpFetchFeature.DisabledReason)
+            : Telemetry.TokenRequestsEnabled ? PostMeasuredAsync(flow, form, endpointProblem, defaultCode, defaultMessage, cancellationToken)
+            : PostCoreAsync(form, endpointProblem, defaultCode, defaultMessage, null, cancellationToken);
 
-    private async Task<TokenEndpointResponse> PostCoreAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken)
+    // The request's span and measurements: the outcome is the stage the request reached (a fixed set of names), never
+    // the endpoint's own error code, which is the authorization server's text.
+    private async Task<TokenEndpointResponse> PostMeasuredAsync(string flow, List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        System.Diagnostics.Activity? activity = Telemetry.StartTokenRequest(flow);
+        StrongBox<string> outcome = new("network");
+        try
+        {
+            return await PostCoreAsync(form, endpointProblem, defaultCode, defaultMessage, outcome, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome.Value = "cancelled";
+            throw;
+        }
+        finally
+        {
+            Telemetry.RecordTokenRequest(started, flow, outcome.Value!, activity);
+        }
+    }
+
+    private async Task<TokenEndpointResponse> PostCoreAsync(List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, StrongBox<string>? outcome, CancellationToken cancellationToken)
+    {
+        Set(outcome, "discovery_error");
         Uri endpoint = await FindEndpointAsync(endpointProblem, cancellationToken).ConfigureAwait(false);
+        Set(outcome, "network");
         using CancellationTokenSource timeoutSource = new(_timeout, _time);
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         using HttpRequestMessage request = new(HttpMethod.Post, endpoint);
@@ -88,13 +114,16 @@ internal sealed class TokenEndpointClient
             contentType = response.Content.Headers.ContentType?.MediaType;
             body = await KeySource.ReadLimitedAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false)
                 ?? throw new ApiException("invalid_response", "Token endpoint response is too large.", 502);
+            Set(outcome, "invalid_response");
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {
+            Set(outcome, "timeout");
             throw new ApiException("timeout_error", FormattableString.Invariant($"Request to token endpoint timed out after {_timeout.TotalSeconds:0.###} s"), 504, exception);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
+            Set(outcome, "timeout");
             throw new ApiException("timeout_error", "Request to token endpoint timed out (the HttpClient's own Timeout)", 504, exception);
         }
         catch (HttpRequestException exception)
@@ -112,10 +141,21 @@ internal sealed class TokenEndpointClient
 
         if (status != 200)
         {
+            Set(outcome, "error_response");
             throw ErrorAnswer(status, contentType, body, defaultCode, defaultMessage);
         }
 
-        return ParseSuccess(body);
+        TokenEndpointResponse answer = ParseSuccess(body);
+        Set(outcome, "success");
+        return answer;
+    }
+
+    private static void Set(StrongBox<string>? outcome, string value)
+    {
+        if (outcome is not null)
+        {
+            outcome.Value = value;
+        }
     }
 
     private async Task<Uri> FindEndpointAsync(Func<string, BaseAuthException> endpointProblem, CancellationToken cancellationToken)

@@ -66,6 +66,7 @@ internal sealed class TokenExchangeClient
         }
 
         TokenEndpointResponse answer = await _endpoint.PostAsync(
+            "token_vault",
             form,
             static message => new GetAccessTokenForConnectionException(message),
             "connection_token_error",
@@ -78,7 +79,7 @@ internal sealed class TokenExchangeClient
     public async ValueTask<TokenExchangeResult> GetTokenByExchangeProfileAsync(TokenExchangeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        TokenEndpointResponse answer = await ExchangeAsync(request.SubjectToken, request.SubjectTokenType, request.Audience, request.Scope, request.RequestedTokenType, request.Extra, cancellationToken).ConfigureAwait(false);
+        TokenEndpointResponse answer = await ExchangeAsync("custom_token_exchange", request.SubjectToken, request.SubjectTokenType, request.Audience, request.Scope, request.RequestedTokenType, request.Extra, cancellationToken).ConfigureAwait(false);
         return new TokenExchangeResult(answer.AccessToken, answer.ExpiresIn, answer.ExpiresAt, answer.Scope, answer.IdToken, answer.RefreshToken, answer.TokenType, answer.IssuedTokenType);
     }
 
@@ -90,11 +91,11 @@ internal sealed class TokenExchangeClient
             throw new MissingRequiredArgumentException("audience");
         }
 
-        TokenEndpointResponse answer = await ExchangeAsync(accessToken, TokenEndpointClient.AccessTokenType, audience, scope, TokenEndpointClient.AccessTokenType, null, cancellationToken).ConfigureAwait(false);
+        TokenEndpointResponse answer = await ExchangeAsync("on_behalf_of", accessToken, TokenEndpointClient.AccessTokenType, audience, scope, TokenEndpointClient.AccessTokenType, null, cancellationToken).ConfigureAwait(false);
         return new OnBehalfOfTokenResult(answer.AccessToken, answer.ExpiresIn, answer.ExpiresAt, answer.Scope, answer.TokenType, answer.IssuedTokenType);
     }
 
-    private async Task<TokenEndpointResponse> ExchangeAsync(string? subjectToken, string? subjectTokenType, string? audience, string? scope, string? requestedTokenType, TokenExchangeParameters? extra, CancellationToken cancellationToken)
+    private async Task<TokenEndpointResponse> ExchangeAsync(string flow, string? subjectToken, string? subjectTokenType, string? audience, string? scope, string? requestedTokenType, TokenExchangeParameters? extra, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(subjectToken))
         {
@@ -137,7 +138,7 @@ internal sealed class TokenExchangeClient
         }
 
         string failure = "Failed to exchange token of type '" + subjectTokenType + "'" + (string.IsNullOrEmpty(audience) ? string.Empty : " for audience '" + audience + "'");
-        return await _endpoint.PostAsync(form, static message => new GetTokenByExchangeProfileException(message), "token_exchange_error", _ => failure, cancellationToken).ConfigureAwait(false);
+        return await _endpoint.PostAsync(flow, form, static message => new GetTokenByExchangeProfileException(message), "token_exchange_error", _ => failure, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

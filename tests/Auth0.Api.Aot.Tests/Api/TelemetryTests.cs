@@ -1,0 +1,329 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
+using Auth0.Api.Aot.Tests.Support;
+using Auth0.Api.Aot.Tests.TokenExchange;
+using Microsoft.AspNetCore.Http;
+using Measurement = Auth0.Api.Aot.Tests.Support.TelemetryRecorder.Measurement;
+
+namespace Auth0.Api.Aot.Tests.Api;
+
+/// <summary>
+/// The key-source instruments and spans (docs/observability.md) through real scenarios against a loopback issuer on a
+/// fake clock: a cold verification, each kind of outage with stale serving, a key rotation.
+/// </summary>
+[Collection(MetricsCollection.Name)]
+public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
+{
+    private const string Url = "https://api.example.com/x";
+
+    private int Port => int.Parse(H.Issuer.Domain[(H.Issuer.Domain.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+
+    private static string Row(Measurement m) => m.Tag("auth0.document") + "|" + m.Tag("auth0.outcome") + "|" + m.Tag("server.address");
+
+    [Fact]
+    public async Task A_cold_verification_measures_one_discovery_and_one_jwks_fetch_in_spans_the_HttpClient_nests_under()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        string token = H.Token();
+        Assert.True((await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url)).IsValid);
+        string expired = H.Token((_, p) => p.Set("exp", Time.GetUtcNow().AddHours(-1).ToUnixTimeSeconds()).Set("jti", "jti-secret-value"));
+        Assert.Equal(VerificationFailure.Expired, (await client.TryVerifyAccessTokenAsync(expired)).Failure);
+
+        Assert.Equal(["discovery|success|127.0.0.1", "jwks|success|127.0.0.1"], recorder.Of("auth0.api.key_source.fetches", Port).Select(Row));
+        Assert.Equal(["discovery|success|127.0.0.1", "jwks|success|127.0.0.1"], recorder.Of("auth0.api.key_source.fetch.duration", Port).Select(Row));
+        Assert.Empty(recorder.Of("auth0.api.key_source.stale_serves", Port));
+
+        string port = Port.ToString(CultureInfo.InvariantCulture);
+        Activity discovery = Assert.Single(recorder.Spans("auth0.discovery"), a => Convert.ToString(a.GetTagItem("server.port"), CultureInfo.InvariantCulture) == port);
+        Activity jwks = Assert.Single(recorder.Spans("auth0.jwks"), a => Convert.ToString(a.GetTagItem("server.port"), CultureInfo.InvariantCulture) == port);
+        foreach (Activity fetch in new[] { discovery, jwks })
+        {
+            Assert.Equal(ActivityKind.Client, fetch.Kind);
+            Assert.Equal("success", fetch.GetTagItem("auth0.outcome"));
+            Assert.Equal("127.0.0.1", fetch.GetTagItem("server.address"));
+            Assert.Equal(ActivityStatusCode.Unset, fetch.Status);
+
+            // The HttpClient's own span is a child of the library's.
+            Assert.Contains(recorder.Activities, a => a.Source.Name == "System.Net.Http" && a.ParentSpanId == fetch.SpanId);
+        }
+
+        Activity[] verifications = recorder.Spans("auth0.verify");
+        Assert.Equal(
+            ["success|bearer|" + H.Issuer.Issuer + "|", "Expired|token||Expired"],
+            verifications.Select(a => a.GetTagItem("auth0.result") + "|" + a.GetTagItem("auth0.scheme") + "|" + a.GetTagItem("auth0.issuer") + "|" + a.GetTagItem("error.type")));
+        Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Error], verifications.Select(a => a.Status));
+
+        // Each verification's span is its own root: none is left current for the caller, so none parents the next.
+        Assert.Null(Activity.Current);
+        Assert.All(verifications, a => Assert.Null(a.Parent));
+
+        // No token, no claim value (subject, jti), anywhere.
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains(token, StringComparison.Ordinal) || v.Contains(expired, StringComparison.Ordinal)
+            || v.Contains("user_123", StringComparison.Ordinal) || v.Contains("jti-secret-value", StringComparison.Ordinal) || v.Contains(token.Split('.')[2], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_listener_no_span_is_started()
+    {
+        Assert.False(Internal.Telemetry.Source.HasListeners());
+        Assert.Null(Internal.Telemetry.StartVerification());
+        using ApiClient client = Client();
+        Activity? before = Activity.Current;
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        Assert.Same(before, Activity.Current);
+    }
+
+    public static TheoryData<string, string, KeySourceFailureKind> Outages => new()
+    {
+        { "500", "http_error", KeySourceFailureKind.HttpError },
+        { "garbage", "invalid_document", KeySourceFailureKind.InvalidDocument },
+        { "refused", "network", KeySourceFailureKind.Network },
+        { "hang", "timeout", KeySourceFailureKind.Timeout },
+    };
+
+    [Theory]
+    [MemberData(nameof(Outages))]
+    public async Task An_outage_shows_failed_fetches_stale_serves_a_growing_key_age_and_KeySourceFailed(string outage, string outcome, KeySourceFailureKind kind)
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); o.Timeout = TimeSpan.FromSeconds(10); });
+        ConcurrentQueue<KeySourceFailure> failures = new();
+        client.KeySourceFailed += failures.Enqueue;
+        await client.VerifyAccessTokenAsync(H.Token());
+        Assert.Equal([0.0], KeyAges(recorder));
+
+        await StartOutageAsync(outage);
+        Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal([660.0], KeyAges(recorder));
+        recorder.Measurements.Clear();
+        recorder.Activities.Clear();
+
+        // Past the TTL: the stale keys verify, and their background refreshes fail.
+        Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(H.Token())).Subject);
+        await AdvanceThroughAttemptAsync(client, outage);
+
+        Assert.Equal(["discovery|127.0.0.1", "jwks|127.0.0.1"], recorder.Of("auth0.api.key_source.stale_serves", Port).Select(m => m.Tag("auth0.document") + "|" + m.Tag("server.address")).Order());
+        Measurement[] fetches = recorder.Of("auth0.api.key_source.fetches", Port);
+        Assert.Equal(["discovery|" + outcome + "|127.0.0.1", "jwks|" + outcome + "|127.0.0.1"], fetches.Select(Row).Order());
+        KeySourceFailure failure = Assert.Single(failures, f => f.Document == KeySourceDocument.Discovery);
+        Assert.Equal(("127.0.0.1", kind, true, true), (failure.Host, failure.Kind, failure.ServingCached, failure.ServingStale));
+        Assert.Contains(failures, f => f.Document == KeySourceDocument.Jwks && f.Kind == kind);
+
+        string[] spans = [.. recorder.Spans("auth0.discovery").Concat(recorder.Spans("auth0.jwks"))
+            .Where(a => Convert.ToString(a.GetTagItem("server.port"), CultureInfo.InvariantCulture) == Port.ToString(CultureInfo.InvariantCulture))
+            .Select(a => a.OperationName + "|" + a.GetTagItem("error.type") + "|" + a.Status)
+            .Order()];
+        Assert.Equal(["auth0.discovery|" + outcome + "|Error", "auth0.jwks|" + outcome + "|Error"], spans);
+
+        // The key age keeps growing while nothing can be fetched.
+        Assert.InRange(Assert.Single(KeyAges(recorder)), 666, 3600);
+    }
+
+    [Fact]
+    public async Task A_failure_with_nothing_cached_is_reported_as_not_serving()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        ConcurrentQueue<KeySourceFailure> failures = new();
+        client.KeySourceFailed += failures.Enqueue;
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 503; return Task.FromResult(true); };
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+
+        KeySourceFailure failure = Assert.Single(failures);
+        Assert.Equal((KeySourceDocument.Discovery, KeySourceFailureKind.HttpError, false, false), (failure.Document, failure.Kind, failure.ServingCached, failure.ServingStale));
+        Assert.Equal("Discovery fetch from 127.0.0.1 failed: HttpError", failure.ToString());
+        Assert.Equal(["discovery|http_error|127.0.0.1"], recorder.Of("auth0.api.key_source.fetches", Port).Select(Row));
+        Assert.Empty(KeyAges(recorder));
+    }
+
+    [Fact]
+    public async Task A_rotation_counts_one_unknown_kid_refetch_and_a_cooldown_skip_after_it()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        await client.VerifyAccessTokenAsync(H.Token());
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+        Assert.Equal(VerificationFailure.KeyNotFound, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+
+        Assert.Equal(["127.0.0.1"], recorder.Of("auth0.api.key_source.unknown_kid_refetches", Port).Select(m => m.Tag("server.address")));
+        Assert.Single(recorder.Of("auth0.api.key_source.cooldown_skips", Port));
+        Assert.Equal(["discovery|success|127.0.0.1", "jwks|success|127.0.0.1", "jwks|success|127.0.0.1"], recorder.Of("auth0.api.key_source.fetches", Port).Select(Row));
+        Assert.Equal(
+            ["success", "success", "KeyNotFound"],
+            recorder.Of("auth0.api.verifications").Select(m => m.Tag("auth0.result")));
+    }
+
+    private double[] KeyAges(TelemetryRecorder recorder) =>
+        [.. recorder.Observe("auth0.api.key_source.keys.age").Where(m => m.Tag("server.port") == Port.ToString(CultureInfo.InvariantCulture)).Select(m => m.Value)];
+
+    private async Task StartOutageAsync(string outage)
+    {
+        switch (outage)
+        {
+            case "refused":
+                await H.Issuer.StopAsync();
+                break;
+            case "500":
+                H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+                break;
+            case "garbage":
+                H.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
+                break;
+            case "hang":
+                H.Issuer.Intercept = async context =>
+                {
+                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                    return true;
+                };
+                break;
+        }
+    }
+
+    // Waits until the refreshes the last verification started have ended (a hanging issuer's only when the fake clock
+    // passes the Timeout, so the clock moves while they are in flight), then moves past the back-off.
+    private async Task AdvanceThroughAttemptAsync(ApiClient client, string outage)
+    {
+        await Eventually.TrueAsync(() =>
+        {
+            bool inFlight = client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri);
+            if (inFlight && outage == "hang")
+            {
+                Time.Advance(TimeSpan.FromSeconds(11));
+            }
+
+            return !inFlight;
+        });
+        Time.Advance(TimeSpan.FromSeconds(6));
+    }
+}
+
+/// <summary>DPoP instruments: replay refusals (the verification counter's result), the replay-store gauges, nonce challenges.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class DPoPTelemetryTests : FakeClockIssuerTests
+{
+    private const string Url = "https://api.example.com/resource";
+    private static readonly SigningKey s_proofKey = SigningKey.CreateEc("telemetry-proof-key");
+
+    private string BoundToken() => H.Token((_, p) => p.Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
+
+    private string Proof(string token, string? nonce = null, string jti = "proof-jti-value") =>
+        DPoPProofs.Create(s_proofKey, token, "GET", Url, Time.GetUtcNow(), (_, p) =>
+        {
+            p.Set("jti", jti);
+            if (nonce is not null)
+            {
+                p.Set("nonce", nonce);
+            }
+        });
+
+    private static long Sum(Measurement[] measurements) => (long)measurements.Sum(m => m.Value);
+
+    [Fact]
+    public async Task A_replay_is_a_ProofReplayed_verification_and_the_store_gauges_follow_the_client()
+    {
+        using TelemetryRecorder recorder = new();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long size = Sum(recorder.Observe("auth0.api.dpop.replay_store.size"));
+        long capacity = Sum(recorder.Observe("auth0.api.dpop.replay_store.capacity"));
+
+        string token = BoundToken();
+        string proof = Proof(token);
+        using (ApiClient client = Client(o => o.DPoPReplayCapacity = 5000))
+        {
+            Assert.Equal(capacity + 5000, Sum(recorder.Observe("auth0.api.dpop.replay_store.capacity")));
+            recorder.Measurements.Clear();
+            Assert.True((await client.TryVerifyRequestAsync("DPoP " + token, proof, "GET", Url)).IsValid);
+            Assert.Equal(VerificationFailure.ProofReplayed, (await client.TryVerifyRequestAsync("DPoP " + token, proof, "GET", Url)).Failure);
+            Assert.Equal(
+                ["success|dpop", "ProofReplayed|dpop"],
+                recorder.Of("auth0.api.verifications").Select(m => m.Tag("auth0.result") + "|" + m.Tag("auth0.scheme")));
+            Assert.Equal(size + 1, Sum(recorder.Observe("auth0.api.dpop.replay_store.size")));
+        }
+
+        // A disposed client's store leaves the gauges.
+        Assert.Equal(capacity, Sum(recorder.Observe("auth0.api.dpop.replay_store.capacity")));
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains("proof-jti-value", StringComparison.Ordinal) || v.Contains(proof.Split('.')[2], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Each_use_dpop_nonce_answer_is_a_nonce_challenge_with_its_reason()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => o.DPoPNonceKey = RandomNumberGenerator.GetBytes(32));
+        string token = BoundToken();
+        RequestVerificationResult missing = await client.TryVerifyRequestAsync("DPoP " + token, Proof(token, jti: "a"), "GET", Url);
+        RequestVerificationResult invalid = await client.TryVerifyRequestAsync("DPoP " + token, Proof(token, "not-a-nonce", "b"), "GET", Url);
+        string nonce = Assert.IsType<UseDPoPNonceException>(invalid.Error).Nonce;
+        Assert.True((await client.TryVerifyRequestAsync("DPoP " + token, Proof(token, nonce, "c"), "GET", Url)).IsValid);
+
+        Assert.Equal(["missing", "invalid"], recorder.Of("auth0.api.dpop.nonce_challenges").Select(m => m.Tag("auth0.reason")));
+        Assert.Equal(
+            ["ProofNonceMissing", "ProofNonceInvalid", "success"],
+            recorder.Of("auth0.api.verifications").Select(m => m.Tag("auth0.result")));
+        Assert.Equal(VerificationFailure.ProofNonceMissing, missing.Failure);
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains(nonce, StringComparison.Ordinal));
+    }
+}
+
+/// <summary>Token-exchange instruments and spans against a loopback token endpoint.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class TokenExchangeTelemetryTests : TokenEndpointTestBase
+{
+    [Fact]
+    public async Task Each_flow_is_counted_with_its_outcome_and_a_span_that_holds_neither_token_nor_secret()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Confidential();
+        AnswerJson("{\"access_token\":\"downstream-token\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+        await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com");
+        await client.GetAccessTokenForConnectionAsync(new ConnectionTokenRequest { Connection = "google-oauth2", AccessToken = "incoming-access-token" });
+        await client.GetTokenByExchangeProfileAsync(new TokenExchangeRequest { SubjectToken = "external-subject-token", SubjectTokenType = "urn:example:external" });
+        Answer(400, "application/json", "{\"error\":\"invalid_target\",\"error_description\":\"Unknown audience\"}");
+        await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://nowhere.example.com"));
+        AnswerJson("{\"access_token\":");
+        await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com"));
+        await TimesOutAsync(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com"));
+
+        // A request refused before it is sent is not a token-endpoint request.
+        await Assert.ThrowsAsync<MissingRequiredArgumentException>(async () => await client.GetTokenOnBehalfOfAsync(string.Empty, "https://orders.example.com"));
+
+        string[] expected =
+        [
+            "on_behalf_of|success",
+            "token_vault|success",
+            "custom_token_exchange|success",
+            "on_behalf_of|error_response",
+            "on_behalf_of|invalid_response",
+            "on_behalf_of|timeout",
+        ];
+        Assert.Equal(expected, recorder.Of("auth0.api.token_exchange.requests").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+        Assert.Equal(expected, recorder.Of("auth0.api.token_exchange.duration").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+        Activity[] spans = recorder.Spans("auth0.token_exchange");
+        Assert.Equal(expected, spans.Select(a => a.GetTagItem("auth0.flow") + "|" + a.GetTagItem("auth0.outcome")));
+        Assert.All(spans, a => Assert.Contains(recorder.Activities, h => h.Source.Name == "System.Net.Http" && h.ParentSpanId == a.SpanId));
+        Assert.Equal(ActivityStatusCode.Error, spans[3].Status);
+
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains("incoming-access-token", StringComparison.Ordinal) || v.Contains("downstream-token", StringComparison.Ordinal)
+            || v.Contains("external-subject-token", StringComparison.Ordinal) || v.Contains(ClientSecret, StringComparison.Ordinal) || v.Contains("invalid_target", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_discovery_is_a_discovery_error()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Confidential();
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+        await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com"));
+        Assert.Equal(["on_behalf_of|discovery_error"], recorder.Of("auth0.api.token_exchange.requests").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+    }
+}
