@@ -185,6 +185,88 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         Assert.Contains("POST /2018-06-01/runtime/invocation/" + results[0].RequestId + "/error", _emulator.Requests);
     }
 
+    [Fact]
+    public async Task Each_invocation_sets_the_x_ray_trace_header_in_the_environment_and_one_without_clears_it()
+    {
+        const string Trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
+        Environment.SetEnvironmentVariable(LambdaBootstrap.TraceIdVariable, null);
+        try
+        {
+            string[] traced = [_emulator.Enqueue(Event(("authorization", "Bearer " + Token())), Trace)];
+            await RunQueuedAsync(Settings(), traced);
+            Assert.Equal(Trace, Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable));
+
+            string[] untraced = [_emulator.Enqueue(Event(("authorization", "Bearer " + Token())), traceId: null)];
+            await RunQueuedAsync(Settings(), untraced);
+            Assert.Null(Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LambdaBootstrap.TraceIdVariable, null);
+        }
+    }
+
+    public static TheoryData<string, string, int> RuntimeApiRefusals => new()
+    {
+        // The Runtime API's 500: "non-recoverable state, runtime should exit promptly".
+        { "invocation/next", "GET /2018-06-01/runtime/invocation/next", 500 },
+        { "/response", "/response", 500 },
+        { "/response", "/response", 400 },
+        { "/response", "/response", 403 },
+        { "/error", "/error", 500 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RuntimeApiRefusals))]
+    public async Task A_refusing_runtime_api_ends_the_loop_with_1_and_nothing_is_called_after_it(string resource, string lastRequest, int status)
+    {
+        _emulator.Refuse = r => r.EndsWith(resource, StringComparison.Ordinal) ? status : null;
+        // A malformed event makes the function post to /error.
+        _emulator.Enqueue(resource == "/error" ? "[]" : Event(("authorization", "Bearer " + Token())));
+
+        int exitCode = await LambdaBootstrap.RunAsync(Lookup(Settings()), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.EndsWith(lastRequest, _emulator.Requests.Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_response_lambda_refuses_as_too_large_is_replaced_by_an_error_and_the_loop_goes_on()
+    {
+        _emulator.Refuse = r => r.EndsWith("/response", StringComparison.Ordinal) ? 413 : null;
+        LambdaInvocationResult[] results = await RunAsync(Settings(), Event(("authorization", "Bearer " + Token())), Event());
+
+        Assert.All(results, r =>
+        {
+            Assert.True(r.IsError, r.Body);
+            Assert.Equal(LambdaBootstrap.ResponseTooLarge, r.ErrorType);
+        });
+    }
+
+    [Fact]
+    public async Task A_refused_init_error_still_ends_the_bootstrap_with_2_rather_than_an_exception()
+    {
+        _emulator.Refuse = r => r == "init/error" ? 500 : null;
+        Dictionary<string, string> settings = Settings();
+        settings.Remove("AUTH0_AUDIENCE");
+
+        Assert.Equal(2, await LambdaBootstrap.RunAsync(Lookup(settings), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["POST /2018-06-01/runtime/init/error"], _emulator.Requests);
+    }
+
+    [Fact]
+    public async Task An_unreachable_runtime_api_at_init_error_ends_the_bootstrap_with_2_rather_than_an_exception()
+    {
+        // A port nothing listens on: the emulator's, once it is stopped.
+        LambdaRuntimeEmulator gone = await LambdaRuntimeEmulator.StartAsync();
+        string address = gone.Address;
+        await gone.DisposeAsync();
+        Dictionary<string, string> settings = Settings(("AWS_LAMBDA_RUNTIME_API", address));
+        settings.Remove("AUTH0_AUDIENCE");
+
+        Assert.Equal(2, await LambdaBootstrap.RunAsync(Lookup(settings), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public static TheoryData<string, string?, string> BadSettings => new()
     {
         { "AUTH0_DOMAIN", null, "AUTH0_DOMAIN is required" },
@@ -317,9 +399,12 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
     }
 
     // Queues the events, runs the loop until each has its answer, stops it; the results in the events' order.
-    private async Task<LambdaInvocationResult[]> RunAsync(Dictionary<string, string> settings, params string[] events)
+    private Task<LambdaInvocationResult[]> RunAsync(Dictionary<string, string> settings, params string[] events) =>
+        RunQueuedAsync(settings, events.Select(e => _emulator.Enqueue(e)).ToArray());
+
+    // Runs the loop until each queued request id has its answer, and stops it.
+    private async Task<LambdaInvocationResult[]> RunQueuedAsync(Dictionary<string, string> settings, string[] ids)
     {
-        string[] ids = events.Select(_emulator.Enqueue).ToArray();
         using CancellationTokenSource stop = new();
         Task<int> loop = LambdaBootstrap.RunAsync(Lookup(settings), _time, stop.Token);
         try
