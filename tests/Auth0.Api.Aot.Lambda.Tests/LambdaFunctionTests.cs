@@ -161,10 +161,10 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         { "not JSON", "{\"version\":" },
         { "a JSON array", "[]" },
         { "payload format 1.0", "{\"version\":\"1.0\",\"type\":\"REQUEST\",\"methodArn\":\"arn\",\"headers\":{}}" },
-        { "no requestContext", "{\"version\":\"2.0\",\"rawPath\":\"/orders\",\"headers\":{}}" },
-        { "no http method", "{\"version\":\"2.0\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
-        { "a repeated authorization header", "{\"version\":\"2.0\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
-        { "a header that is not a string", "{\"version\":\"2.0\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "no requestContext", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"headers\":{}}" },
+        { "no http method", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
+        { "a repeated authorization header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a header that is not a string", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
     };
 
     [Theory]
@@ -183,6 +183,41 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
 
         Assert.True(Response(results[1]).RootElement.GetProperty("isAuthorized").GetBoolean());
         Assert.Contains("POST /2018-06-01/runtime/invocation/" + results[0].RequestId + "/error", _emulator.Requests);
+    }
+
+    [Fact]
+    public async Task An_event_naming_authorization_twice_in_different_cases_is_reported_not_answered_with_either_value()
+    {
+        // API Gateway sends each name once, in lower case. Which of two the library would read depends on order: one of
+        // these values is a valid token.
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            Event(("authorization", "Bearer " + Token()), ("Authorization", "Basic dXNlcjpwYXNz")),
+            Event(("Authorization", "Basic dXNlcjpwYXNz"), ("authorization", "Bearer " + Token())),
+            Event(("authorization", "DPoP x"), ("dpop", "a.b.c"), ("DPoP", "d.e.f")));
+
+        Assert.All(results, r =>
+        {
+            Assert.True(r.IsError, r.Body);
+            Assert.Equal(HttpApiFunction.InvalidEvent, r.ErrorType);
+            Assert.Contains("header name appears twice", r.Body, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task An_authorizer_given_a_proxy_integration_event_reports_it_rather_than_answering_a_simple_response()
+    {
+        // Wired as a route's integration by mistake, {"isAuthorized":true} would reach the client as a 200 body.
+        string proxyEvent = LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "Bearer " + Token() }).Replace("\"type\":\"REQUEST\",", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"type\"", proxyEvent, StringComparison.Ordinal);
+
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), proxyEvent);
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), proxyEvent);
+
+        Assert.True(authorizer[0].IsError, authorizer[0].Body);
+        Assert.Equal(HttpApiFunction.InvalidEvent, authorizer[0].ErrorType);
+        Assert.Contains("type REQUEST", authorizer[0].Body, StringComparison.Ordinal);
+        Assert.Equal(200, Response(api[0]).RootElement.GetProperty("statusCode").GetInt32());
     }
 
     [Fact]
