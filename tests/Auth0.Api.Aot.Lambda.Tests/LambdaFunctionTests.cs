@@ -165,6 +165,7 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         { "no http method", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
         { "a repeated authorization header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
         { "a header that is not a string", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a lone surrogate in a header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer \\ud800\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
     };
 
     [Theory]
@@ -218,6 +219,105 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         Assert.Equal(HttpApiFunction.InvalidEvent, authorizer[0].ErrorType);
         Assert.Contains("type REQUEST", authorizer[0].Body, StringComparison.Ordinal);
         Assert.Equal(200, Response(api[0]).RootElement.GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Authorization_headers_that_api_gateway_joined_with_a_comma_are_refused_even_when_each_token_is_valid()
+    {
+        // Two Authorization lines reach the function as one value, "a,b" (API Gateway payload format 2.0).
+        string first = Token();
+        string second = Token(p => p.Set("sub", "auth0|second"));
+        string joined = "Bearer " + first + ",Bearer " + second;
+        string spaced = "Bearer " + first + ", Bearer " + second;
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), Event(("authorization", joined)), Event(("authorization", spaced)));
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), Event(("authorization", joined)));
+
+        Assert.All(authorizer, r => Assert.False(Response(r).RootElement.GetProperty("isAuthorized").GetBoolean()));
+        using JsonDocument refused = Response(api[0]);
+        Assert.Equal(400, refused.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.Contains("invalid_request", refused.RootElement.GetProperty("headers").GetProperty("www-authenticate").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(first, api[0].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dpop_headers_that_api_gateway_joined_with_a_comma_are_refused_even_when_one_proof_is_valid()
+    {
+        string token = DPoPToken();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", LambdaEvents.Url, _time.GetUtcNow());
+        string other = DPoPProofs.Create(s_proofKey, token, "GET", LambdaEvents.Url, _time.GetUtcNow());
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), Event(("authorization", "DPoP " + token), ("dpop", proof + "," + other)));
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), Event(("authorization", "DPoP " + token), ("dpop", other + ", " + proof)));
+
+        Assert.False(Response(authorizer[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        using JsonDocument refused = Response(api[0]);
+        Assert.Equal(400, refused.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.Contains("invalid_dpop_proof", refused.RootElement.GetProperty("headers").GetProperty("www-authenticate").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dpop_proof_is_checked_against_the_events_own_method_and_path()
+    {
+        // Not a fixed method or path: a POST to another route, with a proof for exactly that, is authorised; the same
+        // proof for the GET of that route is not.
+        string token = DPoPToken();
+        const string Path = "/orders/42/items";
+        string post = DPoPProofs.Create(s_proofKey, token, "POST", "https://" + LambdaEvents.DomainName + Path, _time.GetUtcNow());
+        string again = DPoPProofs.Create(s_proofKey, token, "POST", "https://" + LambdaEvents.DomainName + Path, _time.GetUtcNow());
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "DPoP " + token, ["dpop"] = post }, "POST", Path),
+            LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "DPoP " + token, ["dpop"] = again }, "GET", Path));
+
+        Assert.Equal([true, false], results.Select(r => Response(r).RootElement.GetProperty("isAuthorized").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_token_whose_key_is_not_seeded_is_refused_without_a_fetch_and_without_an_error()
+    {
+        // An unknown kid would make a fetching build refetch the JWKS; this one has no fetch path, and the seeded keys
+        // are all there is: a denial (KeyNotFound), not a 5xx error and not a crash.
+        SigningKey unseeded = SigningKey.CreateRsa("rotated-key");
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            Event(("authorization", "Bearer " + LambdaEvents.Token(unseeded, Domain, Audience, _time.GetUtcNow()))),
+            Event(("authorization", "Bearer " + Token())));
+
+        Assert.False(Response(results[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        Assert.True(Response(results[1]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        OnlyTheRuntimeApiWasCalled(expectedPosts: 2);
+    }
+
+    [Fact]
+    public async Task A_huge_authorization_header_is_refused_and_the_next_event_still_answered()
+    {
+        string huge = "Bearer " + Token() + new string('A', 1024 * 1024);
+        LambdaInvocationResult[] results = await RunAsync(Settings(), Event(("authorization", huge)), Event(("authorization", "Bearer " + Token())));
+
+        Assert.False(Response(results[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        Assert.True(Response(results[1]).RootElement.GetProperty("isAuthorized").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Refusals_are_logged_by_failure_kind_without_the_token()
+    {
+        string expired = Token();
+        _time.Advance(TimeSpan.FromHours(2));
+        StringWriter log = new();
+        TextWriter original = Console.Error;
+        Console.SetError(log);
+        try
+        {
+            await RunAsync(Settings(), Event(("authorization", "Bearer " + expired)), Event(("authorization", "Bearer " + Token())));
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        string written = log.ToString();
+        Assert.Contains(" refused: Expired (401)", written, StringComparison.Ordinal);
+        Assert.DoesNotContain(expired.Split('.')[1], written, StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0|lambda-user", written, StringComparison.Ordinal);
     }
 
     [Fact]
