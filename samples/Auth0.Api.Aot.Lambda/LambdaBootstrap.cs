@@ -58,11 +58,13 @@ internal static class LambdaBootstrap
         }
         catch (Exception e) when (e is LambdaConfigurationException or ConfigurationException)
         {
-            // Both messages name the setting and never hold its value (a JWKS is public, but it is not repeated either).
-            Console.Error.WriteLine("init failed: " + e.Message);
+            // Neither message holds a setting's value (a JWKS is public, but it is not repeated either). The library's
+            // names its option ('domain', StaticJwks), which the prefix ties to the variables it came from.
+            string message = e is ConfigurationException ? "AUTH0_DOMAIN, AUTH0_AUDIENCE or the JWKS is not usable: " + e.Message : e.Message;
+            Console.Error.WriteLine("init failed: " + message);
             try
             {
-                await runtime.FailInitAsync(ConfigurationError, e.Message, cancellationToken).ConfigureAwait(false);
+                await runtime.FailInitAsync(ConfigurationError, message, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException failed)
             {

@@ -405,9 +405,10 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
     public static TheoryData<string, string?, string> BadSettings => new()
     {
         { "AUTH0_DOMAIN", null, "AUTH0_DOMAIN is required" },
+        { "AUTH0_DOMAIN", "SECRET-LOOKING-VALUE.example.com/a path?q", "AUTH0_DOMAIN, AUTH0_AUDIENCE or the JWKS is not usable: Invalid 'domain'" },
         { "AUTH0_AUDIENCE", null, "AUTH0_AUDIENCE is required" },
         { "AUTH0_JWKS", null, "AUTH0_JWKS (the tenant's JWKS document) or AUTH0_JWKS_FILE" },
-        { "AUTH0_JWKS", "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"SECRET-LOOKING-VALUE\"}]}", "StaticJwks for '" },
+        { "AUTH0_JWKS", "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"SECRET-LOOKING-VALUE\"}]}", "the JWKS is not usable: StaticJwks for '" },
         { "AUTH0_JWKS_FILE", "does-not-exist.json", "AUTH0_JWKS_FILE cannot be read" },
         { "AUTH0_DPOP_MODE", "sometimes", "AUTH0_DPOP_MODE must be" },
         { "AUTH0_LAMBDA_MODE", "SECRET-LOOKING-VALUE", "AUTH0_LAMBDA_MODE must be" },
