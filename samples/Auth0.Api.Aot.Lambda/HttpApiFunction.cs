@@ -58,6 +58,13 @@ internal sealed class HttpApiFunction : IDisposable
             return InvocationOutcome.Fail(InvalidEvent, "the event is not an API Gateway HTTP API event of payload format 2.0 (version, rawPath, requestContext.domainName and requestContext.http.method are required)");
         }
 
+        if (rawPath[0] != '/' || !IsHostName(domain))
+        {
+            // The two make the URL a DPoP proof names: a path without its slash, or a domain with a port, user info or a
+            // path of its own, would make another URL (and another host) of it.
+            return InvocationOutcome.Fail(InvalidEvent, "the event is not usable: rawPath must start with '/' and requestContext.domainName must be a host name");
+        }
+
         if (_mode == LambdaMode.Authorizer && request.Type != "REQUEST")
         {
             // A proxy integration's event: the function is wired as a route's integration, where its simple response
@@ -87,6 +94,25 @@ internal sealed class HttpApiFunction : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    // A DNS name as API Gateway gives it: letters, digits, hyphens and dots, no empty label.
+    private static bool IsHostName(string domain)
+    {
+        if (domain.Length > 253 || domain[0] == '.' || domain[^1] == '.' || domain.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (char c in domain)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static bool HasNameTwice(Dictionary<string, string> headers)
     {

@@ -165,6 +165,10 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         { "no http method", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
         { "a repeated authorization header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
         { "a header that is not a string", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a rawPath without its slash", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"orders\",\"requestContext\":{\"domainName\":\"d.example\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with user info", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"user@d.example\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with a port", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d.example:8443\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with a path", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d.example/admin\",\"http\":{\"method\":\"GET\"}}}" },
         { "a lone surrogate in a header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer \\ud800\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
     };
 
