@@ -31,4 +31,5 @@ if command -v zip >/dev/null; then
   echo "function.zip (bootstrap only): $zipped bytes ($(awk "BEGIN {printf \"%.2f\", $zipped / 1048576}") MiB)"
 fi
 dotnet build "$root/samples/Auth0.Api.Aot.Lambda.Client" -c Release >/dev/null
-dotnet run --project "$root/samples/Auth0.Api.Aot.Lambda.Client" -c Release --no-build -- "$out/bootstrap" --cold-start "$rounds" | grep -E "^(round|cold start)"
+# Everything but the client's "Function: <path>" line, so that a failed round's reason is shown too.
+dotnet run --project "$root/samples/Auth0.Api.Aot.Lambda.Client" -c Release --no-build -- "$out/bootstrap" --cold-start "$rounds" | grep -v "^Function: "

@@ -97,6 +97,10 @@ async Task<int> ChecksAsync()
             emulator.Enqueue(Event(("authorization", "Bearer " + LambdaEvents.Token(key, Domain, "https://other.example.com", now)))),
             emulator.Enqueue(Event(("authorization", "DPoP " + dpopToken), ("dpop", DPoPProofs.Create(proofKey, dpopToken, "GET", LambdaEvents.Url, now)))),
             emulator.Enqueue("{\"version\":\"2.0\"}"),
+            // Two Authorization lines, as API Gateway joins them: refused although each token is valid.
+            emulator.Enqueue(Event(("authorization", "Bearer " + token + ",Bearer " + token))),
+            // A proxy integration's event (no "type"): the authorizer is wired as an integration by mistake.
+            emulator.Enqueue(Event(("authorization", "Bearer " + token)).Replace("\"type\":\"REQUEST\",", string.Empty, StringComparison.Ordinal)),
         ];
         using (Function.Start(bootstrap, emulator.Address, settings))
         {
@@ -117,6 +121,8 @@ async Task<int> ChecksAsync()
             checks.Check("authorizer: another audience, not authorised", Authorized(results[3]) == false, results[3].Body);
             checks.Check("authorizer: DPoP token and proof for https://{domainName}{rawPath}, authorised", Authorized(results[4]) == true, results[4].Body);
             checks.Check("authorizer: malformed event, posted to /error", results[5].IsError && results[5].ErrorType == "Auth0.InvalidEvent", results[5].Body);
+            checks.Check("authorizer: two Authorization headers joined with a comma, not authorised", Authorized(results[6]) == false, results[6].Body);
+            checks.Check("authorizer: a proxy integration event (no type REQUEST), posted to /error", results[7].IsError && results[7].ErrorType == "Auth0.InvalidEvent", results[7].Body);
         }
 
         // 2. The protected handler (AUTH0_LAMBDA_MODE=api): 200 with the caller, 401 with a challenge.

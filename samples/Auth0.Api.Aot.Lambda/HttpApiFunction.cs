@@ -58,6 +58,27 @@ internal sealed class HttpApiFunction : IDisposable
             return InvocationOutcome.Fail(InvalidEvent, "the event is not an API Gateway HTTP API event of payload format 2.0 (version, rawPath, requestContext.domainName and requestContext.http.method are required)");
         }
 
+        if (rawPath[0] != '/' || !IsHostName(domain))
+        {
+            // The two make the URL a DPoP proof names: a path without its slash, or a domain with a port, user info or a
+            // path of its own, would make another URL (and another host) of it.
+            return InvocationOutcome.Fail(InvalidEvent, "the event is not usable: rawPath must start with '/' and requestContext.domainName must be a host name");
+        }
+
+        if (_mode == LambdaMode.Authorizer && request.Type != "REQUEST")
+        {
+            // A proxy integration's event: the function is wired as a route's integration, where its simple response
+            // would reach the client as a 200 body. Reported, so that the misconfiguration shows as errors.
+            return InvocationOutcome.Fail(InvalidEvent, "the event is not a Lambda authorizer's event (type REQUEST is required; AUTH0_LAMBDA_MODE=api serves a proxy integration)");
+        }
+
+        if (request.Headers is { Count: > 1 } named && HasNameTwice(named))
+        {
+            // API Gateway sends each name once, in lower case; two that differ only in case would leave the choice of
+            // Authorization or DPoP value to dictionary order.
+            return InvocationOutcome.Fail(InvalidEvent, "the event is not usable: a header name appears twice, in different cases");
+        }
+
         // RFC 9449 section 4.3: htu is the URL without query and fragment, which is what the client signed: the
         // domain it called and the raw path. Headers are looked up case-insensitively by the library.
         string url = "https://" + domain + rawPath;
@@ -73,6 +94,39 @@ internal sealed class HttpApiFunction : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    // A DNS name as API Gateway gives it: letters, digits, hyphens and dots, no empty label.
+    private static bool IsHostName(string domain)
+    {
+        if (domain.Length > 253 || domain[0] == '.' || domain[^1] == '.' || domain.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (char c in domain)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasNameTwice(Dictionary<string, string> headers)
+    {
+        HashSet<string> names = new(headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (string name in headers.Keys)
+        {
+            if (!names.Add(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static InvocationOutcome Authorize(RequestVerificationResult result)
     {

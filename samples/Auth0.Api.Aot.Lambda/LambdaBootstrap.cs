@@ -12,6 +12,12 @@ internal static class LambdaBootstrap
     /// <summary>The Runtime API error type of a bad setting, reported to <c>init/error</c>.</summary>
     public const string ConfigurationError = "Auth0.ConfigurationError";
 
+    /// <summary>The error type posted when Lambda refused a response as too large (413).</summary>
+    public const string ResponseTooLarge = "Auth0.ResponseTooLarge";
+
+    /// <summary>The environment variable the X-Ray SDK reads the current invocation's trace header from.</summary>
+    public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
+
     /// <summary>
     /// Runs the function against the Runtime API at <c>AWS_LAMBDA_RUNTIME_API</c> until <paramref name="cancellationToken"/>
     /// is cancelled (returns 0) or the Runtime API fails (returns 1); a bad setting is posted to <c>init/error</c> (returns 2).
@@ -52,9 +58,20 @@ internal static class LambdaBootstrap
         }
         catch (Exception e) when (e is LambdaConfigurationException or ConfigurationException)
         {
-            // Both messages name the setting and never hold its value (a JWKS is public, but it is not repeated either).
-            Console.Error.WriteLine("init failed: " + e.Message);
-            await runtime.FailInitAsync(ConfigurationError, e.Message, cancellationToken).ConfigureAwait(false);
+            // Neither message holds a setting's value (a JWKS is public, but it is not repeated either). The library's
+            // names its option ('domain', StaticJwks), which the prefix ties to the variables it came from.
+            string message = e is ConfigurationException ? "AUTH0_DOMAIN, AUTH0_AUDIENCE or the JWKS is not usable: " + e.Message : e.Message;
+            Console.Error.WriteLine("init failed: " + message);
+            try
+            {
+                await runtime.FailInitAsync(ConfigurationError, message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException failed)
+            {
+                // The exit reports the failure all the same (Runtime.ExitError).
+                Console.Error.WriteLine("the Runtime API failed: " + Describe(failed));
+            }
+
             return 2;
         }
 
@@ -65,10 +82,18 @@ internal static class LambdaBootstrap
                 while (true)
                 {
                     Invocation invocation = await runtime.NextAsync(cancellationToken).ConfigureAwait(false);
+                    // The custom runtime's duty (Lambda developer guide, "Custom Lambda runtimes"): the X-Ray SDK, and any
+                    // code the handler calls, reads the current trace header here. An invocation without one clears
+                    // the previous one's.
+                    Environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
                     InvocationOutcome outcome = await function.HandleAsync(invocation, cancellationToken).ConfigureAwait(false);
                     if (outcome.Response is { } response)
                     {
-                        await runtime.RespondAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false);
+                        if (!await runtime.RespondAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false))
+                        {
+                            // 413: the invocation is still open, and its caller gets an error rather than a timeout.
+                            await runtime.FailAsync(invocation.RequestId, ResponseTooLarge, "the response is over Lambda's payload limit", cancellationToken).ConfigureAwait(false);
+                        }
                     }
                     else
                     {
@@ -83,9 +108,12 @@ internal static class LambdaBootstrap
             catch (HttpRequestException e)
             {
                 // The Runtime API is gone or refused a call: Lambda replaces the environment when the process exits.
-                Console.Error.WriteLine("the Runtime API failed: " + e.Message + (e.InnerException is { } inner ? " (" + inner.GetType().Name + ": " + inner.Message + ")" : string.Empty));
+                Console.Error.WriteLine("the Runtime API failed: " + Describe(e));
                 return 1;
             }
         }
     }
+
+    private static string Describe(HttpRequestException e) =>
+        e.Message + (e.InnerException is { } inner ? " (" + inner.GetType().Name + ": " + inner.Message + ")" : string.Empty);
 }

@@ -14,10 +14,17 @@ internal sealed class HttpApiEvent
     [JsonPropertyName("version")]
     public string? Version { get; set; }
 
+    /// <summary><c>REQUEST</c> in a Lambda authorizer's event; absent from a proxy integration's.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+
     [JsonPropertyName("rawPath")]
     public string? RawPath { get; set; }
 
-    /// <summary>The request headers, names in lower case; repeated headers arrive joined with commas.</summary>
+    /// <summary>
+    /// The request headers, names in lower case; repeated headers arrive joined with commas. A name given twice is refused
+    /// by the reader (AllowDuplicateProperties), twice in different cases by <see cref="HttpApiFunction"/>.
+    /// </summary>
     [JsonPropertyName("headers")]
     public Dictionary<string, string>? Headers { get; set; }
 

@@ -3,9 +3,12 @@
 //
 //   GET  invocation/next            200, the event as the body; Lambda-Runtime-Aws-Request-Id, -Deadline-Ms,
 //                                   -Invoked-Function-Arn, -Trace-Id headers. It blocks until an event comes: no timeout.
-//   POST invocation/{id}/response   the function's result; 202
+//   POST invocation/{id}/response   the function's result; 202, or 413 when it is over Lambda's payload limit
 //   POST invocation/{id}/error      {"errorMessage","errorType"} with Lambda-Runtime-Function-Error-Type; 202
 //   POST init/error                 the same, when initialisation failed; the runtime then exits
+//
+// Any other answer (400, 403, and 500: "non-recoverable state, runtime should exit promptly") is thrown as an
+// HttpRequestException, on which the loop exits.
 
 using System;
 using System.Net;
@@ -17,8 +20,11 @@ using System.Threading.Tasks;
 
 namespace Auth0.Api.Aot.Lambda;
 
-/// <summary>One event handed out by <c>invocation/next</c>.</summary>
-internal readonly record struct Invocation(string RequestId, long DeadlineMs, byte[] Event);
+/// <summary>
+/// One event handed out by <c>invocation/next</c>: its request id, its deadline (Unix milliseconds, 0 when the header is
+/// missing or not a number) and its X-Ray trace header (<see langword="null"/> when missing).
+/// </summary>
+internal readonly record struct Invocation(string RequestId, long DeadlineMs, string? TraceId, byte[] Event);
 
 /// <summary>A client of the Lambda Runtime API. Thread safety: one invocation at a time, as the API expects.</summary>
 internal sealed class RuntimeApi : IDisposable
@@ -55,12 +61,14 @@ internal sealed class RuntimeApi : IDisposable
         }
 
         long deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms) ? ms : 0;
+        string? traceId = Header(response, "Lambda-Runtime-Trace-Id") is { Length: > 0 } trace ? trace : null;
         byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return new Invocation(requestId, deadline, body);
+        return new Invocation(requestId, deadline, traceId, body);
     }
 
-    public Task RespondAsync(string requestId, byte[] json, CancellationToken cancellationToken) =>
-        PostAsync("invocation/" + requestId + "/response", json, null, cancellationToken);
+    /// <returns><see langword="false"/> when Lambda refused the response as too large (413): post an error instead.</returns>
+    public async Task<bool> RespondAsync(string requestId, byte[] json, CancellationToken cancellationToken) =>
+        await PostAsync("invocation/" + requestId + "/response", json, null, cancellationToken).ConfigureAwait(false) != HttpStatusCode.RequestEntityTooLarge;
 
     public Task FailAsync(string requestId, string errorType, string errorMessage, CancellationToken cancellationToken) =>
         PostAsync("invocation/" + requestId + "/error", ErrorBody(errorType, errorMessage), errorType, cancellationToken);
@@ -73,7 +81,8 @@ internal sealed class RuntimeApi : IDisposable
     private static byte[] ErrorBody(string errorType, string errorMessage) =>
         JsonSerializer.SerializeToUtf8Bytes(new RuntimeError { ErrorMessage = errorMessage, ErrorType = errorType }, LambdaJsonContext.Default.RuntimeError);
 
-    private async Task PostAsync(string path, byte[] json, string? errorType, CancellationToken cancellationToken)
+    // 202, or 413 for a response (the caller's to handle); anything else is thrown.
+    private async Task<HttpStatusCode> PostAsync(string path, byte[] json, string? errorType, CancellationToken cancellationToken)
     {
         using ByteArrayContent content = new(json);
         content.Headers.ContentType = s_json;
@@ -84,10 +93,13 @@ internal sealed class RuntimeApi : IDisposable
         }
 
         using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Accepted)
+        if (response.StatusCode == HttpStatusCode.Accepted || (errorType is null && response.StatusCode == HttpStatusCode.RequestEntityTooLarge))
         {
-            throw new HttpRequestException(path + " answered " + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return response.StatusCode;
         }
+
+        // The path holds the request id only (checked in NextAsync), never anything from the event.
+        throw new HttpRequestException(path + " answered " + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

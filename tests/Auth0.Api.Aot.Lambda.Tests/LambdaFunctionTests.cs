@@ -161,10 +161,15 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         { "not JSON", "{\"version\":" },
         { "a JSON array", "[]" },
         { "payload format 1.0", "{\"version\":\"1.0\",\"type\":\"REQUEST\",\"methodArn\":\"arn\",\"headers\":{}}" },
-        { "no requestContext", "{\"version\":\"2.0\",\"rawPath\":\"/orders\",\"headers\":{}}" },
-        { "no http method", "{\"version\":\"2.0\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
-        { "a repeated authorization header", "{\"version\":\"2.0\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
-        { "a header that is not a string", "{\"version\":\"2.0\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "no requestContext", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"headers\":{}}" },
+        { "no http method", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d\",\"http\":{}}}" },
+        { "a repeated authorization header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer a\",\"authorization\":\"Bearer b\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a header that is not a string", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":1},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a rawPath without its slash", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"orders\",\"requestContext\":{\"domainName\":\"d.example\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with user info", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"user@d.example\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with a port", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d.example:8443\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a domainName with a path", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/orders\",\"requestContext\":{\"domainName\":\"d.example/admin\",\"http\":{\"method\":\"GET\"}}}" },
+        { "a lone surrogate in a header", "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"rawPath\":\"/o\",\"headers\":{\"authorization\":\"Bearer \\ud800\"},\"requestContext\":{\"domainName\":\"d\",\"http\":{\"method\":\"GET\"}}}" },
     };
 
     [Theory]
@@ -185,12 +190,226 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
         Assert.Contains("POST /2018-06-01/runtime/invocation/" + results[0].RequestId + "/error", _emulator.Requests);
     }
 
+    [Fact]
+    public async Task An_event_naming_authorization_twice_in_different_cases_is_reported_not_answered_with_either_value()
+    {
+        // API Gateway sends each name once, in lower case. Which of two the library would read depends on order: one of
+        // these values is a valid token.
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            Event(("authorization", "Bearer " + Token()), ("Authorization", "Basic dXNlcjpwYXNz")),
+            Event(("Authorization", "Basic dXNlcjpwYXNz"), ("authorization", "Bearer " + Token())),
+            Event(("authorization", "DPoP x"), ("dpop", "a.b.c"), ("DPoP", "d.e.f")));
+
+        Assert.All(results, r =>
+        {
+            Assert.True(r.IsError, r.Body);
+            Assert.Equal(HttpApiFunction.InvalidEvent, r.ErrorType);
+            Assert.Contains("header name appears twice", r.Body, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task An_authorizer_given_a_proxy_integration_event_reports_it_rather_than_answering_a_simple_response()
+    {
+        // Wired as a route's integration by mistake, {"isAuthorized":true} would reach the client as a 200 body.
+        string proxyEvent = LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "Bearer " + Token() }).Replace("\"type\":\"REQUEST\",", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"type\"", proxyEvent, StringComparison.Ordinal);
+
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), proxyEvent);
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), proxyEvent);
+
+        Assert.True(authorizer[0].IsError, authorizer[0].Body);
+        Assert.Equal(HttpApiFunction.InvalidEvent, authorizer[0].ErrorType);
+        Assert.Contains("type REQUEST", authorizer[0].Body, StringComparison.Ordinal);
+        Assert.Equal(200, Response(api[0]).RootElement.GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Authorization_headers_that_api_gateway_joined_with_a_comma_are_refused_even_when_each_token_is_valid()
+    {
+        // Two Authorization lines reach the function as one value, "a,b" (API Gateway payload format 2.0).
+        string first = Token();
+        string second = Token(p => p.Set("sub", "auth0|second"));
+        string joined = "Bearer " + first + ",Bearer " + second;
+        string spaced = "Bearer " + first + ", Bearer " + second;
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), Event(("authorization", joined)), Event(("authorization", spaced)));
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), Event(("authorization", joined)));
+
+        Assert.All(authorizer, r => Assert.False(Response(r).RootElement.GetProperty("isAuthorized").GetBoolean()));
+        using JsonDocument refused = Response(api[0]);
+        Assert.Equal(400, refused.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.Contains("invalid_request", refused.RootElement.GetProperty("headers").GetProperty("www-authenticate").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(first, api[0].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dpop_headers_that_api_gateway_joined_with_a_comma_are_refused_even_when_one_proof_is_valid()
+    {
+        string token = DPoPToken();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", LambdaEvents.Url, _time.GetUtcNow());
+        string other = DPoPProofs.Create(s_proofKey, token, "GET", LambdaEvents.Url, _time.GetUtcNow());
+        LambdaInvocationResult[] authorizer = await RunAsync(Settings(), Event(("authorization", "DPoP " + token), ("dpop", proof + "," + other)));
+        LambdaInvocationResult[] api = await RunAsync(Settings(("AUTH0_LAMBDA_MODE", "api")), Event(("authorization", "DPoP " + token), ("dpop", other + ", " + proof)));
+
+        Assert.False(Response(authorizer[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        using JsonDocument refused = Response(api[0]);
+        Assert.Equal(400, refused.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.Contains("invalid_dpop_proof", refused.RootElement.GetProperty("headers").GetProperty("www-authenticate").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dpop_proof_is_checked_against_the_events_own_method_and_path()
+    {
+        // Not a fixed method or path: a POST to another route, with a proof for exactly that, is authorised; the same
+        // proof for the GET of that route is not.
+        string token = DPoPToken();
+        const string Path = "/orders/42/items";
+        string post = DPoPProofs.Create(s_proofKey, token, "POST", "https://" + LambdaEvents.DomainName + Path, _time.GetUtcNow());
+        string again = DPoPProofs.Create(s_proofKey, token, "POST", "https://" + LambdaEvents.DomainName + Path, _time.GetUtcNow());
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "DPoP " + token, ["dpop"] = post }, "POST", Path),
+            LambdaEvents.Authorizer(new Dictionary<string, string> { ["authorization"] = "DPoP " + token, ["dpop"] = again }, "GET", Path));
+
+        Assert.Equal([true, false], results.Select(r => Response(r).RootElement.GetProperty("isAuthorized").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_token_whose_key_is_not_seeded_is_refused_without_a_fetch_and_without_an_error()
+    {
+        // An unknown kid would make a fetching build refetch the JWKS; this one has no fetch path, and the seeded keys
+        // are all there is: a denial (KeyNotFound), not a 5xx error and not a crash.
+        SigningKey unseeded = SigningKey.CreateRsa("rotated-key");
+        LambdaInvocationResult[] results = await RunAsync(
+            Settings(),
+            Event(("authorization", "Bearer " + LambdaEvents.Token(unseeded, Domain, Audience, _time.GetUtcNow()))),
+            Event(("authorization", "Bearer " + Token())));
+
+        Assert.False(Response(results[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        Assert.True(Response(results[1]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        OnlyTheRuntimeApiWasCalled(expectedPosts: 2);
+    }
+
+    [Fact]
+    public async Task A_huge_authorization_header_is_refused_and_the_next_event_still_answered()
+    {
+        string huge = "Bearer " + Token() + new string('A', 1024 * 1024);
+        LambdaInvocationResult[] results = await RunAsync(Settings(), Event(("authorization", huge)), Event(("authorization", "Bearer " + Token())));
+
+        Assert.False(Response(results[0]).RootElement.GetProperty("isAuthorized").GetBoolean());
+        Assert.True(Response(results[1]).RootElement.GetProperty("isAuthorized").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Refusals_are_logged_by_failure_kind_without_the_token()
+    {
+        string expired = Token();
+        _time.Advance(TimeSpan.FromHours(2));
+        StringWriter log = new();
+        TextWriter original = Console.Error;
+        Console.SetError(log);
+        try
+        {
+            await RunAsync(Settings(), Event(("authorization", "Bearer " + expired)), Event(("authorization", "Bearer " + Token())));
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        string written = log.ToString();
+        Assert.Contains(" refused: Expired (401)", written, StringComparison.Ordinal);
+        Assert.DoesNotContain(expired.Split('.')[1], written, StringComparison.Ordinal);
+        Assert.DoesNotContain("auth0|lambda-user", written, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_invocation_sets_the_x_ray_trace_header_in_the_environment_and_one_without_clears_it()
+    {
+        const string Trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
+        Environment.SetEnvironmentVariable(LambdaBootstrap.TraceIdVariable, null);
+        try
+        {
+            string[] traced = [_emulator.Enqueue(Event(("authorization", "Bearer " + Token())), Trace)];
+            await RunQueuedAsync(Settings(), traced);
+            Assert.Equal(Trace, Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable));
+
+            string[] untraced = [_emulator.Enqueue(Event(("authorization", "Bearer " + Token())), traceId: null)];
+            await RunQueuedAsync(Settings(), untraced);
+            Assert.Null(Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LambdaBootstrap.TraceIdVariable, null);
+        }
+    }
+
+    public static TheoryData<string, string, int> RuntimeApiRefusals => new()
+    {
+        // The Runtime API's 500: "non-recoverable state, runtime should exit promptly".
+        { "invocation/next", "GET /2018-06-01/runtime/invocation/next", 500 },
+        { "/response", "/response", 500 },
+        { "/response", "/response", 400 },
+        { "/response", "/response", 403 },
+        { "/error", "/error", 500 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RuntimeApiRefusals))]
+    public async Task A_refusing_runtime_api_ends_the_loop_with_1_and_nothing_is_called_after_it(string resource, string lastRequest, int status)
+    {
+        _emulator.Refuse = r => r.EndsWith(resource, StringComparison.Ordinal) ? status : null;
+        // A malformed event makes the function post to /error.
+        _emulator.Enqueue(resource == "/error" ? "[]" : Event(("authorization", "Bearer " + Token())));
+
+        int exitCode = await LambdaBootstrap.RunAsync(Lookup(Settings()), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.EndsWith(lastRequest, _emulator.Requests.Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_response_lambda_refuses_as_too_large_is_replaced_by_an_error_and_the_loop_goes_on()
+    {
+        _emulator.Refuse = r => r.EndsWith("/response", StringComparison.Ordinal) ? 413 : null;
+        LambdaInvocationResult[] results = await RunAsync(Settings(), Event(("authorization", "Bearer " + Token())), Event());
+
+        Assert.All(results, r =>
+        {
+            Assert.True(r.IsError, r.Body);
+            Assert.Equal(LambdaBootstrap.ResponseTooLarge, r.ErrorType);
+        });
+    }
+
+    [Fact]
+    public async Task A_refused_init_error_still_ends_the_bootstrap_with_2_rather_than_an_exception()
+    {
+        _emulator.Refuse = r => r == "init/error" ? 500 : null;
+        Dictionary<string, string> settings = Settings();
+        settings.Remove("AUTH0_AUDIENCE");
+
+        Assert.Equal(2, await LambdaBootstrap.RunAsync(Lookup(settings), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["POST /2018-06-01/runtime/init/error"], _emulator.Requests);
+    }
+
+    [Fact]
+    public async Task An_unreachable_runtime_api_at_init_error_ends_the_bootstrap_with_2_rather_than_an_exception()
+    {
+        // Port 0: no server can listen there, so the connection fails at once (a freed port could be taken by another).
+        Dictionary<string, string> settings = Settings(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:0"));
+        settings.Remove("AUTH0_AUDIENCE");
+
+        Assert.Equal(2, await LambdaBootstrap.RunAsync(Lookup(settings), _time, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public static TheoryData<string, string?, string> BadSettings => new()
     {
         { "AUTH0_DOMAIN", null, "AUTH0_DOMAIN is required" },
+        { "AUTH0_DOMAIN", "SECRET-LOOKING-VALUE.example.com/a path?q", "AUTH0_DOMAIN, AUTH0_AUDIENCE or the JWKS is not usable: Invalid 'domain'" },
         { "AUTH0_AUDIENCE", null, "AUTH0_AUDIENCE is required" },
         { "AUTH0_JWKS", null, "AUTH0_JWKS (the tenant's JWKS document) or AUTH0_JWKS_FILE" },
-        { "AUTH0_JWKS", "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"SECRET-LOOKING-VALUE\"}]}", "StaticJwks for '" },
+        { "AUTH0_JWKS", "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"SECRET-LOOKING-VALUE\"}]}", "the JWKS is not usable: StaticJwks for '" },
         { "AUTH0_JWKS_FILE", "does-not-exist.json", "AUTH0_JWKS_FILE cannot be read" },
         { "AUTH0_DPOP_MODE", "sometimes", "AUTH0_DPOP_MODE must be" },
         { "AUTH0_LAMBDA_MODE", "SECRET-LOOKING-VALUE", "AUTH0_LAMBDA_MODE must be" },
@@ -317,9 +536,12 @@ public sealed class LambdaFunctionTests : IAsyncLifetime
     }
 
     // Queues the events, runs the loop until each has its answer, stops it; the results in the events' order.
-    private async Task<LambdaInvocationResult[]> RunAsync(Dictionary<string, string> settings, params string[] events)
+    private Task<LambdaInvocationResult[]> RunAsync(Dictionary<string, string> settings, params string[] events) =>
+        RunQueuedAsync(settings, events.Select(e => _emulator.Enqueue(e)).ToArray());
+
+    // Runs the loop until each queued request id has its answer, and stops it.
+    private async Task<LambdaInvocationResult[]> RunQueuedAsync(Dictionary<string, string> settings, string[] ids)
     {
-        string[] ids = events.Select(_emulator.Enqueue).ToArray();
         using CancellationTokenSource stop = new();
         Task<int> loop = LambdaBootstrap.RunAsync(Lookup(settings), _time, stop.Token);
         try

@@ -26,7 +26,10 @@ public sealed record LambdaInvocationResult(string RequestId, bool IsError, stri
 public sealed class LambdaRuntimeEmulator : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
-    private readonly Channel<(string Id, string Event)> _events = Channel.CreateUnbounded<(string, string)>();
+    /// <summary>The X-Ray trace header <see cref="Enqueue(string)"/> hands out with an event.</summary>
+    public const string DefaultTraceId = "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0";
+
+    private readonly Channel<(string Id, string Event, string? TraceId)> _events = Channel.CreateUnbounded<(string, string, string?)>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<LambdaInvocationResult>> _pending = new();
     private readonly TaskCompletionSource<LambdaInvocationResult> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _app;
@@ -69,12 +72,22 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
         return emulator;
     }
 
-    /// <summary>Queues an event; returns its request id, whose result <see cref="ResultAsync"/> gives.</summary>
-    public string Enqueue(string eventJson)
+    /// <summary>
+    /// A status code to answer a request with instead of serving it, given its resource (<c>invocation/next</c>,
+    /// <c>init/error</c>, <c>invocation/{id}/response</c> or <c>invocation/{id}/error</c>): the Runtime API's 400, 403,
+    /// 413 and 500. <see langword="null"/>, or a function returning <see langword="null"/>, serves the request.
+    /// </summary>
+    public Func<string, int?>? Refuse { get; set; }
+
+    /// <summary>Queues an event with <see cref="DefaultTraceId"/>; returns its request id, whose result <see cref="ResultAsync"/> gives.</summary>
+    public string Enqueue(string eventJson) => Enqueue(eventJson, DefaultTraceId);
+
+    /// <summary>Queues an event with the trace header <paramref name="traceId"/>, or none when it is <see langword="null"/>.</summary>
+    public string Enqueue(string eventJson, string? traceId)
     {
         string id = Guid.NewGuid().ToString();
         _pending[id] = new TaskCompletionSource<LambdaInvocationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _events.Writer.TryWrite((id, eventJson));
+        _events.Writer.TryWrite((id, eventJson, traceId));
         return id;
     }
 
@@ -98,10 +111,17 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
         string path = context.Request.Path.Value ?? string.Empty;
         Requests.Enqueue(context.Request.Method + " " + path);
         string resource = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : string.Empty;
+        if (Refuse?.Invoke(resource) is { } refused)
+        {
+            context.Response.StatusCode = refused;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"errorMessage\":\"refused by the emulator\",\"errorType\":\"Emulator.Refused\"}").ConfigureAwait(false);
+            return;
+        }
 
         if (resource == "invocation/next" && HttpMethods.IsGet(context.Request.Method))
         {
-            (string Id, string Event) next;
+            (string Id, string Event, string? TraceId) next;
             Interlocked.Increment(ref _waiting);
             try
             {
@@ -129,7 +149,11 @@ public sealed class LambdaRuntimeEmulator : IAsyncDisposable
             context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = next.Id;
             context.Response.Headers["Lambda-Runtime-Deadline-Ms"] = Clock.GetUtcNow().AddSeconds(3).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-1:000000000000:function:emulated";
-            context.Response.Headers["Lambda-Runtime-Trace-Id"] = "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0";
+            if (next.TraceId is not null)
+            {
+                context.Response.Headers["Lambda-Runtime-Trace-Id"] = next.TraceId;
+            }
+
             await context.Response.WriteAsync(next.Event).ConfigureAwait(false);
             return;
         }
