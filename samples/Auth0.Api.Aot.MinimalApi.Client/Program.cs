@@ -32,6 +32,9 @@ using SampleProcess app = SampleProcess.Start(appPath, (_, environment) =>
     environment["Auth0Api__Audience"] = Audience;
     environment["Auth0Api__DPoPNonceKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     environment["OfflineJwks"] = issuer.JwksJson();
+
+    // The library's metrics and traces through OpenTelemetry's console exporter, checked after the requests.
+    environment["Telemetry__Console"] = "true";
 });
 string origin = app.Origin;
 
@@ -145,6 +148,15 @@ async Task RunChecksAsync()
             bad.StatusCode == HttpStatusCode.BadRequest && challenge.Contains("DPoP error=\"invalid_dpop_proof\"", StringComparison.Ordinal) && error == "invalid_dpop_proof",
             $"{(int)bad.StatusCode} {challenge} {error}");
     }
+
+    // 7. OpenTelemetry (Telemetry__Console=true): the verification counter is exported (every 2 s) and verifications
+    // are traced, and nothing the client sent (a token, a proof, a signature) is in what was exported.
+    bool counted = await app.WaitForOutputAsync("auth0.api.verifications", TimeSpan.FromSeconds(20));
+    bool traced = await app.WaitForOutputAsync("auth0.verify", TimeSpan.FromSeconds(5));
+    Check("telemetry: the verifications counter and the verification spans are exported", counted && traced, $"counter {counted}, span {traced}");
+    string[] sent = [.. new[] { reader, other, anonymousReader, bound, wrongMethod }.SelectMany(credential => credential.Split('.')).Where(part => part.Length >= 16)];
+    string? leaked = app.FirstOutputLineContainingAny(sent);
+    Check("telemetry and logs hold no token, proof or signature", leaked is null, leaked is null ? "none" : "a line holds a credential");
 }
 
 void Check(string name, bool ok, string detail) => checks.Check(name, ok, detail);

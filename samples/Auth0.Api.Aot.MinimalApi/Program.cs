@@ -12,6 +12,7 @@
 //
 // Run it against the embedded loopback issuer, no tenant needed: dotnet run --project samples/Auth0.Api.Aot.MinimalApi.Client -c Release
 
+using System;
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 using Auth0.Api.Aot;
@@ -21,6 +22,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 
@@ -44,6 +47,20 @@ builder.Services.AddAuthentication(Auth0ApiDefaults.AuthenticationScheme)
         }
     });
 builder.Services.AddAuthorization();
+
+// The library's metrics and traces (meter and activity source "Auth0.Api.Aot": verifications by result and scheme,
+// key fetches, stale serves, replay-store fill, nonces; docs/observability.md) through OpenTelemetry. Behind a flag
+// (Telemetry__Console=true) and printed to the console here; a deployment adds its exporter instead (OTLP, Prometheus).
+if (string.Equals(builder.Configuration["Telemetry:Console"], "true", StringComparison.OrdinalIgnoreCase))
+{
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics => metrics
+            .AddMeter("Auth0.Api.Aot")
+            .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 2000))
+        // The request spans are the parents of the library's: without them, a parent-based sampler (the default) drops the
+        // library's spans, whose parent would be ASP.NET Core's unsampled request activity.
+        .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddSource("Auth0.Api.Aot").AddConsoleExporter());
+}
 
 WebApplication app = builder.Build();
 

@@ -46,6 +46,27 @@ internal sealed class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The first line the app wrote that contains one of <paramref name="texts"/>, or <see langword="null"/>.</summary>
+    public string? FirstOutputLineContainingAny(IReadOnlyList<string> texts) =>
+        _log.FirstOrDefault(line => texts.Any(text => line.Contains(text, StringComparison.Ordinal)));
+
+    /// <summary>Waits (polling every 100 ms, at most <paramref name="limit"/>) until a line the app wrote contains <paramref name="text"/>.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan limit)
+    {
+        Stopwatch waited = Stopwatch.StartNew();
+        while (!_log.Any(line => line.Contains(text, StringComparison.Ordinal)))
+        {
+            if (waited.Elapsed > limit || _process.HasExited)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Starts <paramref name="appPath"/> (a native binary, or a .dll run with <c>dotnet</c>) in its own folder (the
     /// content root, where appsettings.json is), listening on a free loopback port, with <paramref name="environment"/>.
