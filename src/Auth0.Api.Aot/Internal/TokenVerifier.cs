@@ -185,13 +185,15 @@ internal sealed class TokenVerifier : IDisposable
     // set, which may lack its key). A recent-key slot answers without a lock, as it does for a first-seen token.
     private bool KeysAreCurrent(VerifiedToken cached)
     {
+        // Read before the documents: a slot made from what is read below holds only while no document was replaced since.
+        KeyVersions versions = CurrentVersions();
         if (_resolver is null)
         {
             long timestamp = _timeProvider.GetTimestamp();
             for (int i = 0; i < _hotKeys.Length; i++)
             {
                 HotKeys? hot = _hotKeys[i];
-                if (hot is not null && ReferenceEquals(hot.Keys, cached.Keys) && ReferenceEquals(hot.Discovery, cached.Discovery) && timestamp < hot.ExpiresAt)
+                if (hot is not null && ReferenceEquals(hot.Keys, cached.Keys) && ReferenceEquals(hot.Discovery, cached.Discovery) && hot.IsLive(timestamp, versions))
                 {
                     return true;
                 }
@@ -213,7 +215,7 @@ internal sealed class TokenVerifier : IDisposable
         long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
         if (_resolver is null && _timeProvider.GetTimestamp() < expiresAt)
         {
-            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt));
+            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt, versions));
         }
 
         return true;
@@ -254,7 +256,7 @@ internal sealed class TokenVerifier : IDisposable
                 return new(new TokenOutcome(error));
             }
 
-            if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
+            if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out KeyVersions versions, out bool recent))
             {
                 AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
                 if (unknownKid)
@@ -265,7 +267,7 @@ internal sealed class TokenVerifier : IDisposable
 
                 if (result.IsValid && !recent)
                 {
-                    _hotKeys.Add(new HotKeys(discovery, keys, expiresAt));
+                    _hotKeys.Add(new HotKeys(discovery, keys, expiresAt, versions));
                 }
 
                 return new(new TokenOutcome(result, in parsed));
@@ -293,12 +295,15 @@ internal sealed class TokenVerifier : IDisposable
 
     public void Dispose() => Keys.Dispose();
 
-    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys, out long expiresAt, out bool recent)
+    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys, out long expiresAt, out KeyVersions versions, out bool recent)
     {
         discovery = null!;
         keys = null!;
         expiresAt = 0;
         recent = false;
+
+        // Read before the documents: a slot made from what is read below holds only while no document was replaced since.
+        versions = CurrentVersions();
         if (!parsed.HasIss)
         {
             return false;
@@ -309,7 +314,7 @@ internal sealed class TokenVerifier : IDisposable
         for (int i = 0; i < _hotKeys.Length; i++)
         {
             HotKeys? hot = _hotKeys[i];
-            if (hot is not null && now < hot.ExpiresAt && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
+            if (hot is not null && hot.IsLive(now, versions) && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
             {
                 discovery = hot.Discovery;
                 keys = hot.Keys;
@@ -530,13 +535,27 @@ internal sealed class TokenVerifier : IDisposable
         return new AccessTokenResult(new AccessTokenClaims(source!, payloadOffset, parsed.SigningInputLength - parsed.HeaderSegmentLength - 1, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
     }
 
-    private sealed class HotKeys(DiscoveryDocument discovery, JsonWebKeySet keys, long expiresAt)
+    private KeyVersions CurrentVersions() => new(Keys.Discovery.Version, Keys.Jwks.Version);
+
+    /// <summary>The document caches' versions (<see cref="RefreshingCache{T}.Version"/>) when a recent-key slot's documents were read.</summary>
+    private readonly record struct KeyVersions(long Discovery, long Jwks);
+
+    // An issuer's keys, remembered after a signature verified with them: they stand until either document is due for a
+    // refresh, and only while no document was replaced since they were read. A replacement before that time (a forced
+    // refresh; a document evicted by other issuers' and fetched again, by a warm-up say; a seed) makes every slot stale,
+    // so a key that left the set stops verifying at once, and a slot filled by a thread that read the documents just
+    // before a forced refresh cannot bring the old set back after the refresh cleared the slots.
+    private sealed class HotKeys(DiscoveryDocument discovery, JsonWebKeySet keys, long expiresAt, KeyVersions versions)
     {
         public DiscoveryDocument Discovery { get; } = discovery;
 
         public JsonWebKeySet Keys { get; } = keys;
 
         public long ExpiresAt { get; } = expiresAt;
+
+        public KeyVersions Versions { get; } = versions;
+
+        public bool IsLive(long timestamp, KeyVersions current) => timestamp < ExpiresAt && Versions == current;
     }
 }
 

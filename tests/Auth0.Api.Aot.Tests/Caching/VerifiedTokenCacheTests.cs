@@ -211,6 +211,44 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     }
 
     [Fact]
+    public async Task A_key_set_refetched_after_its_eviction_replaces_the_one_cached_tokens_and_recent_keys_verified_with()
+    {
+        // Three issuers and room for two documents of each kind: the third issuer's documents push out the first's.
+        await using LocalIssuer two = await LocalIssuer.StartAsync(TestKeys.Other);
+        await using LocalIssuer three = await LocalIssuer.StartAsync(TestKeys.Other);
+        two.Clock = three.Clock = Time;
+        using RoutingHandler routing = new(H.Issuer, two, three);
+        using System.Net.Http.HttpClient http = routing.CreateClient();
+        using ApiClient client = Client(o =>
+        {
+            o.Domain = null;
+            o.Domains = [H.Issuer.Domain, two.Domain, three.Domain];
+            o.HttpClient = http;
+            o.CacheMaxEntries = 2;
+        });
+        Counts counts = Watch(client);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal((1, 1, 1), (counts.Signatures, counts.Hits, client.Verifier.RecentIssuers));
+
+        // The first issuer drops its key; the others' tokens evict its documents (well before their refresh time).
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        Assert.True((await client.TryVerifyAccessTokenAsync(two.CreateToken(Harness.Audience))).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(three.CreateToken(Harness.Audience))).IsValid);
+        Assert.Null(client.Keys.Jwks.Inspect(H.Issuer.JwksUri).Value);
+
+        // A warm-up fetches them again: the new set lacks the key. Neither the cached token nor a first-seen token
+        // signed with the dropped key may still verify through the set remembered in the recent-key slot.
+        await client.WarmUpAsync();
+        Assert.Equal(2, H.Issuer.JwksRequests);
+        await client.RejectsAsync(token, VerificationFailure.KeyNotFound);
+        await client.RejectsAsync(H.Token((_, p) => p.Set("sub", "first-seen")), VerificationFailure.KeyNotFound);
+        Assert.Equal(3, counts.Signatures);
+    }
+
+    [Fact]
     public async Task With_a_resolver_an_entry_whose_keys_changed_is_verified_again_asking_the_resolver_once()
     {
         int calls = 0;
