@@ -249,6 +249,66 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     }
 
     [Fact]
+    public async Task The_resolver_decides_for_each_request_url_whether_a_cached_token_is_served()
+    {
+        const string Other = "https://other-tenant.example.com/orders";
+        using ApiClient client = Client(o => o.UseDomainsResolver(c => c.RequestUrl == Url ? [H.Issuer.Domain] : ["other.example.com"]));
+        Counts counts = Watch(client);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token, Url, null)).IsValid);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(VerificationFailure.IssuerNotAllowed, (await client.TryVerifyAccessTokenAsync(token, Other, null)).Failure);
+            Assert.Equal(VerificationFailure.IssuerNotAllowed, (await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Other)).Failure);
+            Assert.True((await client.TryVerifyAccessTokenAsync(token, Url, null)).IsValid);
+            Assert.True((await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url)).IsValid);
+        }
+
+        // Every call after the first found the entry; the refusals came from the resolver, not from a full verification.
+        Assert.Equal((1, 8), (counts.Signatures, counts.Hits));
+    }
+
+    [Fact]
+    public async Task A_token_differing_from_a_cached_one_in_any_single_character_is_never_served_its_entry()
+    {
+        using ApiClient client = Client();
+        Counts counts = Watch(client);
+        string token = H.Token((_, p) => p.Set("scope", "read:orders"));
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        for (int i = 0; i < token.Length; i++)
+        {
+            if (token[i] == '.')
+            {
+                continue;
+            }
+
+            char[] changed = token.ToCharArray();
+            changed[i] = token[i] == 'A' ? 'B' : 'A';
+            AccessTokenResult result = await client.TryVerifyAccessTokenAsync(new string(changed));
+            Assert.False(result.IsValid, "position " + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // No lookup of a changed token hit, and nothing but the original was stored; the original still hits.
+        Assert.Equal((0, 1, 1), (counts.Hits, counts.Stored, client.Verifier.TokenCache!.Count));
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal(1, counts.Hits);
+    }
+
+    [Fact]
+    public async Task Another_client_does_not_share_the_cache_and_applies_its_own_audience()
+    {
+        using ApiClient client = Client();
+        using ApiClient other = Client(o => o.Audience = "another-api");
+        Counts counts = Watch(other);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal(VerificationFailure.ClaimMismatch, (await other.TryVerifyAccessTokenAsync(token)).Failure);
+        Assert.Equal((0, 0), (counts.Hits, counts.Stored));
+        Assert.Equal(0, other.Verifier.TokenCache!.Count);
+    }
+
+    [Fact]
     public async Task With_a_resolver_an_entry_whose_keys_changed_is_verified_again_asking_the_resolver_once()
     {
         int calls = 0;
