@@ -134,7 +134,7 @@ internal sealed class TokenVerifier : IDisposable
     // entry does not stand, the full verification does not ask the resolver again: it would ask the same question.
     private async ValueTask<TokenOutcome> VerifyCachedAfterResolverAsync(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        if (await DomainsResolution.CheckAsync(_resolver!, cached.Discovery.NormalizedIssuer!, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+        if (await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
         {
             return new(refused);
         }
@@ -181,7 +181,7 @@ internal sealed class TokenVerifier : IDisposable
     }
 
     // The discovery document and key set the token verified with are the ones a full verification would use now: the
-    // same objects (a refresh, forced or routine, replaces them, and then the token is verified again against the new
+    // same objects, by id (a refresh, forced or routine, replaces them, and then the token is verified again against the new
     // set, which may lack its key). A recent-key slot answers without a lock, as it does for a first-seen token.
     private bool KeysAreCurrent(VerifiedToken cached)
     {
@@ -193,7 +193,7 @@ internal sealed class TokenVerifier : IDisposable
             for (int i = 0; i < _hotKeys.Length; i++)
             {
                 HotKeys? hot = _hotKeys[i];
-                if (hot is not null && ReferenceEquals(hot.Keys, cached.Keys) && ReferenceEquals(hot.Discovery, cached.Discovery) && hot.IsLive(timestamp, versions))
+                if (hot is not null && hot.Keys.Id == cached.KeysId && hot.Discovery.Id == cached.DiscoveryId && hot.IsLive(timestamp, versions))
                 {
                     return true;
                 }
@@ -202,11 +202,11 @@ internal sealed class TokenVerifier : IDisposable
 
         // Discovery is keyed as the full verification keys it: the configured domain in single-domain mode, else the
         // (allowed) normalised issuer, which a verified token's discovery document has.
-        string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Discovery.NormalizedIssuer!;
+        string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Issuer;
         if (!Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
-            || !ReferenceEquals(document.Value, cached.Discovery)
-            || !Keys.Jwks.TryGet(cached.Discovery.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
-            || !ReferenceEquals(keys.Value, cached.Keys))
+            || document.Value.Id != cached.DiscoveryId
+            || !Keys.Jwks.TryGet(document.Value.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
+            || keys.Value.Id != cached.KeysId)
         {
             return false;
         }
@@ -215,7 +215,7 @@ internal sealed class TokenVerifier : IDisposable
         long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
         if (_resolver is null && _timeProvider.GetTimestamp() < expiresAt)
         {
-            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt, versions));
+            _hotKeys.Add(new HotKeys(document.Value, keys.Value, expiresAt, versions));
         }
 
         return true;

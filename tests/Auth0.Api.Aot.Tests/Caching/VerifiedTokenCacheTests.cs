@@ -309,6 +309,46 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     }
 
     [Fact]
+    public async Task An_entry_does_not_keep_the_documents_it_verified_with_alive_after_they_were_replaced()
+    {
+        // An issuer's documents may be up to 1 MiB each and refreshed every MinimumCacheLifetime: were every entry to
+        // keep the set it verified with, the cache could hold a replaced pair per entry, far beyond its documented bound.
+        using ApiClient client = Client();
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        (WeakReference discovery, WeakReference keys) = Current(client);
+
+        // A token with a new kid forces a refetch of the JWKS; a routine refresh replaces the discovery document. The
+        // new token's hits refill the recent-key slots with the new documents; the first token's entry stays.
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        string rotated = H.Token((_, p) => p.Set("sub", "rotated"), TestKeys.Other);
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests >= 2 && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        Assert.Equal(2, client.Verifier.TokenCache!.Count);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(discovery.IsAlive, "the replaced discovery document is still reachable");
+        Assert.False(keys.IsAlive, "the replaced key set is still reachable");
+
+        // The entry still stands for nothing stale: its token is verified again against the current set.
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static (WeakReference, WeakReference) Current(ApiClient client)
+        {
+            Assert.True(client.Keys.Discovery.TryGet(client.AuthorizationServers[0], out CachedValue<DiscoveryDocument>? d));
+            Assert.True(client.Keys.Jwks.TryGet(d.Value.JwksUri!, out CachedValue<JsonWebKeySet>? k));
+            return (new WeakReference(d.Value), new WeakReference(k.Value));
+        }
+    }
+
+    [Fact]
     public async Task With_a_resolver_an_entry_whose_keys_changed_is_verified_again_asking_the_resolver_once()
     {
         int calls = 0;
