@@ -199,7 +199,7 @@ public sealed class ApiClientOptions
     /// <summary>
     /// The longest token, in characters, that <see cref="VerifiedTokenCache"/> holds, from 64 to 1,048,576; longer tokens
     /// are verified in full every time. With <see cref="VerifiedTokenCacheCapacity"/> it bounds the cache's memory: at
-    /// most <c>capacity x (2 x (this + 16) + 200)</c> bytes, 8.4 MiB at the defaults. Default:
+    /// most <c>capacity x (2 x (this + 16) + 200)</c> bytes, 8.2 MiB at the defaults. Default:
     /// <see cref="DefaultVerifiedTokenCacheMaxTokenLength"/>.
     /// </summary>
     public int VerifiedTokenCacheMaxTokenLength { get; set; } = DefaultVerifiedTokenCacheMaxTokenLength;

@@ -27,6 +27,9 @@ internal sealed class JsonWebKeySet
 
     public VerificationKey[] Keys { get; }
 
+    /// <summary>Unique to this object in the process (the verified-token cache names the set by it, so as not to keep it alive).</summary>
+    public long Id { get; } = DocumentIds.Next();
+
     /// <summary>The JWKS as received (for snapshots and the shared cache).</summary>
     public byte[] Body { get; }
 

@@ -26,6 +26,14 @@ internal sealed class KeySourceException : Exception
     public FetchOutcome Outcome { get; init; } = FetchOutcome.Network;
 }
 
+/// <summary>Ids of parsed documents, unique in the process (never reused: a long does not wrap).</summary>
+internal static class DocumentIds
+{
+    private static long s_last;
+
+    public static long Next() => System.Threading.Interlocked.Increment(ref s_last);
+}
+
 /// <summary>A fetched OpenID Provider Metadata document, with its issuer pre-normalised once.</summary>
 internal sealed class DiscoveryDocument
 {
@@ -61,6 +69,9 @@ internal sealed class DiscoveryDocument
     public string? JwksUri { get; }
 
     public string? TokenEndpoint { get; }
+
+    /// <summary>Unique to this object in the process (the verified-token cache names the document by it, so as not to keep it alive).</summary>
+    public long Id { get; } = DocumentIds.Next();
 
     /// <summary>The document as received (for snapshots and the shared cache); empty for a pinned one, which neither exports.</summary>
     public byte[] Body { get; }

@@ -108,6 +108,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly string _document;
+    private long _version;
 
     /// <param name="policy">The timing policy.</param>
     /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
@@ -140,6 +141,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// waits on the fetch.
     /// </summary>
     public event Action<string, KeySourceException, bool, bool>? FetchFailed;
+
+    /// <summary>
+    /// Bumped after every value is replaced (a fetch, routine, forced or after an eviction; a seed; a pin), once the new
+    /// value is published. A reader that read the version before reading values knows, while it is unchanged, that
+    /// none of them was replaced since: the verifier's recent-key slots hold only while it is.
+    /// </summary>
+    public long Version => Volatile.Read(ref _version);
 
     /// <summary>
     /// What the cache holds for <paramref name="key"/>, without fetching: the current value (fresh or stale within
@@ -296,6 +304,7 @@ internal sealed class RefreshingCache<T> : IDisposable
         Entry entry = GetOrAddEntry(key);
         long fetchedAt = _time.GetTimestamp() - Ticks(age < TimeSpan.Zero ? TimeSpan.Zero : age);
         Volatile.Write(ref entry.Current, Create(value, maxAge, fetchedAt));
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>Stores a value given up front that never expires and is never refreshed (a static JWKS).</summary>
@@ -304,6 +313,7 @@ internal sealed class RefreshingCache<T> : IDisposable
         Entry entry = _pinned.GetOrAdd(key, static _ => new Entry());
         _entries.Remove(key);
         Volatile.Write(ref entry.Current, new CachedValue<T>(value, _time.GetTimestamp(), long.MaxValue, long.MaxValue, long.MaxValue, pinned: true));
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>The current values (for snapshots), with how long ago each was fetched and its max-age.</summary>
@@ -366,6 +376,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
+            Interlocked.Increment(ref _version);
             lock (entry.Gate)
             {
                 entry.LastError = null;

@@ -134,7 +134,7 @@ internal sealed class TokenVerifier : IDisposable
     // entry does not stand, the full verification does not ask the resolver again: it would ask the same question.
     private async ValueTask<TokenOutcome> VerifyCachedAfterResolverAsync(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        if (await DomainsResolution.CheckAsync(_resolver!, cached.Discovery.NormalizedIssuer!, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+        if (await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
         {
             return new(refused);
         }
@@ -181,17 +181,19 @@ internal sealed class TokenVerifier : IDisposable
     }
 
     // The discovery document and key set the token verified with are the ones a full verification would use now: the
-    // same objects (a refresh, forced or routine, replaces them, and then the token is verified again against the new
+    // same objects, by id (a refresh, forced or routine, replaces them, and then the token is verified again against the new
     // set, which may lack its key). A recent-key slot answers without a lock, as it does for a first-seen token.
     private bool KeysAreCurrent(VerifiedToken cached)
     {
+        // Read before the documents: a slot made from what is read below holds only while no document was replaced since.
+        KeyVersions versions = CurrentVersions();
         if (_resolver is null)
         {
             long timestamp = _timeProvider.GetTimestamp();
             for (int i = 0; i < _hotKeys.Length; i++)
             {
                 HotKeys? hot = _hotKeys[i];
-                if (hot is not null && ReferenceEquals(hot.Keys, cached.Keys) && ReferenceEquals(hot.Discovery, cached.Discovery) && timestamp < hot.ExpiresAt)
+                if (hot is not null && hot.Keys.Id == cached.KeysId && hot.Discovery.Id == cached.DiscoveryId && hot.IsLive(timestamp, versions))
                 {
                     return true;
                 }
@@ -200,11 +202,11 @@ internal sealed class TokenVerifier : IDisposable
 
         // Discovery is keyed as the full verification keys it: the configured domain in single-domain mode, else the
         // (allowed) normalised issuer, which a verified token's discovery document has.
-        string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Discovery.NormalizedIssuer!;
+        string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Issuer;
         if (!Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
-            || !ReferenceEquals(document.Value, cached.Discovery)
-            || !Keys.Jwks.TryGet(cached.Discovery.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
-            || !ReferenceEquals(keys.Value, cached.Keys))
+            || document.Value.Id != cached.DiscoveryId
+            || !Keys.Jwks.TryGet(document.Value.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
+            || keys.Value.Id != cached.KeysId)
         {
             return false;
         }
@@ -213,7 +215,7 @@ internal sealed class TokenVerifier : IDisposable
         long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
         if (_resolver is null && _timeProvider.GetTimestamp() < expiresAt)
         {
-            _hotKeys.Add(new HotKeys(cached.Discovery, cached.Keys, expiresAt));
+            _hotKeys.Add(new HotKeys(document.Value, keys.Value, expiresAt, versions));
         }
 
         return true;
@@ -254,7 +256,7 @@ internal sealed class TokenVerifier : IDisposable
                 return new(new TokenOutcome(error));
             }
 
-            if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out bool recent))
+            if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out KeyVersions versions, out bool recent))
             {
                 AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
                 if (unknownKid)
@@ -265,7 +267,7 @@ internal sealed class TokenVerifier : IDisposable
 
                 if (result.IsValid && !recent)
                 {
-                    _hotKeys.Add(new HotKeys(discovery, keys, expiresAt));
+                    _hotKeys.Add(new HotKeys(discovery, keys, expiresAt, versions));
                 }
 
                 return new(new TokenOutcome(result, in parsed));
@@ -293,12 +295,15 @@ internal sealed class TokenVerifier : IDisposable
 
     public void Dispose() => Keys.Dispose();
 
-    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys, out long expiresAt, out bool recent)
+    private bool TryGetCachedKeys(byte[] buffer, in ParsedToken parsed, out DiscoveryDocument discovery, out JsonWebKeySet keys, out long expiresAt, out KeyVersions versions, out bool recent)
     {
         discovery = null!;
         keys = null!;
         expiresAt = 0;
         recent = false;
+
+        // Read before the documents: a slot made from what is read below holds only while no document was replaced since.
+        versions = CurrentVersions();
         if (!parsed.HasIss)
         {
             return false;
@@ -309,7 +314,7 @@ internal sealed class TokenVerifier : IDisposable
         for (int i = 0; i < _hotKeys.Length; i++)
         {
             HotKeys? hot = _hotKeys[i];
-            if (hot is not null && now < hot.ExpiresAt && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
+            if (hot is not null && hot.IsLive(now, versions) && iss.SequenceEqual(hot.Discovery.IssuerUtf8))
             {
                 discovery = hot.Discovery;
                 keys = hot.Keys;
@@ -530,13 +535,27 @@ internal sealed class TokenVerifier : IDisposable
         return new AccessTokenResult(new AccessTokenClaims(source!, payloadOffset, parsed.SigningInputLength - parsed.HeaderSegmentLength - 1, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
     }
 
-    private sealed class HotKeys(DiscoveryDocument discovery, JsonWebKeySet keys, long expiresAt)
+    private KeyVersions CurrentVersions() => new(Keys.Discovery.Version, Keys.Jwks.Version);
+
+    /// <summary>The document caches' versions (<see cref="RefreshingCache{T}.Version"/>) when a recent-key slot's documents were read.</summary>
+    private readonly record struct KeyVersions(long Discovery, long Jwks);
+
+    // An issuer's keys, remembered after a signature verified with them: they stand until either document is due for a
+    // refresh, and only while no document was replaced since they were read. A replacement before that time (a forced
+    // refresh; a document evicted by other issuers' and fetched again, by a warm-up say; a seed) makes every slot stale,
+    // so a key that left the set stops verifying at once, and a slot filled by a thread that read the documents just
+    // before a forced refresh cannot bring the old set back after the refresh cleared the slots.
+    private sealed class HotKeys(DiscoveryDocument discovery, JsonWebKeySet keys, long expiresAt, KeyVersions versions)
     {
         public DiscoveryDocument Discovery { get; } = discovery;
 
         public JsonWebKeySet Keys { get; } = keys;
 
         public long ExpiresAt { get; } = expiresAt;
+
+        public KeyVersions Versions { get; } = versions;
+
+        public bool IsLive(long timestamp, KeyVersions current) => timestamp < ExpiresAt && Versions == current;
     }
 }
 

@@ -6,7 +6,8 @@
 //   - Only verified tokens are stored (TokenVerifier.Complete, after every check passed): a failure never is, so a
 //     stream of forged or expired tokens can neither fill the cache nor evict what is in it.
 //   - What is stored holds for the token whatever the call: its lifetime (exp, nbf, iat), where its payload is, its cnf,
-//     and the discovery document and key set it verified with. Whatever depends on the call or on the time is checked
+//     its (normalised) issuer, and which discovery document and key set it verified with: their ids, not the documents,
+//     so that an entry never keeps a replaced document (up to 1 MiB each) alive. Whatever depends on the call or on the time is checked
 //     again at every hit by the verifier: the domains resolver, that those documents are still the issuer's current
 //     ones, exp and nbf with the clock skew, the required claims, and (in the request stage) the scheme and the DPoP
 //     proof and its binding.
@@ -68,8 +69,9 @@ internal sealed class VerifiedToken
         Confirmation = parsed.Confirmation;
         ConfirmationOnlyCertificate = parsed.ConfirmationOnlyCertificate;
         Jkt = parsed.Jkt;
-        Discovery = discovery;
-        Keys = keys;
+        Issuer = discovery.NormalizedIssuer!;
+        DiscoveryId = discovery.Id;
+        KeysId = keys.Id;
         StoredAt = storedAt;
     }
 
@@ -102,11 +104,14 @@ internal sealed class VerifiedToken
 
     public Bytes32 Jkt { get; }
 
-    /// <summary>The discovery document the token's issuer was checked against.</summary>
-    public DiscoveryDocument Discovery { get; }
+    /// <summary>The normalised issuer of the discovery document the token's issuer was checked against (the token's own, normalised).</summary>
+    public string Issuer { get; }
 
-    /// <summary>The key set whose key verified the signature.</summary>
-    public JsonWebKeySet Keys { get; }
+    /// <summary>The <see cref="DiscoveryDocument.Id"/> of that document.</summary>
+    public long DiscoveryId { get; }
+
+    /// <summary>The <see cref="JsonWebKeySet.Id"/> of the key set whose key verified the signature.</summary>
+    public long KeysId { get; }
 
     /// <summary>When the entry was stored (a <see cref="TimeProvider"/> timestamp): the oldest of a set is replaced first.</summary>
     public long StoredAt { get; }

@@ -211,6 +211,144 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     }
 
     [Fact]
+    public async Task A_key_set_refetched_after_its_eviction_replaces_the_one_cached_tokens_and_recent_keys_verified_with()
+    {
+        // Three issuers and room for two documents of each kind: the third issuer's documents push out the first's.
+        await using LocalIssuer two = await LocalIssuer.StartAsync(TestKeys.Other);
+        await using LocalIssuer three = await LocalIssuer.StartAsync(TestKeys.Other);
+        two.Clock = three.Clock = Time;
+        using RoutingHandler routing = new(H.Issuer, two, three);
+        using System.Net.Http.HttpClient http = routing.CreateClient();
+        using ApiClient client = Client(o =>
+        {
+            o.Domain = null;
+            o.Domains = [H.Issuer.Domain, two.Domain, three.Domain];
+            o.HttpClient = http;
+            o.CacheMaxEntries = 2;
+        });
+        Counts counts = Watch(client);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal((1, 1, 1), (counts.Signatures, counts.Hits, client.Verifier.RecentIssuers));
+
+        // The first issuer drops its key; the others' tokens evict its documents (well before their refresh time).
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        Assert.True((await client.TryVerifyAccessTokenAsync(two.CreateToken(Harness.Audience))).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(three.CreateToken(Harness.Audience))).IsValid);
+        Assert.Null(client.Keys.Jwks.Inspect(H.Issuer.JwksUri).Value);
+
+        // A warm-up fetches them again: the new set lacks the key. Neither the cached token nor a first-seen token
+        // signed with the dropped key may still verify through the set remembered in the recent-key slot.
+        await client.WarmUpAsync();
+        Assert.Equal(2, H.Issuer.JwksRequests);
+        await client.RejectsAsync(token, VerificationFailure.KeyNotFound);
+        await client.RejectsAsync(H.Token((_, p) => p.Set("sub", "first-seen")), VerificationFailure.KeyNotFound);
+        Assert.Equal(3, counts.Signatures);
+    }
+
+    [Fact]
+    public async Task The_resolver_decides_for_each_request_url_whether_a_cached_token_is_served()
+    {
+        const string Other = "https://other-tenant.example.com/orders";
+        using ApiClient client = Client(o => o.UseDomainsResolver(c => c.RequestUrl == Url ? [H.Issuer.Domain] : ["other.example.com"]));
+        Counts counts = Watch(client);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token, Url, null)).IsValid);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(VerificationFailure.IssuerNotAllowed, (await client.TryVerifyAccessTokenAsync(token, Other, null)).Failure);
+            Assert.Equal(VerificationFailure.IssuerNotAllowed, (await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Other)).Failure);
+            Assert.True((await client.TryVerifyAccessTokenAsync(token, Url, null)).IsValid);
+            Assert.True((await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", Url)).IsValid);
+        }
+
+        // Every call after the first found the entry; the refusals came from the resolver, not from a full verification.
+        Assert.Equal((1, 8), (counts.Signatures, counts.Hits));
+    }
+
+    [Fact]
+    public async Task A_token_differing_from_a_cached_one_in_any_single_character_is_never_served_its_entry()
+    {
+        using ApiClient client = Client();
+        Counts counts = Watch(client);
+        string token = H.Token((_, p) => p.Set("scope", "read:orders"));
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        for (int i = 0; i < token.Length; i++)
+        {
+            if (token[i] == '.')
+            {
+                continue;
+            }
+
+            char[] changed = token.ToCharArray();
+            changed[i] = token[i] == 'A' ? 'B' : 'A';
+            AccessTokenResult result = await client.TryVerifyAccessTokenAsync(new string(changed));
+            Assert.False(result.IsValid, "position " + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // No lookup of a changed token hit, and nothing but the original was stored; the original still hits.
+        Assert.Equal((0, 1, 1), (counts.Hits, counts.Stored, client.Verifier.TokenCache!.Count));
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal(1, counts.Hits);
+    }
+
+    [Fact]
+    public async Task Another_client_does_not_share_the_cache_and_applies_its_own_audience()
+    {
+        using ApiClient client = Client();
+        using ApiClient other = Client(o => o.Audience = "another-api");
+        Counts counts = Watch(other);
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.Equal(VerificationFailure.ClaimMismatch, (await other.TryVerifyAccessTokenAsync(token)).Failure);
+        Assert.Equal((0, 0), (counts.Hits, counts.Stored));
+        Assert.Equal(0, other.Verifier.TokenCache!.Count);
+    }
+
+    [Fact]
+    public async Task An_entry_does_not_keep_the_documents_it_verified_with_alive_after_they_were_replaced()
+    {
+        // An issuer's documents may be up to 1 MiB each and refreshed every MinimumCacheLifetime: were every entry to
+        // keep the set it verified with, the cache could hold a replaced pair per entry, far beyond its documented bound.
+        using ApiClient client = Client();
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        (WeakReference discovery, WeakReference keys) = Current(client);
+
+        // A token with a new kid forces a refetch of the JWKS; a routine refresh replaces the discovery document. The
+        // new token's hits refill the recent-key slots with the new documents; the first token's entry stays.
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        string rotated = H.Token((_, p) => p.Set("sub", "rotated"), TestKeys.Other);
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests >= 2 && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+        Assert.True((await client.TryVerifyAccessTokenAsync(rotated)).IsValid);
+        Assert.Equal(2, client.Verifier.TokenCache!.Count);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(discovery.IsAlive, "the replaced discovery document is still reachable");
+        Assert.False(keys.IsAlive, "the replaced key set is still reachable");
+
+        // The entry still stands for nothing stale: its token is verified again against the current set.
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static (WeakReference, WeakReference) Current(ApiClient client)
+        {
+            Assert.True(client.Keys.Discovery.TryGet(client.AuthorizationServers[0], out CachedValue<DiscoveryDocument>? d));
+            Assert.True(client.Keys.Jwks.TryGet(d.Value.JwksUri!, out CachedValue<JsonWebKeySet>? k));
+            return (new WeakReference(d.Value), new WeakReference(k.Value));
+        }
+    }
+
+    [Fact]
     public async Task With_a_resolver_an_entry_whose_keys_changed_is_verified_again_asking_the_resolver_once()
     {
         int calls = 0;
