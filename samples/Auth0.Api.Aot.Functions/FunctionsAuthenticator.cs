@@ -91,22 +91,14 @@ public sealed class FunctionsAuthenticator
         }
 
         AccessTokenClaims claims = result.Claims!;
-        if (_requiredScopes.TryGetValue(functionName, out string[]? scopes))
+        if (_requiredScopes.TryGetValue(functionName, out string[]? scopes) && !claims.HasAllScopes(scopes))
         {
-            try
-            {
-                ClaimChecks.RequireAllScopes(claims.Scopes, scopes);
-            }
-            catch (InsufficientScopeException exception)
-            {
-                List<KeyValuePair<string, string>> headers = [];
-                if (exception.Headers.TryGetValue("WWW-Authenticate", out string? challenge))
-                {
-                    headers.Add(new("WWW-Authenticate", challenge));
-                }
-
-                return FunctionsAuthentication.Refuse(exception.StatusCode, exception.ErrorCode, headers);
-            }
+            // The challenge of the scheme the request used: a DPoP request gets the DPoP challenge (RFC 9449 section
+            // 7.1), with the core's realm and the other challenges the client's DPoPMode offers.
+            return FunctionsAuthentication.Refuse(
+                403,
+                "insufficient_scope",
+                [new("WWW-Authenticate", _client.CreateInsufficientScopeChallenge(result.Scheme, scopes))]);
         }
 
         return FunctionsAuthentication.Accept(claims, result.Scheme!);

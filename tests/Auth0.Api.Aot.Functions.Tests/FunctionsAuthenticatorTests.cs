@@ -142,6 +142,36 @@ public sealed class FunctionsAuthenticatorTests : IAsyncLifetime
         Assert.Equal("insufficient_scope", outcome.ErrorCode);
         Assert.Contains("error=\"insufficient_scope\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
         Assert.Contains("read:orders", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.Equal(_client.CreateInsufficientScopeChallenge("bearer", ["read:orders"]), Header(outcome, "WWW-Authenticate"));
+    }
+
+    [Fact]
+    public async Task Missing_scope_on_a_dpop_request_is_403_in_the_dpop_challenge()
+    {
+        string token = _issuer.CreateToken(Audience, (_, p) => p.Set("scope", "write:orders").Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "DPoP " + token, proof);
+
+        Assert.Equal(403, outcome.StatusCode);
+        Assert.Equal("insufficient_scope", outcome.ErrorCode);
+        // The challenge of the scheme the request used (RFC 9449 section 7.1), as the core writes it.
+        Assert.Equal(_client.CreateInsufficientScopeChallenge("dpop", ["read:orders"]), Header(outcome, "WWW-Authenticate"));
+        Assert.Contains("DPoP error=\"insufficient_scope\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer error=", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_dpop_headers_are_400_before_any_verification()
+    {
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await _authenticator.AuthenticateAsync("orders", ["DPoP " + token], [proof, proof], "GET", s_orders);
+
+        Assert.Equal(400, outcome.StatusCode);
+        Assert.Equal("invalid_request", outcome.ErrorCode);
+        Assert.Equal(0, _issuer.JwksRequests);
     }
 
     [Fact]
