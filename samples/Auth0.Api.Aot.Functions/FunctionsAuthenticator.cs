@@ -19,15 +19,30 @@ public sealed class FunctionsAuthenticator
 {
     private readonly ApiClient _client;
     private readonly Dictionary<string, string[]> _requiredScopes;
+    private readonly Uri? _publicOrigin;
 
     /// <summary>Creates the authenticator over one shared client.</summary>
     /// <param name="client">The client that verifies tokens and proofs (one per application).</param>
     /// <param name="requiredScopes">Per function name, the scopes its token must all have; functions not named need only a valid token.</param>
+    /// <param name="publicOrigin">
+    /// The origin clients call (<c>https://api.example.com</c>) when the URL the worker sees differs from it (a proxy, a
+    /// custom domain, a front end that ends TLS): the proof's <c>htu</c> is then compared with this origin plus the
+    /// request's path. <see langword="null"/>: the request URL as the worker sees it.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="client"/> is <see langword="null"/>.</exception>
-    public FunctionsAuthenticator(ApiClient client, IReadOnlyDictionary<string, string[]>? requiredScopes = null)
+    /// <exception cref="ArgumentException"><paramref name="publicOrigin"/> is not an http or https origin.</exception>
+    public FunctionsAuthenticator(ApiClient client, IReadOnlyDictionary<string, string[]>? requiredScopes = null, Uri? publicOrigin = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        if (publicOrigin is not null
+            && (!publicOrigin.IsAbsoluteUri || (publicOrigin.Scheme != Uri.UriSchemeHttps && publicOrigin.Scheme != Uri.UriSchemeHttp)
+                || publicOrigin.AbsolutePath != "/" || publicOrigin.Query.Length != 0 || publicOrigin.Fragment.Length != 0 || publicOrigin.UserInfo.Length != 0))
+        {
+            throw new ArgumentException("The public origin must be an absolute http or https URL with no path, query, fragment or user info, such as https://api.example.com", nameof(publicOrigin));
+        }
+
         _client = client;
+        _publicOrigin = publicOrigin;
         _requiredScopes = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (requiredScopes is not null)
         {
@@ -40,10 +55,16 @@ public sealed class FunctionsAuthenticator
 
     /// <summary>Verifies one request for the function <paramref name="functionName"/>.</summary>
     /// <param name="functionName">The function's name (its <c>[Function]</c> name), for its required scopes.</param>
-    /// <param name="authorization">Every <c>Authorization</c> header value; more than one is refused (400).</param>
+    /// <param name="authorization">
+    /// Every <c>Authorization</c> header value; more than one is refused (400). The Functions host passes one value per
+    /// header name, several joined by commas: such a value is refused by the core as a malformed header.
+    /// </param>
     /// <param name="dpop">Every <c>DPoP</c> header value; more than one is refused (400, RFC 9449 section 4.3).</param>
     /// <param name="httpMethod">The request's method.</param>
-    /// <param name="httpUrl">The request's absolute URL as the client sent it (the proof's <c>htu</c>).</param>
+    /// <param name="httpUrl">
+    /// The request's absolute URL as the worker sees it (<c>HttpRequestData.Url</c>), for the proof's <c>htu</c>; with a
+    /// public origin, only its path and query are kept.
+    /// </param>
     /// <param name="cancellationToken">Cancels discovery and JWKS requests.</param>
     /// <returns>The claims, or the answer to send. Never throws for a bad token or proof.</returns>
     public async ValueTask<FunctionsAuthentication> AuthenticateAsync(
@@ -67,7 +88,7 @@ public sealed class FunctionsAuthenticator
             authorization is { Count: 1 } ? authorization[0] : null,
             dpop is { Count: 1 } ? dpop[0] : null,
             httpMethod,
-            httpUrl.AbsoluteUri,
+            PublicUrl(httpUrl),
             cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
@@ -91,26 +112,23 @@ public sealed class FunctionsAuthenticator
         }
 
         AccessTokenClaims claims = result.Claims!;
-        if (_requiredScopes.TryGetValue(functionName, out string[]? scopes))
+        if (_requiredScopes.TryGetValue(functionName, out string[]? scopes) && !claims.HasAllScopes(scopes))
         {
-            try
-            {
-                ClaimChecks.RequireAllScopes(claims.Scopes, scopes);
-            }
-            catch (InsufficientScopeException exception)
-            {
-                List<KeyValuePair<string, string>> headers = [];
-                if (exception.Headers.TryGetValue("WWW-Authenticate", out string? challenge))
-                {
-                    headers.Add(new("WWW-Authenticate", challenge));
-                }
-
-                return FunctionsAuthentication.Refuse(exception.StatusCode, exception.ErrorCode, headers);
-            }
+            // The challenge of the scheme the request used: a DPoP request gets the DPoP challenge (RFC 9449 section
+            // 7.1), with the core's realm and the other challenges the client's DPoPMode offers.
+            return FunctionsAuthentication.Refuse(
+                403,
+                "insufficient_scope",
+                [new("WWW-Authenticate", _client.CreateInsufficientScopeChallenge(result.Scheme, scopes))]);
         }
 
         return FunctionsAuthentication.Accept(claims, result.Scheme!);
     }
+
+    // By string, not new Uri(origin, path): a path such as //other.example/x would be read as a network-path reference
+    // and move the compared URL to another host.
+    private string PublicUrl(Uri httpUrl) =>
+        _publicOrigin is null ? httpUrl.AbsoluteUri : _publicOrigin.GetLeftPart(UriPartial.Authority) + httpUrl.PathAndQuery;
 }
 
 /// <summary>The outcome of <see cref="FunctionsAuthenticator.AuthenticateAsync"/>: claims, or an answer to send.</summary>

@@ -22,7 +22,9 @@ builder.Services.AddSingleton(_ => new ApiClient(new ApiClientOptions
 }));
 builder.Services.AddSingleton(provider => new FunctionsAuthenticator(
     provider.GetRequiredService<ApiClient>(),
-    new Dictionary<string, string[]> { ["orders"] = ["read:orders"] }));
+    new Dictionary<string, string[]> { ["orders"] = ["read:orders"] },
+    // Optional: the origin clients call, when the URL the worker sees differs from it (README.md, "The request URL").
+    builder.Configuration["Auth0:PublicOrigin"] is { Length: > 0 } origin ? new Uri(origin, UriKind.Absolute) : null));
 builder.UseMiddleware<Auth0FunctionsMiddleware>();
 
 builder.Build().Run();

@@ -142,7 +142,86 @@ public sealed class FunctionsAuthenticatorTests : IAsyncLifetime
         Assert.Equal("insufficient_scope", outcome.ErrorCode);
         Assert.Contains("error=\"insufficient_scope\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
         Assert.Contains("read:orders", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.Equal(_client.CreateInsufficientScopeChallenge("bearer", ["read:orders"]), Header(outcome, "WWW-Authenticate"));
     }
+
+    [Fact]
+    public async Task Missing_scope_on_a_dpop_request_is_403_in_the_dpop_challenge()
+    {
+        string token = _issuer.CreateToken(Audience, (_, p) => p.Set("scope", "write:orders").Set("cnf", new ClaimSet().Set("jkt", DPoPProofs.Thumbprint(s_proofKey))));
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await Authenticate("orders", "DPoP " + token, proof);
+
+        Assert.Equal(403, outcome.StatusCode);
+        Assert.Equal("insufficient_scope", outcome.ErrorCode);
+        // The challenge of the scheme the request used (RFC 9449 section 7.1), as the core writes it.
+        Assert.Equal(_client.CreateInsufficientScopeChallenge("dpop", ["read:orders"]), Header(outcome, "WWW-Authenticate"));
+        Assert.Contains("DPoP error=\"insufficient_scope\"", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer error=", Header(outcome, "WWW-Authenticate"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_dpop_headers_are_400_before_any_verification()
+    {
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await _authenticator.AuthenticateAsync("orders", ["DPoP " + token], [proof, proof], "GET", s_orders);
+
+        Assert.Equal(400, outcome.StatusCode);
+        Assert.Equal("invalid_request", outcome.ErrorCode);
+        Assert.Equal(0, _issuer.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Authorization_values_the_host_joined_with_a_comma_are_refused()
+    {
+        // The Functions host hands the worker one value per header name: two Authorization headers arrive joined.
+        string token = Token();
+        FunctionsAuthentication outcome = await Authenticate("orders", "Bearer " + token + ", Bearer " + token);
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.InRange(outcome.StatusCode, 400, 401);
+    }
+
+    [Fact]
+    public async Task With_a_public_origin_the_proof_is_checked_against_the_url_clients_call()
+    {
+        Uri seenByWorker = new("http://localhost:7071/api/orders?page=2");
+        FunctionsAuthenticator behindProxy = new(_client, null, new Uri("https://functions.example"));
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", s_orders.AbsoluteUri, _clock.GetUtcNow());
+
+        FunctionsAuthentication direct = await _authenticator.AuthenticateAsync("orders", ["DPoP " + token], [proof], "GET", seenByWorker);
+        FunctionsAuthentication proxied = await behindProxy.AuthenticateAsync("orders", ["DPoP " + token], [proof], "GET", seenByWorker);
+
+        Assert.Equal(400, direct.StatusCode);
+        Assert.Equal("invalid_dpop_proof", direct.ErrorCode);
+        Assert.True(proxied.IsAuthenticated);
+    }
+
+    [Fact]
+    public async Task A_public_origin_keeps_a_double_slash_path_on_its_own_host()
+    {
+        // new Uri(origin, "//other.example/api/orders") would be https://other.example/api/orders.
+        FunctionsAuthenticator behindProxy = new(_client, null, new Uri("https://functions.example"));
+        string token = Bound();
+        string proof = DPoPProofs.Create(s_proofKey, token, "GET", "https://other.example/api/orders", _clock.GetUtcNow());
+
+        FunctionsAuthentication outcome = await behindProxy.AuthenticateAsync("orders", ["DPoP " + token], [proof], "GET", new Uri("http://localhost:7071//other.example/api/orders"));
+
+        Assert.False(outcome.IsAuthenticated);
+        Assert.Equal("invalid_dpop_proof", outcome.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("https://functions.example/api")]
+    [InlineData("https://functions.example/?a=1")]
+    [InlineData("ftp://functions.example")]
+    [InlineData("https://user@functions.example")]
+    public void A_public_origin_with_more_than_an_origin_is_refused(string origin) =>
+        Assert.Throws<ArgumentException>(() => new FunctionsAuthenticator(_client, null, new Uri(origin)));
 
     [Fact]
     public async Task A_function_without_required_scopes_accepts_any_valid_token()
