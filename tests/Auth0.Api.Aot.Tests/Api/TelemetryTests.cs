@@ -165,28 +165,6 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
     private double[] KeyAges(TelemetryRecorder recorder) =>
         [.. recorder.Observe("auth0.api.key_source.keys.age").Where(m => m.Tag("server.port") == Port.ToString(CultureInfo.InvariantCulture)).Select(m => m.Value)];
 
-    private async Task StartOutageAsync(string outage)
-    {
-        switch (outage)
-        {
-            case "refused":
-                await H.Issuer.StopAsync();
-                break;
-            case "500":
-                H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
-                break;
-            case "garbage":
-                H.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
-                break;
-            case "hang":
-                H.Issuer.Intercept = async context =>
-                {
-                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
-                    return true;
-                };
-                break;
-        }
-    }
 
     // Waits until the refreshes the last verification started have ended (a hanging issuer's only when the fake clock
     // passes the Timeout, so the clock moves while they are in flight), then moves past the back-off.

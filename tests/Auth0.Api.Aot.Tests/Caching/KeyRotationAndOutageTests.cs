@@ -152,34 +152,6 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         await H.Issuer.RestartAsync();
     }
 
-    private async Task StartOutageAsync(string outage)
-    {
-        switch (outage)
-        {
-            case "refused":
-                await H.Issuer.StopAsync();
-                break;
-            case "500":
-                H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
-                break;
-            case "garbage":
-                H.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
-                break;
-            case "no-usable-keys":
-                H.Issuer.JwksKeys[0].Set("kty", "oct");
-                break;
-            case "reset":
-                H.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
-                break;
-            case "hang":
-                H.Issuer.Intercept = async context =>
-                {
-                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
-                    return true;
-                };
-                break;
-        }
-    }
 
     private async Task EndOutageAsync(string outage)
     {

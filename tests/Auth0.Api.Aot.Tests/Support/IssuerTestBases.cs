@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0.Api.Aot.Tests.Support;
@@ -31,6 +32,41 @@ public abstract class FakeClockIssuerTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await H.DisposeAsync();
+
+    /// <summary>
+    /// Makes the issuer fail one way: <c>refused</c> (stopped), <c>500</c>, <c>garbage</c> (HTML for JSON),
+    /// <c>no-usable-keys</c>, <c>reset</c> (connection aborted), <c>hang</c> (no answer until the client gives up).
+    /// </summary>
+    private protected async Task StartOutageAsync(string outage)
+    {
+        switch (outage)
+        {
+            case "refused":
+                await H.Issuer.StopAsync();
+                break;
+            case "500":
+                H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+                break;
+            case "garbage":
+                H.Issuer.Intercept = async context => { await context.Response.WriteAsync("<html>oops</html>"); return true; };
+                break;
+            case "no-usable-keys":
+                H.Issuer.JwksKeys[0].Set("kty", "oct");
+                break;
+            case "reset":
+                H.Issuer.Intercept = context => { context.Abort(); return Task.FromResult(true); };
+                break;
+            case "hang":
+                H.Issuer.Intercept = async context =>
+                {
+                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                    return true;
+                };
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(outage), outage, "no such outage");
+        }
+    }
 
     private protected ApiClient Client(Action<ApiClientOptions>? configure = null) => H.Client(o =>
     {
