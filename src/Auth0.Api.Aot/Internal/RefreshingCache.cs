@@ -137,7 +137,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>
     /// Raised after each failed fetch, once its error is recorded, on the thread that ran it: the key, the failure, whether
     /// a value is still served and whether that value is past its lifetime. An exception from a handler reaches whoever
-    /// waits on the fetch.
+    /// waits on the fetch (KeySource's handler never throws: it isolates the application's handlers).
     /// </summary>
     public event Action<string, KeySourceException, bool, bool>? FetchFailed;
 

@@ -143,6 +143,37 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Assert.Empty(KeyAges(recorder));
     }
 
+    // A handler's exception used to leave the fetch task faulted: the verifications waiting on it threw it (instead of
+    // their KeySourceFailed value result), a background refresh swallowed it, and later handlers were not called.
+    [Fact]
+    public async Task A_KeySourceFailed_handler_that_throws_changes_no_verification_and_is_not_swallowed()
+    {
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); });
+        ConcurrentQueue<Exception> faulted = new();
+        client.Keys.HandlerFaulted = faulted.Enqueue;
+        ConcurrentQueue<KeySourceFailure> failures = new();
+        client.KeySourceFailed += _ => throw new InvalidOperationException("handler bug");
+        client.KeySourceFailed += failures.Enqueue;
+
+        // Nothing cached: the waiting verification gets its value result, not the handler's exception.
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 503; return Task.FromResult(true); };
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+        Assert.Equal([KeySourceDocument.Discovery], failures.Select(f => f.Document));
+        Assert.Equal(["handler bug"], faulted.Select(e => e.Message));
+
+        // A background refresh that fails: the stale keys verify, and the handler's exceptions are not lost.
+        H.Issuer.Intercept = null;
+        Time.Advance(TimeSpan.FromSeconds(6));
+        await client.VerifyAccessTokenAsync(H.Token());
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+        Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(H.Token())).Subject);
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+        Assert.Equal(3, faulted.Count);
+        Assert.Equal(3, failures.Count);
+        Assert.All(failures.Skip(1), f => Assert.True(f.ServingStale));
+    }
+
     [Fact]
     public async Task A_rotation_counts_one_unknown_kid_refetch_and_a_cooldown_skip_after_it()
     {
