@@ -166,6 +166,9 @@ internal sealed class RefreshingCache<T> : IDisposable
             : (current, now >= current.FreshUntil, lastError, current.Pinned ? TimeSpan.Zero : Span(now - current.FetchedAt));
     }
 
+    /// <summary>Whether the calling thread holds the lock of <paramref name="key"/>'s entry (for tests of what runs under it).</summary>
+    internal bool HoldsLock(string key) => TryGetEntry(key, out Entry? entry) && Monitor.IsEntered(entry.Gate);
+
     /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
     internal bool IsRefreshing(string key) => TryGetEntry(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
 
@@ -249,8 +252,9 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// </returns>
     public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
     {
+        bool started = false;
         Entry entry = GetOrAddEntry(key);
-        Task<Fetched> pending;
+        Task<Fetched>? pending;
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
@@ -269,16 +273,27 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else if (now < entry.ForcedAllowedAt)
             {
-                Telemetry.RecordUnknownKid(entry.Host(key), skipped: true);
-                return default;
+                pending = null;
             }
             else
             {
                 entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
                 pending = entry.InFlight = Start(key, entry, forced: true);
-                Telemetry.RecordUnknownKid(entry.Host(key), skipped: false);
+                started = true;
             }
         }
+
+        // Measured once the entry's lock is released: a listener's callback never runs under it.
+        if (pending is null || started)
+        {
+            Telemetry.RecordUnknownKid(entry.Host(key), skipped: pending is null);
+        }
+
+        if (pending is null)
+        {
+            return default;
+        }
+
 
         Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetched.Value is null)

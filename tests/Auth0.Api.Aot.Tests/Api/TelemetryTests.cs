@@ -193,6 +193,35 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
             recorder.Of("auth0.api.verifications").Select(m => m.Tag("auth0.result")));
     }
 
+    // The unknown-kid counters were recorded under the entry's lock: every listener callback (an exporter's aggregation)
+    // ran inside it, holding up every request for that key set.
+    [Fact]
+    public async Task The_unknown_kid_counters_are_recorded_outside_the_entrys_lock()
+    {
+        using ApiClient client = Client();
+        ConcurrentQueue<(string Instrument, bool Locked)> seen = new();
+        using System.Diagnostics.Metrics.MeterListener listener = new()
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Auth0.Api.Aot" && instrument.Name is "auth0.api.key_source.unknown_kid_refetches" or "auth0.api.key_source.cooldown_skips")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) => seen.Enqueue((instrument.Name, client.Keys.Jwks.HoldsLock(H.Issuer.JwksUri))));
+        listener.Start();
+
+        await client.VerifyAccessTokenAsync(H.Token());
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+        Assert.Equal(VerificationFailure.KeyNotFound, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+
+        Assert.Equal([("auth0.api.key_source.unknown_kid_refetches", false), ("auth0.api.key_source.cooldown_skips", false)], seen);
+    }
+
     private double[] KeyAges(TelemetryRecorder recorder) =>
         [.. recorder.Observe("auth0.api.key_source.keys.age").Where(m => m.Tag("server.port") == Port.ToString(CultureInfo.InvariantCulture)).Select(m => m.Value)];
 
