@@ -7,7 +7,8 @@
 // document the key source fetches, and it fetches only for an allowed issuer (TokenVerifier checks the allow-list or
 // asks the resolver before the first fetch), so those hosts are bounded by the configuration too.
 // The ActivitySource has the same rule, and no span or tag ever carries a token, a proof, a jti, a secret or a claim
-// value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first).
+// value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first), and with the
+// Tracing switch off (TracingFeature, a constant for the trimmer) never: no span, and no Activity code in the binary.
 
 using System;
 using System.Collections.Generic;
@@ -104,16 +105,19 @@ internal static class Telemetry
         description: "Capacity of the in-memory DPoP replay stores.");
 
     /// <summary>Whether any listener wants verification measurements or spans.</summary>
-    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Source.HasListeners();
+    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Tracing;
 
     /// <summary>Whether any listener wants fetch measurements or spans.</summary>
-    public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Source.HasListeners();
+    public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Tracing;
 
     /// <summary>Whether any listener wants token-exchange measurements or spans.</summary>
-    public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Source.HasListeners();
+    public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Tracing;
+
+    // Whether spans may be started and someone listens to them.
+    private static bool Tracing => TracingFeature.IsEnabled && Source.HasListeners();
 
     /// <summary>A verification span, when a listener samples one; <see langword="null"/> otherwise (and with no listener, for free).</summary>
-    public static Activity? StartVerification() => HttpFetchFeature.IsEnabled && Source.HasListeners() ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
+    public static Activity? StartVerification() => Tracing ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
 
     /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends its span.</summary>
     public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims, Activity? activity = null)
@@ -151,7 +155,7 @@ internal static class Telemetry
     /// <summary>A fetch span (a client span the HttpClient's own span nests under), when a listener samples one.</summary>
     public static Activity? StartFetch(string document, Address address)
     {
-        if (!Source.HasListeners())
+        if (!Tracing)
         {
             return null;
         }
@@ -210,7 +214,7 @@ internal static class Telemetry
     /// <summary>A token-endpoint span, when a listener samples one.</summary>
     public static Activity? StartTokenRequest(string flow)
     {
-        if (!Source.HasListeners())
+        if (!Tracing)
         {
             return null;
         }
