@@ -81,6 +81,16 @@ internal static class Telemetry
         unit: "s",
         description: "Duration of token-exchange flows (discovery included), with the tags of auth0.api.token_exchange.requests.");
 
+    private static readonly Counter<long> s_cacheLookups = s_meter.CreateCounter<long>(
+        "auth0.api.token_cache.lookups",
+        unit: "{lookup}",
+        description: "Verified-token cache lookups, by result (hit: the token's entry was found; miss).");
+
+    private static readonly Counter<long> s_cacheRemovals = s_meter.CreateCounter<long>(
+        "auth0.api.token_cache.removals",
+        unit: "{entry}",
+        description: "Verified-token cache entries dropped, by reason (evicted by another token, keys_changed, expired).");
+
     // The sources of the observable instruments: every live KeySource and in-memory replay store, held weakly so
     // that an undisposed ApiClient is still collected.
     private static readonly List<WeakReference<KeySource>> s_keySources = [];
@@ -208,6 +218,34 @@ internal static class Telemetry
         if (s_nonceChallenges.Enabled)
         {
             s_nonceChallenges.Add(1, new KeyValuePair<string, object?>("auth0.reason", missing ? "missing" : "invalid"));
+        }
+    }
+
+    /// <summary>Counts a verified-token cache lookup or removal (stores are not measured).</summary>
+    public static void RecordTokenCache(TokenCacheEvent tokenCacheEvent)
+    {
+        switch (tokenCacheEvent)
+        {
+            case TokenCacheEvent.Hit or TokenCacheEvent.Miss:
+                if (s_cacheLookups.Enabled)
+                {
+                    s_cacheLookups.Add(1, new KeyValuePair<string, object?>("auth0.result", tokenCacheEvent == TokenCacheEvent.Hit ? "hit" : "miss"));
+                }
+
+                break;
+            case TokenCacheEvent.Evicted or TokenCacheEvent.KeysChanged or TokenCacheEvent.Expired:
+                if (s_cacheRemovals.Enabled)
+                {
+                    string reason = tokenCacheEvent switch
+                    {
+                        TokenCacheEvent.Evicted => "evicted",
+                        TokenCacheEvent.KeysChanged => "keys_changed",
+                        _ => "expired",
+                    };
+                    s_cacheRemovals.Add(1, new KeyValuePair<string, object?>("auth0.reason", reason));
+                }
+
+                break;
         }
     }
 

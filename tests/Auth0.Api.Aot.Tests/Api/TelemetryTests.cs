@@ -266,6 +266,63 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
     }
 }
 
+/// <summary>The verified-token cache instruments through real verifications: the same token twice, a key rotation, an expiry.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class TokenCacheTelemetryTests : FakeClockIssuerTests
+{
+    private static string[] Lookups(TelemetryRecorder recorder) => [.. recorder.Of("auth0.api.token_cache.lookups").Select(m => m.Tag("auth0.result")!)];
+
+    private static string[] Removals(TelemetryRecorder recorder) => [.. recorder.Of("auth0.api.token_cache.removals").Select(m => m.Tag("auth0.reason")!)];
+
+    [Fact]
+    public async Task The_same_token_twice_is_one_miss_then_one_hit()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x")).IsValid);
+
+        Assert.Equal(["miss", "hit"], Lookups(recorder));
+        Assert.Empty(Removals(recorder));
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rotation_drops_the_entry_as_keys_changed_and_an_expired_token_as_expired()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+
+        // A token signed with a new key forces a JWKS refetch: the set the cached entry verified with is replaced.
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+        await client.VerifyAccessTokenAsync(token);
+        Assert.Equal(["miss", "miss", "hit"], Lookups(recorder));
+        Assert.Equal(["keys_changed"], Removals(recorder));
+
+        string shortLived = H.Token((_, p) => p.Set("exp", Time.GetUtcNow().AddSeconds(30).ToUnixTimeSeconds()));
+        await client.VerifyAccessTokenAsync(shortLived);
+        Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(VerificationFailure.Expired, (await client.TryVerifyAccessTokenAsync(shortLived)).Failure);
+        Assert.Equal(["keys_changed", "expired"], Removals(recorder));
+    }
+
+    [Fact]
+    public async Task Nothing_is_measured_with_the_cache_off()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => o.VerifiedTokenCache = false);
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+        await client.VerifyAccessTokenAsync(token);
+        Assert.Empty(Lookups(recorder));
+        Assert.Equal(2, recorder.Of("auth0.api.verifications").Length);
+    }
+}
+
 /// <summary>DPoP instruments: replay refusals (the verification counter's result), the replay-store gauges, nonce challenges.</summary>
 [Collection(MetricsCollection.Name)]
 public sealed class DPoPTelemetryTests : FakeClockIssuerTests
