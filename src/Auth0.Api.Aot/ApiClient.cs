@@ -63,8 +63,10 @@ public sealed partial class ApiClient : IDisposable
 
     /// <summary>
     /// Raised after each failed discovery or JWKS fetch (at most one per document per
-    /// <see cref="ApiClientOptions.FailureBackoff"/>), on the thread that ran the fetch. A handler must be quick and must
-    /// not throw: its exception reaches the verifications that waited on the fetch. The ASP.NET Core package logs it.
+    /// <see cref="ApiClientOptions.FailureBackoff"/>), on the thread that ran the fetch, before the verifications waiting
+    /// on it resume: a handler must be quick. A handler that throws changes no verification and does not keep the other
+    /// handlers from being called; its exception is rethrown on the thread pool, where it is unhandled (and ends the
+    /// process, as an exception from a timer callback does): catch inside the handler. The ASP.NET Core package logs it.
     /// </summary>
     public event System.Action<KeySourceFailure>? KeySourceFailed
     {

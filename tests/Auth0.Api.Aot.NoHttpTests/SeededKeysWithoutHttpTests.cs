@@ -45,6 +45,10 @@ public sealed class SeededKeysWithoutHttpTests : IAsyncLifetime
     {
         Assert.True(AppContext.TryGetSwitch("Auth0.Api.Aot.HttpFetch", out bool enabled));
         Assert.False(enabled);
+
+        // Auth0ApiAotTracing is not set in the project file: it follows Auth0ApiAotHttpFetch (docs/observability.md).
+        Assert.True(AppContext.TryGetSwitch("Auth0.Api.Aot.Tracing", out bool tracing));
+        Assert.False(tracing);
     }
 
     /// <summary>A build without HTTP keeps its metrics but has no verification spans: the Activity machinery is left out of its binary (docs/observability.md).</summary>

@@ -148,6 +148,17 @@ internal sealed class KeySource : IDisposable
     /// <summary>Raised after each failed discovery or JWKS fetch, on the thread that ran it (ApiClient.KeySourceFailed).</summary>
     public event Action<KeySourceFailure>? Failed;
 
+    /// <summary>
+    /// Where a <see cref="Failed"/> handler's exception goes: by default, rethrown on the thread pool, where it is
+    /// unhandled (as an exception from a Timer callback is). Tests replace it.
+    /// </summary>
+    internal Action<Exception> HandlerFaulted { get; set; } = static exception =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state => ((System.Runtime.ExceptionServices.ExceptionDispatchInfo)state!).Throw(), System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception));
+
+    // Each handler is called on its own: one that throws neither keeps the others from being told nor changes the fetch's
+    // outcome (the waiting verifications get their value result: a stale serve, or KeySourceFailed). Its exception is
+    // not swallowed: no caller can receive it (a background refresh has none, and a shared fetch's waiters did not
+    // subscribe), so it is unhandled, on the thread pool.
     private void RaiseFailed(KeySourceDocument document, string key, KeySourceException exception, bool usable, bool stale)
     {
         if (Failed is { } handlers)
@@ -159,7 +170,18 @@ internal sealed class KeySource : IDisposable
                 FetchOutcome.Timeout => KeySourceFailureKind.Timeout,
                 _ => KeySourceFailureKind.Network,
             };
-            handlers(new KeySourceFailure(Telemetry.AddressOf(key).Host, document, kind, usable, stale));
+            KeySourceFailure failure = new(Telemetry.AddressOf(key).Host, document, kind, usable, stale);
+            foreach (Delegate handler in handlers.GetInvocationList())
+            {
+                try
+                {
+                    ((Action<KeySourceFailure>)handler)(failure);
+                }
+                catch (Exception handlerException)
+                {
+                    HandlerFaulted(handlerException);
+                }
+            }
         }
     }
 

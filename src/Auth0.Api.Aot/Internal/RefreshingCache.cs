@@ -138,7 +138,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>
     /// Raised after each failed fetch, once its error is recorded, on the thread that ran it: the key, the failure, whether
     /// a value is still served and whether that value is past its lifetime. An exception from a handler reaches whoever
-    /// waits on the fetch.
+    /// waits on the fetch (KeySource's handler never throws: it isolates the application's handlers).
     /// </summary>
     public event Action<string, KeySourceException, bool, bool>? FetchFailed;
 
@@ -173,6 +173,9 @@ internal sealed class RefreshingCache<T> : IDisposable
             ? (null, false, lastError, TimeSpan.Zero)
             : (current, now >= current.FreshUntil, lastError, current.Pinned ? TimeSpan.Zero : Span(now - current.FetchedAt));
     }
+
+    /// <summary>Whether the calling thread holds the lock of <paramref name="key"/>'s entry (for tests of what runs under it).</summary>
+    internal bool HoldsLock(string key) => TryGetEntry(key, out Entry? entry) && Monitor.IsEntered(entry.Gate);
 
     /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
     internal bool IsRefreshing(string key) => TryGetEntry(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
@@ -257,8 +260,9 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// </returns>
     public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
     {
+        bool started = false;
         Entry entry = GetOrAddEntry(key);
-        Task<Fetched> pending;
+        Task<Fetched>? pending;
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
@@ -277,16 +281,27 @@ internal sealed class RefreshingCache<T> : IDisposable
             }
             else if (now < entry.ForcedAllowedAt)
             {
-                Telemetry.RecordUnknownKid(entry.Host(key), skipped: true);
-                return default;
+                pending = null;
             }
             else
             {
                 entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
                 pending = entry.InFlight = Start(key, entry, forced: true);
-                Telemetry.RecordUnknownKid(entry.Host(key), skipped: false);
+                started = true;
             }
         }
+
+        // Measured once the entry's lock is released: a listener's callback never runs under it.
+        if (pending is null || started)
+        {
+            Telemetry.RecordUnknownKid(entry.Host(key), skipped: pending is null);
+        }
+
+        if (pending is null)
+        {
+            return default;
+        }
+
 
         Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetched.Value is null)

@@ -7,7 +7,8 @@
 // document the key source fetches, and it fetches only for an allowed issuer (TokenVerifier checks the allow-list or
 // asks the resolver before the first fetch), so those hosts are bounded by the configuration too.
 // The ActivitySource has the same rule, and no span or tag ever carries a token, a proof, a jti, a secret or a claim
-// value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first).
+// value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first), and with the
+// Tracing switch off (TracingFeature, a constant for the trimmer) never: no span, and no Activity code in the binary.
 
 using System;
 using System.Collections.Generic;
@@ -80,6 +81,16 @@ internal static class Telemetry
         unit: "s",
         description: "Duration of token-exchange flows (discovery included), with the tags of auth0.api.token_exchange.requests.");
 
+    private static readonly Counter<long> s_cacheLookups = s_meter.CreateCounter<long>(
+        "auth0.api.token_cache.lookups",
+        unit: "{lookup}",
+        description: "Verified-token cache lookups, by result (hit: the token's entry was found; miss).");
+
+    private static readonly Counter<long> s_cacheRemovals = s_meter.CreateCounter<long>(
+        "auth0.api.token_cache.removals",
+        unit: "{entry}",
+        description: "Verified-token cache entries dropped, by reason (evicted by another token, keys_changed, expired).");
+
     // The sources of the observable instruments: every live KeySource and in-memory replay store, held weakly so
     // that an undisposed ApiClient is still collected.
     private static readonly List<WeakReference<KeySource>> s_keySources = [];
@@ -104,16 +115,19 @@ internal static class Telemetry
         description: "Capacity of the in-memory DPoP replay stores.");
 
     /// <summary>Whether any listener wants verification measurements or spans.</summary>
-    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Source.HasListeners();
+    public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Tracing;
 
     /// <summary>Whether any listener wants fetch measurements or spans.</summary>
-    public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Source.HasListeners();
+    public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Tracing;
 
     /// <summary>Whether any listener wants token-exchange measurements or spans.</summary>
-    public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Source.HasListeners();
+    public static bool TokenRequestsEnabled => s_tokenRequests.Enabled || s_tokenDuration.Enabled || Tracing;
+
+    // Whether spans may be started and someone listens to them.
+    private static bool Tracing => TracingFeature.IsEnabled && Source.HasListeners();
 
     /// <summary>A verification span, when a listener samples one; <see langword="null"/> otherwise (and with no listener, for free).</summary>
-    public static Activity? StartVerification() => HttpFetchFeature.IsEnabled && Source.HasListeners() ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
+    public static Activity? StartVerification() => Tracing ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
 
     /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends its span.</summary>
     public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims, Activity? activity = null)
@@ -151,7 +165,7 @@ internal static class Telemetry
     /// <summary>A fetch span (a client span the HttpClient's own span nests under), when a listener samples one.</summary>
     public static Activity? StartFetch(string document, Address address)
     {
-        if (!Source.HasListeners())
+        if (!Tracing)
         {
             return null;
         }
@@ -207,10 +221,38 @@ internal static class Telemetry
         }
     }
 
+    /// <summary>Counts a verified-token cache lookup or removal (stores are not measured).</summary>
+    public static void RecordTokenCache(TokenCacheEvent tokenCacheEvent)
+    {
+        switch (tokenCacheEvent)
+        {
+            case TokenCacheEvent.Hit or TokenCacheEvent.Miss:
+                if (s_cacheLookups.Enabled)
+                {
+                    s_cacheLookups.Add(1, new KeyValuePair<string, object?>("auth0.result", tokenCacheEvent == TokenCacheEvent.Hit ? "hit" : "miss"));
+                }
+
+                break;
+            case TokenCacheEvent.Evicted or TokenCacheEvent.KeysChanged or TokenCacheEvent.Expired:
+                if (s_cacheRemovals.Enabled)
+                {
+                    string reason = tokenCacheEvent switch
+                    {
+                        TokenCacheEvent.Evicted => "evicted",
+                        TokenCacheEvent.KeysChanged => "keys_changed",
+                        _ => "expired",
+                    };
+                    s_cacheRemovals.Add(1, new KeyValuePair<string, object?>("auth0.reason", reason));
+                }
+
+                break;
+        }
+    }
+
     /// <summary>A token-endpoint span, when a listener samples one.</summary>
     public static Activity? StartTokenRequest(string flow)
     {
-        if (!Source.HasListeners())
+        if (!Tracing)
         {
             return null;
         }

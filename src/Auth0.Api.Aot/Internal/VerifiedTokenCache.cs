@@ -147,10 +147,18 @@ internal sealed class VerifiedTokenCache
     public int MaxTokenLength { get; }
 
     /// <summary>
-    /// Told of every lookup and store (for metrics, to be wired by the telemetry; tests count with it). Called on the
+    /// Told of every lookup and store (tests count with it; the metrics are told apart, by Telemetry). Called on the
     /// request path: it must be cheap and must not throw. <see langword="null"/> costs one check.
     /// </summary>
     internal Action<TokenCacheEvent>? Observer { get; set; }
+
+    // Tells the observer (tests) and the metrics (Telemetry.RecordTokenCache: one Instrument.Enabled read when nobody listens).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Report(TokenCacheEvent tokenCacheEvent)
+    {
+        Observer?.Invoke(tokenCacheEvent);
+        Telemetry.RecordTokenCache(tokenCacheEvent);
+    }
 
     /// <summary>How many slots hold an entry (a scan: for tests).</summary>
     internal int Count
@@ -179,7 +187,7 @@ internal sealed class VerifiedTokenCache
                 VerifiedToken? candidate = Volatile.Read(ref _slots[slot]);
                 if (candidate is not null && candidate.Hash == hash && candidate.Length == token.Length && FixedTimeEquals(candidate.Token, token))
                 {
-                    Observer?.Invoke(TokenCacheEvent.Hit);
+                    Report(TokenCacheEvent.Hit);
                     entry = candidate;
                     return true;
                 }
@@ -188,7 +196,7 @@ internal sealed class VerifiedTokenCache
             }
         }
 
-        Observer?.Invoke(TokenCacheEvent.Miss);
+        Report(TokenCacheEvent.Miss);
         entry = null;
         return false;
     }
@@ -209,7 +217,7 @@ internal sealed class VerifiedTokenCache
             || !MemoryMarshal.TryGetString(token, out string? source, out int start, out int length)
             || source.Length - length > MaxSchemeLength)
         {
-            Observer?.Invoke(TokenCacheEvent.NotStored);
+            Report(TokenCacheEvent.NotStored);
             return;
         }
 
@@ -251,10 +259,10 @@ internal sealed class VerifiedTokenCache
         }
 
         Volatile.Write(ref _slots[victim], new VerifiedToken(source, start, length, hash, in parsed, discovery, keys, now));
-        Observer?.Invoke(TokenCacheEvent.Stored);
+        Report(TokenCacheEvent.Stored);
         if (rank >= 2)
         {
-            Observer?.Invoke(TokenCacheEvent.Evicted);
+            Report(TokenCacheEvent.Evicted);
         }
     }
 
@@ -272,7 +280,7 @@ internal sealed class VerifiedTokenCache
             slot = Next(slot);
         }
 
-        Observer?.Invoke(reason);
+        Report(reason);
     }
 
     /// <summary>Drops every entry (for tests).</summary>

@@ -143,6 +143,37 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Assert.Empty(KeyAges(recorder));
     }
 
+    // A handler's exception used to leave the fetch task faulted: the verifications waiting on it threw it (instead of
+    // their KeySourceFailed value result), a background refresh swallowed it, and later handlers were not called.
+    [Fact]
+    public async Task A_KeySourceFailed_handler_that_throws_changes_no_verification_and_is_not_swallowed()
+    {
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); });
+        ConcurrentQueue<Exception> faulted = new();
+        client.Keys.HandlerFaulted = faulted.Enqueue;
+        ConcurrentQueue<KeySourceFailure> failures = new();
+        client.KeySourceFailed += _ => throw new InvalidOperationException("handler bug");
+        client.KeySourceFailed += failures.Enqueue;
+
+        // Nothing cached: the waiting verification gets its value result, not the handler's exception.
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 503; return Task.FromResult(true); };
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+        Assert.Equal([KeySourceDocument.Discovery], failures.Select(f => f.Document));
+        Assert.Equal(["handler bug"], faulted.Select(e => e.Message));
+
+        // A background refresh that fails: the stale keys verify, and the handler's exceptions are not lost.
+        H.Issuer.Intercept = null;
+        Time.Advance(TimeSpan.FromSeconds(6));
+        await client.VerifyAccessTokenAsync(H.Token());
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
+        Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(H.Token())).Subject);
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+        Assert.Equal(3, faulted.Count);
+        Assert.Equal(3, failures.Count);
+        Assert.All(failures.Skip(1), f => Assert.True(f.ServingStale));
+    }
+
     [Fact]
     public async Task A_rotation_counts_one_unknown_kid_refetch_and_a_cooldown_skip_after_it()
     {
@@ -160,6 +191,35 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Assert.Equal(
             ["success", "success", "KeyNotFound"],
             recorder.Of("auth0.api.verifications").Select(m => m.Tag("auth0.result")));
+    }
+
+    // The unknown-kid counters were recorded under the entry's lock: every listener callback (an exporter's aggregation)
+    // ran inside it, holding up every request for that key set.
+    [Fact]
+    public async Task The_unknown_kid_counters_are_recorded_outside_the_entrys_lock()
+    {
+        using ApiClient client = Client();
+        ConcurrentQueue<(string Instrument, bool Locked)> seen = new();
+        using System.Diagnostics.Metrics.MeterListener listener = new()
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Auth0.Api.Aot" && instrument.Name is "auth0.api.key_source.unknown_kid_refetches" or "auth0.api.key_source.cooldown_skips")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) => seen.Enqueue((instrument.Name, client.Keys.Jwks.HoldsLock(H.Issuer.JwksUri))));
+        listener.Start();
+
+        await client.VerifyAccessTokenAsync(H.Token());
+        H.Issuer.JwksKeys.Clear();
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+        Assert.Equal(VerificationFailure.KeyNotFound, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+
+        Assert.Equal([("auth0.api.key_source.unknown_kid_refetches", false), ("auth0.api.key_source.cooldown_skips", false)], seen);
     }
 
     private double[] KeyAges(TelemetryRecorder recorder) =>
@@ -181,6 +241,63 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
             return !inFlight;
         });
         Time.Advance(TimeSpan.FromSeconds(6));
+    }
+}
+
+/// <summary>The verified-token cache instruments through real verifications: the same token twice, a key rotation, an expiry.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class TokenCacheTelemetryTests : FakeClockIssuerTests
+{
+    private static string[] Lookups(TelemetryRecorder recorder) => [.. recorder.Of("auth0.api.token_cache.lookups").Select(m => m.Tag("auth0.result")!)];
+
+    private static string[] Removals(TelemetryRecorder recorder) => [.. recorder.Of("auth0.api.token_cache.removals").Select(m => m.Tag("auth0.reason")!)];
+
+    [Fact]
+    public async Task The_same_token_twice_is_one_miss_then_one_hit()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        string token = H.Token();
+        Assert.True((await client.TryVerifyAccessTokenAsync(token)).IsValid);
+        Assert.True((await client.TryVerifyRequestAsync("Bearer " + token, null, "GET", "https://api.example.com/x")).IsValid);
+
+        Assert.Equal(["miss", "hit"], Lookups(recorder));
+        Assert.Empty(Removals(recorder));
+        Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rotation_drops_the_entry_as_keys_changed_and_an_expired_token_as_expired()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client();
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+
+        // A token signed with a new key forces a JWKS refetch: the set the cached entry verified with is replaced.
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+        await client.VerifyAccessTokenAsync(token);
+        Assert.Equal(["miss", "miss", "hit"], Lookups(recorder));
+        Assert.Equal(["keys_changed"], Removals(recorder));
+
+        string shortLived = H.Token((_, p) => p.Set("exp", Time.GetUtcNow().AddSeconds(30).ToUnixTimeSeconds()));
+        await client.VerifyAccessTokenAsync(shortLived);
+        Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(VerificationFailure.Expired, (await client.TryVerifyAccessTokenAsync(shortLived)).Failure);
+        Assert.Equal(["keys_changed", "expired"], Removals(recorder));
+    }
+
+    [Fact]
+    public async Task Nothing_is_measured_with_the_cache_off()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => o.VerifiedTokenCache = false);
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+        await client.VerifyAccessTokenAsync(token);
+        Assert.Empty(Lookups(recorder));
+        Assert.Equal(2, recorder.Of("auth0.api.verifications").Length);
     }
 }
 
