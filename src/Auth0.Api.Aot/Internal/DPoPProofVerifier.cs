@@ -589,105 +589,33 @@ internal sealed class DPoPProofVerifier
     // The claims a proof check reads; a duplicate of one of them is refused (as for access tokens, other members may repeat).
     private const int PIat = 1 << 0, PJti = 1 << 1, PAth = 1 << 2, PHtm = 1 << 3, PHtu = 1 << 4, PNonce = 1 << 5;
 
+    private const int MaxDepth = 16;
+
     private bool CheckClaims(ReadOnlySpan<byte> json, ProofHeader header, ReadOnlySpan<char> accessToken, string httpMethod, string httpUrl, bool bound, bool wantClaims, ref ProofFacts facts, out AuthError error)
     {
-        // The payload is valid UTF-8 (Check saw to it before the signature).
-        if (!JsonSyntax.IsValid(json, 16) || !JsonEscapes.AreValid(json))
+        // The payload is valid UTF-8 (Check saw to it before the signature); every escape in it must decode.
+        if (!JsonEscapes.AreValid(json))
         {
             error = Error.ProofMalformed;
             return false;
         }
 
-        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = 16 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!ReadClaims(json, out ProofPayload payload, out error))
         {
-            error = Error.ProofMalformed;
             return false;
         }
 
-        int seen = 0;
-        bool hasIat = false, hasJti = false;
-        double? iat = null;
-        Utf8JsonReader jti = default, ath = default, htm = default, htu = default, nonce = default;
-        bool jtiString = false, hasNonce = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            int bit = reader.ValueTextEquals("iat"u8) ? PIat
-                : reader.ValueTextEquals("jti"u8) ? PJti
-                : reader.ValueTextEquals("ath"u8) ? PAth
-                : reader.ValueTextEquals("htm"u8) ? PHtm
-                : reader.ValueTextEquals("htu"u8) ? PHtu
-                : reader.ValueTextEquals("nonce"u8) ? PNonce
-                : 0;
-            if ((seen & bit) != 0)
-            {
-                error = Error.ProofMalformed;
-                return false;
-            }
-
-            seen |= bit;
-            reader.Read();
-            bool isString = reader.TokenType == JsonTokenType.String;
-            switch (bit)
-            {
-                case PIat:
-                    hasIat = reader.TokenType != JsonTokenType.Null;
-                    iat = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double value) ? value : null;
-                    reader.Skip();
-                    break;
-                case PJti:
-                    hasJti = reader.TokenType != JsonTokenType.Null;
-                    jtiString = isString;
-                    jti = reader;
-                    reader.Skip();
-                    break;
-                case PAth:
-                    if (!isString)
-                    {
-                        error = Error.ProofTokenHashMismatch;
-                        return false;
-                    }
-
-                    ath = reader;
-                    break;
-                case PHtm:
-                    if (!isString)
-                    {
-                        error = Error.ProofMethodMismatch;
-                        return false;
-                    }
-
-                    htm = reader;
-                    break;
-                case PHtu:
-                    if (!isString)
-                    {
-                        error = Error.ProofUrlMismatch;
-                        return false;
-                    }
-
-                    htu = reader;
-                    break;
-                case PNonce:
-                    nonce = reader;
-                    hasNonce = isString;
-                    reader.Skip();
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-
-        // A non-string ath, htm or htu was refused above: a seen one is a string.
-        bool hasAth = (seen & PAth) != 0, hasHtm = (seen & PHtm) != 0, hasHtu = (seen & PHtu) != 0;
+        // A non-string ath, htm or htu was refused while reading: a seen one is a string.
+        bool hasIat = payload.Iat.IsPresent && payload.Iat.Type != JsonTokenType.Null;
+        bool hasJti = payload.Jti.IsPresent && payload.Jti.Type != JsonTokenType.Null;
+        bool hasAth = payload.Ath.IsPresent, hasHtm = payload.Htm.IsPresent, hasHtu = payload.Htu.IsPresent;
         if (!hasIat || (bound && !hasAth) || !hasHtm || !hasHtu || !hasJti)
         {
             error = Error.ProofClaimsMissing(hasIat, !bound || hasAth, hasHtm, hasHtu, hasJti);
             return false;
         }
 
-        if (!jtiString)
+        if (!payload.Jti.IsString)
         {
             error = Error.ProofJtiNotString;
             return false;
@@ -697,16 +625,16 @@ internal sealed class DPoPProofVerifier
         byte[]? rentedJti = null;
         try
         {
-            int jtiMax = jti.ValueSpan.Length;
+            int jtiMax = payload.Jti.Length;
             Span<byte> jtiBytes = jtiMax <= 256 ? stackalloc byte[256] : (rentedJti = ArrayPool<byte>.Shared.Rent(jtiMax));
-            int jtiLength = jti.ValueIsEscaped ? jti.CopyString(jtiBytes) : CopyTo(jti.ValueSpan, jtiBytes);
+            int jtiLength = CopyString(json, payload.Jti, jtiBytes);
             if (IsBlank(jtiBytes[..jtiLength]))
             {
                 error = Error.ProofJtiEmpty;
                 return false;
             }
 
-            if (iat is not double issuedAt)
+            if (!TryGetIat(json, payload.Iat, out double issuedAt))
             {
                 error = Error.ProofIatInvalid;
                 return false;
@@ -725,20 +653,20 @@ internal sealed class DPoPProofVerifier
                 return false;
             }
 
-            if (!MethodMatches(ref htm, httpMethod))
+            if (!MethodMatches(json, payload.Htm, httpMethod))
             {
                 error = Error.ProofMethodMismatch;
                 return false;
             }
 
-            string htuValue = htu.GetString()!;
+            string htuValue = GetString(json, payload.Htu);
             if (!HtuNormalizer.Matches(htuValue, httpUrl))
             {
                 error = Error.ProofUrlMismatch;
                 return false;
             }
 
-            if (bound && !AthMatches(accessToken, ref ath))
+            if (bound && !AthMatches(json, payload.Ath, accessToken))
             {
                 error = Error.ProofTokenHashMismatch;
                 return false;
@@ -749,10 +677,11 @@ internal sealed class DPoPProofVerifier
             {
                 ReplayDigest(header.ThumbprintAscii, jtiBytes[..jtiLength], facts.ReplayDigest);
             }
+
             string? nonceValue = null;
-            if (_nonces is not null || wantClaims)
+            if ((_nonces is not null || wantClaims) && payload.Nonce.IsString)
             {
-                nonceValue = hasNonce ? nonce.GetString() : null;
+                nonceValue = GetString(json, payload.Nonce);
             }
 
             facts.Nonce = _nonces is null ? NonceState.NotRequired
@@ -764,10 +693,10 @@ internal sealed class DPoPProofVerifier
                 facts.Claims = new DPoPProofClaims(
                     json.ToArray(),
                     Encoding.UTF8.GetString(jtiBytes[..jtiLength]),
-                    htm.GetString()!,
+                    GetString(json, payload.Htm),
                     htuValue,
                     DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(issuedAt)),
-                    hasAth ? ath.GetString() : null,
+                    hasAth ? GetString(json, payload.Ath) : null,
                     nonceValue,
                     header.Thumbprint);
             }
@@ -784,10 +713,158 @@ internal sealed class DPoPProofVerifier
         }
     }
 
-    private static int CopyTo(ReadOnlySpan<byte> source, Span<byte> destination)
+    // Where the checked claims are in the payload (a value of another member is passed over, checked for syntax only).
+    private struct ProofPayload
     {
-        source.CopyTo(destination);
-        return source.Length;
+        public JoseValue Iat, Jti, Ath, Htm, Htu, Nonce;
+    }
+
+    // The payload in one forward pass that checks its syntax as it goes (JsonCursor, the rules of JsonSyntax): a JSON
+    // object, no checked claim twice, ath, htm and htu strings. What is wrong with a claim is reported only once the
+    // whole payload has proved to be JSON, as a syntax check followed by the reads would: a payload that is not JSON
+    // is malformed whatever its claims.
+    private static bool ReadClaims(ReadOnlySpan<byte> json, out ProofPayload payload, out AuthError error)
+    {
+        payload = default;
+        error = Error.ProofMalformed;
+        JsonCursor cursor = new(json);
+        if (!cursor.TryConsume((byte)'{'))
+        {
+            return false;
+        }
+
+        int seen = 0;
+        bool first = true;
+        AuthError pending = default;
+        while (!cursor.TryConsume((byte)'}'))
+        {
+            if ((!first && !cursor.TryConsume((byte)',')) || !cursor.TryReadString(out int nameStart, out int nameLength, out bool nameEscaped) || !cursor.TryConsume((byte)':'))
+            {
+                return false;
+            }
+
+            first = false;
+            int bit = ClaimBit(json, nameStart, nameLength, nameEscaped);
+            if ((seen & bit) != 0 && pending.Kind == VerificationFailure.None)
+            {
+                // A claim twice: malformed, unless a claim before it was already wrong.
+                pending = Error.ProofMalformed;
+            }
+
+            seen |= bit;
+            byte c = cursor.Peek();
+            JoseValue value = new() { Type = c switch
+            {
+                (byte)'"' => JsonTokenType.String,
+                (byte)'n' => JsonTokenType.Null,
+                (byte)'-' or (>= (byte)'0' and <= (byte)'9') => JsonTokenType.Number,
+                (byte)'{' => JsonTokenType.StartObject,
+                (byte)'[' => JsonTokenType.StartArray,
+                (byte)'t' => JsonTokenType.True,
+                _ => JsonTokenType.False, // or not JSON at all, which the skip below finds
+            } };
+            bool read = value.Type switch
+            {
+                JsonTokenType.String => cursor.TryReadString(out value.Start, out value.Length, out value.Escaped),
+                JsonTokenType.Number => cursor.TryReadNumber(out value.Start, out value.Length) && cursor.AtDelimiter(),
+                _ => cursor.TrySkipValue(1, MaxDepth),
+            };
+            if (!read)
+            {
+                return false;
+            }
+
+            if (bit is PAth or PHtm or PHtu && !value.IsString && pending.Kind == VerificationFailure.None)
+            {
+                pending = bit == PAth ? Error.ProofTokenHashMismatch : bit == PHtm ? Error.ProofMethodMismatch : Error.ProofUrlMismatch;
+            }
+
+            switch (bit)
+            {
+                case PIat:
+                    payload.Iat = value;
+                    break;
+                case PJti:
+                    payload.Jti = value;
+                    break;
+                case PAth:
+                    payload.Ath = value;
+                    break;
+                case PHtm:
+                    payload.Htm = value;
+                    break;
+                case PHtu:
+                    payload.Htu = value;
+                    break;
+                case PNonce:
+                    payload.Nonce = value;
+                    break;
+            }
+        }
+
+        if (!cursor.AtEnd())
+        {
+            return false;
+        }
+
+        error = pending;
+        return pending.Kind == VerificationFailure.None;
+    }
+
+    private static int ClaimBit(ReadOnlySpan<byte> json, int start, int length, bool escaped)
+    {
+        if (!escaped)
+        {
+            ReadOnlySpan<byte> name = json.Slice(start, length);
+            return name.Length == 3
+                ? name.SequenceEqual("iat"u8) ? PIat
+                    : name.SequenceEqual("jti"u8) ? PJti
+                    : name.SequenceEqual("ath"u8) ? PAth
+                    : name.SequenceEqual("htm"u8) ? PHtm
+                    : name.SequenceEqual("htu"u8) ? PHtu
+                    : 0
+                : name.SequenceEqual("nonce"u8) ? PNonce : 0;
+        }
+
+        Utf8JsonReader reader = JsonSyntax.StringReader(json, start, length);
+        return reader.ValueTextEquals("iat"u8) ? PIat
+            : reader.ValueTextEquals("jti"u8) ? PJti
+            : reader.ValueTextEquals("ath"u8) ? PAth
+            : reader.ValueTextEquals("htm"u8) ? PHtm
+            : reader.ValueTextEquals("htu"u8) ? PHtu
+            : reader.ValueTextEquals("nonce"u8) ? PNonce
+            : 0;
+    }
+
+    // iat as Utf8JsonReader.TryGetDouble reads a number: the whole text parsed; one beyond double's range is an
+    // infinity (too old or from the future), as Python's json reads it.
+    private static bool TryGetIat(ReadOnlySpan<byte> json, JoseValue iat, out double value)
+    {
+        if (iat.Type == JsonTokenType.Number
+            && System.Buffers.Text.Utf8Parser.TryParse(json.Slice(iat.Start, iat.Length), out value, out int consumed)
+            && consumed == iat.Length)
+        {
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    // A string value's text, unescaped (the escapes were checked: decoding cannot fail).
+    private static string GetString(ReadOnlySpan<byte> json, JoseValue value) =>
+        value.Escaped ? value.StringReader(json).GetString()! : Encoding.UTF8.GetString(json.Slice(value.Start, value.Length));
+
+    // A string value's UTF-8 bytes, unescaped, into destination (at least as long as the text as written).
+    private static int CopyString(ReadOnlySpan<byte> json, JoseValue value, Span<byte> destination)
+    {
+        if (value.Escaped)
+        {
+            return value.StringReader(json).CopyString(destination);
+        }
+
+        json.Slice(value.Start, value.Length).CopyTo(destination);
+        return value.Length;
     }
 
     // string.IsNullOrWhiteSpace over UTF-8 (the jti is short; a long one is decoded to judge it).
@@ -809,27 +886,28 @@ internal sealed class DPoPProofVerifier
     }
 
     // htm equals the method, case-insensitively (ordinal); unescaped ASCII is compared in place.
-    private static bool MethodMatches(ref Utf8JsonReader htm, string httpMethod)
+    private static bool MethodMatches(ReadOnlySpan<byte> json, JoseValue htm, string httpMethod)
     {
-        if (!htm.ValueIsEscaped && Ascii.IsValid(htm.ValueSpan))
+        ReadOnlySpan<byte> raw = json.Slice(htm.Start, htm.Length);
+        if (!htm.Escaped && Ascii.IsValid(raw))
         {
-            return Ascii.EqualsIgnoreCase(htm.ValueSpan, httpMethod);
+            return Ascii.EqualsIgnoreCase(raw, httpMethod);
         }
 
-        return string.Equals(htm.GetString(), httpMethod, StringComparison.OrdinalIgnoreCase);
+        return string.Equals(GetString(json, htm), httpMethod, StringComparison.OrdinalIgnoreCase);
     }
 
     // base64url(SHA-256(UTF-8(token))) == ath, compared as the 32 decoded bytes in fixed time.
-    private static bool AthMatches(ReadOnlySpan<char> accessToken, ref Utf8JsonReader ath)
+    private static bool AthMatches(ReadOnlySpan<byte> json, JoseValue ath, ReadOnlySpan<char> accessToken)
     {
         const int EncodedLength = 43;
         Span<byte> raw = stackalloc byte[6 * EncodedLength];
-        if (ath.ValueSpan.Length > raw.Length)
+        if (ath.Length > raw.Length)
         {
             return false;
         }
 
-        int rawLength = ath.ValueIsEscaped ? ath.CopyString(raw) : CopyTo(ath.ValueSpan, raw);
+        int rawLength = CopyString(json, ath, raw);
         Span<char> chars = stackalloc char[EncodedLength];
         Span<byte> claimed = stackalloc byte[SHA256.HashSizeInBytes];
         if (rawLength != EncodedLength

@@ -259,6 +259,50 @@ public sealed class VerifyDPoPProofTests : IDisposable
         await FailsAsync(s_key.SignCompact(header, repeated), "Failed to verify DPoP proof");
     }
 
+    // The payload is read in one pass that checks its syntax as it goes: a claim of the wrong type, or a claim twice, is
+    // reported as such only when the whole payload is JSON, and the first of them in payload order wins.
+    [Theory]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU}", null)]
+    [InlineData("{\"iat\":1e400,JTI,ATH,HTM,HTU}", "DPoP Proof iat is from the future")]
+    [InlineData("{\"iat\":-1e400,JTI,ATH,HTM,HTU}", "DPoP Proof iat is too old")]
+    [InlineData("{\"iat\":true,JTI,ATH,HTM,HTU}", "Invalid iat claim (must be integer or float)")]
+    [InlineData("{\"iat\":null,JTI,ATH,HTM,HTU}", "Missing required claim: iat")]
+    [InlineData("{\"ath\":1,IAT,JTI,HTM,HTU}", "DPoP Proof ath mismatch")]
+    [InlineData("{\"ath\":1,IAT,JTI,HTM,HTU,\"x\":}", "Failed to verify DPoP proof")]
+    [InlineData("{\"ath\":1,IAT,JTI,HTM,HTU}x", "Failed to verify DPoP proof")]
+    [InlineData("{\"ath\":1,\"ath\":\"x\",IAT,JTI,HTM,HTU}", "DPoP Proof ath mismatch")]
+    [InlineData("{\"htm\":\"x\",\"htm\":1,IAT,JTI,ATH,HTU}", "Failed to verify DPoP proof")]
+    [InlineData("{\"htu\":[],IAT,JTI,ATH,HTM,\"ath\":{}}", "DPoP Proof htu mismatch")]
+    [InlineData("{\"\\u0069at\":1,IAT,JTI,ATH,HTM,HTU}", "Failed to verify DPoP proof")]
+    [InlineData("{\"j\\u0074i\":\"a\\u0062c\",IAT,ATH,HTM,HTU}", null)]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU,\"x\":\"\\ud800\"}", "Failed to verify DPoP proof")]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU,\"x\":[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]}", null)]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU,\"x\":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}", "Failed to verify DPoP proof")]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU,}", "Failed to verify DPoP proof")]
+    [InlineData("{IAT,JTI,ATH,HTM,HTU,\"x\":01}", "Failed to verify DPoP proof")]
+    [InlineData("[{IAT,JTI,ATH,HTM,HTU}]", "Failed to verify DPoP proof")]
+    public async Task The_payload_is_checked_whole_before_its_claims_are_judged(string template, string? message)
+    {
+        string header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(Proof().Split('.')[0]));
+        string payload = template
+            .Replace("IAT", "\"iat\":" + _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("JTI", "\"jti\":\"abc\"", StringComparison.Ordinal)
+            .Replace("ATH", "\"ath\":\"" + DPoPProofs.AccessTokenHash(Token) + "\"", StringComparison.Ordinal)
+            .Replace("HTM", "\"htm\":\"GET\"", StringComparison.Ordinal)
+            .Replace("HTU", "\"htu\":\"" + Url + "\"", StringComparison.Ordinal);
+        string proof = s_key.SignCompact(header, payload);
+        if (message is null)
+        {
+            DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
+            Assert.Equal("abc", claims.Jti);
+            Assert.Equal(payload, claims.PayloadJson);
+        }
+        else
+        {
+            await FailsAsync(proof, message);
+        }
+    }
+
     [Fact]
     public async Task A_forged_proof_cannot_poison_how_a_genuine_key_is_treated()
     {
