@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Requests per second under wrk of GET /orders on the NativeAOT binaries that measure.sh published: Empty (unprotected),
 # Floor (a handler that checks nothing), JwtBearer and Auth0Api (both verify the same RS256 Bearer token: keys given
-# up front, no network). Rounds are interleaved (every round runs each app once, in alternating order); with two or more
+# up front, no network), Auth0Api twice: Auth0ApiNoCache with the verified-token cache off (every request a full
+# verification, as JwtBearer's; the row issue 13's goal is about) and Auth0Api as shipped (the cache on: wrk sends the
+# same token, so every request after the first is a cache hit). Rounds are interleaved (every round runs each app once, in alternating order); with two or more
 # cores the server is pinned to core 0 and wrk to core 1. Prints each round and the medians, with the server's CPU time
 # per request (from /proc: steadier than req/s on a shared machine); docs/performance.md records a run. Needs wrk
 # (Debian: apt-get install wrk) and curl.
@@ -16,11 +18,13 @@ source "$here/common.sh"
 rounds="${1:-5}"
 seconds="${2:-10}"
 connections="${3:-32}"
-apps=(Empty Floor JwtBearer Auth0Api)
+apps=(Empty Floor JwtBearer Auth0ApiNoCache Auth0Api)
 
 command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)"; exit 1; }
+# A row's binary: Auth0ApiNoCache is the Auth0Api binary with VerifiedTokenCache=false.
+binary() { local app="${1%NoCache}"; echo "$out/$app/Size.$app"; }
 for app in "${apps[@]}"; do
-  [ -x "$out/$app/Size.$app" ] || { echo "no $out/$app/Size.$app: run measure.sh first"; exit 1; }
+  [ -x "$(binary "$app")" ] || { echo "no $(binary "$app"): run measure.sh first"; exit 1; }
 done
 server_cpu=() client_cpu=()
 if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
@@ -39,7 +43,9 @@ results="$out/rps.txt"
 run() {
   local app="$1" port status rps non2xx
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  ASPNETCORE_URLS="http://127.0.0.1:$port" "${server_cpu[@]}" "$out/$app/Size.$app" >"$out/$app.rps.log" 2>&1 &
+  local cache=true
+  [ "$app" != "${app%NoCache}" ] && cache=false
+  VerifiedTokenCache="$cache" ASPNETCORE_URLS="http://127.0.0.1:$port" "${server_cpu[@]}" "$(binary "$app")" >"$out/$app.rps.log" 2>&1 &
   pid=$!
   status=000
   for _ in $(seq 100); do
@@ -60,7 +66,7 @@ run() {
   # The server's own CPU time (user + system) per request: unlike req/s, other processes on the machine barely move it.
   cpu_us=$(cpu_per_request "$before" "$after" "$requests")
   echo "$round $app $rps $cpu_us" >>"$results"
-  printf '  %-10s %10.0f req/s %8.1f us CPU/request\n' "$app" "$rps" "$cpu_us"
+  printf '  %-16s %10.0f req/s %8.1f us CPU/request\n' "$app" "$rps" "$cpu_us"
 }
 
 
@@ -69,7 +75,7 @@ echo "wrk -t1 -c$connections -d${seconds}s, $rounds rounds, $(nproc) cores, $(da
 for round in $(seq "$rounds"); do
   echo "round $round"
   # Odd rounds in order, even rounds reversed, so that no app always follows the same neighbour.
-  if [ $((round % 2)) -eq 1 ]; then order=("${apps[@]}"); else order=(Auth0Api JwtBearer Floor Empty); fi
+  if [ $((round % 2)) -eq 1 ]; then order=("${apps[@]}"); else order=(Auth0Api Auth0ApiNoCache JwtBearer Floor Empty); fi
   for app in "${order[@]}"; do run "$app"; done
 done
 

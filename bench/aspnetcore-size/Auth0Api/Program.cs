@@ -16,6 +16,13 @@ builder.Services.AddAuthentication(Auth0ApiDefaults.AuthenticationScheme).AddAut
         // rps.sh: the issuer's keys given up front, no discovery or JWKS request.
         options.Client.StaticJwks = new Dictionary<string, string> { [options.Client.Domain] = jwks };
     }
+
+    // rps.sh's "Auth0ApiNoCache" row: every request a full verification, as JwtBearer does (issue 13's goal is set
+    // with the verified-token cache off).
+    if (builder.Configuration["VerifiedTokenCache"] == "false")
+    {
+        options.Client.VerifiedTokenCache = false;
+    }
 });
 builder.Services.AddAuthorization();
 WebApplication app = builder.Build();

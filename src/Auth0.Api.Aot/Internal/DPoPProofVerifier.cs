@@ -574,15 +574,20 @@ internal sealed class DPoPProofVerifier
 
     private static bool VerifySignature(ProofHeader header, ReadOnlySpan<char> signingInput, ReadOnlySpan<byte> signature)
     {
-        byte[] ascii = ArrayPool<byte>.Shared.Rent(signingInput.Length);
+        // The signing input is base64url and one dot (checked by the decoding before): one byte per character.
+        byte[]? rented = signingInput.Length > StackBytes ? ArrayPool<byte>.Shared.Rent(signingInput.Length) : null;
         try
         {
+            Span<byte> ascii = rented ?? stackalloc byte[StackBytes];
             int length = Encoding.ASCII.GetBytes(signingInput, ascii);
-            return header.Key.Verify(header.Algorithm, ascii.AsSpan(0, length), signature);
+            return header.Key.Verify(header.Algorithm, ascii[..length], signature);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(ascii);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -897,6 +902,9 @@ internal sealed class DPoPProofVerifier
         return string.Equals(GetString(json, htm), httpMethod, StringComparison.OrdinalIgnoreCase);
     }
 
+    // The longest token whose UTF-8 AthMatches puts on the stack (Auth0 access tokens are about 1 KB).
+    private const int MaxStackToken = 4096;
+
     // base64url(SHA-256(UTF-8(token))) == ath, compared as the 32 decoded bytes in fixed time.
     private static bool AthMatches(ReadOnlySpan<byte> json, JoseValue ath, ReadOnlySpan<char> accessToken)
     {
@@ -919,15 +927,25 @@ internal sealed class DPoPProofVerifier
         }
 
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(accessToken.Length));
-        try
+        if (accessToken.Length <= MaxStackToken && Ascii.IsValid(accessToken))
         {
-            int length = Encoding.UTF8.GetBytes(accessToken, rented);
-            SHA256.HashData(rented.AsSpan(0, length), expected);
+            // A token as issued (base64url and dots) is ASCII: its UTF-8 is one byte per character, on the stack.
+            Span<byte> ascii = stackalloc byte[accessToken.Length];
+            Ascii.FromUtf16(accessToken, ascii, out int asciiLength);
+            SHA256.HashData(ascii[..asciiLength], expected);
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(accessToken.Length));
+            try
+            {
+                int length = Encoding.UTF8.GetBytes(accessToken, rented);
+                SHA256.HashData(rented.AsSpan(0, length), expected);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
         }
 
         return CryptographicOperations.FixedTimeEquals(expected, claimed);

@@ -213,6 +213,25 @@ public sealed class VerifyDPoPProofTests : IDisposable
         await FailsAsync(Proof(token: "wrong_token"), "DPoP Proof ath mismatch");
     }
 
+    // ath is the hash of the token's UTF-8: an ASCII token up to 4,096 characters is hashed from the stack, any other
+    // from a pooled buffer; both ways agree with an independent hash, at and around the boundary.
+    [Theory]
+    [InlineData(4095, false)]
+    [InlineData(4096, false)]
+    [InlineData(4097, false)]
+    [InlineData(20_000, false)]
+    [InlineData(100, true)]
+    [InlineData(4096, true)]
+    public async Task Ath_is_the_hash_of_the_tokens_utf8_whatever_its_length_and_characters(int length, bool nonAscii)
+    {
+        string token = new string('t', length - 1) + (nonAscii ? "\u00e9" : "t");
+        string ath = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+        string proof = Proof((_, p) => p.Set("ath", ath));
+        DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(token, proof, "GET", Url);
+        Assert.Equal(ath, claims.Ath);
+        await FailsAsync(proof, "DPoP Proof ath mismatch", token: token[..^1] + "u");
+    }
+
     [Fact]
     public async Task An_access_token_presented_as_the_proof_is_refused()
     {
