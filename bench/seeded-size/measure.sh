@@ -10,20 +10,42 @@
 #
 #   bash bench/seeded-size/measure.sh [rounds] [runs per app and round]     # defaults: 15 rounds of 20 runs
 #   bash bench/seeded-size/measure.sh --no-publish [rounds] [runs]          # time the binaries of a previous run again
+#
+# --jit adds a second table: the JIT start (`dotnet app.dll`) of Floor, IdentityModel, Bearer and DPoP, the same
+# projects built framework-dependent (`dotnet publish -p:PublishAot=false -p:UseAppHost=false`, no runtime identifier,
+# into artifacts/seeded-size/jit/): what a default deployment runs. ReadyToRun stays off for the apps and the library
+# (the publish default; the shared framework is ReadyToRun as shipped), and tiered compilation, quick JIT and TieredPGO
+# keep their defaults; the props beside this script (invariant globalization, UseSystemResourceKeys) apply alike.
+# Timed after the NativeAOT table with the same method: interleaved rounds, order rotated, per-round ratios to the JIT
+# Floor. --jit-only publishes and times the JIT builds alone (no NativeAOT publish, no NativeAOT table). Flags come
+# before the numbers, in any order:
+#
+#   bash bench/seeded-size/measure.sh --jit [rounds] [runs]                 # both tables
+#   bash bench/seeded-size/measure.sh --jit-only --no-publish [rounds] [runs]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/artifacts/seeded-size"
 publish=true
-if [ "${1:-}" = "--no-publish" ]; then publish=false; shift; fi
+aot=true
+jit=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-publish) publish=false; shift ;;
+    --jit) jit=true; shift ;;
+    --jit-only) jit=true; aot=false; shift ;;
+    *) break ;;
+  esac
+done
 rounds="${1:-15}"
 runs="${2:-20}"
 apps=(Hello Floor IdentityModel Bearer BearerNoHttp DPoP DPoPNoHttp)
+jit_apps=(Floor IdentityModel Bearer DPoP)
 
 command -v hyperfine >/dev/null || { echo "hyperfine is missing (Debian: apt-get install hyperfine)"; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "SDK $(dotnet --version), $(uname -m), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-if $publish; then
+if $publish && $aot; then
   rm -rf "$out"
   mkdir -p "$out"
   for app in "${apps[@]}"; do
@@ -35,8 +57,28 @@ if $publish; then
   done
 fi
 
+if $publish && $jit; then
+  rm -rf "$out/jit"
+  mkdir -p "$out/jit"
+  for app in "${jit_apps[@]}"; do
+    log="$out/jit/$app.publish.log"
+    if ! dotnet publish "$here/$app/Seeded.$app.csproj" -c Release -p:PublishAot=false -p:UseAppHost=false -o "$out/jit/$app" >"$log" 2>&1; then
+      echo "JIT publish of $app failed:"; tail -n 30 "$log"; exit 1
+    fi
+    echo "published $app (JIT)"
+  done
+fi
+
 mapfile -t minted < <(dotnet run "$here/mint.cs")
 export SEEDED_DOMAIN="${minted[0]}" SEEDED_JWKS="${minted[1]}" SEEDED_TOKEN="${minted[2]}" SEEDED_DPOP_TOKEN="${minted[3]}" SEEDED_PROOF="${minted[4]}"
+if $jit; then
+  for app in "${jit_apps[@]}"; do
+    dotnet "$out/jit/$app/Seeded.$app.dll" >/dev/null || { echo "$app (JIT) did not verify its token:"; dotnet "$out/jit/$app/Seeded.$app.dll" || true; exit 1; }
+  done
+fi
+
+# The NativeAOT table (the script's output without --jit), then the JIT table with --jit.
+aot_table() {
 for app in "${apps[@]}"; do
   "$out/$app/Seeded.$app" >/dev/null || { echo "$app did not verify its token:"; "$out/$app/Seeded.$app" || true; exit 1; }
 done
@@ -82,3 +124,40 @@ print()
 for a, b in (("BearerNoHttp", "Bearer"), ("DPoPNoHttp", "DPoP")):
     print(f"{a} vs {b}: {ratio(median, a, b):.3f} (median runs), {ratio(fastest, a, b):.3f} (fastest runs)")
 PY
+}
+
+jit_table() {
+echo
+echo "JIT start (dotnet app.dll, framework-dependent, ReadyToRun off, tiering defaults): hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"
+local count=${#jit_apps[@]}
+for round in $(seq "$rounds"); do
+  commands=()
+  for i in $(seq 0 $((count - 1))); do
+    app="${jit_apps[$(((i + round) % count))]}"
+    commands+=(-n "$app" "dotnet $out/jit/$app/Seeded.$app.dll")
+  done
+  hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$out/jit/round-$round.json" "${commands[@]}" >/dev/null 2>>"$out/jit/hyperfine.log"
+done
+
+python3 - "$out/jit" "$rounds" "${jit_apps[@]}" <<'PY'
+import json, statistics, sys
+out, rounds, apps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+median = {a: [] for a in apps}
+fastest = {a: [] for a in apps}
+for r in range(1, rounds + 1):
+    for result in json.load(open(f"{out}/round-{r}.json"))["results"]:
+        median[result["command"]].append(result["median"])
+        fastest[result["command"]].append(result["min"])
+ratio = lambda series, a, b: statistics.median(x / y for x, y in zip(series[a], series[b]))
+quartiles = lambda series, a, b: statistics.quantiles([x / y for x, y in zip(series[a], series[b])], n=4) if len(series[a]) > 1 else [ratio(series, a, b)] * 3
+print()
+print("| app (JIT) | median run (ms, median over rounds) | vs JIT Floor (per-round ratio of median runs, median) | (P25-P75) | vs JIT Floor (per-round ratio of fastest runs, median) |")
+print("|---|---:|---:|---:|---:|")
+for a in apps:
+    q = quartiles(median, a, "Floor")
+    print(f"| {a} | {statistics.median(median[a]) * 1000:.2f} | {ratio(median, a, 'Floor'):.3f} | {q[0]:.3f}-{q[2]:.3f} | {ratio(fastest, a, 'Floor'):.3f} |")
+PY
+}
+
+if $aot; then aot_table; fi
+if $jit; then jit_table; fi

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
@@ -16,14 +17,31 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
     [Fact]
     public async Task Concurrent_cold_verifications_share_one_discovery_and_one_jwks_fetch()
     {
+        // The issuer holds every answer until all 500 calls have been made: none can finish before, so each either
+        // joins the fetch in flight or starts its own (which the request counts below would show).
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         H.Issuer.Intercept = async _ =>
         {
-            await Task.Delay(200);
+            await release.Task;
             return false;
         };
         using ApiClient client = Client();
         string[] tokens = Enumerable.Range(0, 500).Select(i => H.Token((_, p) => p.Set("sub", "u" + i))).ToArray();
-        AccessTokenResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(async () => await client.TryVerifyAccessTokenAsync(t))));
+        int started = 0;
+        TaskCompletionSource allStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<AccessTokenResult>[] pending = tokens.Select(t => Task.Run(async () =>
+        {
+            ValueTask<AccessTokenResult> call = client.TryVerifyAccessTokenAsync(t);
+            if (Interlocked.Increment(ref started) == tokens.Length)
+            {
+                allStarted.SetResult();
+            }
+
+            return await call;
+        })).ToArray();
+        await allStarted.Task;
+        release.SetResult();
+        AccessTokenResult[] results = await Task.WhenAll(pending);
         Assert.All(results, r => Assert.True(r.IsValid, r.ErrorDescription));
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
     }
@@ -184,13 +202,19 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
 
     private async Task<AccessTokenResult> VerifyAdvancingAsync(ApiClient client, string outage)
     {
+        int hanging = HangingRequests;
         Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token()).AsTask();
         if (outage == "hang")
         {
+            // Each request that reaches the hanging issuer has its timeout armed: move the clock past it then, not before.
             while (!pending.IsCompleted)
             {
-                await Task.Delay(100);
-                Time.Advance(TimeSpan.FromSeconds(11));
+                await Eventually.TrueAsync(() => pending.IsCompleted || HangingRequests > hanging);
+                if (!pending.IsCompleted)
+                {
+                    hanging = HangingRequests;
+                    Time.Advance(TimeSpan.FromSeconds(11));
+                }
             }
         }
 

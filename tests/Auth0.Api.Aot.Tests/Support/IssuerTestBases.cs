@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +22,15 @@ public abstract class IssuerTests : IAsyncLifetime
 /// </summary>
 public abstract class FakeClockIssuerTests : IAsyncLifetime
 {
+    private int _hangingRequests;
+
     private protected FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// Requests that reached the issuer during a <c>hang</c> outage. A client sends a request only after arming its
+    /// timeout on <see cref="Time"/>, so once this count has moved, advancing the clock past the timeout ends that request.
+    /// </summary>
+    private protected int HangingRequests => Volatile.Read(ref _hangingRequests);
 
     private protected Harness H { get; set; } = null!;
 
@@ -59,7 +68,8 @@ public abstract class FakeClockIssuerTests : IAsyncLifetime
             case "hang":
                 H.Issuer.Intercept = async context =>
                 {
-                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                    Interlocked.Increment(ref _hangingRequests);
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
                     return true;
                 };
                 break;
