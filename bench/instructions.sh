@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Per-call instruction counts of the DPoP proof API and of the bare ECDSA check it contains, by valgrind's callgrind,
+# which counts instructions exactly whatever else the machine does (a proxy for time, not a substitute: the paired
+# runs of Auth0.Api.Aot.Benchmarks stay the reference). The loop (bench/instructions/) runs under callgrind at two call
+# counts, with tiered compilation off so that no method is recompiled during the run; the difference of the two totals
+# divided by the difference of the counts is the steady per-call cost (start-up, set-up and JIT cancel out).
+# Needs valgrind (Debian: apt-get install valgrind). About 3 minutes.
+#
+#   bash bench/instructions.sh                      # this checkout's library
+#   bash bench/instructions.sh ../older-worktree    # another checkout's library, with the same loop
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+lib="$(cd "${1:-$here/..}" && pwd)"
+n1=200 n2=1200
+command -v valgrind >/dev/null || { echo "valgrind is missing (Debian: apt-get install valgrind)"; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp "$here/instructions/Instructions.csproj" "$here/instructions/Program.cs" "$work/"
+dotnet build "$work/Instructions.csproj" -c Release -p:LibRoot="$lib" -o "$work/out" >"$work/build.log" 2>&1 \
+  || { tail -n 20 "$work/build.log"; exit 1; }
+count() {
+  DOTNET_TieredCompilation=0 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" dotnet "$work/out/Instructions.dll" "$1" "$2" >"$work/run.log" 2>&1 \
+    || { echo "$1 $2 failed:" >&2; tail -n 20 "$work/run.log" >&2; exit 1; }
+  grep -o 'Collected : [0-9]*' "$work/run.log" | grep -o '[0-9]*$'
+}
+proof=$(( ($(count proof $n2) - $(count proof $n1)) / (n2 - n1) ))
+ecdsa=$(( ($(count ecdsa $n2) - $(count ecdsa $n1)) / (n2 - n1) ))
+echo "library: $lib ($(git -C "$lib" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "| per call | instructions |"
+echo "|---|---:|"
+echo "| VerifyDPoPProofAsync, returning client key | $proof |"
+echo "| bare ECDsa.VerifyData of the same proof | $ecdsa |"
+echo "| the library's own work | $((proof - ecdsa)) |"
