@@ -302,8 +302,11 @@ internal static class Telemetry
         _ => "network",
     };
 
-    /// <summary>The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location).</summary>
-    public static Address AddressOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? new(uri.Host, uri.Port) : new("invalid", 0);
+    /// <summary>
+    /// The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location), read by
+    /// <see cref="HttpAuthority"/> (no <see cref="Uri"/>); <c>invalid</c> and 0 for one it does not accept.
+    /// </summary>
+    public static Address AddressOf(string url) => HttpAuthority.TryParse(url, out string host, out int port, out bool defaultPort) ? new(host, port, defaultPort) : Address.Invalid;
 
     /// <summary>Removes a disposed key source from the key-age gauge.</summary>
     public static void Unregister(KeySource keys) => Unregister(s_keySources, keys);
@@ -427,5 +430,12 @@ internal enum FetchOutcome : byte
     Network,
 }
 
-/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock).</summary>
-internal sealed record Address(string Host, int Port);
+/// <summary>
+/// The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock),
+/// and whether the port is its scheme's default (then <see cref="KeySourceFailure.ToString"/> leaves it out).
+/// </summary>
+internal sealed record Address(string Host, int Port, bool DefaultPort = false)
+{
+    /// <summary>A URL <see cref="HttpAuthority"/> does not accept.</summary>
+    public static readonly Address Invalid = new("invalid", 0);
+}

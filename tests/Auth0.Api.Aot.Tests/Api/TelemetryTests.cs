@@ -113,7 +113,10 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Measurement[] fetches = recorder.Of("auth0.api.key_source.fetches", Port);
         Assert.Equal(["discovery|" + outcome + "|127.0.0.1", "jwks|" + outcome + "|127.0.0.1"], fetches.Select(Row).Order());
         KeySourceFailure failure = Assert.Single(failures, f => f.Document == KeySourceDocument.Discovery);
-        Assert.Equal(("127.0.0.1", kind, true, true), (failure.Host, failure.Kind, failure.ServingCached, failure.ServingStale));
+        Assert.Equal(("127.0.0.1", Port, kind, true, true), (failure.Host, failure.Port, failure.Kind, failure.ServingCached, failure.ServingStale));
+
+        // Not the scheme's default port: ToString shows it.
+        Assert.Equal("Discovery fetch from 127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + " failed: " + kind, failure.ToString());
         Assert.Contains(failures, f => f.Document == KeySourceDocument.Jwks && f.Kind == kind);
 
         string[] spans = [.. recorder.Spans("auth0.discovery").Concat(recorder.Spans("auth0.jwks"))
@@ -138,7 +141,7 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
 
         KeySourceFailure failure = Assert.Single(failures);
         Assert.Equal((KeySourceDocument.Discovery, KeySourceFailureKind.HttpError, false, false), (failure.Document, failure.Kind, failure.ServingCached, failure.ServingStale));
-        Assert.Equal("Discovery fetch from 127.0.0.1 failed: HttpError", failure.ToString());
+        Assert.Equal("Discovery fetch from 127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + " failed: HttpError", failure.ToString());
         Assert.Equal(["discovery|http_error|127.0.0.1"], recorder.Of("auth0.api.key_source.fetches", Port).Select(Row));
         Assert.Empty(KeyAges(recorder));
     }
