@@ -416,6 +416,52 @@ public sealed class TokenExchangeTelemetryTests : TokenEndpointTestBase
     }
 
     [Fact]
+    public async Task A_redirect_answer_and_a_redirect_an_injected_client_followed_are_http_errors()
+    {
+        using TelemetryRecorder recorder = new();
+
+        // The library's own client follows none: the 302 is the answer (its exception keeps the flow's code and status).
+        using (ApiClient client = Confidential())
+        {
+            H.Issuer.TokenHandler = (context, _) =>
+            {
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = "https://" + H.Issuer.Domain + "/elsewhere";
+                return Task.CompletedTask;
+            };
+            AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com")), "token_exchange_error", 302);
+        }
+
+        // An injected client that follows redirects reaches another URL: refused (network_error, 502), an http_error too.
+        H.Issuer.Intercept = async context =>
+        {
+            if (context.Request.Path == "/moved-token")
+            {
+                await LocalIssuer.Respond(context, 200, "application/json", "{\"access_token\":\"downstream-token\",\"expires_in\":3600}");
+                return true;
+            }
+
+            return false;
+        };
+        H.Issuer.TokenHandler = (context, _) =>
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = "/moved-token";
+            return Task.CompletedTask;
+        };
+        System.Net.Http.SocketsHttpHandler handler = H.Issuer.CreateHandler();
+        handler.AllowAutoRedirect = true;
+        using System.Net.Http.HttpClient following = new(handler);
+        using (ApiClient client = Confidential(o => o.HttpClient = following))
+        {
+            AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com")), "network_error", 502);
+        }
+
+        Assert.Equal(["on_behalf_of|http_error", "on_behalf_of|http_error"], recorder.Of("auth0.api.token_exchange.requests").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+        Assert.All(recorder.Spans("auth0.token_exchange"), a => Assert.Equal(("http_error", ActivityStatusCode.Error), (a.GetTagItem("error.type"), a.Status)));
+    }
+
+    [Fact]
     public async Task An_unreachable_discovery_is_a_discovery_error()
     {
         using TelemetryRecorder recorder = new();
