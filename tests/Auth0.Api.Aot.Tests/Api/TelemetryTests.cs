@@ -56,7 +56,7 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
 
         Activity[] verifications = recorder.Spans("auth0.verify");
         Assert.Equal(
-            ["success|bearer|" + H.Issuer.Issuer + "|", "Expired|token||Expired"],
+            ["success|bearer|" + H.Issuer.Issuer + "|", "Expired|token|" + H.Issuer.Issuer + "|Expired"],
             verifications.Select(a => a.GetTagItem("auth0.result") + "|" + a.GetTagItem("auth0.scheme") + "|" + a.GetTagItem("auth0.issuer") + "|" + a.GetTagItem("error.type")));
         Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Error], verifications.Select(a => a.Status));
 
@@ -289,6 +289,34 @@ public sealed class TokenCacheTelemetryTests : FakeClockIssuerTests
         Time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(VerificationFailure.Expired, (await client.TryVerifyAccessTokenAsync(shortLived)).Failure);
         Assert.Equal(["keys_changed", "expired"], Removals(recorder));
+    }
+
+    // A cached token whose key set was replaced was counted as a stale serve twice per stale document: once when its
+    // entry's keys were checked, and again by the full verification that followed.
+    [Fact]
+    public async Task A_cached_token_whose_keys_changed_counts_each_stale_document_once()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); });
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+
+        // Five minutes on, a token signed with a new key forces a JWKS refetch: the cached entry's key set is replaced.
+        Time.Advance(TimeSpan.FromMinutes(5));
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+
+        // Past the discovery document's lifetime (not the new key set's), with the issuer down: discovery is stale.
+        await StartOutageAsync("500");
+        Time.Advance(TimeSpan.FromMinutes(6));
+        recorder.Measurements.Clear();
+        Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(token)).Subject);
+
+        Assert.Equal(["hit"], Lookups(recorder));
+        Assert.Equal(["keys_changed"], Removals(recorder));
+        int port = int.Parse(H.Issuer.Domain[(H.Issuer.Domain.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+        Assert.Equal(["discovery"], recorder.Of("auth0.api.key_source.stale_serves", port).Select(m => m.Tag("auth0.document")!));
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer));
     }
 
     [Fact]
