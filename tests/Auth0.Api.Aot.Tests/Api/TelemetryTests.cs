@@ -319,6 +319,37 @@ public sealed class TokenCacheTelemetryTests : FakeClockIssuerTests
         await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer));
     }
 
+    // With several domains, the cached-keys path looked at each candidate's discovery document until one was the
+    // token's issuer, and counted a stale serve for every stale one it looked at, used or not.
+    [Fact]
+    public async Task A_stale_candidate_document_the_token_is_not_from_is_not_counted()
+    {
+        using TelemetryRecorder recorder = new();
+        string port = H.Issuer.Domain[(H.Issuer.Domain.LastIndexOf(':') + 1)..];
+        string alias = "localhost:" + port;
+        using ApiClient client = Client(o =>
+        {
+            o.Domains = [alias, H.Issuer.Domain];
+            o.CacheTtl = TimeSpan.FromMinutes(10);
+            o.MaxStaleness = TimeSpan.FromHours(1);
+            o.VerifiedTokenCache = false;
+        });
+
+        // The alias's discovery document is cached (it names the other issuer, so its token is refused).
+        Assert.Equal(VerificationFailure.ClaimMismatch, (await client.TryVerifyAccessTokenAsync(H.Token((_, p) => p.Set("iss", "https://" + alias + "/")))).Failure);
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        await StartOutageAsync("500");
+        Time.Advance(TimeSpan.FromMinutes(11));
+        recorder.Measurements.Clear();
+
+        // Both documents are stale; the token is the second domain's, and only that domain's documents serve it.
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        Assert.Equal(
+            ["discovery|127.0.0.1", "jwks|127.0.0.1"],
+            recorder.Of("auth0.api.key_source.stale_serves", int.Parse(port, CultureInfo.InvariantCulture)).Select(m => m.Tag("auth0.document") + "|" + m.Tag("server.address")).Order());
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing("https://" + alias + "/") && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+    }
+
     [Fact]
     public async Task Nothing_is_measured_with_the_cache_off()
     {
