@@ -84,6 +84,7 @@ public sealed class Auth0ApiClients : IDisposable
                     scheme,
                     failure.Document,
                     failure.Host,
+                    failure.Port,
                     failure.Kind,
                     failure.ServingStale ? "serving the stale copy" : failure.ServingCached ? "the cached copy is still fresh" : "nothing cached: requests that need it are answered 503");
                 return created;

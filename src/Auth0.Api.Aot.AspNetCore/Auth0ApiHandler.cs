@@ -99,11 +99,11 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         if (result.StatusCode >= 500)
         {
             // The server's fault (issuer keys, replay store, resolver): operators must see it.
-            Log.Unavailable(Logger, Scheme.Name, result.Failure, result.StatusCode);
+            Log.Unavailable(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Issuer ?? "none");
         }
         else
         {
-            Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none");
+            Log.Refused(Logger, Scheme.Name, result.Failure, result.StatusCode, result.Scheme ?? "none", result.Issuer ?? "none");
         }
 
         Auth0ApiAuthenticationFailedContext failed = new(Context, Scheme, Options, result);
@@ -194,7 +194,7 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
             // mistyped): not a matter of privileges but a token that is not valid here, so it is challenged 401
             // invalid_token with the claim's message (as the core's VerifyAccessTokenAsync<TClaims> refuses it), and
             // OnChallenge, not OnForbidden, sees it.
-            Log.Refused(Logger, Scheme.Name, refused.RefusalKind, StatusCodes.Status401Unauthorized, refused.Result.Scheme ?? "none");
+            Log.Refused(Logger, Scheme.Name, refused.RefusalKind, StatusCodes.Status401Unauthorized, refused.Result.Scheme ?? "none", refused.Result.Issuer ?? "none");
             await HandleChallengeAsync(properties).ConfigureAwait(false);
             return;
         }
@@ -272,11 +272,14 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
     }
 }
 
-/// <summary>Source-generated log messages: failure kinds and statuses, never a token, a proof or a claim value.</summary>
+/// <summary>
+/// Source-generated log messages: failure kinds and statuses, and the allowed issuer a refused token matched
+/// (<see cref="RequestVerificationResult.Issuer"/>, <c>none</c> when unknown), never a token, a proof or a claim value.
+/// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme})")]
-    public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Auth0 API scheme {Scheme} refused a request: {Failure} ({Status}, scheme {RequestScheme}, issuer {Issuer})")]
+    public static partial void Refused(ILogger logger, string scheme, VerificationFailure failure, int status, string requestScheme, string issuer);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Auth0 API scheme {Scheme}: the response had started (another scheme answered), nothing written")]
     public static partial void ResponseStarted(ILogger logger, string scheme);
@@ -287,9 +290,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: keys of {Issuer} are {State} after warm-up; last error: {Error}")]
     public static partial void KeysNotReady(ILogger logger, string scheme, string issuer, KeyState state, string error);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: {Document} fetch from {Host} failed ({Kind}); {State}")]
-    public static partial void KeySourceFailed(ILogger logger, string scheme, KeySourceDocument document, string host, KeySourceFailureKind kind, string state);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: {Document} fetch from {Host} port {Port} failed ({Kind}); {State}")]
+    public static partial void KeySourceFailed(ILogger logger, string scheme, KeySourceDocument document, string host, int port, KeySourceFailureKind kind, string state);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status})")]
-    public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status}, issuer {Issuer})")]
+    public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status, string issuer);
 }

@@ -14,12 +14,13 @@ public readonly struct AccessTokenResult
     private readonly System.Exception? _cause;
     private readonly System.TimeSpan _retryAfter;
 
-    internal AccessTokenResult(AccessTokenClaims claims)
+    internal AccessTokenResult(AccessTokenClaims claims, string? issuer = null)
     {
         Claims = claims;
         Failure = VerificationFailure.None;
         _description = null;
         Claim = null;
+        Issuer = issuer;
     }
 
     internal AccessTokenResult(AuthError error)
@@ -30,6 +31,7 @@ public readonly struct AccessTokenResult
         Claim = error.Claim;
         _cause = error.Cause;
         _retryAfter = error.RetryAfter;
+        Issuer = error.Issuer;
     }
 
     /// <summary>Whether the token is valid; then <see cref="Claims"/> is set.</summary>
@@ -45,6 +47,21 @@ public readonly struct AccessTokenResult
     /// <summary>The claim or header member the failure concerns, if any.</summary>
     public string? Claim { get; }
 
+    /// <summary>
+    /// The allowed issuer the token came from, normalised (<c>https://host/</c>): for a valid token, its verified
+    /// issuer; for a rejected one, the allowed issuer its <c>iss</c> matched before a later check failed (the signature,
+    /// an unknown key, the issuer's keys being unavailable, the audience, the expiry, a required claim...).
+    /// <see langword="null"/> when the token was rejected before its issuer was matched (malformed, no <c>iss</c>), or
+    /// its issuer is not allowed.
+    /// </summary>
+    /// <remarks>
+    /// The value is one of the configuration's issuers (<see cref="ApiClientOptions.Domain"/>,
+    /// <see cref="ApiClientOptions.Domains"/>), one the <see cref="ApiClientOptions.DomainsResolver"/> allowed, or the one
+    /// the configured domain's discovery document names; never text copied from a token that was not allowed, so it
+    /// may be logged, and used as a metric tag (bounded by the configuration).
+    /// </remarks>
+    public string? Issuer { get; }
+
     /// <summary>The error description (empty when valid). Never contains the token.</summary>
     public string ErrorDescription => _description ?? string.Empty;
 
@@ -55,7 +72,7 @@ public readonly struct AccessTokenResult
     public System.TimeSpan? RetryAfter => Internal.Error.IsUnavailable(Failure) ? Internal.Error.RetryAfterSeconds(_retryAfter) : null;
 
     /// <summary>The failure as the stages pass it on.</summary>
-    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause) { RetryAfter = _retryAfter };
+    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause) { RetryAfter = _retryAfter, Issuer = Issuer };
 
     /// <summary>
     /// The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge; a

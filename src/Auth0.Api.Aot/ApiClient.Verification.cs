@@ -216,7 +216,7 @@ public sealed partial class ApiClient
             throw;
         }
 
-        Telemetry.RecordVerification(started, result.Failure, "token", result.Claims, activity);
+        Telemetry.RecordVerification(started, result.Failure, "token", result.Issuer, activity);
         return result;
     }
 

@@ -33,17 +33,24 @@ public enum KeySourceFailureKind
 /// <remarks>Thread safety: immutable.</remarks>
 public sealed class KeySourceFailure
 {
-    internal KeySourceFailure(string host, KeySourceDocument document, KeySourceFailureKind kind, bool servingCached, bool servingStale)
+    private readonly bool _defaultPort;
+
+    internal KeySourceFailure(string host, int port, bool defaultPort, KeySourceDocument document, KeySourceFailureKind kind, bool servingCached, bool servingStale)
     {
         Host = host;
+        Port = port;
+        _defaultPort = defaultPort;
         Document = document;
         Kind = kind;
         ServingCached = servingCached;
         ServingStale = servingStale;
     }
 
-    /// <summary>The host fetched: an allowed issuer's, or its <c>jwks_uri</c>'s.</summary>
+    /// <summary>The host fetched: an allowed issuer's, or its <c>jwks_uri</c>'s (lower-cased; an IPv6 literal in brackets).</summary>
     public string Host { get; }
+
+    /// <summary>The port fetched: the URL's own, or its scheme's default (443); 0 with a <see cref="Host"/> of <c>invalid</c> for a URL that could not be read.</summary>
+    public int Port { get; }
 
     /// <summary>The document that could not be fetched.</summary>
     public KeySourceDocument Document { get; }
@@ -57,6 +64,7 @@ public sealed class KeySourceFailure
     /// <summary>Whether the copy that serves is past its lifetime (stale-on-error).</summary>
     public bool ServingStale { get; }
 
-    /// <inheritdoc/>
-    public override string ToString() => Document + " fetch from " + Host + " failed: " + Kind;
+    /// <summary>The document, the host (with the port when it is not the scheme's default: <c>host:8443</c>) and the kind.</summary>
+    /// <returns>A text such as <c>Jwks fetch from tenant.example.com failed: Timeout</c>.</returns>
+    public override string ToString() => Document + " fetch from " + Host + (_defaultPort || Port == 0 ? string.Empty : ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture)) + " failed: " + Kind;
 }

@@ -13,10 +13,11 @@ public readonly struct RequestVerificationResult
 {
     private readonly RequestFailure? _failure;
 
-    internal RequestVerificationResult(AccessTokenClaims claims, string scheme)
+    internal RequestVerificationResult(AccessTokenClaims claims, string scheme, string? issuer)
     {
         Claims = claims;
         Scheme = scheme;
+        Issuer = issuer;
         _failure = null;
     }
 
@@ -24,6 +25,7 @@ public readonly struct RequestVerificationResult
     {
         Claims = null;
         Scheme = failure.Scheme;
+        Issuer = failure.Error.Issuer;
         _failure = failure;
     }
 
@@ -40,6 +42,20 @@ public readonly struct RequestVerificationResult
     /// such as a missing scope); <see langword="null"/> when no usable scheme was sent.
     /// </summary>
     public string? Scheme { get; }
+
+    /// <summary>
+    /// The allowed issuer the access token came from, normalised (<c>https://host/</c>): for a valid request, the token's
+    /// verified issuer; for a refused one, the allowed issuer the token's <c>iss</c> matched before a later check failed
+    /// (the signature, an unknown key, the issuer's keys being unavailable, the audience, the expiry, the DPoP binding
+    /// or proof, a replay...). <see langword="null"/> when the request was refused before its token's issuer was matched
+    /// (no credentials, a malformed token, no <c>iss</c>), or that issuer is not allowed.
+    /// </summary>
+    /// <remarks>
+    /// The value is one of the configuration's issuers, one the domains resolver allowed, or the one the configured
+    /// domain's discovery document names (<see cref="AccessTokenResult.Issuer"/>); never text copied from a token whose
+    /// issuer was not allowed, so it may be logged and used as a metric tag.
+    /// </remarks>
+    public string? Issuer { get; }
 
     /// <summary>Why the request was refused; <see cref="VerificationFailure.None"/> when it is valid. Stable: branch on this.</summary>
     public VerificationFailure Failure => _failure?.Error.Kind ?? VerificationFailure.None;

@@ -71,7 +71,34 @@ public sealed class HandlerTests : IAsyncLifetime
         Assert.Equal("Token is expired", problem.GetProperty("detail").GetString());
         Assert.DoesNotContain(token.Split('.')[1], problem.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(app.Logs, line => line.Contains(token.Split('.')[1], StringComparison.Ordinal));
-        Assert.Contains(app.Logs, line => line.Contains("refused a request: Expired (401, scheme bearer)", StringComparison.Ordinal));
+        Assert.Contains(app.Logs, line => line.Contains("refused a request: Expired (401, scheme bearer, issuer " + _issuer.Issuer + ")", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refusal_log_names_the_allowed_issuer_only_once_the_token_matched_it()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        const string Attacker = "https://attacker-issuer.example/";
+        using (HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + Token((_, p) => p.Set("aud", "someone-else")))))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using (HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + Token((_, p) => p.Set("iss", Attacker)))))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using (HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer not-a-token")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        string prefix = "Information Auth0.Api.Aot.AspNetCore.Auth0ApiHandler: Auth0 API scheme " + Auth0ApiDefaults.AuthenticationScheme + " refused a request: ";
+        Assert.Contains(prefix + "ClaimMismatch (401, scheme bearer, issuer " + _issuer.Issuer + ")", app.Logs);
+        Assert.Contains(prefix + "ClaimMismatch (401, scheme bearer, issuer none)", app.Logs);
+        Assert.Contains(prefix + "MalformedToken (401, scheme bearer, issuer none)", app.Logs);
+        Assert.DoesNotContain(app.Logs, line => line.Contains("attacker-issuer", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -197,7 +224,7 @@ public sealed class HandlerTests : IAsyncLifetime
         JsonElement problem = await ProblemAsync(response);
         Assert.Equal("temporarily_unavailable", problem.GetProperty("error").GetString());
         Assert.Equal("The API cannot verify access tokens right now; retry later", problem.GetProperty("detail").GetString());
-        Assert.Contains(app.Logs, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("cannot verify requests: KeySourceFailed (503)", StringComparison.Ordinal));
+        Assert.Contains(app.Logs, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("cannot verify requests: KeySourceFailed (503, issuer " + _issuer.Issuer + ")", StringComparison.Ordinal));
     }
 
     [Fact]

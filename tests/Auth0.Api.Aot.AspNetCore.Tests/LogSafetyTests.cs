@@ -56,6 +56,10 @@ public sealed class LogSafetyTests : IAsyncLifetime
         string valid = Remember(_issuer.CreateToken(TestApp.Audience, (_, p) => p.Set("scope", "read:orders")));
         string expired = Remember(_issuer.CreateToken(TestApp.Audience, (_, p) => p.Set("exp", DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds())));
         string otherAudience = Remember(_issuer.CreateToken("someone-else"));
+
+        // An issuer that is not allowed: its text is the token's, never logged (refusals name allowed issuers only).
+        string foreignIssuer = Remember(_issuer.CreateToken(TestApp.Audience, (_, p) => p.Set("iss", "https://attacker-issuer.example/")));
+        secrets.Add("attacker-issuer");
         string forged = Remember(_issuer.CreateToken(TestApp.Audience, key: s_other));
         string bound = Remember(_issuer.CreateToken(TestApp.Audience, (_, p) => p.Set("scope", "read:orders").Set("cnf", new ClaimSet().Set("jkt", jkt))));
         string hostile = Remember(_issuer.CreateToken(TestApp.Audience, (h, _) => h.Set("alg", "none\u2028\r\nSet-Cookie: x")));
@@ -65,6 +69,7 @@ public sealed class LogSafetyTests : IAsyncLifetime
         requests.Add(Get("/typed", "Bearer " + valid));
         requests.Add(Get("/me", "Bearer " + expired));
         requests.Add(Get("/me", "Bearer " + otherAudience));
+        requests.Add(Get("/me", "Bearer " + foreignIssuer));
         requests.Add(Get("/me", "Bearer " + forged));
         requests.Add(Get("/me", "Bearer " + bound));
         requests.Add(Get("/me", "Bearer " + hostile));
@@ -103,7 +108,8 @@ public sealed class LogSafetyTests : IAsyncLifetime
         string[] lines = [.. app.Logs];
         Assert.Equal(requests.Count + 1, answered);
         Assert.True(lines.Length > requests.Count, "the app logged " + lines.Length + " lines");
-        Assert.Contains(lines, line => line.Contains("refused a request", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("refused a request: Expired (401, scheme bearer, issuer " + _issuer.Issuer + ")", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("refused a request: ClaimMismatch (401, scheme bearer, issuer none)", StringComparison.Ordinal));
         foreach (string line in lines)
         {
             foreach (string secret in secrets)
@@ -116,7 +122,7 @@ public sealed class LogSafetyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stale_serving_during_an_outage_is_logged_at_Warning_with_the_host_and_kind_only()
+    public async Task Stale_serving_during_an_outage_is_logged_at_Warning_with_the_host_port_and_kind_only()
     {
         Microsoft.Extensions.Time.Testing.FakeTimeProvider time = new(DateTimeOffset.UtcNow);
         _issuer.Clock = time;
@@ -144,8 +150,9 @@ public sealed class LogSafetyTests : IAsyncLifetime
         }
 
         string prefix = "Warning Auth0.Api.Aot.AspNetCore.Auth0ApiClients: Auth0 API scheme " + Auth0ApiDefaults.AuthenticationScheme + ": ";
-        await Eventually.TrueAsync(() => app.Logs.Contains(prefix + "Discovery fetch from 127.0.0.1 failed (HttpError); serving the stale copy")
-            && app.Logs.Contains(prefix + "Jwks fetch from 127.0.0.1 failed (HttpError); serving the stale copy"));
+        string port = _issuer.Domain[(_issuer.Domain.LastIndexOf(':') + 1)..];
+        await Eventually.TrueAsync(() => app.Logs.Contains(prefix + "Discovery fetch from 127.0.0.1 port " + port + " failed (HttpError); serving the stale copy")
+            && app.Logs.Contains(prefix + "Jwks fetch from 127.0.0.1 port " + port + " failed (HttpError); serving the stale copy"));
         Assert.DoesNotContain(app.Logs, line => line.Contains(token.Split('.')[2], StringComparison.Ordinal) || line.Contains("down", StringComparison.Ordinal));
     }
 }

@@ -20,17 +20,21 @@ internal static class DomainsResolution
 {
 
     /// <summary>Asks the resolver and checks the issuer against its answer.</summary>
-    /// <returns><see langword="null"/> when the issuer is allowed; otherwise the failure.</returns>
+    /// <returns>
+    /// When the issuer is allowed, the resolver's entry it matched (the string of the resolver's normalised answer, not
+    /// the token's) and no error; otherwise the failure.
+    /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<AuthError?> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    public static async ValueTask<(string? Allowed, AuthError? Error)> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         (string[]? allowed, AuthError? error) = await ResolveAsync(resolver, normalizedIssuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
-            return error;
+            return (null, error);
         }
 
-        return Array.IndexOf(allowed!, normalizedIssuer) >= 0 ? null : Error.IssuerNotAllowed;
+        int index = Array.IndexOf(allowed!, normalizedIssuer);
+        return index >= 0 ? (allowed![index], null) : (null, Error.IssuerNotAllowed);
     }
 
     /// <summary>Asks the resolver and returns its normalised answer, or the failure.</summary>

@@ -25,6 +25,13 @@ internal readonly record struct AuthError(VerificationFailure Kind, string Messa
 
     /// <summary>For a 503 (<see cref="Error.IsUnavailable"/>): how long the client should wait before retrying.</summary>
     public TimeSpan RetryAfter { get; init; }
+
+    /// <summary>
+    /// The allowed issuer (normalised, <c>https://host/</c>) the token's <c>iss</c> matched before this failure was found:
+    /// a configured domain's, a resolver-allowed one, or the one the configured domain's discovery document names; never
+    /// text of the token itself. <see langword="null"/> when the failure came first, or the issuer was not allowed.
+    /// </summary>
+    public string? Issuer { get; init; }
 }
 
 internal static class Error

@@ -170,7 +170,8 @@ internal sealed class KeySource : IDisposable
                 FetchOutcome.Timeout => KeySourceFailureKind.Timeout,
                 _ => KeySourceFailureKind.Network,
             };
-            KeySourceFailure failure = new(Telemetry.AddressOf(key).Host, document, kind, usable, stale);
+            Address address = Telemetry.AddressOf(key);
+            KeySourceFailure failure = new(address.Host, address.Port, address.DefaultPort, document, kind, usable, stale);
             foreach (Delegate handler in handlers.GetInvocationList())
             {
                 try

@@ -180,10 +180,32 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// <summary>Whether a fetch of <paramref name="key"/> is running (for tests that wait for a background refresh to end).</summary>
     internal bool IsRefreshing(string key) => TryGetEntry(key, out Entry? entry) && Volatile.Read(ref entry.InFlight) is { IsCompleted: false };
 
-    /// <summary>The usable value of <paramref name="key"/> (fresh, or stale within bounds), without waiting.</summary>
+    /// <summary>The usable value of <paramref name="key"/> (fresh, or stale within bounds), without waiting; a stale one is counted as served.</summary>
     public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedValue<T>? value)
     {
+        if (!TryPeek(key, out value, out bool stale))
+        {
+            return false;
+        }
+
+        if (stale)
+        {
+            CountStaleServe(key);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryGet"/> for a read whose value may not be used (a verified-token entry whose keys turn out to have
+    /// changed, a candidate issuer the token is not from): a stale value is not counted as served here;
+    /// <paramref name="stale"/> tells the caller to call <see cref="CountStaleServe"/> if it uses the value, so that one
+    /// verification counts each stale document once. A refresh due is started as by <see cref="TryGet"/>.
+    /// </summary>
+    public bool TryPeek(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedValue<T>? value, out bool stale)
+    {
         value = null;
+        stale = false;
         if (!TryGetEntry(key, out Entry? entry))
         {
             return false;
@@ -199,14 +221,20 @@ internal sealed class RefreshingCache<T> : IDisposable
         if (now >= current.RefreshAt)
         {
             StartBackground(key, entry, now);
-            if (now >= current.FreshUntil)
-            {
-                Telemetry.RecordStaleServe(_document, entry.Host(key));
-            }
+            stale = now >= current.FreshUntil;
         }
 
         value = current;
         return true;
+    }
+
+    /// <summary>Counts one serve of <paramref name="key"/>'s value past its lifetime (after a <see cref="TryPeek"/> that said it was stale).</summary>
+    public void CountStaleServe(string key)
+    {
+        if (Telemetry.StaleServesEnabled && TryGetEntry(key, out Entry? entry))
+        {
+            Telemetry.RecordStaleServe(_document, entry.Host(key));
+        }
     }
 
     /// <summary>

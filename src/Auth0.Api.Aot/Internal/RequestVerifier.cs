@@ -54,7 +54,7 @@ internal sealed class RequestVerifier
             throw;
         }
 
-        Telemetry.RecordVerification(started, result.Failure, result.Scheme, result.Claims, activity);
+        Telemetry.RecordVerification(started, result.Failure, result.Scheme, result.Issuer, activity);
         return result;
     }
 
@@ -136,15 +136,16 @@ internal sealed class RequestVerifier
         {
             return Failed(
                 _mode != DPoPMode.Disabled && outcome.Confirmation is Confirmation.Thumbprint or Confirmation.Unmatchable ? Error.BoundTokenAsBearer : Error.UnverifiableConfirmation,
-                Scheme.Bearer);
+                Scheme.Bearer,
+                result.Issuer);
         }
 
         if (_mode != DPoPMode.Disabled && dpop is not null)
         {
-            return Failed(Error.BearerWithDPoPProof, Scheme.Bearer);
+            return Failed(Error.BearerWithDPoPProof, Scheme.Bearer, result.Issuer);
         }
 
-        return new RequestVerificationResult(result.Claims, Scheme.Bearer);
+        return new RequestVerificationResult(result.Claims, Scheme.Bearer, result.Issuer);
     }
 
     private async ValueTask<RequestVerificationResult> VerifyDPoPAsync(ReadOnlyMemory<char> token, string? dpop, string? httpMethod, string? httpUrl, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
@@ -183,40 +184,42 @@ internal sealed class RequestVerifier
             return Failed(outcome.Result.Error, Scheme.DPoP);
         }
 
+        // From here the token is verified: every refusal names its (allowed) issuer (read from the outcome, which the
+        // state machine holds anyway).
         switch (outcome.Confirmation)
         {
             case Confirmation.Absent:
-                return Failed(Error.ConfirmationMissing, Scheme.DPoP);
+                return Failed(Error.ConfirmationMissing, Scheme.DPoP, outcome.Result.Issuer);
             case Confirmation.Invalid:
-                return Failed(Error.ConfirmationInvalid, Scheme.DPoP);
+                return Failed(Error.ConfirmationInvalid, Scheme.DPoP, outcome.Result.Issuer);
         }
 
         if (!_proofs.Check(in header, dpop, token.Span, httpMethod, httpUrl, bound: true, wantClaims: false, out ProofFacts facts, out AuthError proofError))
         {
-            return Failed(proofError, Scheme.DPoP);
+            return Failed(proofError, Scheme.DPoP, outcome.Result.Issuer);
         }
 
         if (outcome.Confirmation == Confirmation.NoThumbprint)
         {
-            return Failed(Error.ConfirmationWithoutThumbprint, Scheme.DPoP);
+            return Failed(Error.ConfirmationWithoutThumbprint, Scheme.DPoP, outcome.Result.Issuer);
         }
 
         if (!IsBound(outcome, facts.Header))
         {
-            return Failed(Error.BindingMismatch, Scheme.DPoP);
+            return Failed(Error.BindingMismatch, Scheme.DPoP, outcome.Result.Issuer);
         }
 
         if (_proofs.NonceError(facts.Nonce) is AuthError nonce)
         {
-            return Failed(nonce, Scheme.DPoP);
+            return Failed(nonce, Scheme.DPoP, outcome.Result.Issuer);
         }
 
         if (await _proofs.RecordAsync(facts, cancellationToken).ConfigureAwait(false) is AuthError replayed)
         {
-            return Failed(replayed, Scheme.DPoP);
+            return Failed(replayed, Scheme.DPoP, outcome.Result.Issuer);
         }
 
-        return new RequestVerificationResult(outcome.Result.Claims!, Scheme.DPoP);
+        return new RequestVerificationResult(outcome.Result.Claims!, Scheme.DPoP, outcome.Result.Issuer);
     }
 
     // cnf.jkt (decoded during the parse) equals the proof key's thumbprint, compared in fixed time.
@@ -245,6 +248,9 @@ internal sealed class RequestVerifier
     private ValueTask<RequestVerificationResult> Fail(in AuthError error, string? scheme) => new(Failed(error, scheme));
 
     private RequestVerificationResult Failed(in AuthError error, string? scheme) => new(new RequestFailure(error, scheme, _challenges));
+
+    // A refusal of a request whose token verified: it names the token's (allowed) issuer.
+    private RequestVerificationResult Failed(in AuthError error, string? scheme, string? issuer) => new(new RequestFailure(error with { Issuer = issuer }, scheme, _challenges));
 }
 
 /// <summary>The scheme names a request result reports.</summary>

@@ -2,10 +2,11 @@
 // no-dependency rule. With no listener attached, a verification pays one check of Instrument.Enabled per instrument
 // and nothing else: no timestamp, no tag list, no claim read.
 // Tags have bounded cardinality: the result is a name of the VerificationFailure enum (or "success"), the scheme is
-// "bearer", "dpop" or "none", and the issuer is set only for a verified token, whose issuer is a configured or
-// resolver-allowed one: never a value copied from an unverified token. The key-source instruments name the host of a
-// document the key source fetches, and it fetches only for an allowed issuer (TokenVerifier checks the allow-list or
-// asks the resolver before the first fetch), so those hosts are bounded by the configuration too.
+// "bearer", "dpop" or "none", and the issuer is the allowed issuer the token matched (AccessTokenResult.Issuer: a
+// configured or resolver-allowed one, normalised), on a success or a refusal after the match: never a value copied
+// from an unverified token. The key-source instruments name the host of a document the key source fetches, and it
+// fetches only for an allowed issuer (TokenVerifier checks the allow-list or asks the resolver before the first
+// fetch), so those hosts are bounded by the configuration too.
 // The ActivitySource has the same rule, and no span or tag ever carries a token, a proof, a jti, a secret or a claim
 // value. With no ActivityListener, StartActivity is not called at all (HasListeners is checked first), and with the
 // Tracing switch off (TracingFeature, a constant for the trimmer) never: no span, and no Activity code in the binary.
@@ -31,7 +32,7 @@ internal static class Telemetry
     private static readonly Counter<long> s_verifications = s_meter.CreateCounter<long>(
         "auth0.api.verifications",
         unit: "{verification}",
-        description: "Access-token and request verifications, by result (success or the failure kind), scheme and verified issuer.");
+        description: "Access-token and request verifications, by result (success or the failure kind), scheme and allowed issuer.");
 
     private static readonly Histogram<double> s_duration = s_meter.CreateHistogram<double>(
         "auth0.api.verification.duration",
@@ -117,6 +118,9 @@ internal static class Telemetry
     /// <summary>Whether any listener wants verification measurements or spans.</summary>
     public static bool VerificationsEnabled => s_verifications.Enabled || s_duration.Enabled || Tracing;
 
+    /// <summary>Whether any listener wants stale-serve measurements.</summary>
+    public static bool StaleServesEnabled => s_staleServes.Enabled;
+
     /// <summary>Whether any listener wants fetch measurements or spans.</summary>
     public static bool FetchesEnabled => s_fetches.Enabled || s_fetchDuration.Enabled || Tracing;
 
@@ -129,8 +133,12 @@ internal static class Telemetry
     /// <summary>A verification span, when a listener samples one; <see langword="null"/> otherwise (and with no listener, for free).</summary>
     public static Activity? StartVerification() => Tracing ? Source.StartActivity("auth0.verify", ActivityKind.Internal) : null;
 
-    /// <summary>Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends its span.</summary>
-    public static void RecordVerification(long started, VerificationFailure failure, string? scheme, AccessTokenClaims? claims, Activity? activity = null)
+    /// <summary>
+    /// Records one verification that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp), and ends
+    /// its span; <paramref name="issuer"/> is the allowed issuer the token matched (<see cref="AccessTokenResult.Issuer"/>),
+    /// on a success or a failure, or <see langword="null"/>.
+    /// </summary>
+    public static void RecordVerification(long started, VerificationFailure failure, string? scheme, string? issuer, Activity? activity = null)
     {
         string result = Result(failure);
         TagList tags = new()
@@ -138,9 +146,9 @@ internal static class Telemetry
             { "auth0.result", result },
             { "auth0.scheme", scheme ?? "none" },
         };
-        if (claims is not null)
+        if (issuer is not null)
         {
-            tags.Add("auth0.issuer", claims.Issuer);
+            tags.Add("auth0.issuer", issuer);
         }
 
         s_verifications.Add(1, in tags);
@@ -302,8 +310,11 @@ internal static class Telemetry
         _ => "network",
     };
 
-    /// <summary>The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location).</summary>
-    public static Address AddressOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? new(uri.Host, uri.Port) : new("invalid", 0);
+    /// <summary>
+    /// The host and port of a URL the key source fetches (an allowed issuer's, or its JWKS location), read by
+    /// <see cref="HttpAuthority"/> (no <see cref="Uri"/>); <c>invalid</c> and 0 for one it does not accept.
+    /// </summary>
+    public static Address AddressOf(string url) => HttpAuthority.TryParse(url, out string host, out int port, out bool defaultPort) ? new(host, port, defaultPort) : Address.Invalid;
 
     /// <summary>Removes a disposed key source from the key-age gauge.</summary>
     public static void Unregister(KeySource keys) => Unregister(s_keySources, keys);
@@ -427,5 +438,12 @@ internal enum FetchOutcome : byte
     Network,
 }
 
-/// <summary>The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock).</summary>
-internal sealed record Address(string Host, int Port);
+/// <summary>
+/// The <c>server.address</c> and <c>server.port</c> tags of a fetched URL (a class: an entry caches it without a lock),
+/// and whether the port is its scheme's default (then <see cref="KeySourceFailure.ToString"/> leaves it out).
+/// </summary>
+internal sealed record Address(string Host, int Port, bool DefaultPort = false)
+{
+    /// <summary>A URL <see cref="HttpAuthority"/> does not accept.</summary>
+    public static readonly Address Invalid = new("invalid", 0);
+}

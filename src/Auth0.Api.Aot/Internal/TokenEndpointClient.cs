@@ -107,6 +107,8 @@ internal sealed class TokenEndpointClient
             using HttpResponseMessage response = await _keys.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.RequestMessage?.RequestUri is Uri final && final != endpoint)
             {
+                // An injected client followed a redirect: refused, and measured as the key source measures one.
+                Set(outcome, "http_error");
                 throw new ApiException("network_error", "Network error occurred: redirects are not followed", 502);
             }
 
@@ -141,7 +143,8 @@ internal sealed class TokenEndpointClient
 
         if (status != 200)
         {
-            Set(outcome, "error_response");
+            // A redirect answer (the library's own client follows none) is not the endpoint's error answer.
+            Set(outcome, status is >= 300 and < 400 ? "http_error" : "error_response");
             throw ErrorAnswer(status, contentType, body, defaultCode, defaultMessage);
         }
 

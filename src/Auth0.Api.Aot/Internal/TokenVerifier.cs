@@ -121,32 +121,34 @@ internal sealed class TokenVerifier : IDisposable
                 return VerifyCachedAfterResolverAsync(token, cached, requiredClaims, requestUrl, requestHeaders, cancellationToken);
             }
 
-            if (TryUseCached(token, cached, requiredClaims, out TokenOutcome outcome))
+            if (TryUseCached(token, cached, cached.Issuer, requiredClaims, out TokenOutcome outcome))
             {
                 return new(outcome);
             }
         }
 
-        return VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, issuerAllowed: false, cancellationToken);
+        return VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, allowedIssuer: null, cancellationToken);
     }
 
     // With a resolver, the entry is used only once the resolver allowed the token's issuer for this request. When the
     // entry does not stand, the full verification does not ask the resolver again: it would ask the same question.
     private async ValueTask<TokenOutcome> VerifyCachedAfterResolverAsync(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        if (await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+        (string? allowed, AuthError? refused) = await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+        if (refused is AuthError error)
         {
-            return new(refused);
+            return new(error);
         }
 
-        return TryUseCached(token, cached, requiredClaims, out TokenOutcome outcome)
+        return TryUseCached(token, cached, allowed!, requiredClaims, out TokenOutcome outcome)
             ? outcome
-            : await VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, issuerAllowed: true, cancellationToken).ConfigureAwait(false);
+            : await VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, allowed, cancellationToken).ConfigureAwait(false);
     }
 
     // A cached token's checks, in the order of a full verification's after the signature: the keys it verified with are
-    // still the issuer's (else false: verify in full), exp, nbf, the required claims.
-    private bool TryUseCached(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, out TokenOutcome outcome)
+    // still the issuer's (else false: verify in full), exp, nbf, the required claims. Every result names the allowed
+    // issuer (the entry's, or the resolver's that allowed it for this request).
+    private bool TryUseCached(ReadOnlyMemory<char> token, VerifiedToken cached, string issuer, IReadOnlyList<string>? requiredClaims, out TokenOutcome outcome)
     {
         if (!KeysAreCurrent(cached))
         {
@@ -159,24 +161,24 @@ internal sealed class TokenVerifier : IDisposable
         if (cached.Exp <= now - _skewSeconds)
         {
             _tokenCache!.Remove(cached, TokenCacheEvent.Expired);
-            outcome = new(Error.Expired);
+            outcome = new(Error.Expired with { Issuer = issuer });
             return true;
         }
 
         if (cached.Nbf is long nbf && nbf > now + _skewSeconds)
         {
-            outcome = new(Error.NotYetValid);
+            outcome = new(Error.NotYetValid with { Issuer = issuer });
             return true;
         }
 
         MemoryMarshal.TryGetString(token, out string? source, out int start, out _);
         if (requiredClaims is not null && MissingClaim(source.AsSpan(start + cached.PayloadOffset, cached.PayloadLength), requiredClaims) is string missing)
         {
-            outcome = new(Error.RequiredClaimMissing(missing));
+            outcome = new(Error.RequiredClaimMissing(missing) with { Issuer = issuer });
             return true;
         }
 
-        outcome = new TokenOutcome(new AccessTokenResult(new AccessTokenClaims(source!, start + cached.PayloadOffset, cached.PayloadLength, cached.Exp, cached.Iat, cached.Nbf)), cached);
+        outcome = new TokenOutcome(new AccessTokenResult(new AccessTokenClaims(source!, start + cached.PayloadOffset, cached.PayloadLength, cached.Exp, cached.Iat, cached.Nbf), issuer), cached);
         return true;
     }
 
@@ -202,14 +204,18 @@ internal sealed class TokenVerifier : IDisposable
 
         // Discovery is keyed as the full verification keys it: the configured domain in single-domain mode, else the
         // (allowed) normalised issuer, which a verified token's discovery document has.
+        // Peeked, not read: a stale document counts as served only when the entry stands (when it does not, the full
+        // verification that follows reads the same documents and counts them).
         string discoveryKey = _resolver is null && _allowedIssuers is null ? _domainIssuer! : cached.Issuer;
-        if (!Keys.Discovery.TryGet(discoveryKey, out CachedValue<DiscoveryDocument>? document)
+        if (!Keys.Discovery.TryPeek(discoveryKey, out CachedValue<DiscoveryDocument>? document, out bool staleDiscovery)
             || document.Value.Id != cached.DiscoveryId
-            || !Keys.Jwks.TryGet(document.Value.JwksUri!, out CachedValue<JsonWebKeySet>? keys)
+            || !Keys.Jwks.TryPeek(document.Value.JwksUri!, out CachedValue<JsonWebKeySet>? keys, out bool staleKeys)
             || keys.Value.Id != cached.KeysId)
         {
             return false;
         }
+
+        CountStaleServes(discoveryKey, staleDiscovery, document.Value.JwksUri!, staleKeys);
 
         // Current: remembered in a recent-key slot (as a first-seen token's keys are), so that the next hits take no lock.
         long expiresAt = Math.Min(document.RefreshAt, keys.RefreshAt);
@@ -245,7 +251,8 @@ internal sealed class TokenVerifier : IDisposable
         }
     }
 
-    private ValueTask<TokenOutcome> VerifyFullAsync(ReadOnlyMemory<char> token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, bool issuerAllowed, CancellationToken cancellationToken)
+    // allowedIssuer: the resolver's entry that already allowed the token's issuer for this request (the cached path), or null.
+    private ValueTask<TokenOutcome> VerifyFullAsync(ReadOnlyMemory<char> token, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, string? allowedIssuer, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(TokenParser.BufferSize(token.Length));
         bool handedOff = false;
@@ -258,11 +265,13 @@ internal sealed class TokenVerifier : IDisposable
 
             if (_resolver is null && TryGetCachedKeys(buffer, in parsed, out DiscoveryDocument? discovery, out JsonWebKeySet? keys, out long expiresAt, out KeyVersions versions, out bool recent))
             {
-                AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
+                // The token's iss is byte-equal to the (allowed) discovery issuer: the result names its normalised form.
+                string issuer = discovery.NormalizedIssuer!;
+                AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, issuer, requiredClaims, out bool unknownKid);
                 if (unknownKid)
                 {
                     handedOff = true;
-                    return RetryWithRefreshedKeysAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken);
+                    return RetryWithRefreshedKeysAsync(token, buffer, parsed, discovery, issuer, requiredClaims, cancellationToken);
                 }
 
                 if (result.IsValid && !recent)
@@ -274,7 +283,7 @@ internal sealed class TokenVerifier : IDisposable
             }
 
             handedOff = true;
-            return VerifySlowAsync(token, buffer, parsed, requiredClaims, requestUrl, requestHeaders, issuerAllowed, cancellationToken);
+            return VerifySlowAsync(token, buffer, parsed, requiredClaims, requestUrl, requestHeaders, allowedIssuer, cancellationToken);
         }
         finally
         {
@@ -323,17 +332,20 @@ internal sealed class TokenVerifier : IDisposable
             }
         }
 
+        // Peeked, not read: only the documents this path goes on with count as served (a candidate the token is not
+        // from was not served; when the key set is missing, the full verification reads the discovery document again).
         foreach (string candidate in _candidateKeys)
         {
-            if (Keys.Discovery.TryGet(candidate, out CachedValue<DiscoveryDocument>? document)
+            if (Keys.Discovery.TryPeek(candidate, out CachedValue<DiscoveryDocument>? document, out bool staleDiscovery)
                 && document.Value.IsComplete
                 && iss.SequenceEqual(document.Value.IssuerUtf8)
                 && (_allowedIssuers is null || string.Equals(document.Value.NormalizedIssuer, candidate, StringComparison.Ordinal)))
             {
                 discovery = document.Value;
-                if (Keys.Jwks.TryGet(discovery.JwksUri!, out CachedValue<JsonWebKeySet>? cachedKeys))
+                if (Keys.Jwks.TryPeek(discovery.JwksUri!, out CachedValue<JsonWebKeySet>? cachedKeys, out bool staleKeys))
                 {
                     keys = cachedKeys.Value;
+                    CountStaleServes(candidate, staleDiscovery, discovery.JwksUri!, staleKeys);
 
                     // A recent slot lives until either document is due for a refresh; the caches take over from there.
                     expiresAt = Math.Min(document.RefreshAt, cachedKeys.RefreshAt);
@@ -347,7 +359,7 @@ internal sealed class TokenVerifier : IDisposable
         return false;
     }
 
-    private async ValueTask<TokenOutcome> VerifySlowAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, bool issuerAllowed, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> VerifySlowAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, string? allowedIssuer, CancellationToken cancellationToken)
     {
         try
         {
@@ -364,15 +376,24 @@ internal sealed class TokenVerifier : IDisposable
             }
 
             // Discovery is built from the allowed, normalised issuer only (https://host[:port]/), never from the raw claim.
+            // allowed: the allow-list's (or the resolver's) entry the issuer matched, the string every later refusal names
+            // (AuthError.Issuer); in single-domain mode the configured domain's when the issuer is that domain, else none
+            // until the discovery document's issuer is matched below.
             string discoveryKey;
+            string? allowed;
             if (_resolver is not null)
             {
-                if (!issuerAllowed && await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false) is AuthError refused)
+                if (allowedIssuer is null)
                 {
-                    return new(refused);
+                    (allowedIssuer, AuthError? refused) = await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+                    if (refused is AuthError error)
+                    {
+                        return new(error);
+                    }
                 }
 
                 discoveryKey = normalizedIss;
+                allowed = allowedIssuer;
             }
             else if (_allowedIssuers is not null)
             {
@@ -383,50 +404,54 @@ internal sealed class TokenVerifier : IDisposable
                 }
 
                 discoveryKey = _allowedIssuers[index];
+                allowed = discoveryKey;
             }
             else
             {
                 discoveryKey = _domainIssuer!;
+                allowed = string.Equals(normalizedIss, _domainIssuer, StringComparison.Ordinal) ? _domainIssuer : null;
             }
 
             CacheRead<DiscoveryDocument> discoveryRead = await Keys.Discovery.GetAsync(discoveryKey, cancellationToken).ConfigureAwait(false);
             if (discoveryRead.Value is not { Value: DiscoveryDocument discovery })
             {
                 // Unreachable, or fetched but unusable (no issuer or jwks_uri): the issuer's fault either way (503).
-                return new(discoveryRead.ErrorIsWhole
+                return new((discoveryRead.ErrorIsWhole
                     ? new AuthError(VerificationFailure.KeySourceFailed, discoveryRead.Error!) { RetryAfter = discoveryRead.RetryAfter }
-                    : Error.DiscoveryFailed(discoveryRead.Error!, discoveryRead.Cause, discoveryRead.RetryAfter));
+                    : Error.DiscoveryFailed(discoveryRead.Error!, discoveryRead.Cause, discoveryRead.RetryAfter)) with { Issuer = allowed });
             }
 
             // A seeded or pinned document is checked where it is loaded; these hold for every fetched one.
             if (discovery.Issuer is null)
             {
-                return new(Error.DiscoveryIssuerMissing with { RetryAfter = Keys.Backoff });
+                return new(Error.DiscoveryIssuerMissing with { RetryAfter = Keys.Backoff, Issuer = allowed });
             }
 
             if (discovery.NormalizedIssuer is null)
             {
-                return new(Error.DiscoveryIssuerFormat(discovery.IssuerError) with { RetryAfter = Keys.Backoff });
+                return new(Error.DiscoveryIssuerFormat(discovery.IssuerError) with { RetryAfter = Keys.Backoff, Issuer = allowed });
             }
 
             if (!string.Equals(normalizedIss, discovery.NormalizedIssuer, StringComparison.Ordinal))
             {
-                return new(Error.IssuerDiscoveryMismatch);
+                return new(Error.IssuerDiscoveryMismatch with { Issuer = allowed });
             }
 
+            // Matched: in single-domain mode, the issuer the configured domain's discovery document names.
+            string issuer = allowed ?? discovery.NormalizedIssuer;
             if (discovery.JwksUri is null)
             {
-                return new(Error.JwksUriMissing with { RetryAfter = Keys.Backoff });
+                return new(Error.JwksUriMissing with { RetryAfter = Keys.Backoff, Issuer = issuer });
             }
 
             CacheRead<JsonWebKeySet> jwksRead = await Keys.Jwks.GetAsync(discovery.JwksUri, cancellationToken).ConfigureAwait(false);
             if (jwksRead.Value is not { Value: JsonWebKeySet keys })
             {
-                return new(Error.JwksFailed(jwksRead.Error!, jwksRead.Cause, jwksRead.RetryAfter));
+                return new(Error.JwksFailed(jwksRead.Error!, jwksRead.Cause, jwksRead.RetryAfter) with { Issuer = issuer });
             }
 
-            AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out bool unknownKid);
-            return unknownKid ? await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false) : new(result, in parsed);
+            AccessTokenResult result = Complete(token, buffer, in parsed, discovery, keys, issuer, requiredClaims, out bool unknownKid);
+            return unknownKid ? await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, issuer, requiredClaims, cancellationToken).ConfigureAwait(false) : new(result, in parsed);
         }
         finally
         {
@@ -434,11 +459,11 @@ internal sealed class TokenVerifier : IDisposable
         }
     }
 
-    private async ValueTask<TokenOutcome> RetryWithRefreshedKeysAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> RetryWithRefreshedKeysAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, string issuer, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
         try
         {
-            return await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, requiredClaims, cancellationToken).ConfigureAwait(false);
+            return await RefreshKeysAndCompleteAsync(token, buffer, parsed, discovery, issuer, requiredClaims, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -448,38 +473,38 @@ internal sealed class TokenVerifier : IDisposable
 
     // Key rotation: no key in the cached JWKS has the token's kid. Refetch the JWKS once (at most once per cooldown for
     // this issuer, shared with concurrent requests) and verify again in the same request.
-    private async ValueTask<TokenOutcome> RefreshKeysAndCompleteAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
+    private async ValueTask<TokenOutcome> RefreshKeysAndCompleteAsync(ReadOnlyMemory<char> token, byte[] buffer, ParsedToken parsed, DiscoveryDocument discovery, string issuer, IReadOnlyList<string>? requiredClaims, CancellationToken cancellationToken)
     {
         CacheRead<JsonWebKeySet> refreshed = await Keys.Jwks.ForceRefreshAsync(discovery.JwksUri!, cancellationToken).ConfigureAwait(false);
         if (refreshed.Value is { Value: JsonWebKeySet keys })
         {
-            return new(Complete(token, buffer, in parsed, discovery, keys, requiredClaims, out _), in parsed);
+            return new(Complete(token, buffer, in parsed, discovery, keys, issuer, requiredClaims, out _), in parsed);
         }
 
         // The JWKS cannot be had (a failed refetch, or the back-off of one): the issuer's fault, answered 503, so that a
         // client whose token was signed with a new key keeps it. Within the cooldown, the kid is simply unknown.
-        return new(refreshed.Error is { } failed ? Error.JwksFailed(failed, refreshed.Cause, refreshed.RetryAfter) : Error.KeyNotFound);
+        return new((refreshed.Error is { } failed ? Error.JwksFailed(failed, refreshed.Cause, refreshed.RetryAfter) : Error.KeyNotFound) with { Issuer = issuer });
     }
 
-    private AccessTokenResult Complete(ReadOnlyMemory<char> token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, IReadOnlyList<string>? requiredClaims, out bool unknownKid)
+    private AccessTokenResult Complete(ReadOnlyMemory<char> token, byte[] buffer, in ParsedToken parsed, DiscoveryDocument discovery, JsonWebKeySet keys, string issuer, IReadOnlyList<string>? requiredClaims, out bool unknownKid)
     {
         VerificationKey? key = keys.Find(parsed.Kid(buffer), parsed.Algorithm, out string? reason);
         unknownKid = key is null && reason is null;
         if (key is null)
         {
-            return new(reason is null ? Error.KeyNotFound : Error.KeyUnusable(reason));
+            return new((reason is null ? Error.KeyNotFound : Error.KeyUnusable(reason)) with { Issuer = issuer });
         }
 
         bool verified = key.Verify(parsed.Algorithm, TokenParser.SigningInput(token.Span, buffer, in parsed), parsed.Signature(buffer));
         SignatureChecked?.Invoke();
         if (!verified)
         {
-            return new(Error.SignatureInvalid);
+            return new(Error.SignatureInvalid with { Issuer = issuer });
         }
 
         if (!parsed.Iss(buffer).SequenceEqual(discovery.IssuerUtf8))
         {
-            return new(Error.VerifiedIssuerMismatch);
+            return new(Error.VerifiedIssuerMismatch with { Issuer = issuer });
         }
 
         switch (parsed.Audience)
@@ -487,25 +512,25 @@ internal sealed class TokenVerifier : IDisposable
             case AudienceMatch.Matched:
                 break;
             case AudienceMatch.MismatchArray:
-                return new(Error.AudienceMismatchArray);
+                return new(Error.AudienceMismatchArray with { Issuer = issuer });
             default:
-                return new(Error.AudienceMismatchSingle);
+                return new(Error.AudienceMismatchSingle with { Issuer = issuer });
         }
 
         long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
         if (!parsed.HasExp || parsed.Exp <= now - _skewSeconds)
         {
-            return new(Error.Expired);
+            return new(Error.Expired with { Issuer = issuer });
         }
 
         if (parsed.HasNbf && parsed.Nbf > now + _skewSeconds)
         {
-            return new(Error.NotYetValid);
+            return new(Error.NotYetValid with { Issuer = issuer });
         }
 
         if (!parsed.HasIat)
         {
-            return new(Error.IatMissing);
+            return new(Error.IatMissing with { Issuer = issuer });
         }
 
         ReadOnlySpan<byte> payload = parsed.Payload(buffer);
@@ -516,7 +541,7 @@ internal sealed class TokenVerifier : IDisposable
                 string name = requiredClaims[i];
                 if (!AccessTokenClaims.Contains(payload, name))
                 {
-                    return new(Error.RequiredClaimMissing(name));
+                    return new(Error.RequiredClaimMissing(name) with { Issuer = issuer });
                 }
             }
         }
@@ -532,7 +557,21 @@ internal sealed class TokenVerifier : IDisposable
         // The claims keep the string the token is in (no copy) and where its payload segment is.
         MemoryMarshal.TryGetString(token, out string? source, out int start, out _);
         int payloadOffset = start + parsed.HeaderSegmentLength + 1;
-        return new AccessTokenResult(new AccessTokenClaims(source!, payloadOffset, parsed.SigningInputLength - parsed.HeaderSegmentLength - 1, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null));
+        return new AccessTokenResult(new AccessTokenClaims(source!, payloadOffset, parsed.SigningInputLength - parsed.HeaderSegmentLength - 1, parsed.Exp, parsed.Iat, parsed.HasNbf ? parsed.Nbf : null), issuer);
+    }
+
+    // The stale-serve counts of the documents a verification used (after TryPeek): off the common path, where neither is stale.
+    private void CountStaleServes(string discoveryKey, bool staleDiscovery, string jwksUri, bool staleKeys)
+    {
+        if (staleDiscovery)
+        {
+            Keys.Discovery.CountStaleServe(discoveryKey);
+        }
+
+        if (staleKeys)
+        {
+            Keys.Jwks.CountStaleServe(jwksUri);
+        }
     }
 
     private KeyVersions CurrentVersions() => new(Keys.Discovery.Version, Keys.Jwks.Version);

@@ -19,7 +19,8 @@ public sealed class MetricsCollection
 
 /// <summary>
 /// The <c>Auth0.Api.Aot</c> meter through a real <see cref="MeterListener"/>: one verification counted per call with its
-/// result, scheme and, for a verified token only, its issuer; a duration for each; nothing recorded without a listener.
+/// result, scheme and the allowed issuer the token matched (a verified one's, or a refused one's after the match; never
+/// an issuer that is not allowed); a duration for each; nothing recorded without a listener.
 /// </summary>
 [Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IssuerTests
@@ -57,7 +58,7 @@ public sealed class MetricsTests : IssuerTests
     }
 
     [Fact]
-    public async Task Each_verification_is_counted_once_with_its_result_scheme_and_verified_issuer()
+    public async Task Each_verification_is_counted_once_with_its_result_scheme_and_allowed_issuer()
     {
         using ApiClient client = H.Client();
         (MeterListener listener, ConcurrentQueue<Measurement> seen) = Listen();
@@ -77,7 +78,7 @@ public sealed class MetricsTests : IssuerTests
         Assert.Equal(
             [
                 "success|bearer|" + H.Issuer.Issuer,
-                "Expired|bearer|",
+                "Expired|bearer|" + H.Issuer.Issuer,
                 "AuthorizationMissing|none|",
                 "ClaimMismatch|token|",
                 "success|token|" + H.Issuer.Issuer,

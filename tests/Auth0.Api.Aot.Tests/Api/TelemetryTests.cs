@@ -56,7 +56,7 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
 
         Activity[] verifications = recorder.Spans("auth0.verify");
         Assert.Equal(
-            ["success|bearer|" + H.Issuer.Issuer + "|", "Expired|token||Expired"],
+            ["success|bearer|" + H.Issuer.Issuer + "|", "Expired|token|" + H.Issuer.Issuer + "|Expired"],
             verifications.Select(a => a.GetTagItem("auth0.result") + "|" + a.GetTagItem("auth0.scheme") + "|" + a.GetTagItem("auth0.issuer") + "|" + a.GetTagItem("error.type")));
         Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Error], verifications.Select(a => a.Status));
 
@@ -113,7 +113,10 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Measurement[] fetches = recorder.Of("auth0.api.key_source.fetches", Port);
         Assert.Equal(["discovery|" + outcome + "|127.0.0.1", "jwks|" + outcome + "|127.0.0.1"], fetches.Select(Row).Order());
         KeySourceFailure failure = Assert.Single(failures, f => f.Document == KeySourceDocument.Discovery);
-        Assert.Equal(("127.0.0.1", kind, true, true), (failure.Host, failure.Kind, failure.ServingCached, failure.ServingStale));
+        Assert.Equal(("127.0.0.1", Port, kind, true, true), (failure.Host, failure.Port, failure.Kind, failure.ServingCached, failure.ServingStale));
+
+        // Not the scheme's default port: ToString shows it.
+        Assert.Equal("Discovery fetch from 127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + " failed: " + kind, failure.ToString());
         Assert.Contains(failures, f => f.Document == KeySourceDocument.Jwks && f.Kind == kind);
 
         string[] spans = [.. recorder.Spans("auth0.discovery").Concat(recorder.Spans("auth0.jwks"))
@@ -138,7 +141,7 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
 
         KeySourceFailure failure = Assert.Single(failures);
         Assert.Equal((KeySourceDocument.Discovery, KeySourceFailureKind.HttpError, false, false), (failure.Document, failure.Kind, failure.ServingCached, failure.ServingStale));
-        Assert.Equal("Discovery fetch from 127.0.0.1 failed: HttpError", failure.ToString());
+        Assert.Equal("Discovery fetch from 127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + " failed: HttpError", failure.ToString());
         Assert.Equal(["discovery|http_error|127.0.0.1"], recorder.Of("auth0.api.key_source.fetches", Port).Select(Row));
         Assert.Empty(KeyAges(recorder));
     }
@@ -288,6 +291,65 @@ public sealed class TokenCacheTelemetryTests : FakeClockIssuerTests
         Assert.Equal(["keys_changed", "expired"], Removals(recorder));
     }
 
+    // A cached token whose key set was replaced was counted as a stale serve twice per stale document: once when its
+    // entry's keys were checked, and again by the full verification that followed.
+    [Fact]
+    public async Task A_cached_token_whose_keys_changed_counts_each_stale_document_once()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Client(o => { o.CacheTtl = TimeSpan.FromMinutes(10); o.MaxStaleness = TimeSpan.FromHours(1); });
+        string token = H.Token();
+        await client.VerifyAccessTokenAsync(token);
+
+        // Five minutes on, a token signed with a new key forces a JWKS refetch: the cached entry's key set is replaced.
+        Time.Advance(TimeSpan.FromMinutes(5));
+        H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
+        await client.VerifyAccessTokenAsync(H.Token(null, TestKeys.Other));
+
+        // Past the discovery document's lifetime (not the new key set's), with the issuer down: discovery is stale.
+        await StartOutageAsync("500");
+        Time.Advance(TimeSpan.FromMinutes(6));
+        recorder.Measurements.Clear();
+        Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(token)).Subject);
+
+        Assert.Equal(["hit"], Lookups(recorder));
+        Assert.Equal(["keys_changed"], Removals(recorder));
+        int port = int.Parse(H.Issuer.Domain[(H.Issuer.Domain.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+        Assert.Equal(["discovery"], recorder.Of("auth0.api.key_source.stale_serves", port).Select(m => m.Tag("auth0.document")!));
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer));
+    }
+
+    // With several domains, the cached-keys path looked at each candidate's discovery document until one was the
+    // token's issuer, and counted a stale serve for every stale one it looked at, used or not.
+    [Fact]
+    public async Task A_stale_candidate_document_the_token_is_not_from_is_not_counted()
+    {
+        using TelemetryRecorder recorder = new();
+        string port = H.Issuer.Domain[(H.Issuer.Domain.LastIndexOf(':') + 1)..];
+        string alias = "localhost:" + port;
+        using ApiClient client = Client(o =>
+        {
+            o.Domains = [alias, H.Issuer.Domain];
+            o.CacheTtl = TimeSpan.FromMinutes(10);
+            o.MaxStaleness = TimeSpan.FromHours(1);
+            o.VerifiedTokenCache = false;
+        });
+
+        // The alias's discovery document is cached (it names the other issuer, so its token is refused).
+        Assert.Equal(VerificationFailure.ClaimMismatch, (await client.TryVerifyAccessTokenAsync(H.Token((_, p) => p.Set("iss", "https://" + alias + "/")))).Failure);
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        await StartOutageAsync("500");
+        Time.Advance(TimeSpan.FromMinutes(11));
+        recorder.Measurements.Clear();
+
+        // Both documents are stale; the token is the second domain's, and only that domain's documents serve it.
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        Assert.Equal(
+            ["discovery|127.0.0.1", "jwks|127.0.0.1"],
+            recorder.Of("auth0.api.key_source.stale_serves", int.Parse(port, CultureInfo.InvariantCulture)).Select(m => m.Tag("auth0.document") + "|" + m.Tag("server.address")).Order());
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing("https://" + alias + "/") && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+    }
+
     [Fact]
     public async Task Nothing_is_measured_with_the_cache_off()
     {
@@ -410,6 +472,52 @@ public sealed class TokenExchangeTelemetryTests : TokenEndpointTestBase
 
         Assert.DoesNotContain(recorder.AllTagValues(), v => v.Contains("incoming-access-token", StringComparison.Ordinal) || v.Contains("downstream-token", StringComparison.Ordinal)
             || v.Contains("external-subject-token", StringComparison.Ordinal) || v.Contains(ClientSecret, StringComparison.Ordinal) || v.Contains("invalid_target", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_redirect_answer_and_a_redirect_an_injected_client_followed_are_http_errors()
+    {
+        using TelemetryRecorder recorder = new();
+
+        // The library's own client follows none: the 302 is the answer (its exception keeps the flow's code and status).
+        using (ApiClient client = Confidential())
+        {
+            H.Issuer.TokenHandler = (context, _) =>
+            {
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = "https://" + H.Issuer.Domain + "/elsewhere";
+                return Task.CompletedTask;
+            };
+            AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com")), "token_exchange_error", 302);
+        }
+
+        // An injected client that follows redirects reaches another URL: refused (network_error, 502), an http_error too.
+        H.Issuer.Intercept = async context =>
+        {
+            if (context.Request.Path == "/moved-token")
+            {
+                await LocalIssuer.Respond(context, 200, "application/json", "{\"access_token\":\"downstream-token\",\"expires_in\":3600}");
+                return true;
+            }
+
+            return false;
+        };
+        H.Issuer.TokenHandler = (context, _) =>
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = "/moved-token";
+            return Task.CompletedTask;
+        };
+        System.Net.Http.SocketsHttpHandler handler = H.Issuer.CreateHandler();
+        handler.AllowAutoRedirect = true;
+        using System.Net.Http.HttpClient following = new(handler);
+        using (ApiClient client = Confidential(o => o.HttpClient = following))
+        {
+            AssertApiError(await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com")), "network_error", 502);
+        }
+
+        Assert.Equal(["on_behalf_of|http_error", "on_behalf_of|http_error"], recorder.Of("auth0.api.token_exchange.requests").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+        Assert.All(recorder.Spans("auth0.token_exchange"), a => Assert.Equal(("http_error", ActivityStatusCode.Error), (a.GetTagItem("error.type"), a.Status)));
     }
 
     [Fact]
