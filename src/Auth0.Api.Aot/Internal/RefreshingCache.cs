@@ -13,6 +13,9 @@
 //   - no exception per request: a failed fetch is a CacheRead value, however many callers wait on it;
 //   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch. A forced fetch
 //     is told so, and goes to the origin (a shared cache would only hand back the set that lacked the kid).
+// In a build without HTTP (HttpFetchFeature off, a constant for the trimmer) a fetch can only fail: it fails on the
+// calling thread, with the same error, back-off and FetchFailed event, and the single-flight machinery (Task.Run,
+// Task.WaitAsync, continuations, the lifetime's CancellationTokenSource) is left out of the binary.
 // Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
 
 using System;
@@ -106,7 +109,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource? _lifetime = HttpFetchFeature.IsEnabled ? new() : null;
     private readonly string _document;
     private long _version;
 
@@ -221,6 +224,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         }
 
         Entry entry = GetOrAddEntry(key);
+        if (!HttpFetchFeature.IsEnabled)
+        {
+            return new(FailWithoutFetch(key, entry, forced: false) ?? default);
+        }
+
         Task<Fetched> pending;
         lock (entry.Gate)
         {
@@ -258,7 +266,10 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// The new value; or the error of a fetch that failed, or of the back-off of an earlier failure (the origin is down:
     /// a 503, not a missing key); or neither when no refetch was allowed (cooldown, pinned value).
     /// </returns>
-    public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken) =>
+        HttpFetchFeature.IsEnabled ? ForceRefreshCoreAsync(key, cancellationToken) : new(ForceRefreshWithoutFetch(key));
+
+    private async ValueTask<CacheRead<T>> ForceRefreshCoreAsync(string key, CancellationToken cancellationToken)
     {
         bool started = false;
         Entry entry = GetOrAddEntry(key);
@@ -301,7 +312,6 @@ internal sealed class RefreshingCache<T> : IDisposable
         {
             return default;
         }
-
 
         Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetched.Value is null)
@@ -351,12 +361,18 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     public void Dispose()
     {
-        _lifetime.Cancel();
-        _lifetime.Dispose();
+        _lifetime?.Cancel();
+        _lifetime?.Dispose();
     }
 
     private void StartBackground(string key, Entry entry, long now)
     {
+        if (!HttpFetchFeature.IsEnabled)
+        {
+            _ = FailWithoutFetch(key, entry, forced: false);
+            return;
+        }
+
         Task<Fetched> started;
         lock (entry.Gate)
         {
@@ -388,7 +404,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         try
         {
-            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime.Token).ConfigureAwait(false);
+            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime!.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
             Interlocked.Increment(ref _version);
@@ -410,13 +426,7 @@ internal sealed class RefreshingCache<T> : IDisposable
                 entry.RetryAfter = now + Ticks(_policy.Backoff);
             }
 
-            if (FetchFailed is { } failed)
-            {
-                CachedValue<T>? current = Volatile.Read(ref entry.Current);
-                bool usable = current is not null && now < current.StaleUntil;
-                failed(key, exception, usable, usable && now >= current!.FreshUntil);
-            }
-
+            RaiseFetchFailed(key, entry, exception, now);
             return new Fetched(null, error, _policy.Backoff);
         }
         finally
@@ -426,6 +436,77 @@ internal sealed class RefreshingCache<T> : IDisposable
                 entry.InFlight = null;
             }
         }
+    }
+
+    private void RaiseFetchFailed(string key, Entry entry, KeySourceException exception, long now)
+    {
+        if (FetchFailed is { } failed)
+        {
+            CachedValue<T>? current = Volatile.Read(ref entry.Current);
+            bool usable = current is not null && now < current.StaleUntil;
+            failed(key, exception, usable, usable && now >= current!.FreshUntil);
+        }
+    }
+
+    // A build without HTTP: what a fetch of key would give, without starting one. Within the back-off of an earlier
+    // failure, that failure's message (as a read refused by the back-off gets); otherwise the failure of the fetch that
+    // a build with HTTP would make, recorded and raised as that fetch's would be (the error, the back-off, FetchFailed
+    // on this thread, outside the entry's lock). The back-off is taken under the lock, so concurrent callers raise one
+    // event per back-off, as one shared fetch would. A forced refresh inside its cooldown gets null (no fetch allowed).
+    private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced) => FailWithoutFetch(key, entry, forced, out _);
+
+    private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced, out bool started)
+    {
+        started = false;
+        KeySourceException exception;
+        FetchFailure error;
+        long now;
+        lock (entry.Gate)
+        {
+            now = _time.GetTimestamp();
+            if (entry.LastError is { } lastError && now < entry.RetryAfter)
+            {
+                return new CacheRead<T>(lastError, withCause: false, Span(entry.RetryAfter - now));
+            }
+
+            if (forced)
+            {
+                if (now < entry.ForcedAllowedAt)
+                {
+                    return null;
+                }
+
+                entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
+            }
+
+            exception = new KeySourceException(HttpFetchFeature.DisabledReason);
+            error = new FetchFailure(exception.Message, exception.InnerException, exception.IsWholeMessage);
+            entry.LastError = error;
+            entry.RetryAfter = now + Ticks(_policy.Backoff);
+            started = true;
+        }
+
+        RaiseFetchFailed(key, entry, exception, now);
+        return new CacheRead<T>(error, withCause: true, _policy.Backoff);
+    }
+
+    // ForceRefreshAsync in a build without HTTP: the same decisions (pinned, back-off, cooldown) and measurements, with
+    // the forced fetch failing on this thread.
+    private CacheRead<T> ForceRefreshWithoutFetch(string key)
+    {
+        Entry entry = GetOrAddEntry(key);
+        if (Volatile.Read(ref entry.Current) is { Pinned: true })
+        {
+            return default;
+        }
+
+        CacheRead<T>? read = FailWithoutFetch(key, entry, forced: true, out bool started);
+        if (read is null || started)
+        {
+            Telemetry.RecordUnknownKid(entry.Host(key), skipped: read is null);
+        }
+
+        return read ?? default;
     }
 
     private CachedValue<T> Create(T value, TimeSpan? maxAge, long now)
