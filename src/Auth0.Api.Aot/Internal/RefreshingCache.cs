@@ -45,15 +45,34 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
 }
 
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
-/// <param name="CacheTtl">Upper bound of every lifetime.</param>
-/// <param name="MinimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <see cref="CacheTtl"/>.</param>
-/// <param name="MaxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
-/// <param name="Backoff">No fetch for this long after a failed one.</param>
-/// <param name="Cooldown">At most one forced refresh per key within this interval.</param>
-/// <param name="MaxEntries">Entries per cache.</param>
-/// <param name="TimeProvider">The clock.</param>
-internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MinimumLifetime, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
+/// <param name="cacheTtl">Upper bound of every lifetime.</param>
+/// <param name="minimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <paramref name="cacheTtl"/>.</param>
+/// <param name="maxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
+/// <param name="backoff">No fetch for this long after a failed one.</param>
+/// <param name="cooldown">At most one forced refresh per key within this interval.</param>
+/// <param name="maxEntries">Entries per cache.</param>
+/// <param name="timeProvider">The clock.</param>
+/// <remarks>
+/// This and the other small types here are plain classes, not records: a record's generated ToString (PrintMembers over
+/// a StringBuilder, which formats each TimeSpan) and equality members are compiled into every NativeAOT binary that
+/// makes one, and nothing compares or prints them.
+/// </remarks>
+internal sealed class RefreshPolicy(TimeSpan cacheTtl, TimeSpan minimumLifetime, TimeSpan maxStaleness, TimeSpan backoff, TimeSpan cooldown, int maxEntries, TimeProvider timeProvider)
 {
+    public TimeSpan CacheTtl { get; } = cacheTtl;
+
+    public TimeSpan MinimumLifetime { get; } = minimumLifetime;
+
+    public TimeSpan MaxStaleness { get; } = maxStaleness;
+
+    public TimeSpan Backoff { get; } = backoff;
+
+    public TimeSpan Cooldown { get; } = cooldown;
+
+    public int MaxEntries { get; } = maxEntries;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
     /// <summary>
     /// A document's lifetime: what the response asked for (<see langword="null"/> when it said nothing) raised to
     /// <see cref="MinimumLifetime"/>, and at most <see cref="CacheTtl"/>.
@@ -95,7 +114,14 @@ internal readonly struct CacheRead<T>
 }
 
 /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
-internal sealed record FetchFailure(string Message, Exception? Cause, bool IsWholeMessage);
+internal sealed class FetchFailure(string message, Exception? cause, bool isWholeMessage)
+{
+    public string Message { get; } = message;
+
+    public Exception? Cause { get; } = cause;
+
+    public bool IsWholeMessage { get; } = isWholeMessage;
+}
 
 internal sealed class RefreshingCache<T> : IDisposable
     where T : class
@@ -106,7 +132,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     // keys are asked for (issuers a resolver allows, an attacker's unverified iss values), they are never evicted,
     // and they are looked up first.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _pinned = new(StringComparer.Ordinal);
-    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
+    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>>? _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource? _lifetime = HttpFetchFeature.IsEnabled ? new() : null;
@@ -114,9 +140,13 @@ internal sealed class RefreshingCache<T> : IDisposable
     private long _version;
 
     /// <param name="policy">The timing policy.</param>
-    /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
+    /// <param name="fetch">
+    /// Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).
+    /// <see langword="null"/> in a build without HTTP, where it is never called: no delegate of its type (whose result
+    /// tuple would keep TimeSpan formatting in the binary) is then made.
+    /// </param>
     /// <param name="document">The metrics' name of the document (<c>discovery</c>, <c>jwks</c>; <c>unnamed</c> in unit tests).</param>
-    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch, string document = "unnamed")
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>>? fetch, string document = "unnamed")
     {
         _document = document;
         _policy = policy;
@@ -404,7 +434,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         try
         {
-            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime!.Token).ConfigureAwait(false);
+            (T value, TimeSpan? maxAge) = await _fetch!(key, forced, _lifetime!.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
             Interlocked.Increment(ref _version);
@@ -449,9 +479,9 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     // A build without HTTP: what a fetch of key would give, without starting one. Within the back-off of an earlier
-    // failure, that failure's message (as a read refused by the back-off gets); otherwise the failure of the fetch that
-    // a build with HTTP would make, recorded and raised as that fetch's would be (the error, the back-off, FetchFailed
-    // on this thread, outside the entry's lock). The back-off is taken under the lock, so concurrent callers raise one
+    // failure, that failure's message (as a read refused by the back-off gets); otherwise a failed fetch like any other
+    // (KeySourceFailed, never an exception out of verification) whose message names the build property, recorded and
+    // raised as a fetch's failure is (the error, the back-off, FetchFailed on this thread, outside the entry's lock). The back-off is taken under the lock, so concurrent callers raise one
     // event per back-off, as one shared fetch would. A forced refresh inside its cooldown gets null (no fetch allowed).
     private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced) => FailWithoutFetch(key, entry, forced, out _);
 
@@ -545,5 +575,12 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>
-    internal sealed record Fetched(CachedValue<T>? Value, FetchFailure? Error, TimeSpan RetryAfter);
+    internal sealed class Fetched(CachedValue<T>? value, FetchFailure? error, TimeSpan retryAfter)
+    {
+        public CachedValue<T>? Value { get; } = value;
+
+        public FetchFailure? Error { get; } = error;
+
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
 }
