@@ -27,7 +27,12 @@ internal static class Telemetry
     private static readonly Meter s_meter = new(MeterName, LibraryVersion.Value);
 
     /// <summary>The library's spans: discovery, JWKS and token-endpoint requests, and sampled verifications.</summary>
-    public static readonly ActivitySource Source = new(MeterName, LibraryVersion.Value);
+    /// <remarks>
+    /// Made at its first use, which is behind the Tracing switch everywhere (an ActivityListener added earlier is still
+    /// asked about it then): with the switch off, a NativeAOT binary has no ActivitySource, nor the
+    /// DiagnosticSourceEventSource its constructor reaches (8 KB of the seeded no-HTTP Bearer app).
+    /// </remarks>
+    public static ActivitySource Source => Spans.Source;
 
     private static readonly Counter<long> s_verifications = s_meter.CreateCounter<long>(
         "auth0.api.verifications",
@@ -389,6 +394,11 @@ internal static class Telemetry
     /// <summary>The result tag's value for <paramref name="failure"/>.</summary>
     public static string Result(VerificationFailure failure) =>
         (uint)failure < (uint)ResultNames.Values.Length && ResultNames.Values[(int)failure] is { } name ? name : "unknown";
+
+    private static class Spans
+    {
+        public static readonly ActivitySource Source = new(MeterName, LibraryVersion.Value);
+    }
 
     // VerificationFailure names by value, for the result tag (no Enum.ToString per measurement), made at the first
     // measurement rather than in Telemetry's static constructor, and written out rather than read with Enum.GetValues
