@@ -32,6 +32,10 @@ public sealed class JwksReaderTests
         "{\"keys\":[{\"key_ops\":[\"verify\",null,\"sign\"],\"d\":\"x\",\"p\":\"x\",\"q\":\"x\",\"k\":\"x\"}]}",
         "{\"keys\":[{\"key_ops\":null,\"key_ops\":[]}]}",
         "{\"keys\":[{}]}",
+        "{\"keys\":[{\"kid\":\"outer\",\"jwk\":{\"kid\":\"inner\",\"keys\":[]}}]}", // a nested object is skipped whole
+        "{\"keys\":[{" + Rsa + "}],\"keys\":null}",
+        "\uFEFF{\"keys\":[]}", // a byte order mark
+        "{\"keys\":1}",
         // Not an object, or not of the shape.
         "null",
         " null ",
