@@ -7,6 +7,9 @@
 # interleaved rounds: each round runs every app for a few short runs, the order rotating from round to round, and a
 # ratio to Floor is taken within each round (the machine's state is shared by the apps of one round); the table gives
 # the median per-round ratio. docs/performance.md records a run. Needs clang, zlib1g-dev, hyperfine and python3.
+# With --callgrind, cold start is counted instead of timed: the instructions each app executes from process start to
+# exit, under valgrind's callgrind (deterministic for a given binary, token and machine, whatever else the machine
+# runs), with the ratio to Floor; no hyperfine. Needs valgrind.
 #
 #   bash bench/seeded-size/measure.sh [rounds] [runs per app and round]     # defaults: 15 rounds of 20 runs
 #   bash bench/seeded-size/measure.sh --no-publish [rounds] [runs]          # time the binaries of a previous run again
@@ -22,6 +25,8 @@
 #
 #   bash bench/seeded-size/measure.sh --jit [rounds] [runs]                 # both tables
 #   bash bench/seeded-size/measure.sh --jit-only --no-publish [rounds] [runs]
+#   bash bench/seeded-size/measure.sh --callgrind                           # publish, then count instructions (NativeAOT only)
+#   bash bench/seeded-size/measure.sh --no-publish --callgrind              # count those of a previous run's binaries
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -29,11 +34,13 @@ out="$root/artifacts/seeded-size"
 publish=true
 aot=true
 jit=false
+callgrind=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-publish) publish=false; shift ;;
     --jit) jit=true; shift ;;
     --jit-only) jit=true; aot=false; shift ;;
+    --callgrind) callgrind=true; shift ;;
     *) break ;;
   esac
 done
@@ -42,7 +49,13 @@ runs="${2:-20}"
 apps=(Hello Floor IdentityModel Bearer BearerNoHttp DPoP DPoPNoHttp)
 jit_apps=(Floor IdentityModel Bearer DPoP)
 
-command -v hyperfine >/dev/null || { echo "hyperfine is missing (Debian: apt-get install hyperfine)"; exit 1; }
+if $callgrind; then
+  $aot || { echo "--callgrind counts the NativeAOT apps: it does not go with --jit-only"; exit 2; }
+  jit=false
+  command -v valgrind >/dev/null || { echo "valgrind is missing (Debian: apt-get install valgrind)"; exit 1; }
+else
+  command -v hyperfine >/dev/null || { echo "hyperfine is missing (Debian: apt-get install hyperfine)"; exit 1; }
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "SDK $(dotnet --version), $(uname -m), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 if $publish && $aot; then
@@ -91,6 +104,33 @@ for app in "${apps[@]}"; do
   warnings=$({ grep -oE "warning IL[23][0-9]{3}[^[]*" "$out/$app.publish.log" 2>/dev/null || true; } | sort -u | wc -l)
   printf '| %s | %s | %.2f | %s |\n' "$app" "$bytes" "$(awk "BEGIN {print $bytes / 1048576}")" "$warnings"
 done
+
+if $callgrind; then
+  # Each binary runs alone in a directory of its own: valgrind would otherwise read the .dbg file beside it, whose
+  # DWARF 5 (clang) valgrind 3.19 cannot parse. Instruction counts need no symbols.
+  echo
+  echo "valgrind --tool=callgrind: instructions executed from process start to exit"
+  echo
+  echo "| app | instructions | vs Floor |"
+  echo "|---|---:|---:|"
+  declare -A counted
+  for app in Floor "${apps[@]}"; do
+    [ -n "${counted[$app]:-}" ] && continue
+    dir=$(mktemp -d)
+    cp "$out/$app/Seeded.$app" "$dir/"
+    valgrind --tool=callgrind --callgrind-out-file="$out/$app.callgrind" "$dir/Seeded.$app" >/dev/null 2>"$out/$app.callgrind.log" \
+      || { echo "$app failed under valgrind:"; tail -n 20 "$out/$app.callgrind.log"; exit 1; }
+    rm -rf "$dir"
+    counted[$app]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/$app.callgrind.log")
+  done
+  for app in "${apps[@]}"; do
+    printf '| %s | %s | %s |\n' "$app" "$(echo "${counted[$app]}" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')" "$(awk "BEGIN {printf \"%.3f\", ${counted[$app]} / ${counted[Floor]}}")"
+  done
+  echo
+  echo "Profiles: $out/<app>.callgrind (callgrind_annotate; for function names publish with -p:StripSymbols=false"
+  echo "and run a copy made with objcopy --strip-debug: the symbol table without the DWARF)."
+  return
+fi
 
 echo
 echo "hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"

@@ -49,7 +49,7 @@ internal static class JwksTarget
         JsonWebKeySetDto? dto;
         try
         {
-            dto = KeySource.Parse(body, Auth0JsonContext.Default.JsonWebKeySetDto);
+            dto = JwksReader.Read(body);
         }
         catch (KeySourceException)
         {

@@ -181,6 +181,38 @@ public sealed class SeededKeysWithoutHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fetch_that_cannot_happen_fails_like_a_fetch_once_per_back_off_on_the_calling_thread()
+    {
+        await using LocalIssuer unseeded = await LocalIssuer.StartAsync(s_other);
+        using ApiClient client = new(new ApiClientOptions
+        {
+            DomainsResolver = (_, _) => new ValueTask<IReadOnlyList<string>>([_issuer.Domain, unseeded.Domain]),
+            Audience = Audience,
+            TimeProvider = _time,
+            FailureBackoff = TimeSpan.FromSeconds(5),
+            StaticJwks = new Dictionary<string, string> { [_issuer.Domain] = _issuer.JwksJson() },
+        });
+        List<(KeySourceFailure Failure, int Thread)> failures = [];
+        client.KeySourceFailed += failure => failures.Add((failure, Environment.CurrentManagedThreadId));
+        string token = unseeded.CreateToken(Audience);
+
+        int thread = Environment.CurrentManagedThreadId;
+        AccessTokenResult first = await client.TryVerifyAccessTokenAsync(token);
+        AccessTokenResult second = await client.TryVerifyAccessTokenAsync(token); // inside the back-off: no new failure
+        Assert.Equal((VerificationFailure.KeySourceFailed, VerificationFailure.KeySourceFailed), (first.Failure, second.Failure));
+        Assert.Contains(Property, first.ErrorDescription, StringComparison.Ordinal);
+        Assert.Contains(Property, second.ErrorDescription, StringComparison.Ordinal);
+        (KeySourceFailure failure, int raisedOn) = Assert.Single(failures);
+        Assert.Equal((KeySourceDocument.Discovery, new Uri(unseeded.Issuer).Host, false, thread), (failure.Document, failure.Host, failure.ServingCached, raisedOn));
+
+        _time.Advance(TimeSpan.FromSeconds(5)); // the back-off is over: the next request fails (and is reported) again
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(token)).Failure);
+        Assert.Equal(2, failures.Count);
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token())).IsValid);
+        Assert.Equal((0, 0), (_issuer.TotalRequests, unseeded.TotalRequests));
+    }
+
+    [Fact]
     public async Task Tokens_naming_many_other_allowed_issuers_never_evict_the_seeded_keys()
     {
         // A resolver that allows the unverified issuer (as a multi-tenant resolver may): each forged iss asks the cache

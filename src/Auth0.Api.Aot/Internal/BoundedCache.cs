@@ -169,5 +169,12 @@ internal sealed class BoundedCache<TValue>
         }
     }
 
-    private readonly record struct Entry(string Key, TValue Value, long ExpiresAt);
+    private readonly struct Entry(string key, TValue value, long expiresAt)
+    {
+        public string Key { get; } = key;
+
+        public TValue Value { get; } = value;
+
+        public long ExpiresAt { get; } = expiresAt;
+    }
 }

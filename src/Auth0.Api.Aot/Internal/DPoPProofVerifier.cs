@@ -1014,33 +1014,42 @@ internal static class JwkReader
                 return false;
             }
 
-            string? value = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
-            switch (bit)
-            {
-                case Kty: key.Kty = value; break;
-                case Kid: key.Kid = value; break;
-                case Use: key.Use = value; break;
-                case Alg: key.Alg = value; break;
-                case N: key.N = value; break;
-                case E: key.E = value; break;
-                case Crv: key.Crv = value; break;
-                case X: key.X = value; break;
-                case Y: key.Y = value; break;
-                case D: key.D = value; break;
-                case P: key.P = value; break;
-                case Q: key.Q = value; break;
-                default: key.K = value; break;
-            }
+            Set(key, bit, reader.TokenType == JsonTokenType.Null ? null : reader.GetString());
         }
 
         jwk = key;
         return true;
     }
 
-    private const int Kty = 1 << 0, Kid = 1 << 1, Use = 1 << 2, Alg = 1 << 3, N = 1 << 4, E = 1 << 5, Crv = 1 << 6,
-        X = 1 << 7, Y = 1 << 8, D = 1 << 9, P = 1 << 10, Q = 1 << 11, K = 1 << 12, KeyOps = 1 << 13;
+    /// <summary>The bit of <c>key_ops</c> (the one member that is not a string).</summary>
+    internal const int KeyOps = 1 << 13;
 
-    private static int MemberBit(ref Utf8JsonReader reader) =>
+    private const int Kty = 1 << 0, Kid = 1 << 1, Use = 1 << 2, Alg = 1 << 3, N = 1 << 4, E = 1 << 5, Crv = 1 << 6,
+        X = 1 << 7, Y = 1 << 8, D = 1 << 9, P = 1 << 10, Q = 1 << 11, K = 1 << 12;
+
+    /// <summary>Sets the string member of <paramref name="key"/> that <paramref name="bit"/> names (any bit of <see cref="MemberBit"/> but 0 and <see cref="KeyOps"/>).</summary>
+    internal static void Set(JsonWebKeyDto key, int bit, string? value)
+    {
+        switch (bit)
+        {
+            case Kty: key.Kty = value; break;
+            case Kid: key.Kid = value; break;
+            case Use: key.Use = value; break;
+            case Alg: key.Alg = value; break;
+            case N: key.N = value; break;
+            case E: key.E = value; break;
+            case Crv: key.Crv = value; break;
+            case X: key.X = value; break;
+            case Y: key.Y = value; break;
+            case D: key.D = value; break;
+            case P: key.P = value; break;
+            case Q: key.Q = value; break;
+            default: key.K = value; break;
+        }
+    }
+
+    /// <summary>The bit of the member whose name the reader is on (after unescaping; exact case), or 0 for a member not read.</summary>
+    internal static int MemberBit(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("kty"u8) ? Kty
         : reader.ValueTextEquals("kid"u8) ? Kid
         : reader.ValueTextEquals("use"u8) ? Use

@@ -11,12 +11,24 @@ using System.Globalization;
 
 namespace Auth0.Api.Aot.Internal;
 
+// A plain struct, not a record struct: a record's generated ToString (PrintMembers over a StringBuilder) and equality
+// members are compiled into every NativeAOT binary that boxes one, and nothing compares or prints an AuthError.
+
 /// <summary>
 /// A failure found by any stage: a stable kind, a description, and the claim or header member it concerns.
 /// <see cref="Argument"/> makes it a missing-argument error; <see cref="Nonce"/> carries a fresh DPoP nonce.
 /// </summary>
-internal readonly record struct AuthError(VerificationFailure Kind, string Message, string? Claim = null, Exception? Cause = null)
+internal readonly struct AuthError(VerificationFailure kind, string message, string? claim = null, Exception? cause = null)
 {
+    public VerificationFailure Kind { get; init; } = kind;
+
+    public string Message { get; init; } = message;
+
+    /// <summary>The claim or header member the failure concerns, if any.</summary>
+    public string? Claim { get; init; } = claim;
+
+    public Exception? Cause { get; init; } = cause;
+
     /// <summary>The missing argument, for <see cref="MissingRequiredArgumentException"/>.</summary>
     public string? Argument { get; init; }
 

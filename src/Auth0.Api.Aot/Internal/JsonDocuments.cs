@@ -105,10 +105,10 @@ internal sealed class KeySnapshotDocumentDto
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
     AllowTrailingCommas = false,
     NumberHandling = JsonNumberHandling.Strict)]
+// The JWKS types are not here: JwksReader reads them without the serializer (its file says why), and a type listed
+// here has its metadata code in every NativeAOT binary, used or not.
 [JsonSerializable(typeof(DiscoveryDocumentDto))]
-[JsonSerializable(typeof(JsonWebKeySetDto))]
 [JsonSerializable(typeof(KeySnapshotDto))]
-[JsonSerializable(typeof(JsonWebKeyDto))]
 internal sealed partial class Auth0JsonContext : JsonSerializerContext
 {
 }

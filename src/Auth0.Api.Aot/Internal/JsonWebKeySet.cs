@@ -33,7 +33,7 @@ internal sealed class JsonWebKeySet
     /// <summary>The JWKS as received (for snapshots and the shared cache).</summary>
     public byte[] Body { get; }
 
-    public static JsonWebKeySet Parse(byte[] body) => FromDto(KeySource.Parse(body, Auth0JsonContext.Default.JsonWebKeySetDto), body);
+    public static JsonWebKeySet Parse(byte[] body) => FromDto(JwksReader.Read(body), body);
 
     public static JsonWebKeySet FromDto(JsonWebKeySetDto dto, byte[] body)
     {

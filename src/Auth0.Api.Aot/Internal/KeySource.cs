@@ -136,8 +136,9 @@ internal sealed class KeySource : IDisposable
         }
         else
         {
-            Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDisabled<DiscoveryDocument>, Telemetry.Document.Discovery);
-            Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchDisabled<JsonWebKeySet>, Telemetry.Document.Jwks);
+            // No fetch delegate: the caches fail a fetch themselves (HttpFetchFeature.DisabledReason, as KeySourceFailed).
+            Discovery = new RefreshingCache<DiscoveryDocument>(policy, fetch: null, Telemetry.Document.Discovery);
+            Jwks = new RefreshingCache<JsonWebKeySet>(policy, fetch: null, Telemetry.Document.Jwks);
         }
 
         Discovery.FetchFailed += (key, exception, usable, stale) => RaiseFailed(KeySourceDocument.Discovery, key, exception, usable, stale);
@@ -239,11 +240,6 @@ internal sealed class KeySource : IDisposable
             document => document.JwksUri is not null && string.Equals(document.NormalizedIssuer, normalizedIssuer, StringComparison.Ordinal),
             forced,
             cancellationToken);
-
-    // The fetch of a build without HTTP (HttpFetchFeature): a failed fetch like any other (KeySourceFailed, never an
-    // exception out of verification), whose message names the build property.
-    private static Task<(T, TimeSpan?)> FetchDisabled<T>(string key, bool forced, CancellationToken cancellationToken) =>
-        throw new KeySourceException(HttpFetchFeature.DisabledReason);
 
     // A fetched document that cannot be used is a failed fetch: it never replaces a good cached one, it starts the
     // back-off, and the 503's Retry-After counts that down. The messages are the Python SDK's.

@@ -1,7 +1,7 @@
 // The default DPoP replay store (RFC 9449 section 11.1): the digests of accepted proofs, in memory, per ApiClient.
 //
-// Layout. 32 shards, chosen by a keyed hash of the digest (a per-store random key: no client can aim its proofs at one
-// shard or one probe chain). Each shard, under its own lock, holds
+// Layout. 32 shards, chosen by a keyed hash of the digest (a per-store random key, drawn at the first record: no client
+// can aim its proofs at one shard or one probe chain). Each shard, under its own lock, holds
 //   ring     Entry[] (power of two): its records in the order they were made; 40 bytes each: the 32-byte digest (four
 //            ulongs, no string), the expiry, and the record's per-key counter;
 //   table    ulong[] (power of two, at most half full): open addressing with linear probing over the ring; a slot is the
@@ -29,6 +29,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
 
@@ -75,10 +76,7 @@ internal sealed class MemoryReplayStore
     private readonly int _maxPerKey;
     private readonly long _epoch;
     private readonly TimeProvider _time;
-    private readonly ulong _digestKey0;
-    private readonly ulong _digestKey1;
-    private readonly ulong _thumbprintKey0;
-    private readonly ulong _thumbprintKey1;
+    private HashKeys? _keys;
     private int _count;
     private long _dropped;
     private long _sweeps;
@@ -88,7 +86,7 @@ internal sealed class MemoryReplayStore
     /// <param name="capacity">The most records held at once.</param>
     /// <param name="maxPerKey">The most records held at once for one proof key.</param>
     /// <param name="time">The clock that expiries are compared with.</param>
-    /// <param name="seed">Fixes the hash keys (tests); by default they are random.</param>
+    /// <param name="seed">Fixes the hash keys (tests); by default they are random, drawn at the first record (see <see cref="Keys"/>).</param>
     public MemoryReplayStore(int capacity, int maxPerKey, TimeProvider time, ulong? seed = null)
     {
         _capacity = capacity;
@@ -96,25 +94,11 @@ internal sealed class MemoryReplayStore
         _time = time;
         _epoch = time.GetUtcNow().ToUnixTimeSeconds();
         _keyCounts = new int[Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity / 128)), 64, 16384)];
-        Span<ulong> keys = stackalloc ulong[4];
         if (seed is ulong fixedSeed)
         {
-            for (int i = 0; i < keys.Length; i++)
-            {
-                keys[i] = SplitMix(ref fixedSeed);
-            }
-        }
-        else
-        {
-            Span<byte> random = stackalloc byte[4 * sizeof(ulong)];
-            RandomNumberGenerator.Fill(random);
-            for (int i = 0; i < keys.Length; i++)
-            {
-                keys[i] = BinaryPrimitives.ReadUInt64LittleEndian(random[(i * sizeof(ulong))..]);
-            }
+            _keys = new HashKeys(SplitMix(ref fixedSeed), SplitMix(ref fixedSeed), SplitMix(ref fixedSeed), SplitMix(ref fixedSeed));
         }
 
-        (_digestKey0, _digestKey1, _thumbprintKey0, _thumbprintKey1) = (keys[0], keys[1], keys[2], keys[3]);
         for (int i = 0; i < _shards.Length; i++)
         {
             _shards[i] = new Shard(this);
@@ -158,6 +142,7 @@ internal sealed class MemoryReplayStore
     public ReplayRecord TryAdd(ReadOnlySpan<byte> digest, ReadOnlySpan<byte> thumbprint, long expiresAt)
     {
         int now = Relative(_time.GetUtcNow().ToUnixTimeSeconds());
+        HashKeys keys = Keys;
         Entry entry = new()
         {
             D0 = BinaryPrimitives.ReadUInt64LittleEndian(digest),
@@ -165,9 +150,9 @@ internal sealed class MemoryReplayStore
             D2 = BinaryPrimitives.ReadUInt64LittleEndian(digest[16..]),
             D3 = BinaryPrimitives.ReadUInt64LittleEndian(digest[24..]),
             Expiry = Relative(expiresAt),
-            Counter = CounterOf(thumbprint),
+            Counter = CounterOf(thumbprint, keys),
         };
-        uint hash = DigestHash(in entry);
+        uint hash = DigestHash(in entry, keys);
         Shard shard = _shards[hash >> (32 - ShardBits)];
         ReplayRecord result = shard.TryAdd(hash, in entry, now);
         if ((result is ReplayRecord.Full or ReplayRecord.KeyOverShare) && SweepAll(now))
@@ -179,8 +164,31 @@ internal sealed class MemoryReplayStore
     }
 
     /// <summary>The per-key counter that counts the records of the key with this thumbprint (shared by other keys that hash alike).</summary>
-    internal int CounterOf(ReadOnlySpan<byte> thumbprint) =>
-        (int)(Mix(BinaryPrimitives.ReadUInt64LittleEndian(thumbprint), BinaryPrimitives.ReadUInt64LittleEndian(thumbprint[8..]), _thumbprintKey0, _thumbprintKey1) & (uint)(_keyCounts.Length - 1));
+    internal int CounterOf(ReadOnlySpan<byte> thumbprint) => CounterOf(thumbprint, Keys);
+
+    /// <summary>Whether the hash keys are drawn yet: not before the first record of a store without a fixed seed (tests).</summary>
+    internal bool HasKeys => Volatile.Read(ref _keys) is not null;
+
+    // The hash keys, drawn from the system's random number generator at the first record: a client that never records
+    // a proof (a Bearer-only API) does not pay for the generator's start (about 3 million instructions, more than the
+    // rest of the client's construction without its keys). Set once; a losing racer takes the winner's keys.
+    private HashKeys Keys => Volatile.Read(ref _keys) ?? DrawKeys();
+
+    private int CounterOf(ReadOnlySpan<byte> thumbprint, HashKeys keys) =>
+        (int)(Mix(BinaryPrimitives.ReadUInt64LittleEndian(thumbprint), BinaryPrimitives.ReadUInt64LittleEndian(thumbprint[8..]), keys.Thumbprint0, keys.Thumbprint1) & (uint)(_keyCounts.Length - 1));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private HashKeys DrawKeys()
+    {
+        Span<byte> random = stackalloc byte[4 * sizeof(ulong)];
+        RandomNumberGenerator.Fill(random);
+        HashKeys drawn = new(
+            BinaryPrimitives.ReadUInt64LittleEndian(random),
+            BinaryPrimitives.ReadUInt64LittleEndian(random[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(random[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(random[24..]));
+        return Interlocked.CompareExchange(ref _keys, drawn, null) ?? drawn;
+    }
 
     // Drops every shard's expired buckets (each shard otherwise drops its own when next written to) and notes when the
     // oldest remaining one expires; at most once a second, so that a burst of refusals costs one lookup each. Whether
@@ -239,7 +247,10 @@ internal sealed class MemoryReplayStore
 
     private int Relative(long unixSeconds) => (int)Math.Clamp(unixSeconds - _epoch, int.MinValue, int.MaxValue);
 
-    private uint DigestHash(in Entry entry) => Mix(entry.D0, entry.D1, _digestKey0, _digestKey1);
+    private static uint DigestHash(in Entry entry, HashKeys keys) => Mix(entry.D0, entry.D1, keys.Digest0, keys.Digest1);
+
+    // Only a store that holds records calls this, so its keys are drawn.
+    private uint DigestHash(in Entry entry) => DigestHash(in entry, _keys!);
 
     // A keyed mix of 128 bits of a SHA-256 output into 32. The inputs are already uniform; the keys make the result
     // unpredictable to a client choosing its jti, so it cannot aim records at one shard, probe chain or counter.
@@ -276,6 +287,15 @@ internal sealed class MemoryReplayStore
     private static int RingIndex(long sequence, int length) => (int)(sequence & (length - 1));
 
     private static int RingIndex(ulong slot, int length) => (int)(slot & (uint)(length - 1));
+
+    /// <summary>The keys of the digest hash (shard, table slot) and of the thumbprint hash (per-key counter).</summary>
+    private sealed class HashKeys(ulong digest0, ulong digest1, ulong thumbprint0, ulong thumbprint1)
+    {
+        public readonly ulong Digest0 = digest0;
+        public readonly ulong Digest1 = digest1;
+        public readonly ulong Thumbprint0 = thumbprint0;
+        public readonly ulong Thumbprint1 = thumbprint1;
+    }
 
     /// <summary>One record: the digest, its expiry (seconds since the store was made) and its key counter.</summary>
     internal struct Entry

@@ -13,6 +13,9 @@
 //   - no exception per request: a failed fetch is a CacheRead value, however many callers wait on it;
 //   - forced refresh (an unknown kid): at most once per Cooldown; inside it, the caller gets no fetch. A forced fetch
 //     is told so, and goes to the origin (a shared cache would only hand back the set that lacked the kid).
+// In a build without HTTP (HttpFetchFeature off, a constant for the trimmer) a fetch can only fail: it fails on the
+// calling thread, with the same error, back-off and FetchFailed event, and the single-flight machinery (Task.Run,
+// Task.WaitAsync, continuations, the lifetime's CancellationTokenSource) is left out of the binary.
 // Every time is a TimeProvider timestamp, so tests drive all of it with a fake clock.
 
 using System;
@@ -42,15 +45,34 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
 }
 
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
-/// <param name="CacheTtl">Upper bound of every lifetime.</param>
-/// <param name="MinimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <see cref="CacheTtl"/>.</param>
-/// <param name="MaxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
-/// <param name="Backoff">No fetch for this long after a failed one.</param>
-/// <param name="Cooldown">At most one forced refresh per key within this interval.</param>
-/// <param name="MaxEntries">Entries per cache.</param>
-/// <param name="TimeProvider">The clock.</param>
-internal sealed record RefreshPolicy(TimeSpan CacheTtl, TimeSpan MinimumLifetime, TimeSpan MaxStaleness, TimeSpan Backoff, TimeSpan Cooldown, int MaxEntries, TimeProvider TimeProvider)
+/// <param name="cacheTtl">Upper bound of every lifetime.</param>
+/// <param name="minimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <paramref name="cacheTtl"/>.</param>
+/// <param name="maxStaleness">How long past its lifetime a value serves while refreshes fail.</param>
+/// <param name="backoff">No fetch for this long after a failed one.</param>
+/// <param name="cooldown">At most one forced refresh per key within this interval.</param>
+/// <param name="maxEntries">Entries per cache.</param>
+/// <param name="timeProvider">The clock.</param>
+/// <remarks>
+/// This and the other small types here are plain classes, not records: a record's generated ToString (PrintMembers over
+/// a StringBuilder, which formats each TimeSpan) and equality members are compiled into every NativeAOT binary that
+/// makes one, and nothing compares or prints them.
+/// </remarks>
+internal sealed class RefreshPolicy(TimeSpan cacheTtl, TimeSpan minimumLifetime, TimeSpan maxStaleness, TimeSpan backoff, TimeSpan cooldown, int maxEntries, TimeProvider timeProvider)
 {
+    public TimeSpan CacheTtl { get; } = cacheTtl;
+
+    public TimeSpan MinimumLifetime { get; } = minimumLifetime;
+
+    public TimeSpan MaxStaleness { get; } = maxStaleness;
+
+    public TimeSpan Backoff { get; } = backoff;
+
+    public TimeSpan Cooldown { get; } = cooldown;
+
+    public int MaxEntries { get; } = maxEntries;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
     /// <summary>
     /// A document's lifetime: what the response asked for (<see langword="null"/> when it said nothing) raised to
     /// <see cref="MinimumLifetime"/>, and at most <see cref="CacheTtl"/>.
@@ -92,7 +114,14 @@ internal readonly struct CacheRead<T>
 }
 
 /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
-internal sealed record FetchFailure(string Message, Exception? Cause, bool IsWholeMessage);
+internal sealed class FetchFailure(string message, Exception? cause, bool isWholeMessage)
+{
+    public string Message { get; } = message;
+
+    public Exception? Cause { get; } = cause;
+
+    public bool IsWholeMessage { get; } = isWholeMessage;
+}
 
 internal sealed class RefreshingCache<T> : IDisposable
     where T : class
@@ -103,17 +132,21 @@ internal sealed class RefreshingCache<T> : IDisposable
     // keys are asked for (issuers a resolver allows, an attacker's unverified iss values), they are never evicted,
     // and they are looked up first.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _pinned = new(StringComparer.Ordinal);
-    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> _fetch;
+    private readonly Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>>? _fetch;
     private readonly RefreshPolicy _policy;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource? _lifetime = HttpFetchFeature.IsEnabled ? new() : null;
     private readonly string _document;
     private long _version;
 
     /// <param name="policy">The timing policy.</param>
-    /// <param name="fetch">Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).</param>
+    /// <param name="fetch">
+    /// Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).
+    /// <see langword="null"/> in a build without HTTP, where it is never called: no delegate of its type (whose result
+    /// tuple would keep TimeSpan formatting in the binary) is then made.
+    /// </param>
     /// <param name="document">The metrics' name of the document (<c>discovery</c>, <c>jwks</c>; <c>unnamed</c> in unit tests).</param>
-    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>> fetch, string document = "unnamed")
+    public RefreshingCache(RefreshPolicy policy, Func<string, bool, CancellationToken, Task<(T Value, TimeSpan? MaxAge)>>? fetch, string document = "unnamed")
     {
         _document = document;
         _policy = policy;
@@ -249,6 +282,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         }
 
         Entry entry = GetOrAddEntry(key);
+        if (!HttpFetchFeature.IsEnabled)
+        {
+            return new(FailWithoutFetch(key, entry, forced: false) ?? default);
+        }
+
         Task<Fetched> pending;
         lock (entry.Gate)
         {
@@ -286,7 +324,10 @@ internal sealed class RefreshingCache<T> : IDisposable
     /// The new value; or the error of a fetch that failed, or of the back-off of an earlier failure (the origin is down:
     /// a 503, not a missing key); or neither when no refetch was allowed (cooldown, pinned value).
     /// </returns>
-    public async ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<CacheRead<T>> ForceRefreshAsync(string key, CancellationToken cancellationToken) =>
+        HttpFetchFeature.IsEnabled ? ForceRefreshCoreAsync(key, cancellationToken) : new(ForceRefreshWithoutFetch(key));
+
+    private async ValueTask<CacheRead<T>> ForceRefreshCoreAsync(string key, CancellationToken cancellationToken)
     {
         bool started = false;
         Entry entry = GetOrAddEntry(key);
@@ -329,7 +370,6 @@ internal sealed class RefreshingCache<T> : IDisposable
         {
             return default;
         }
-
 
         Fetched fetched = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetched.Value is null)
@@ -379,12 +419,18 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     public void Dispose()
     {
-        _lifetime.Cancel();
-        _lifetime.Dispose();
+        _lifetime?.Cancel();
+        _lifetime?.Dispose();
     }
 
     private void StartBackground(string key, Entry entry, long now)
     {
+        if (!HttpFetchFeature.IsEnabled)
+        {
+            _ = FailWithoutFetch(key, entry, forced: false);
+            return;
+        }
+
         Task<Fetched> started;
         lock (entry.Gate)
         {
@@ -416,7 +462,7 @@ internal sealed class RefreshingCache<T> : IDisposable
     {
         try
         {
-            (T value, TimeSpan? maxAge) = await _fetch(key, forced, _lifetime.Token).ConfigureAwait(false);
+            (T value, TimeSpan? maxAge) = await _fetch!(key, forced, _lifetime!.Token).ConfigureAwait(false);
             CachedValue<T> fetched = Create(value, maxAge, _time.GetTimestamp());
             Volatile.Write(ref entry.Current, fetched);
             Interlocked.Increment(ref _version);
@@ -438,13 +484,7 @@ internal sealed class RefreshingCache<T> : IDisposable
                 entry.RetryAfter = now + Ticks(_policy.Backoff);
             }
 
-            if (FetchFailed is { } failed)
-            {
-                CachedValue<T>? current = Volatile.Read(ref entry.Current);
-                bool usable = current is not null && now < current.StaleUntil;
-                failed(key, exception, usable, usable && now >= current!.FreshUntil);
-            }
-
+            RaiseFetchFailed(key, entry, exception, now);
             return new Fetched(null, error, _policy.Backoff);
         }
         finally
@@ -454,6 +494,77 @@ internal sealed class RefreshingCache<T> : IDisposable
                 entry.InFlight = null;
             }
         }
+    }
+
+    private void RaiseFetchFailed(string key, Entry entry, KeySourceException exception, long now)
+    {
+        if (FetchFailed is { } failed)
+        {
+            CachedValue<T>? current = Volatile.Read(ref entry.Current);
+            bool usable = current is not null && now < current.StaleUntil;
+            failed(key, exception, usable, usable && now >= current!.FreshUntil);
+        }
+    }
+
+    // A build without HTTP: what a fetch of key would give, without starting one. Within the back-off of an earlier
+    // failure, that failure's message (as a read refused by the back-off gets); otherwise a failed fetch like any other
+    // (KeySourceFailed, never an exception out of verification) whose message names the build property, recorded and
+    // raised as a fetch's failure is (the error, the back-off, FetchFailed on this thread, outside the entry's lock). The back-off is taken under the lock, so concurrent callers raise one
+    // event per back-off, as one shared fetch would. A forced refresh inside its cooldown gets null (no fetch allowed).
+    private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced) => FailWithoutFetch(key, entry, forced, out _);
+
+    private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced, out bool started)
+    {
+        started = false;
+        KeySourceException exception;
+        FetchFailure error;
+        long now;
+        lock (entry.Gate)
+        {
+            now = _time.GetTimestamp();
+            if (entry.LastError is { } lastError && now < entry.RetryAfter)
+            {
+                return new CacheRead<T>(lastError, withCause: false, Span(entry.RetryAfter - now));
+            }
+
+            if (forced)
+            {
+                if (now < entry.ForcedAllowedAt)
+                {
+                    return null;
+                }
+
+                entry.ForcedAllowedAt = now + Ticks(_policy.Cooldown);
+            }
+
+            exception = new KeySourceException(HttpFetchFeature.DisabledReason);
+            error = new FetchFailure(exception.Message, exception.InnerException, exception.IsWholeMessage);
+            entry.LastError = error;
+            entry.RetryAfter = now + Ticks(_policy.Backoff);
+            started = true;
+        }
+
+        RaiseFetchFailed(key, entry, exception, now);
+        return new CacheRead<T>(error, withCause: true, _policy.Backoff);
+    }
+
+    // ForceRefreshAsync in a build without HTTP: the same decisions (pinned, back-off, cooldown) and measurements, with
+    // the forced fetch failing on this thread.
+    private CacheRead<T> ForceRefreshWithoutFetch(string key)
+    {
+        Entry entry = GetOrAddEntry(key);
+        if (Volatile.Read(ref entry.Current) is { Pinned: true })
+        {
+            return default;
+        }
+
+        CacheRead<T>? read = FailWithoutFetch(key, entry, forced: true, out bool started);
+        if (read is null || started)
+        {
+            Telemetry.RecordUnknownKid(entry.Host(key), skipped: read is null);
+        }
+
+        return read ?? default;
     }
 
     private CachedValue<T> Create(T value, TimeSpan? maxAge, long now)
@@ -492,5 +603,12 @@ internal sealed class RefreshingCache<T> : IDisposable
     }
 
     /// <summary>The shared outcome of one fetch: the new value, or the error and the back-off it started.</summary>
-    internal sealed record Fetched(CachedValue<T>? Value, FetchFailure? Error, TimeSpan RetryAfter);
+    internal sealed class Fetched(CachedValue<T>? value, FetchFailure? error, TimeSpan retryAfter)
+    {
+        public CachedValue<T>? Value { get; } = value;
+
+        public FetchFailure? Error { get; } = error;
+
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
 }

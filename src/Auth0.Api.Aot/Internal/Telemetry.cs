@@ -22,12 +22,18 @@ internal static class Telemetry
 {
     public const string MeterName = "Auth0.Api.Aot";
 
-    private static readonly string? s_version = typeof(Telemetry).Assembly.GetName().Version?.ToString(3);
-
-    private static readonly Meter s_meter = new(MeterName, s_version);
+    // The assembly's version (major.minor.build), written at build time (LibraryVersion.g.cs, from the project's
+    // AssemblyVersion): reading it from the assembly's metadata at run time cost a cold start about 0.2 million
+    // instructions of reflection.
+    private static readonly Meter s_meter = new(MeterName, LibraryVersion.Value);
 
     /// <summary>The library's spans: discovery, JWKS and token-endpoint requests, and sampled verifications.</summary>
-    public static readonly ActivitySource Source = new(MeterName, s_version);
+    /// <remarks>
+    /// Made at its first use, which is behind the Tracing switch everywhere (an ActivityListener added earlier is still
+    /// asked about it then): with the switch off, a NativeAOT binary has no ActivitySource, nor the
+    /// DiagnosticSourceEventSource its constructor reaches (8 KB of the seeded no-HTTP Bearer app).
+    /// </remarks>
+    public static ActivitySource Source => Spans.Source;
 
     private static readonly Counter<long> s_verifications = s_meter.CreateCounter<long>(
         "auth0.api.verifications",
@@ -38,9 +44,6 @@ internal static class Telemetry
         "auth0.api.verification.duration",
         unit: "s",
         description: "Duration of access-token and request verifications, with the tags of auth0.api.verifications.");
-
-    // VerificationFailure names by value, for the result tag (no Enum.ToString per measurement).
-    private static readonly string[] s_results = Results();
 
     private static readonly Counter<long> s_fetches = s_meter.CreateCounter<long>(
         "auth0.api.key_source.fetches",
@@ -401,23 +404,70 @@ internal static class Telemetry
 
     /// <summary>The result tag's value for <paramref name="failure"/>.</summary>
     public static string Result(VerificationFailure failure) =>
-        (uint)failure < (uint)s_results.Length && s_results[(int)failure] is { } name ? name : "unknown";
+        (uint)failure < (uint)ResultNames.Values.Length && ResultNames.Values[(int)failure] is { } name ? name : "unknown";
 
-    private static string[] Results()
+    private static class Spans
     {
-        int max = 0;
-        foreach (VerificationFailure value in Enum.GetValues<VerificationFailure>())
-        {
-            max = Math.Max(max, (int)value);
-        }
+        public static readonly ActivitySource Source = new(MeterName, LibraryVersion.Value);
+    }
 
-        string[] names = new string[max + 1];
-        foreach (VerificationFailure value in Enum.GetValues<VerificationFailure>())
-        {
-            names[(int)value] = value == VerificationFailure.None ? "success" : value.ToString();
-        }
-
-        return names;
+    // VerificationFailure names by value, for the result tag (no Enum.ToString per measurement), made at the first
+    // measurement rather than in Telemetry's static constructor, and written out rather than read with Enum.GetValues
+    // and Enum.ToString, so that an app without a listener pays nothing for them (MetricsTests checks every name).
+    private static class ResultNames
+    {
+        public static readonly string[] Values =
+        [
+            "success",
+            nameof(VerificationFailure.MissingToken),
+            nameof(VerificationFailure.TokenTooLarge),
+            nameof(VerificationFailure.MalformedToken),
+            nameof(VerificationFailure.AlgorithmNotAllowed),
+            nameof(VerificationFailure.TypeNotAllowed),
+            nameof(VerificationFailure.CriticalHeader),
+            nameof(VerificationFailure.ClaimMissing),
+            nameof(VerificationFailure.ClaimInvalid),
+            nameof(VerificationFailure.ClaimMismatch),
+            nameof(VerificationFailure.IssuerNotAllowed),
+            nameof(VerificationFailure.KeySourceFailed),
+            nameof(VerificationFailure.KeyNotFound),
+            nameof(VerificationFailure.SignatureInvalid),
+            nameof(VerificationFailure.Expired),
+            nameof(VerificationFailure.NotYetValid),
+            nameof(VerificationFailure.DomainsResolverFailed),
+            nameof(VerificationFailure.AuthorizationMissing),
+            nameof(VerificationFailure.AuthorizationMalformed),
+            nameof(VerificationFailure.SchemeNotSupported),
+            nameof(VerificationFailure.SchemeNotAllowed),
+            nameof(VerificationFailure.DPoPProofMissing),
+            nameof(VerificationFailure.BearerWithDPoPProof),
+            nameof(VerificationFailure.RequestContextMissing),
+            nameof(VerificationFailure.MultipleDPoPProofs),
+            nameof(VerificationFailure.ProofTooLarge),
+            nameof(VerificationFailure.ProofMalformed),
+            nameof(VerificationFailure.ProofTypeInvalid),
+            nameof(VerificationFailure.ProofCriticalHeader),
+            nameof(VerificationFailure.ProofAlgorithmNotAllowed),
+            nameof(VerificationFailure.ProofKeyInvalid),
+            nameof(VerificationFailure.ProofSignatureInvalid),
+            nameof(VerificationFailure.ProofClaimMissing),
+            nameof(VerificationFailure.ProofClaimInvalid),
+            nameof(VerificationFailure.ProofIatTooOld),
+            nameof(VerificationFailure.ProofIatInFuture),
+            nameof(VerificationFailure.ProofMethodMismatch),
+            nameof(VerificationFailure.ProofUrlMismatch),
+            nameof(VerificationFailure.ProofTokenHashMismatch),
+            nameof(VerificationFailure.ProofNonceMissing),
+            nameof(VerificationFailure.ProofNonceInvalid),
+            nameof(VerificationFailure.ProofReplayed),
+            nameof(VerificationFailure.ConfirmationMissing),
+            nameof(VerificationFailure.ConfirmationInvalid),
+            nameof(VerificationFailure.BindingMismatch),
+            nameof(VerificationFailure.BoundTokenAsBearer),
+            nameof(VerificationFailure.ProofReplayStoreUnavailable),
+            nameof(VerificationFailure.ProofKeyQuotaExceeded),
+            nameof(VerificationFailure.AuthorizationRepeated),
+        ];
     }
 }
 

@@ -106,4 +106,27 @@ public sealed class MetricsTests : IssuerTests
 
         Assert.Equal("unknown", Telemetry.Result((VerificationFailure)10_000));
     }
+
+    [Fact]
+    public void The_meter_and_the_activity_source_carry_the_assembly_version()
+    {
+        string expected = typeof(ApiClient).Assembly.GetName().Version!.ToString(3);
+        ConcurrentQueue<string?> versions = new();
+        using (MeterListener listener = new())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == Telemetry.MeterName)
+                {
+                    versions.Enqueue(instrument.Meter.Version);
+                }
+            };
+            listener.Start(); // publishes every instrument created so far
+        }
+
+        Assert.NotEmpty(versions);
+        Assert.All(versions, version => Assert.Equal(expected, version));
+        Assert.Equal(expected, Telemetry.Source.Version);
+        Assert.Equal(LibraryVersion.Value, expected);
+    }
 }

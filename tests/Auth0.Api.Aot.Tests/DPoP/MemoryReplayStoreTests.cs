@@ -160,6 +160,39 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_store_with_random_keys_draws_them_at_its_first_record_and_concurrent_first_records_share_them()
+    {
+        FakeTimeProvider time = new(s_start);
+        MemoryReplayStore idle = new(100, 100, time);
+        Assert.False(idle.HasKeys); // a client that never records a proof never starts the random number generator
+        Assert.True(new MemoryReplayStore(100, 100, time, seed: 1).HasKeys);
+
+        // Four threads make the first records of a fresh store at once: whichever draws the keys, every digest is held
+        // once, under the keys the store kept (a record hashed under a losing racer's keys would not be found again).
+        MemoryReplayStore store = new(100_000, 100_000, time);
+        Random random = new(11);
+        byte[][] digests = Enumerable.Range(0, 4_000).Select(_ => Bytes(random)).ToArray();
+        byte[] thumbprint = Bytes(random);
+        long expiresAt = ExpiresAt(time.GetUtcNow().ToUnixTimeSeconds());
+        using System.Threading.Barrier start = new(4);
+        int[] recorded = new int[4];
+        System.Threading.Thread[] workers = Enumerable.Range(0, 4).Select(worker => new System.Threading.Thread(() =>
+        {
+            start.SignalAndWait();
+            for (int i = 0; i < digests.Length; i++)
+            {
+                recorded[worker] += store.TryAdd(digests[(i + worker * 1_000) % digests.Length], thumbprint, expiresAt) == ReplayRecord.Recorded ? 1 : 0;
+            }
+        })).ToArray();
+        Array.ForEach(workers, worker => worker.Start());
+        Array.ForEach(workers, worker => worker.Join());
+
+        Assert.True(store.HasKeys);
+        Assert.Equal(digests.Length, recorded.Sum());
+        Assert.Equal(digests.Length, store.Count);
+        Assert.All(digests, digest => Assert.Equal(ReplayRecord.Replayed, store.TryAdd(digest, thumbprint, expiresAt)));
+    }
+    [Fact]
     public void A_full_store_refuses_without_scanning_and_sweeps_at_most_once_a_second()
     {
         FakeTimeProvider time = new(s_start);

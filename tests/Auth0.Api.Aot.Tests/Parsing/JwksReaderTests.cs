@@ -1,0 +1,150 @@
+using System;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Auth0.Api.Aot.Internal;
+
+namespace Auth0.Api.Aot.Tests.Parsing;
+
+/// <summary>
+/// JwksReader against the serializer it replaced (source-generated metadata with Auth0JsonContext's options, which this
+/// file's context repeats): every body of the corpus gives the same keys, or the same error message.
+/// </summary>
+public sealed class JwksReaderTests
+{
+    private const string Rsa = "\"kty\":\"RSA\",\"kid\":\"k1\",\"use\":\"sig\",\"alg\":\"RS256\",\"n\":\"AQAB\",\"e\":\"AQAB\"";
+
+    public static TheoryData<string> Bodies() =>
+    [
+        // Good shapes.
+        "{\"keys\":[{" + Rsa + "}]}",
+        " \r\n\t{\"keys\":[{" + Rsa + "},{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"BB\",\"kid\":\"k2\"}]} \n",
+        "{\"keys\":[]}",
+        "{}",
+        "{\"keys\":null}",
+        "{\"keys\":[null,{" + Rsa + "},null]}",
+        "{\"other\":{\"deep\":[1,2,{\"a\":null}]},\"keys\":[{" + Rsa + ",\"x5c\":[\"MII\"],\"extra\":{\"n\":\"no\"}}],\"tail\":true}",
+        "{\"keys\":[{" + Rsa + ",\"kid\":\"second\"}]}", // a member twice: the last value
+        "{\"keys\":[{\"kid\":\"a\"}],\"keys\":[{\"kid\":\"b\"}]}",
+        "{\"keys\":[{\"k\\u0069d\":\"escaped \\u00e9 \\\"name\\\"\",\"n\":null,\"e\":null}]}",
+        "{\"keys\":[{\"KID\":\"case\",\"Kty\":\"RSA\"}]}", // names are case-sensitive: both ignored
+        "{\"keys\":[{\"key_ops\":[\"verify\",null,\"sign\"],\"d\":\"x\",\"p\":\"x\",\"q\":\"x\",\"k\":\"x\"}]}",
+        "{\"keys\":[{\"key_ops\":null,\"key_ops\":[]}]}",
+        "{\"keys\":[{}]}",
+        "{\"keys\":[{\"kid\":\"outer\",\"jwk\":{\"kid\":\"inner\",\"keys\":[]}}]}", // a nested object is skipped whole
+        "{\"keys\":[{" + Rsa + "}],\"keys\":null}",
+        "\uFEFF{\"keys\":[]}", // a byte order mark
+        "{\"keys\":1}",
+        // Not an object, or not of the shape.
+        "null",
+        " null ",
+        "",
+        "   ",
+        "[]",
+        "\"keys\"",
+        "42",
+        "true",
+        "{\"keys\":{}}",
+        "{\"keys\":\"[]\"}",
+        "{\"keys\":[1]}",
+        "{\"keys\":[[]]}",
+        "{\"keys\":[\"k\"]}",
+        "{\"keys\":[{\"kid\":1}]}",
+        "{\"keys\":[{\"kid\":true}]}",
+        "{\"keys\":[{\"n\":{}}]}",
+        "{\"keys\":[{\"n\":[\"a\"]}]}",
+        "{\"keys\":[{\"key_ops\":\"verify\"}]}",
+        "{\"keys\":[{\"key_ops\":[1]}]}",
+        "{\"keys\":[{\"key_ops\":[[\"verify\"]]}]}",
+        // Not JSON, or more than one value.
+        "{\"keys\":[{" + Rsa + "}]",
+        "{\"keys\":[{" + Rsa + "},]}",
+        "{\"keys\":[{" + Rsa + "}],}",
+        "{\"keys\":[]} {}",
+        "{\"keys\":[]} x",
+        "null null",
+        "{/* comment */\"keys\":[]}",
+        "{\"keys\":[]}// comment",
+        "{'keys':[]}",
+        "{\"keys\":[{\"kid\":\"\\x\"}]}",
+        "{\"keys\":[{\"kid\":\"unterminated}]}",
+        "{\"a\":" + string.Concat(Enumerable.Repeat("[", 64)) + string.Concat(Enumerable.Repeat("]", 64)) + ",\"keys\":[]}",
+        "{\"a\":" + string.Concat(Enumerable.Repeat("[", 62)) + string.Concat(Enumerable.Repeat("]", 62)) + ",\"keys\":[]}",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void Reads_every_body_as_the_serializer_did(string body)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(body);
+        Assert.Equal(Describe(() => Serializer(utf8)), Describe(() => JwksReader.Read(utf8)));
+    }
+
+    [Fact]
+    public void The_corpus_has_bodies_that_read_and_bodies_that_fail()
+    {
+        Assert.Equal("keys: RSA,k1,sig,RS256,AQAB,AQAB,<null>,<null>,<null>,<null>,<null>,<null>,<null>;ops=<null>", Describe(() => JwksReader.Read(Encoding.UTF8.GetBytes("{\"keys\":[{" + Rsa + "}]}"))));
+        Assert.Equal("keys: <null>,second,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>;ops=<null>", Describe(() => JwksReader.Read("{\"keys\":[{\"kid\":\"first\",\"kid\":\"second\"}]}"u8.ToArray())));
+        Assert.Equal("error: response is not a JSON object", Describe(() => JwksReader.Read("null"u8.ToArray())));
+        Assert.Equal("error: response is not valid JSON of the expected shape", Describe(() => JwksReader.Read("{\"keys\":[1]}"u8.ToArray())));
+    }
+
+    [Fact]
+    public void A_string_that_is_not_utf8_is_refused_as_the_serializer_refused_it()
+    {
+        byte[] utf8 = [.. "{\"keys\":[{\"kid\":\""u8, 0xC3, 0x28, .. "\"}]}"u8];
+        string expected = Describe(() => Serializer(utf8));
+        Assert.StartsWith("error: ", expected, StringComparison.Ordinal);
+        Assert.Equal(expected, Describe(() => JwksReader.Read(utf8)));
+    }
+
+    // What Auth0JsonContext and KeySource.Parse made of a JWKS body before JwksReader.
+    private static JsonWebKeySetDto Serializer(byte[] body)
+    {
+        JsonWebKeySetDto? dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize(body, JwksTestContext.Default.JsonWebKeySetDto);
+        }
+        catch (JsonException)
+        {
+            throw new KeySourceException("response is not valid JSON of the expected shape");
+        }
+
+        return dto ?? throw new KeySourceException("response is not a JSON object");
+    }
+
+    private static string Describe(Func<JsonWebKeySetDto> read)
+    {
+        JsonWebKeySetDto dto;
+        try
+        {
+            dto = read();
+        }
+        catch (KeySourceException exception)
+        {
+            return "error: " + exception.Message;
+        }
+
+        if (dto.Keys is null)
+        {
+            return "keys: null";
+        }
+
+        return "keys: " + string.Join(" | ", dto.Keys.Select(key => key is null ? "null" : string.Join(",",
+            new[] { key.Kty, key.Kid, key.Use, key.Alg, key.N, key.E, key.Crv, key.X, key.Y, key.D, key.P, key.Q, key.K }.Select(v => v ?? "<null>"))
+            + ";ops=" + (key.KeyOps is null ? "<null>" : "[" + string.Join(",", key.KeyOps.Select(v => v ?? "<null>")) + "]")));
+    }
+}
+
+[JsonSourceGenerationOptions(
+    GenerationMode = JsonSourceGenerationMode.Metadata,
+    PropertyNameCaseInsensitive = false,
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    AllowTrailingCommas = false,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(JsonWebKeySetDto))]
+internal sealed partial class JwksTestContext : JsonSerializerContext
+{
+}
