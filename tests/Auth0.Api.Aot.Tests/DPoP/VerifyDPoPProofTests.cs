@@ -383,6 +383,31 @@ public sealed class VerifyDPoPProofTests : IDisposable
         Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("alg", "ES256").Set("use", "sig")), key: victim), "GET", Url));
     }
 
+    // The signing input is converted to bytes on the stack up to 1,024 characters and in a pooled buffer beyond: proofs
+    // on either side of that boundary verify, and the same proofs with another signature do not.
+    [Fact]
+    public async Task Signing_inputs_on_either_side_of_the_stack_buffer_verify_exactly()
+    {
+        int below = 0, above = 0;
+        for (int pad = 0; pad < 1200 && (below < 2 || above < 2); pad++)
+        {
+            string proof = Proof((_, p) => p.Set("pad", new string('p', pad)));
+            int signingInput = proof.LastIndexOf('.');
+            if (signingInput is < 1021 or > 1028)
+            {
+                continue;
+            }
+
+            _ = signingInput <= 1024 ? below++ : above++;
+            DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
+            Assert.Equal(DPoPProofs.Thumbprint(s_key), claims.JwkThumbprint);
+            string other = Proof((_, p) => p.Set("pad", new string('q', pad)));
+            await FailsAsync(proof[..(signingInput + 1)] + other[(other.LastIndexOf('.') + 1)..], "JWT signature verification failed: bad_signature");
+        }
+
+        Assert.True(below >= 2 && above >= 2, "proofs at the boundary: " + below + " at most 1,024 characters, " + above + " beyond");
+    }
+
     [Fact]
     public async Task A_very_long_signature_keeps_the_check_order()
     {
