@@ -31,10 +31,18 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         TaskCompletionSource allStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<AccessTokenResult>[] pending = tokens.Select(t => Task.Run(async () =>
         {
-            ValueTask<AccessTokenResult> call = client.TryVerifyAccessTokenAsync(t);
-            if (Interlocked.Increment(ref started) == tokens.Length)
+            // Counted even when the call throws instead of returning, so that the test fails (below) rather than waits for ever.
+            ValueTask<AccessTokenResult> call;
+            try
             {
-                allStarted.SetResult();
+                call = client.TryVerifyAccessTokenAsync(t);
+            }
+            finally
+            {
+                if (Interlocked.Increment(ref started) == tokens.Length)
+                {
+                    allStarted.SetResult();
+                }
             }
 
             return await call;

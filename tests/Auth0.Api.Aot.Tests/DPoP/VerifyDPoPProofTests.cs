@@ -322,6 +322,50 @@ public sealed class VerifyDPoPProofTests : IDisposable
         }
     }
 
+    // iat is the double Utf8JsonReader.TryGetDouble reads (as Python's float does): correctly rounded whatever its
+    // spelling (exponents, long digit strings), then compared with the window. The clock reads 1735689600; the window is
+    // [now - 300 s, now + 30 s].
+    public static TheoryData<string, long?, string?> IatSpellings => new()
+    {
+        { "1735689600e0", 1735689600, null },
+        { "1.7356896E+9", 1735689600, null },
+        { "17356896000000e-4", 1735689600, null },
+        { "0.00017356896e13", 1735689600, null },
+        { "17356896" + new string('0', 700) + "e-698", 1735689600, null },
+        { "1735689600." + new string('9', 600), 1735689601, null },
+        { "1735689630.0000001", 1735689630, null }, // rounds to now + 30 s exactly: inside the window
+        { "1735689630.0000002", null, "DPoP Proof iat is from the future" }, // the next double up
+        { "1735689299.9999999", 1735689300, null }, // rounds up to now - 300 s exactly
+        { "1735689299.9999998", null, "DPoP Proof iat is too old" },
+        { "-0", null, "DPoP Proof iat is too old" },
+        { "1e-400", null, "DPoP Proof iat is too old" },
+        { "1" + new string('0', 400) + "e-391", null, "DPoP Proof iat is too old" },
+        { "1e400", null, "DPoP Proof iat is from the future" },
+    };
+
+    [Theory]
+    [MemberData(nameof(IatSpellings))]
+    public async Task Iat_is_read_as_the_json_readers_double_whatever_its_spelling(string iat, long? issuedAt, string? message)
+    {
+        // The reference: what Utf8JsonReader makes of the same number.
+        System.Text.Json.Utf8JsonReader reader = new(System.Text.Encoding.ASCII.GetBytes(iat));
+        Assert.True(reader.Read());
+        Assert.True(reader.TryGetDouble(out double expected));
+        string header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(Proof().Split('.')[0]));
+        string payload = "{\"iat\":" + iat + ",\"jti\":\"abc\",\"ath\":\"" + DPoPProofs.AccessTokenHash(Token) + "\",\"htm\":\"GET\",\"htu\":\"" + Url + "\"}";
+        string proof = s_key.SignCompact(header, payload);
+        if (issuedAt is long seconds)
+        {
+            DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
+            Assert.Equal(seconds, claims.IssuedAt.ToUnixTimeSeconds());
+            Assert.Equal((long)Math.Floor(expected), seconds);
+        }
+        else
+        {
+            await FailsAsync(proof, message!);
+        }
+    }
+
     [Fact]
     public async Task A_forged_proof_cannot_poison_how_a_genuine_key_is_treated()
     {
@@ -337,6 +381,31 @@ public sealed class VerifyDPoPProofTests : IDisposable
         await FailsAsync(Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("use", "enc")), key: victim), "Missing or invalid jwk in header");
         await FailsAsync(Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("key_ops", new[] { "sign" })), key: victim), "Missing or invalid jwk in header");
         Assert.NotNull(await _client.VerifyDPoPProofAsync(Token, Proof((h, _) => h.Set("jwk", victim.PublicJwk(includeAlgAndUse: false).Remove("kid").Set("alg", "ES256").Set("use", "sig")), key: victim), "GET", Url));
+    }
+
+    // The signing input is converted to bytes on the stack up to 1,024 characters and in a pooled buffer beyond: proofs
+    // on either side of that boundary verify, and the same proofs with another signature do not.
+    [Fact]
+    public async Task Signing_inputs_on_either_side_of_the_stack_buffer_verify_exactly()
+    {
+        int below = 0, above = 0;
+        for (int pad = 0; pad < 1200 && (below < 2 || above < 2); pad++)
+        {
+            string proof = Proof((_, p) => p.Set("pad", new string('p', pad)));
+            int signingInput = proof.LastIndexOf('.');
+            if (signingInput is < 1021 or > 1028)
+            {
+                continue;
+            }
+
+            _ = signingInput <= 1024 ? below++ : above++;
+            DPoPProofClaims claims = await _client.VerifyDPoPProofAsync(Token, proof, "GET", Url);
+            Assert.Equal(DPoPProofs.Thumbprint(s_key), claims.JwkThumbprint);
+            string other = Proof((_, p) => p.Set("pad", new string('q', pad)));
+            await FailsAsync(proof[..(signingInput + 1)] + other[(other.LastIndexOf('.') + 1)..], "JWT signature verification failed: bad_signature");
+        }
+
+        Assert.True(below >= 2 && above >= 2, "proofs at the boundary: " + below + " at most 1,024 characters, " + above + " beyond");
     }
 
     [Fact]
