@@ -114,9 +114,9 @@ internal sealed class TokenEndpointClient
 
             status = (int)response.StatusCode;
             contentType = response.Content.Headers.ContentType?.MediaType;
-            body = await KeySource.ReadLimitedAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false)
-                ?? throw new ApiException("invalid_response", "Token endpoint response is too large.", 502);
+            byte[]? read = await KeySource.ReadLimitedAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false);
             Set(outcome, "invalid_response");
+            body = read ?? throw new ApiException("invalid_response", "Token endpoint response is too large.", 502);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
         {

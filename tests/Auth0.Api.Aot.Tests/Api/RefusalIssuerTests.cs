@@ -117,6 +117,96 @@ public sealed class RefusalIssuerTests : FakeClockIssuerTests
         Assert.Null((await client.TryVerifyRequestAsync(null, null, "GET", Url)).Issuer);
     }
 
+    // Spellings of the allowed issuer that normalise to it (case, no trailing slash, blanks, a repeated scheme): the
+    // token is refused (its raw iss is not the discovery document's), and the issuer named is the allowed one's
+    // string, never the token's. Look-alikes that do not normalise to it (a trailing dot, an escape, a full-width digit,
+    // a path) name none.
+    public static TheoryData<string, string> CraftedIssuers()
+    {
+        TheoryData<string, string> rows = new();
+        foreach (string mode in new[] { "domain", "list", "resolver" })
+        {
+            rows.Add(mode, "no-slash");
+            rows.Add(mode, "upper-scheme");
+            rows.Add(mode, "blanks");
+            rows.Add(mode, "double-scheme");
+        }
+
+        return rows;
+    }
+
+    private string Spell(string spelling)
+    {
+        string issuer = H.Issuer.Issuer;
+        string host = issuer["https://".Length..^1];
+        return spelling switch
+        {
+            "no-slash" => "https://" + host,
+            "upper-scheme" => "HTTPS://" + host + "/",
+            "blanks" => "  " + issuer + " ",
+            "double-scheme" => "https://" + issuer,
+            "trailing-dot" => "https://" + host.Replace(":", ".:", StringComparison.Ordinal) + "/",
+            "escaped" => "https://" + host.Replace(".", "%2E", StringComparison.Ordinal) + "/",
+            "full-width" => "https://" + host.Replace("1", "\uFF11", StringComparison.Ordinal) + "/",
+            "path" => issuer + "x",
+            _ => throw new ArgumentOutOfRangeException(nameof(spelling)),
+        };
+    }
+
+    [Theory, MemberData(nameof(CraftedIssuers))]
+    public async Task A_crafted_spelling_of_the_allowed_issuer_names_the_allowed_issuer_not_the_tokens_text(string mode, string spelling)
+    {
+        using ApiClient client = ClientIn(mode);
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        string iss = Spell(spelling);
+        Assert.NotEqual(H.Issuer.Issuer, iss);
+
+        AccessTokenResult result = await RefusedAsync(client, H.Token((_, p) => p.Set("iss", iss)), VerificationFailure.ClaimMismatch);
+        Assert.Equal("iss", result.Claim);
+        Assert.Equal(H.Issuer.Issuer, result.Issuer);
+        RequestVerificationResult request = await client.TryVerifyRequestAsync("Bearer " + H.Token((_, p) => p.Set("iss", iss)), null, "GET", Url);
+        Assert.Equal((VerificationFailure.ClaimMismatch, H.Issuer.Issuer), (request.Failure, request.Issuer));
+    }
+
+    [Theory]
+    [InlineData("domain", "trailing-dot")]
+    [InlineData("list", "trailing-dot")]
+    [InlineData("resolver", "trailing-dot")]
+    [InlineData("domain", "escaped")]
+    [InlineData("list", "full-width")]
+    [InlineData("resolver", "full-width")]
+    [InlineData("resolver", "path")]
+    public async Task A_look_alike_of_the_allowed_issuer_names_none(string mode, string spelling)
+    {
+        using ApiClient client = ClientIn(mode);
+        Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(H.Token((_, p) => p.Set("iss", Spell(spelling))));
+        Assert.False(result.IsValid);
+        Assert.Null(result.Issuer);
+    }
+
+    [Fact]
+    public async Task An_issuer_the_resolver_allows_for_one_request_and_not_the_next_is_named_only_when_allowed()
+    {
+        // The resolver allows the issuer for tenant a only; the second call is a verified-token cache hit for tenant b.
+        using ApiClient client = Client(o => o.UseDomainsResolver(context =>
+            context.RequestHeaders?["x-tenant"] == "a" ? [H.Issuer.Domain] : ["other-tenant.example.com"]));
+        string token = H.Token();
+        Dictionary<string, string> a = new() { ["x-tenant"] = "a" };
+        Dictionary<string, string> b = new() { ["x-tenant"] = "b" };
+
+        Assert.Equal(H.Issuer.Issuer, (await client.TryVerifyAccessTokenAsync(token, Url, a)).Issuer);
+        AccessTokenResult refused = await client.TryVerifyAccessTokenAsync(token, Url, b);
+        Assert.Equal(VerificationFailure.IssuerNotAllowed, refused.Failure);
+        Assert.Null(refused.Issuer);
+        Assert.Equal(H.Issuer.Issuer, (await client.TryVerifyAccessTokenAsync(token, Url, a)).Issuer);
+
+        AccessTokenResult expired = await client.TryVerifyAccessTokenAsync(H.Token((_, p) => p.Set("exp", Time.GetUtcNow().AddHours(-1).ToUnixTimeSeconds())), Url, b);
+        Assert.Equal(VerificationFailure.IssuerNotAllowed, expired.Failure);
+        Assert.Null(expired.Issuer);
+    }
+
     [Fact]
     public async Task A_token_of_a_discovery_issuer_that_is_not_the_configured_domain_has_none_until_it_matches()
     {

@@ -521,6 +521,20 @@ public sealed class TokenExchangeTelemetryTests : TokenEndpointTestBase
     }
 
     [Fact]
+    public async Task A_token_endpoint_answer_too_large_to_read_is_an_invalid_response_not_a_network_error()
+    {
+        using TelemetryRecorder recorder = new();
+        using ApiClient client = Confidential();
+        AnswerJson("{\"access_token\":\"" + new string('a', Auth0.Api.Aot.Internal.KeySource.MaxDocumentBytes) + "\",\"expires_in\":3600}");
+
+        ApiException refused = await Assert.ThrowsAsync<ApiException>(async () => await client.GetTokenOnBehalfOfAsync("incoming-access-token", "https://orders.example.com"));
+
+        AssertApiError(refused, "invalid_response", 502);
+        Assert.Equal(["on_behalf_of|invalid_response"], recorder.Of("auth0.api.token_exchange.requests").Select(m => m.Tag("auth0.flow") + "|" + m.Tag("auth0.outcome")));
+        Assert.Equal("invalid_response", Assert.Single(recorder.Spans("auth0.token_exchange")).GetTagItem("error.type"));
+    }
+
+    [Fact]
     public async Task An_unreachable_discovery_is_a_discovery_error()
     {
         using TelemetryRecorder recorder = new();

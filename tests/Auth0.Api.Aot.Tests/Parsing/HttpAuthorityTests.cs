@@ -84,6 +84,45 @@ public sealed class HttpAuthorityTests
         Assert.Equal(("invalid", 0), (Telemetry.AddressOf(url).Host, Telemetry.AddressOf(url).Port));
     }
 
+    // Random URLs of the characters that matter (a fixed seed: the same inputs every run): the parser never throws,
+    // what it accepts is a lower-case host and a port in range, and where Uri reads a DNS name it reads the same host
+    // and port.
+    [Fact]
+    public void Never_throws_and_agrees_with_Uri_on_random_urls()
+    {
+        string[] pieces = ["https://", "http://", "HTTPS://", "[", "]", ":", "::", "/", "?", "#", "@", "%", "\\", " ", "\t", "a", "B", "1", "f", ".", "-", "_", "\u00FC", "0", "443", "65535", "65536", "99999"];
+        Random random = new(20261202);
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            System.Text.StringBuilder url = new(random.Next(3) == 0 ? string.Empty : random.Next(2) == 0 ? "https://" : "http://");
+            int count = random.Next(1, 9);
+            for (int j = 0; j < count; j++)
+            {
+                url.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            string text = url.ToString();
+            if (!HttpAuthority.TryParse(text, out string host, out int port, out bool defaultPort))
+            {
+                Assert.Equal((string.Empty, 0, false), (host, port, defaultPort));
+                continue;
+            }
+
+            accepted++;
+            Assert.NotEmpty(host);
+            Assert.Equal(host.ToLowerInvariant(), host);
+            Assert.InRange(port, 0, 65535);
+            Assert.Equal(port == (text.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 443 : 80), defaultPort);
+            if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.HostNameType == UriHostNameType.Dns)
+            {
+                Assert.True((uri.Host, uri.Port) == (host, port), text + ": Uri reads " + uri.Host + " " + uri.Port + ", the parser " + host + " " + port);
+            }
+        }
+
+        Assert.InRange(accepted, 100, 20_000);
+    }
+
     [Fact]
     public void A_null_url_is_refused() => Assert.False(HttpAuthority.TryParse(null, out _, out _, out _));
 
