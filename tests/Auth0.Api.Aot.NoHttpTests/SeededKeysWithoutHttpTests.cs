@@ -212,6 +212,56 @@ public sealed class SeededKeysWithoutHttpTests : IAsyncLifetime
         Assert.Equal((0, 0), (_issuer.TotalRequests, unseeded.TotalRequests));
     }
 
+    // A handler that verifies again, on the thread that raised it, gets the failure it is being told of: as a call made
+    // while a real fetch's handlers run joins that fetch, it raises no second event, even with no back-off (which
+    // would otherwise recurse until the stack overflowed: the test stops re-entering after 3 levels).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public async Task A_handler_that_verifies_again_gets_the_failure_without_a_second_event(int backoffSeconds)
+    {
+        await using LocalIssuer unseeded = await LocalIssuer.StartAsync(s_other);
+        using ApiClient client = new(new ApiClientOptions
+        {
+            DomainsResolver = (_, _) => new ValueTask<IReadOnlyList<string>>([_issuer.Domain, unseeded.Domain]),
+            Audience = Audience,
+            TimeProvider = _time,
+            FailureBackoff = TimeSpan.FromSeconds(backoffSeconds),
+            StaticJwks = new Dictionary<string, string> { [_issuer.Domain] = _issuer.JwksJson() },
+        });
+        string token = unseeded.CreateToken(Audience);
+        int raised = 0;
+        bool completed = true;
+        List<AccessTokenResult> nested = [];
+        client.KeySourceFailed += _ =>
+        {
+            if (++raised <= 3)
+            {
+                // Nothing to wait for in a build without HTTP: complete at once, so no deadlock is possible. (No
+                // assertion in here: a handler's exception is rethrown on the thread pool.)
+                ValueTask<AccessTokenResult> again = client.TryVerifyAccessTokenAsync(token);
+                completed &= again.IsCompleted;
+                nested.Add(again.AsTask().GetAwaiter().GetResult());
+            }
+        };
+
+        AccessTokenResult outer = await client.TryVerifyAccessTokenAsync(token);
+
+        Assert.Equal(1, raised);
+        Assert.True(completed);
+        AccessTokenResult inner = Assert.Single(nested);
+        Assert.Equal((VerificationFailure.KeySourceFailed, VerificationFailure.KeySourceFailed), (outer.Failure, inner.Failure));
+        Assert.Contains(Property, inner.ErrorDescription, StringComparison.Ordinal);
+        Assert.Equal(outer.ErrorDescription, inner.ErrorDescription);
+
+        // The next verification is a new failure once the back-off is over (at once without one), reported once more.
+        _time.Advance(TimeSpan.FromSeconds(backoffSeconds));
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(token)).Failure);
+        Assert.Equal(2, raised);
+        Assert.Equal(2, nested.Count);
+        Assert.True((await client.TryVerifyAccessTokenAsync(Token())).IsValid);
+    }
+
     [Fact]
     public async Task Tokens_naming_many_other_allowed_issuers_never_evict_the_seeded_keys()
     {

@@ -8,7 +8,10 @@
 //   - keys is null or an array whose elements are null or objects; a key's string members are strings or null, and
 //     key_ops is null or an array of strings or nulls; a member of another type is "not of the expected shape";
 //   - names match exactly (case-sensitive, after unescaping); unknown members are skipped; a member given twice keeps
-//     its last value.
+//     its last value; every escaped name, known or not, must unescape (no lone surrogate), as the serializer unescapes
+//     each one;
+//   - a string value that is read (a key's members) fails if it is not UTF-8 or its escapes make no UTF-16 string; a
+//     skipped value is not checked beyond the reader's syntax.
 // JwksReaderTests compares it with the serializer over a corpus of bodies, good and bad.
 
 using System;
@@ -42,6 +45,7 @@ internal static class JwksReader
                 Expect(reader.TokenType == JsonTokenType.StartObject);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
+                    CheckName(ref reader);
                     bool keys = reader.ValueTextEquals("keys"u8);
                     reader.Read();
                     if (keys)
@@ -101,6 +105,7 @@ internal static class JwksReader
         JsonWebKeyDto key = new();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            CheckName(ref reader);
             int member = JwkReader.MemberBit(ref reader);
             reader.Read();
             if (member == 0)
@@ -119,6 +124,58 @@ internal static class JwksReader
         }
 
         return key;
+    }
+
+    // The serializer unescapes every member name, known or not, into UTF-8 bytes, and fails the body on a \u escape that
+    // makes no UTF-16 string: a low surrogate first, or a high one not followed at once by an escaped low one
+    // (JsonException, as for bad syntax). ValueTextEquals unescapes only when the name could still match, and CopyString
+    // also refuses raw bytes that are not UTF-8 (the serializer does not look at those), so the escapes are checked
+    // here. The reader has checked their syntax: a backslash starts an escape, and \u has four hex digits.
+    private static void CheckName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> name = reader.ValueSpan; // the reader reads one span: never a sequence
+        int i = name.IndexOf((byte)'\\');
+        while (i >= 0 && i < name.Length)
+        {
+            if (name[i] != (byte)'\\')
+            {
+                i++;
+                continue;
+            }
+
+            if (name[i + 1] != (byte)'u')
+            {
+                i += 2;
+                continue;
+            }
+
+            int scalar = Hex4(name.Slice(i + 2, 4));
+            i += 6;
+            if (scalar is < 0xD800 or > 0xDFFF)
+            {
+                continue;
+            }
+
+            Expect(scalar < 0xDC00 && i + 6 <= name.Length && name[i] == (byte)'\\' && name[i + 1] == (byte)'u'
+                && Hex4(name.Slice(i + 2, 4)) is >= 0xDC00 and <= 0xDFFF);
+            i += 6;
+        }
+    }
+
+    private static int Hex4(ReadOnlySpan<byte> digits)
+    {
+        int value = 0;
+        foreach (byte digit in digits)
+        {
+            value = (value << 4) | (digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10);
+        }
+
+        return value;
     }
 
     private static string? ReadString(ref Utf8JsonReader reader)

@@ -139,6 +139,10 @@ internal sealed class RefreshingCache<T> : IDisposable
     private readonly string _document;
     private long _version;
 
+    // A build without HTTP: the entry whose FetchFailed handlers this thread is running (FailWithoutFetch).
+    [ThreadStatic]
+    private static Entry? t_raising;
+
     /// <param name="policy">The timing policy.</param>
     /// <param name="fetch">
     /// Fetches a key's value and the lifetime its response asked for; the flag says the fetch is forced (an unknown kid).
@@ -509,8 +513,10 @@ internal sealed class RefreshingCache<T> : IDisposable
     // A build without HTTP: what a fetch of key would give, without starting one. Within the back-off of an earlier
     // failure, that failure's message (as a read refused by the back-off gets); otherwise a failed fetch like any other
     // (KeySourceFailed, never an exception out of verification) whose message names the build property, recorded and
-    // raised as a fetch's failure is (the error, the back-off, FetchFailed on this thread, outside the entry's lock). The back-off is taken under the lock, so concurrent callers raise one
-    // event per back-off, as one shared fetch would. A forced refresh inside its cooldown gets null (no fetch allowed).
+    // raised as a fetch's failure is (the error, the back-off, FetchFailed on this thread, outside the entry's lock).
+    // The back-off is taken under the lock, so concurrent callers raise one event per back-off, as one shared fetch
+    // would; a call from a handler of the event gets the failure it reports (t_raising). A forced refresh inside its
+    // cooldown gets null (no fetch allowed).
     private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced) => FailWithoutFetch(key, entry, forced, out _);
 
     private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced, out bool started)
@@ -522,6 +528,15 @@ internal sealed class RefreshingCache<T> : IDisposable
         lock (entry.Gate)
         {
             now = _time.GetTimestamp();
+
+            // A call from a FetchFailed handler of this entry, on the thread raising it (a KeySourceFailed handler that
+            // verifies again): it gets the failure being reported, as a call made while a real fetch's handlers run
+            // joins that fetch; it raises no event of its own, so that with no back-off it cannot recurse.
+            if (ReferenceEquals(t_raising, entry) && entry.LastError is { } reported)
+            {
+                return new CacheRead<T>(reported, withCause: true, _policy.Backoff);
+            }
+
             if (entry.LastError is { } lastError && now < entry.RetryAfter)
             {
                 return new CacheRead<T>(lastError, withCause: false, Span(entry.RetryAfter - now));
@@ -544,7 +559,17 @@ internal sealed class RefreshingCache<T> : IDisposable
             started = true;
         }
 
-        RaiseFetchFailed(key, entry, exception, now);
+        Entry? outer = t_raising;
+        t_raising = entry;
+        try
+        {
+            RaiseFetchFailed(key, entry, exception, now);
+        }
+        finally
+        {
+            t_raising = outer;
+        }
+
         return new CacheRead<T>(error, withCause: true, _policy.Backoff);
     }
 

@@ -192,6 +192,7 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
         Assert.Equal(digests.Length, store.Count);
         Assert.All(digests, digest => Assert.Equal(ReplayRecord.Replayed, store.TryAdd(digest, thumbprint, expiresAt)));
     }
+
     [Fact]
     public void A_full_store_refuses_without_scanning_and_sweeps_at_most_once_a_second()
     {

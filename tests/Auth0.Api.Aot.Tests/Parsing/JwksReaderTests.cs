@@ -71,6 +71,74 @@ public sealed class JwksReaderTests
         "{\"keys\":[{\"kid\":\"unterminated}]}",
         "{\"a\":" + string.Concat(Enumerable.Repeat("[", 64)) + string.Concat(Enumerable.Repeat("]", 64)) + ",\"keys\":[]}",
         "{\"a\":" + string.Concat(Enumerable.Repeat("[", 62)) + string.Concat(Enumerable.Repeat("]", 62)) + ",\"keys\":[]}",
+        "{\"a\":" + string.Concat(Enumerable.Repeat("[", 63)) + string.Concat(Enumerable.Repeat("]", 63)) + ",\"keys\":[]}",
+        "{\"keys\":[{\"x5c\":" + string.Concat(Enumerable.Repeat("[", 61)) + string.Concat(Enumerable.Repeat("]", 61)) + "}]}",
+        "{\"keys\":[{\"x5c\":" + string.Concat(Enumerable.Repeat("[", 62)) + string.Concat(Enumerable.Repeat("]", 62)) + "}]}",
+        // Escapes that do not make a UTF-16 string (a lone or reversed surrogate), in names and values, read or skipped.
+        "{\"keys\":[],\"\\uDC00\":1}",
+        "{\"keys\":[],\"zz\\uDC00\":1}",
+        "{\"keys\":[],\"\\uD800" + new string('a', 40) + "\":1}",
+        "{\"\\uD800\":1,\"keys\":[]}",
+        "{\"keys\":[{\"zz\\uD800\":\"v\"}]}",
+        "{\"keys\":[{\"\\uDC00" + new string('a', 40) + "\":\"v\"}]}",
+        "{\"keys\":[{\"k\\uD800\":\"v\"}]}",
+        "{\"keys\":[],\"zz\\uD83D\\uDE00\\\\uD800\\n\\u00e9" + new string('a', 40) + "\":1}", // a pair, an escaped backslash
+        "{\"keys\":[],\"zz\\uD800\\n" + new string('a', 40) + "\":1}",
+        "{\"keys\":[],\"zz\\uD800\\uD800" + new string('a', 40) + "\":1}",
+        "{\"keys\":[],\"zz\\uDBFF\\uDFFF" + new string('a', 40) + "\":1}",
+        "{\"keys\":[],\"zz" + new string('a', 40) + "\\uD800\":1}",
+        "{\"keys\":[],\"zz" + new string('a', 40) + "\\uD800\\u00\":1}",
+        "{\"keys\":[],\"zz" + new string('a', 40) + "\\uD800u\\uDC00\":1}",
+        "{\"keys\":[{\"kid\":\"\\uD800\"}]}",
+        "{\"keys\":[{\"kid\":\"\\uDC00\\uD800\"}]}",
+        "{\"keys\":[{\"kid\":\"\\uD83D\\uDE00\"}]}",
+        "{\"keys\":[{\"key_ops\":[\"\\uD800\"]}]}",
+        "{\"keys\":[{\"x5c\":[\"\\uD800\"],\"unknown\":\"\\uDC00\"}]}",
+        // Escaped and differently cased names; the serializer's metadata names are ordinary members here.
+        "{\"\\u006beys\":[{\"\\u006b\\u0069\\u0064\":\"a\"}]}",
+        "{\"Keys\":[{\"kid\":\"a\"}]}",
+        "{\"keys\":[{\"KEY_OPS\":1,\"Kid\":2}]}",
+        "{\"$id\":\"1\",\"keys\":[{\"$ref\":\"1\",\"kid\":\"a\"}]}",
+        "{\"$type\":\"x\",\"keys\":[]}",
+        "{\"keys\":{\"$values\":[]}}",
+        // A later value replaces an earlier one, null included; a later wrong type fails the body.
+        "{\"keys\":[{\"kid\":\"a\",\"kid\":null}]}",
+        "{\"keys\":[{\"key_ops\":[\"verify\"],\"key_ops\":null}]}",
+        "{\"keys\":[],\"keys\":{}}",
+        "{\"keys\":[{}, 1]}",
+        "{\"keys\":[{\"kid\":\"a\"}],\"keys\":[{\"kid\":1}]}",
+        // Byte order marks, odd whitespace, control characters.
+        "\uFEFF",
+        "\uFEFFnull",
+        "\uFEFF\uFEFF{}",
+        "\u00A0{}",
+        "{\"keys\":[]}\u0000",
+        "{\"keys\":[{\"kid\":\"a\tb\"}]}",
+        "{\"keys\":[{\"kid\":\"a\\tb\\u0000\"}]}",
+        // Numbers the reader must still check for syntax where they are skipped.
+        "{\"a\":01,\"keys\":[]}",
+        "{\"a\":1e,\"keys\":[]}",
+        "{\"a\":-,\"keys\":[]}",
+        "{\"a\":1e99999,\"keys\":[]}",
+        "{\"keys\":[" + string.Join(",", Enumerable.Repeat("{" + Rsa + "}", 2_000)) + "]}",
+    ];
+
+    // Bodies with bytes that are not UTF-8 (each char of the string is one byte: Latin-1).
+    public static TheoryData<string> RawBodies() =>
+    [
+        "{\"keys\":[],\"\u00C3\u0028\":1}",
+        "{\"keys\":[{\"\u00FF\":\"v\"}]}",
+        "{\"keys\":[{\"x5c\":[\"\u00FF\u00FE\"],\"other\":\"\u00C0\u00AF\"}]}",
+        "{\"keys\":[{\"kid\":\"\u00C0\u00AF\"}]}",
+        "{\"keys\":[{\"kid\":\"\u00ED\u00A0\u0080\"}]}",
+        "{\"keys\":[{\"kid\":\"\u00F4\u0090\u0080\u0080\"}]}",
+        "{\"keys\":[{\"key_ops\":[\"verify\",\"\u00FF\"]}]}",
+        "{\"keys\":[],\"\\u0041\u00FF\":1}",
+        "{\"keys\":[{\"k\\u0069d\u00FF\":\"v\"}]}",
+        "{\"keys\":[{\"kid\":\"\\u0041\u00FF\"}]}",
+        "{\"keys\":[]}\u00FF",
+        "\u00FF{\"keys\":[]}",
+        "\u00EF\u00BB{\"keys\":[]}",
     ];
 
     [Theory]
@@ -79,6 +147,14 @@ public sealed class JwksReaderTests
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(body);
         Assert.Equal(Describe(() => Serializer(utf8)), Describe(() => JwksReader.Read(utf8)));
+    }
+
+    [Theory]
+    [MemberData(nameof(RawBodies))]
+    public void Reads_every_body_that_is_not_utf8_as_the_serializer_did(string latin1)
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(latin1);
+        Assert.Equal(Describe(() => Serializer(bytes)), Describe(() => JwksReader.Read(bytes)));
     }
 
     [Fact]
