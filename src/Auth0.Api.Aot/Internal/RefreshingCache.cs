@@ -486,6 +486,10 @@ internal sealed class RefreshingCache<T> : IDisposable
             {
                 entry.LastError = error;
                 entry.RetryAfter = now + Ticks(_policy.Backoff);
+
+                // The fetch is over before its handlers run: a handler that verifies again (and waits for it) finds
+                // the failure and its back-off, instead of joining this fetch and waiting for itself.
+                entry.InFlight = null;
             }
 
             RaiseFetchFailed(key, entry, exception, now);

@@ -177,6 +177,33 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Assert.All(failures.Skip(1), f => Assert.True(f.ServingStale));
     }
 
+    // The failure was reported while the fetch was still marked as running, so a handler that verified again and waited
+    // for it joined that fetch, which waited for the handler: a deadlock.
+    [Fact]
+    public async Task A_KeySourceFailed_handler_that_waits_for_a_verification_gets_the_failure_instead_of_a_deadlock()
+    {
+        using ApiClient client = Client();
+        ConcurrentQueue<VerificationFailure> nested = new();
+        // The handler blocks on purpose (an event handler is synchronous): only a blocking handler shows the deadlock.
+#pragma warning disable xUnit1031
+        client.KeySourceFailed += _ =>
+        {
+            Task<AccessTokenResult> again = client.TryVerifyAccessTokenAsync(H.Token()).AsTask();
+
+            // A bound on a hang, not a timing assertion: with the defect this wait never ends.
+            if (again.Wait(TimeSpan.FromSeconds(30)))
+            {
+                nested.Enqueue(again.Result.Failure);
+            }
+        };
+#pragma warning restore xUnit1031
+        H.Issuer.Intercept = context => { context.Response.StatusCode = 503; return Task.FromResult(true); };
+        Task<AccessTokenResult> first = client.TryVerifyAccessTokenAsync(H.Token()).AsTask();
+        Assert.True(await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(60))) == first, "the verification never completed");
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await first).Failure);
+        Assert.Equal([VerificationFailure.KeySourceFailed], nested);
+    }
+
     [Fact]
     public async Task A_rotation_counts_one_unknown_kid_refetch_and_a_cooldown_skip_after_it()
     {
