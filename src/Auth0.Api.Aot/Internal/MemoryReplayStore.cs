@@ -30,7 +30,6 @@ using System;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Threading;
 
 namespace Auth0.Api.Aot.Internal;
@@ -169,19 +168,31 @@ internal sealed class MemoryReplayStore
     /// <summary>Whether the hash keys are drawn yet: not before the first record of a store without a fixed seed (tests).</summary>
     internal bool HasKeys => Volatile.Read(ref _keys) is not null;
 
-    // The hash keys, drawn from the system's random number generator at the first record: a client that never records
-    // a proof (a Bearer-only API) does not pay for the generator's start (about 3 million instructions, more than the
-    // rest of the client's construction without its keys). Set once; a losing racer takes the winner's keys.
+    /// <summary>The hash keys (drawn now if they were not yet), for the test that they are random.</summary>
+    internal ulong[] KeyValues()
+    {
+        HashKeys keys = Keys;
+        return [keys.Digest0, keys.Digest1, keys.Thumbprint0, keys.Thumbprint1];
+    }
+
+    // The hash keys, drawn at the first record: a client that never records a proof (a Bearer-only API) draws none.
+    // Set once; a losing racer takes the winner's keys.
     private HashKeys Keys => Volatile.Read(ref _keys) ?? DrawKeys();
 
     private int CounterOf(ReadOnlySpan<byte> thumbprint, HashKeys keys) =>
         (int)(Mix(BinaryPrimitives.ReadUInt64LittleEndian(thumbprint), BinaryPrimitives.ReadUInt64LittleEndian(thumbprint[8..]), keys.Thumbprint0, keys.Thumbprint1) & (uint)(_keyCounts.Length - 1));
 
+    // The keys only make bucket positions unpredictable (hash flooding); they are not key material. Two Guid.NewGuid
+    // values are 244 random bits from the operating system's secure generator (the runtime draws version 4 GUIDs from
+    // it on every platform: getrandom or arc4random on Unix, the system RNG on Windows). RandomNumberGenerator would
+    // start OpenSSL's DRBG on Linux instead: 3.4 million instructions, 14 % of a seeded DPoP app's whole start
+    // (docs/performance.md, issue 15), when nothing else in such an app asks OpenSSL for random bytes.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private HashKeys DrawKeys()
     {
         Span<byte> random = stackalloc byte[4 * sizeof(ulong)];
-        RandomNumberGenerator.Fill(random);
+        Guid.NewGuid().TryWriteBytes(random);
+        Guid.NewGuid().TryWriteBytes(random[16..]);
         HashKeys drawn = new(
             BinaryPrimitives.ReadUInt64LittleEndian(random),
             BinaryPrimitives.ReadUInt64LittleEndian(random[8..]),

@@ -193,6 +193,19 @@ public sealed class MemoryReplayStoreTests(ITestOutputHelper output)
         Assert.All(digests, digest => Assert.Equal(ReplayRecord.Replayed, store.TryAdd(digest, thumbprint, expiresAt)));
     }
 
+    // Each of the four 64-bit keys is drawn (not left zero, nor repeated from another) and two stores draw their own.
+    [Fact]
+    public void Random_hash_keys_are_four_distinct_draws_and_differ_from_store_to_store()
+    {
+        FakeTimeProvider time = new(s_start);
+        ulong[] first = new MemoryReplayStore(100, 100, time).KeyValues();
+        ulong[] second = new MemoryReplayStore(100, 100, time).KeyValues();
+        Assert.Equal(4, first.Distinct().Count());
+        Assert.DoesNotContain(0UL, first);
+        Assert.Empty(first.Intersect(second));
+        Assert.Equal(new MemoryReplayStore(100, 100, time, seed: 3).KeyValues(), new MemoryReplayStore(100, 100, time, seed: 3).KeyValues());
+    }
+
     [Fact]
     public void A_full_store_refuses_without_scanning_and_sweeps_at_most_once_a_second()
     {
