@@ -139,7 +139,9 @@ internal sealed class RefreshingCache<T> : IDisposable
     private readonly string _document;
     private long _version;
 
-    // A build without HTTP: the entry whose FetchFailed handlers this thread is running (FailWithoutFetch).
+    // The entry whose FetchFailed handlers this thread is running (RaiseFetchFailed). A call for that entry from one of
+    // them (a KeySourceFailed handler that verifies again) gets the failure being reported and starts no fetch, with or
+    // without HTTP: so a handler that waits for it cannot wait for itself, and with no back-off it cannot recurse.
     [ThreadStatic]
     private static Entry? t_raising;
 
@@ -295,6 +297,11 @@ internal sealed class RefreshingCache<T> : IDisposable
         lock (entry.Gate)
         {
             long now = _time.GetTimestamp();
+            if (ReportedToHandler(entry) is { } reported)
+            {
+                return new(reported);
+            }
+
             if (entry.InFlight is { } inFlight)
             {
                 pending = inFlight;
@@ -342,6 +349,11 @@ internal sealed class RefreshingCache<T> : IDisposable
             if (Volatile.Read(ref entry.Current) is { Pinned: true })
             {
                 return default;
+            }
+
+            if (ReportedToHandler(entry) is { } reported)
+            {
+                return reported;
             }
 
             if (entry.InFlight is { } inFlight)
@@ -438,7 +450,7 @@ internal sealed class RefreshingCache<T> : IDisposable
         Task<Fetched> started;
         lock (entry.Gate)
         {
-            if (entry.InFlight is not null || now < entry.RetryAfter)
+            if (entry.InFlight is not null || now < entry.RetryAfter || ReferenceEquals(t_raising, entry))
             {
                 return;
             }
@@ -510,16 +522,29 @@ internal sealed class RefreshingCache<T> : IDisposable
         {
             CachedValue<T>? current = Volatile.Read(ref entry.Current);
             bool usable = current is not null && now < current.StaleUntil;
-            failed(key, exception, usable, usable && now >= current!.FreshUntil);
+            Entry? outer = t_raising;
+            t_raising = entry;
+            try
+            {
+                failed(key, exception, usable, usable && now >= current!.FreshUntil);
+            }
+            finally
+            {
+                t_raising = outer;
+            }
         }
     }
+
+    // Under entry.Gate: for a call made by a FetchFailed handler of this entry (see t_raising), the failure it reports.
+    private CacheRead<T>? ReportedToHandler(Entry entry) =>
+        ReferenceEquals(t_raising, entry) && entry.LastError is { } reported ? new CacheRead<T>(reported, withCause: true, _policy.Backoff) : null;
 
     // A build without HTTP: what a fetch of key would give, without starting one. Within the back-off of an earlier
     // failure, that failure's message (as a read refused by the back-off gets); otherwise a failed fetch like any other
     // (KeySourceFailed, never an exception out of verification) whose message names the build property, recorded and
     // raised as a fetch's failure is (the error, the back-off, FetchFailed on this thread, outside the entry's lock).
     // The back-off is taken under the lock, so concurrent callers raise one event per back-off, as one shared fetch
-    // would; a call from a handler of the event gets the failure it reports (t_raising). A forced refresh inside its
+    // would; a call from a handler of the event gets the failure it reports (ReportedToHandler). A forced refresh inside its
     // cooldown gets null (no fetch allowed).
     private CacheRead<T>? FailWithoutFetch(string key, Entry entry, bool forced) => FailWithoutFetch(key, entry, forced, out _);
 
@@ -533,12 +558,9 @@ internal sealed class RefreshingCache<T> : IDisposable
         {
             now = _time.GetTimestamp();
 
-            // A call from a FetchFailed handler of this entry, on the thread raising it (a KeySourceFailed handler that
-            // verifies again): it gets the failure being reported, as a call made while a real fetch's handlers run
-            // joins that fetch; it raises no event of its own, so that with no back-off it cannot recurse.
-            if (ReferenceEquals(t_raising, entry) && entry.LastError is { } reported)
+            if (ReportedToHandler(entry) is { } reported)
             {
-                return new CacheRead<T>(reported, withCause: true, _policy.Backoff);
+                return reported;
             }
 
             if (entry.LastError is { } lastError && now < entry.RetryAfter)
@@ -563,17 +585,7 @@ internal sealed class RefreshingCache<T> : IDisposable
             started = true;
         }
 
-        Entry? outer = t_raising;
-        t_raising = entry;
-        try
-        {
-            RaiseFetchFailed(key, entry, exception, now);
-        }
-        finally
-        {
-            t_raising = outer;
-        }
-
+        RaiseFetchFailed(key, entry, exception, now);
         return new CacheRead<T>(error, withCause: true, _policy.Backoff);
     }
 

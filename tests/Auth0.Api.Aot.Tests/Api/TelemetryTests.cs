@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Threading;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
@@ -201,6 +202,36 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         Task<AccessTokenResult> first = client.TryVerifyAccessTokenAsync(H.Token()).AsTask();
         Assert.True(await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(60))) == first, "the verification never completed");
         Assert.Equal(VerificationFailure.KeySourceFailed, (await first).Failure);
+        Assert.Equal([VerificationFailure.KeySourceFailed], nested);
+    }
+
+    // With no back-off, a handler that verifies again started a new fetch, whose failure called the handler again: an
+    // endless chain of fetches. A call from a handler gets the failure being reported and fetches nothing.
+    [Fact]
+    public async Task A_KeySourceFailed_handler_that_verifies_again_with_no_backoff_starts_no_second_fetch()
+    {
+        using ApiClient client = Client(o => o.FailureBackoff = TimeSpan.Zero);
+        int raised = 0, requests = 0;
+        ConcurrentQueue<VerificationFailure> nested = new();
+#pragma warning disable xUnit1031 // the handler is synchronous; the nested call completes at once
+        client.KeySourceFailed += _ =>
+        {
+            if (Interlocked.Increment(ref raised) <= 3)
+            {
+                nested.Enqueue(client.TryVerifyAccessTokenAsync(H.Token()).AsTask().GetAwaiter().GetResult().Failure);
+            }
+        };
+#pragma warning restore xUnit1031
+        H.Issuer.Intercept = context =>
+        {
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = 503;
+            return Task.FromResult(true);
+        };
+
+        Assert.Equal(VerificationFailure.KeySourceFailed, (await client.TryVerifyAccessTokenAsync(H.Token())).Failure);
+        Assert.Equal(1, raised);
+        Assert.Equal(1, requests);
         Assert.Equal([VerificationFailure.KeySourceFailed], nested);
     }
 
