@@ -91,6 +91,21 @@ if $jit; then
   done
 fi
 
+# Times the apps with hyperfine in interleaved rounds, the order rotated each round, into <dir>/round-N.json:
+# time_rounds <dir> aot|jit <app>... (aot runs the NativeAOT binary, jit runs `dotnet app.dll`).
+time_rounds() {
+  local dir="$1" kind="$2"; shift 2
+  local list=("$@") count=$# round i app
+  for round in $(seq "$rounds"); do
+    commands=()
+    for i in $(seq 0 $((count - 1))); do
+      app="${list[$(((i + round) % count))]}"
+      if [ "$kind" = jit ]; then commands+=(-n "$app" "dotnet $dir/$app/Seeded.$app.dll"); else commands+=(-n "$app" "$dir/$app/Seeded.$app"); fi
+    done
+    hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$dir/round-$round.json" "${commands[@]}" >/dev/null 2>>"$dir/hyperfine.log"
+  done
+}
+
 # The NativeAOT table (the script's output without --jit), then the JIT table with --jit.
 aot_table() {
 for app in "${apps[@]}"; do
@@ -136,15 +151,7 @@ fi
 
 echo
 echo "hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"
-count=${#apps[@]}
-for round in $(seq "$rounds"); do
-  commands=()
-  for i in $(seq 0 $((count - 1))); do
-    app="${apps[$(((i + round) % count))]}"
-    commands+=(-n "$app" "$out/$app/Seeded.$app")
-  done
-  hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$out/round-$round.json" "${commands[@]}" >/dev/null 2>>"$out/hyperfine.log"
-done
+time_rounds "$out" aot "${apps[@]}"
 
 python3 - "$out" "$rounds" "${apps[@]}" <<'PY'
 import json, statistics, sys
@@ -173,15 +180,7 @@ PY
 jit_table() {
 echo
 echo "JIT start (dotnet app.dll, framework-dependent, ReadyToRun off, tiering defaults): hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"
-local count=${#jit_apps[@]}
-for round in $(seq "$rounds"); do
-  commands=()
-  for i in $(seq 0 $((count - 1))); do
-    app="${jit_apps[$(((i + round) % count))]}"
-    commands+=(-n "$app" "dotnet $out/jit/$app/Seeded.$app.dll")
-  done
-  hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$out/jit/round-$round.json" "${commands[@]}" >/dev/null 2>>"$out/jit/hyperfine.log"
-done
+time_rounds "$out/jit" jit "${jit_apps[@]}"
 
 python3 - "$out/jit" "$rounds" "${jit_apps[@]}" <<'PY'
 import json, statistics, sys
