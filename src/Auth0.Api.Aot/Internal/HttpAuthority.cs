@@ -4,7 +4,7 @@
 // binary that has no other use for it):
 //   scheme "https://" or "http://" (either case) -> authority, up to the first '/', '?' or '#' -> host -> [":" port]
 //   host: a name or IPv4 address of ASCII letters, digits, '-', '.' and '_' (lower-cased, as Uri.Host is), or an IPv6
-//         literal in brackets of hex digits, ':' and '.' (lower-cased, kept as written: Uri would compress it)
+//         literal in brackets, RFC 3986's IPv6address (lower-cased, kept as written: Uri would compress it)
 //   port: 1 to 5 digits, at most 65535; absent, the scheme's default (443, 80)
 // Anything else is refused (the caller reports "invalid" and 0): userinfo ('@', which the fetch refuses too), a
 // backslash, percent-encoding, other characters, an empty host or port. HttpAuthorityTests compares it with Uri.
@@ -112,19 +112,89 @@ internal static class HttpAuthority
         return true;
     }
 
+    // RFC 3986's IPv6address: eight groups of 1 to 4 hex digits separated by ':', the last two of which may be an IPv4
+    // address in dotted decimal; one "::" may stand for one or more groups of zeros (so at most seven are written
+    // then). No zone identifier (it would need percent-encoding, refused above).
     private static bool IsIPv6Literal(ReadOnlySpan<char> address)
     {
-        if (address.IndexOf(':') < 0)
+        int elided = address.IndexOf("::".AsSpan());
+        if (elided < 0)
+        {
+            return CountGroups(address, last: true) == 8;
+        }
+
+        ReadOnlySpan<char> head = address[..elided];
+        ReadOnlySpan<char> tail = address[(elided + 2)..];
+        if (tail.IndexOf("::".AsSpan()) >= 0)
         {
             return false;
         }
 
-        foreach (char c in address)
+        int before = head.IsEmpty ? 0 : CountGroups(head, last: false);
+        int after = tail.IsEmpty ? 0 : CountGroups(tail, last: true);
+        return before >= 0 && after >= 0 && before + after <= 7;
+    }
+
+    // The number of 16-bit groups in a ':'-separated run of h16 (an IPv4 address as the final piece of the address
+    // counts two), or -1 when a piece is neither.
+    private static int CountGroups(ReadOnlySpan<char> run, bool last)
+    {
+        int groups = 0;
+        while (true)
         {
-            if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
+            int colon = run.IndexOf(':');
+            ReadOnlySpan<char> piece = colon < 0 ? run : run[..colon];
+            if (colon < 0 && last && piece.IndexOf('.') >= 0)
+            {
+                return IsIPv4(piece) ? groups + 2 : -1;
+            }
+
+            if (piece.IsEmpty || piece.Length > 4 || !IsHex(piece))
+            {
+                return -1;
+            }
+
+            groups++;
+            if (colon < 0)
+            {
+                return groups;
+            }
+
+            run = run[(colon + 1)..];
+        }
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> digits)
+    {
+        foreach (char c in digits)
+        {
+            if (!char.IsAsciiHexDigit(c))
             {
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    // Four dec-octets (0 to 255, no leading zero) separated by '.'.
+    private static bool IsIPv4(ReadOnlySpan<char> address)
+    {
+        for (int octet = 0; octet < 4; octet++)
+        {
+            int dot = address.IndexOf('.');
+            if ((dot < 0) != (octet == 3))
+            {
+                return false;
+            }
+
+            ReadOnlySpan<char> digits = dot < 0 ? address : address[..dot];
+            if (digits.IsEmpty || digits.Length > 3 || (digits.Length > 1 && digits[0] == '0') || !TryParsePort(digits, out int value) || value > 255)
+            {
+                return false;
+            }
+
+            address = dot < 0 ? default : address[(dot + 1)..];
         }
 
         return true;

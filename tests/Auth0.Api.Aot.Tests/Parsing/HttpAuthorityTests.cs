@@ -34,6 +34,13 @@ public sealed class HttpAuthorityTests
         { "https://my_keys.example.com/jwks", "my_keys.example.com", 443, true },
         { "https://keys.example.com./jwks", "keys.example.com.", 443, true },
         { "https://[::FFFF:1.2.3.4]/jwks", "[::ffff:1.2.3.4]", 443, true },
+
+        // RFC 3986's IPv6address in its canonical forms (Uri compresses others: see below).
+        { "https://[::]/", "[::]", 443, true },
+        { "https://[1::]/", "[1::]", 443, true },
+        { "https://[1:2:3:4:5:6:7:8]/", "[1:2:3:4:5:6:7:8]", 443, true },
+        { "https://[1::8]:8443/", "[1::8]", 8443, false },
+        { "https://[::ffff:255.255.255.255]/", "[::ffff:255.255.255.255]", 443, true },
     };
 
     // Refused by the parser ("invalid", 0), whatever Uri makes of them.
@@ -62,6 +69,27 @@ public sealed class HttpAuthorityTests
         "https://[::1]:/",
         "https://[tenant]/",
         "https://[]/",
+
+        // Not RFC 3986 IPv6 addresses.
+        "https://[:]/",
+        "https://[:::]/",
+        "https://[::1::]/",
+        "https://[1::2::3]/",
+        "https://[:1::]/",
+        "https://[1:]/",
+        "https://[::1:]/",
+        "https://[1:2:3:4:5:6:7]/",
+        "https://[1:2:3:4:5:6:7:8:9]/",
+        "https://[1:2:3:4::5:6:7:8]/",
+        "https://[12345::]/",
+        "https://[1.2.3.4]/",
+        "https://[::1.2.3]/",
+        "https://[::1.2.3.4.5]/",
+        "https://[::256.1.1.1]/",
+        "https://[::01.2.3.4]/",
+        "https://[::1.2.3.4:5]/",
+        "https://[1:2:3:4:5:6:7:1.2.3.4]/",
+        "https://[::g]/",
     ];
 
     [Theory, MemberData(nameof(SameAsUri))]
@@ -121,6 +149,38 @@ public sealed class HttpAuthorityTests
         }
 
         Assert.InRange(accepted, 100, 20_000);
+    }
+
+    // Random bracketed literals of the pieces IPv6 addresses are made of (a fixed seed): every literal the parser
+    // accepts, Uri reads as an IPv6 address too (the parser is at least as strict), and both agree on the canonical
+    // addresses the parser accepts when Uri writes them back unchanged.
+    [Fact]
+    public void Accepts_only_IPv6_literals_that_Uri_reads_as_IPv6()
+    {
+        string[] pieces = [":", "::", "0", "1", "ff", "FFFF", "12345", "db8", ".", "1.2.3.4", "255", "256", "01", "g"];
+        Random random = new(20261203);
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            System.Text.StringBuilder literal = new("https://[");
+            int count = random.Next(1, 12);
+            for (int j = 0; j < count; j++)
+            {
+                literal.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            string url = literal.Append("]/").ToString();
+            if (!HttpAuthority.TryParse(url, out string host, out _, out _))
+            {
+                continue;
+            }
+
+            accepted++;
+            Assert.True(Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.HostNameType == UriHostNameType.IPv6, url + " is accepted but Uri does not read an IPv6 address");
+            Assert.True(System.Net.IPAddress.TryParse(host.AsSpan(1, host.Length - 2), out _), url);
+        }
+
+        Assert.InRange(accepted, 50, 20_000);
     }
 
     [Fact]
