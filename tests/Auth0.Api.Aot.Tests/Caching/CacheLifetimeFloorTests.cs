@@ -47,8 +47,7 @@ public sealed class CacheLifetimeFloorTests : FakeClockIssuerTests
         }
     }
 
-    private async Task WaitForRefreshesAsync(ApiClient client) =>
-        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(DiscoveryKey) && !client.Keys.Jwks.IsRefreshing(JwksKey));
+    private async Task WaitForRefreshesAsync(ApiClient client) => await Refreshes.EndedAsync(client.Keys, DiscoveryKey, JwksKey);
 
     // Before the fix: max-age=0 refetched on every use (hundreds of fetches here, one per step at least), and no-store,
     // no-cache and Expires were ignored (one fetch for the whole run, CacheTtl being 600 s).
@@ -140,11 +139,17 @@ public sealed class CacheLifetimeFloorTests : FakeClockIssuerTests
         await WaitForRefreshesAsync(client);
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
+        // The refreshes' answers are held, so the counts read once both requests have arrived are this verification's.
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.DiscoveryPath, LocalIssuer.JwksPath);
         Time.Advance(TimeSpan.FromSeconds(1));
         ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
         Assert.True(pending.IsCompletedSuccessfully);
         Assert.True((await pending).IsValid);
-        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2 && H.Issuer.JwksRequests == 2);
+        await gate.ArrivedAsync(LocalIssuer.DiscoveryPath);
+        await gate.ArrivedAsync(LocalIssuer.JwksPath);
+        Assert.Equal((2, 2), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+        gate.Release(LocalIssuer.DiscoveryPath);
+        gate.Release(LocalIssuer.JwksPath);
     }
 
     [Fact]
@@ -153,11 +158,16 @@ public sealed class CacheLifetimeFloorTests : FakeClockIssuerTests
         Answer("max-age=0");
         using ApiClient client = Client(o => o.MinimumCacheLifetime = TimeSpan.Zero);
         await client.VerifyAccessTokenAsync(H.Token());
+
+        // Refreshed key sets are answered only when the test says so: one that ended while a use was still reading the
+        // caches would let that use start another (the set it published is due at once).
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.JwksPath);
         for (int i = 2; i <= 3; i++)
         {
             Assert.True((await client.TryVerifyAccessTokenAsync(H.Token())).IsValid);
-            int expected = i;
-            await Eventually.TrueAsync(() => H.Issuer.JwksRequests == expected);
+            await gate.ArrivedAsync(LocalIssuer.JwksPath);
+            Assert.Equal(i, H.Issuer.JwksRequests);
+            gate.Release(LocalIssuer.JwksPath);
             await WaitForRefreshesAsync(client);
         }
     }

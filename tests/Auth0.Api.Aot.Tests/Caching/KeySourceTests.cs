@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.Testing;
 using Auth0.Api.Aot.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
@@ -64,12 +65,18 @@ public sealed class KeySourceTests : FakeClockIssuerTests
         await client.VerifyAccessTokenAsync(H.Token());
         Assert.Equal((1, 1), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
 
-        // From 80 % of the TTL, a verification uses the cached keys and refreshes them in the background.
+        // From 80 % of the TTL, a verification uses the cached keys and refreshes them in the background. The refreshes'
+        // answers are held, so the counts read once both requests have arrived are the ones this verification made.
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.DiscoveryPath, LocalIssuer.JwksPath);
         Time.Advance(TimeSpan.FromSeconds(1));
         ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
         Assert.True(pending.IsCompletedSuccessfully);
         Assert.True((await pending).IsValid);
-        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 2 && H.Issuer.JwksRequests == 2);
+        await gate.ArrivedAsync(LocalIssuer.DiscoveryPath);
+        await gate.ArrivedAsync(LocalIssuer.JwksPath);
+        Assert.Equal((2, 2), (H.Issuer.DiscoveryRequests, H.Issuer.JwksRequests));
+        gate.Release(LocalIssuer.DiscoveryPath);
+        gate.Release(LocalIssuer.JwksPath);
     }
 
     [Fact]
@@ -77,13 +84,21 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     {
         using ApiClient client = Client(o => o.CacheTtl = TimeSpan.Zero);
         await client.VerifyAccessTokenAsync(H.Token());
+
+        // Refreshed discovery documents are answered only when the test says so: a refresh that ended while a use was
+        // still reading the caches would let that same use start a second one (the document it published is due at once).
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.DiscoveryPath);
         for (int i = 2; i <= 3; i++)
         {
             ValueTask<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Token());
             Assert.True(pending.IsCompletedSuccessfully);
-            // Every use starts a refresh; wait for it to end, since one still running when the next use comes is shared.
-            int expected = i;
-            await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == expected && !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.Issuer + ".well-known/jwks.json"));
+
+            // Every use starts a refresh: its request is the i-th. Let it end before the next use, since one still
+            // running when the next use comes is shared.
+            await gate.ArrivedAsync(LocalIssuer.DiscoveryPath);
+            Assert.Equal(i, H.Issuer.DiscoveryRequests);
+            gate.Release(LocalIssuer.DiscoveryPath);
+            await Refreshes.EndedAsync(client.Keys, H.Issuer.Issuer, H.Issuer.Issuer + ".well-known/jwks.json");
         }
     }
 
@@ -195,14 +210,11 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     [Fact]
     public async Task A_hanging_issuer_times_out_with_a_typed_error()
     {
-        H.Issuer.Intercept = async context =>
-        {
-            await Testing.LocalIssuer.Hang(context);
-            return true;
-        };
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.DiscoveryPath);
         using ApiClient client = Client(o => o.Timeout = TimeSpan.FromMilliseconds(300));
         Task<AccessTokenResult> pending = client.TryVerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience)).AsTask();
-        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 1);
+        await gate.ArrivedAsync(LocalIssuer.DiscoveryPath);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
         Assert.False(pending.IsCompleted);
         Time.Advance(TimeSpan.FromMilliseconds(300));
         AccessTokenResult result = await pending;
@@ -228,15 +240,12 @@ public sealed class KeySourceTests : FakeClockIssuerTests
     [Fact]
     public async Task Caller_cancellation_propagates_as_OperationCanceledException()
     {
-        H.Issuer.Intercept = async context =>
-        {
-            await Testing.LocalIssuer.Hang(context);
-            return true;
-        };
+        IssuerGate gate = IssuerGate.Install(H.Issuer, LocalIssuer.DiscoveryPath);
         using ApiClient client = Client();
         using CancellationTokenSource cts = new();
         Task<AccessTokenClaims> pending = client.VerifyAccessTokenAsync(H.Issuer.CreateToken(Harness.Audience), null, cts.Token).AsTask();
-        await Eventually.TrueAsync(() => H.Issuer.DiscoveryRequests == 1);
+        await gate.ArrivedAsync(LocalIssuer.DiscoveryPath);
+        Assert.Equal(1, H.Issuer.DiscoveryRequests);
         Assert.False(pending.IsCompleted);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
