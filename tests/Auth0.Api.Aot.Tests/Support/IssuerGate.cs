@@ -87,16 +87,11 @@ internal static class Refreshes
     /// Waits until no fetch of the given discovery and JWKS keys is in flight. Call it only once every answer such a
     /// fetch waits for has been let go (an <see cref="IssuerGate"/> released, or no gate): what is left of the fetch is
     /// the client reading the answer and publishing it, which nothing the test does can delay or hurry. The library
-    /// offers no signal for that last step, so its state is read until it holds, yielding in between; the wall clock
-    /// bounds the wait only as a hang guard.
+    /// offers no signal for that last step, so its state is read until it holds (<see cref="Eventually"/>), the wall
+    /// clock bounding the wait only as a hang guard.
     /// </summary>
-    public static async Task EndedAsync(KeySource keys, string discoveryKey, string? jwksKey = null)
-    {
-        using CancellationTokenSource guard = new(IssuerGate.HangGuard);
-        while (keys.Discovery.IsRefreshing(discoveryKey) || (jwksKey is not null && keys.Jwks.IsRefreshing(jwksKey)))
-        {
-            Assert.False(guard.IsCancellationRequested, "A refresh was still in flight after the hang guard.");
-            await Task.Yield();
-        }
-    }
+    public static Task EndedAsync(KeySource keys, string discoveryKey, string? jwksKey = null) =>
+        Eventually.TrueAsync(
+            () => !keys.Discovery.IsRefreshing(discoveryKey) && (jwksKey is null || !keys.Jwks.IsRefreshing(jwksKey)),
+            (int)IssuerGate.HangGuard.TotalMilliseconds);
 }
