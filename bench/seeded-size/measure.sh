@@ -25,10 +25,19 @@
 # Floor. --jit-only publishes and times the JIT builds alone (no NativeAOT publish, no NativeAOT table). Flags come
 # before the numbers, in any order:
 #
+# BearerPackaged and DPoPPackaged are the Bearer and DPoP JIT builds with the library as the package ships it: `dotnet
+# pack` of src/Auth0.Api.Aot, and its runtimes/linux-x64/lib/net10.0 image (ReadyToRun code, docs/packaging.md) in
+# place of the IL assembly, which is the file the host loads for a portable app on linux-x64 (the deps.json
+# runtimeTargets entry). The Bearer and DPoP rows are the library's IL, as a ProjectReference or another platform gets.
+# --jit-callgrind counts the JIT builds instead of timing them: methods the JIT compiled (DOTNET_JitStdOutFile with
+# DOTNET_JitDisasmSummary) and callgrind's instructions of `dotnet app.dll`, with the call-counting delay raised so that
+# valgrind's slowness does not start tier-1 compilations that a normal start never reaches. Needs valgrind.
+#
 #   bash bench/seeded-size/measure.sh --jit [rounds] [runs]                 # both tables
 #   bash bench/seeded-size/measure.sh --jit-only --no-publish [rounds] [runs]
 #   bash bench/seeded-size/measure.sh --callgrind                           # publish, then count instructions (NativeAOT only)
 #   bash bench/seeded-size/measure.sh --no-publish --callgrind              # count those of a previous run's binaries
+#   bash bench/seeded-size/measure.sh --jit-callgrind                       # publish the JIT builds, count them
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -37,25 +46,31 @@ publish=true
 aot=true
 jit=false
 callgrind=false
+jit_callgrind=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-publish) publish=false; shift ;;
     --jit) jit=true; shift ;;
     --jit-only) jit=true; aot=false; shift ;;
     --callgrind) callgrind=true; shift ;;
+    --jit-callgrind) jit=true; aot=false; jit_callgrind=true; shift ;;
     *) break ;;
   esac
 done
 rounds="${1:-15}"
 runs="${2:-20}"
 apps=(Hello Floor FloorAsync FloorDPoP IdentityModel Bearer BearerNoHttp DPoP DPoPNoHttp)
-jit_apps=(Floor IdentityModel Bearer DPoP)
+jit_apps=(Floor IdentityModel Bearer BearerPackaged DPoP DPoPPackaged)
 
+if $callgrind || $jit_callgrind; then
+  $callgrind && ! $aot && { echo "--callgrind counts the NativeAOT apps: it does not go with --jit-only"; exit 2; }
+  command -v valgrind >/dev/null || { echo "valgrind is missing (Debian: apt-get install valgrind)"; exit 1; }
+fi
 if $callgrind; then
   $aot || { echo "--callgrind counts the NativeAOT apps: it does not go with --jit-only"; exit 2; }
   jit=false
   command -v valgrind >/dev/null || { echo "valgrind is missing (Debian: apt-get install valgrind)"; exit 1; }
-else
+elif ! $jit_callgrind; then
   command -v hyperfine >/dev/null || { echo "hyperfine is missing (Debian: apt-get install hyperfine)"; exit 1; }
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -76,19 +91,34 @@ if $publish && $jit; then
   rm -rf "$out/jit"
   mkdir -p "$out/jit"
   for app in "${jit_apps[@]}"; do
+    [ "${app%Packaged}" != "$app" ] && continue
     log="$out/jit/$app.publish.log"
     if ! dotnet publish "$here/$app/Seeded.$app.csproj" -c Release -p:PublishAot=false -p:UseAppHost=false -o "$out/jit/$app" >"$log" 2>&1; then
       echo "JIT publish of $app failed:"; tail -n 30 "$log"; exit 1
     fi
     echo "published $app (JIT)"
   done
+  # The package's ReadyToRun image in place of the IL assembly (the file names stay the apps': Seeded.Bearer.dll).
+  if ! dotnet pack "$root/src/Auth0.Api.Aot" -c Release -o "$out/jit/pack" >"$out/jit/pack.log" 2>&1; then
+    echo "dotnet pack of the library failed:"; tail -n 30 "$out/jit/pack.log"; exit 1
+  fi
+  image="$out/jit/pack/runtimes/linux-x64/lib/net10.0/Auth0.Api.Aot.dll"
+  unzip -q -o "$out/jit/pack"/Auth0.Api.Aot.[0-9]*.nupkg "runtimes/linux-x64/lib/net10.0/Auth0.Api.Aot.dll" -d "$out/jit/pack"
+  for app in Bearer DPoP; do
+    rm -rf "$out/jit/${app}Packaged"
+    cp -r "$out/jit/$app" "$out/jit/${app}Packaged"
+    cp "$image" "$out/jit/${app}Packaged/Auth0.Api.Aot.dll"
+    echo "made ${app}Packaged (JIT, the library's linux-x64 ReadyToRun image from the package)"
+  done
 fi
 
 mapfile -t minted < <(dotnet run "$here/mint.cs")
 export SEEDED_DOMAIN="${minted[0]}" SEEDED_JWKS="${minted[1]}" SEEDED_TOKEN="${minted[2]}" SEEDED_DPOP_TOKEN="${minted[3]}" SEEDED_PROOF="${minted[4]}"
+# The JIT build's entry assembly: a Packaged app is its unpackaged app's build with another library file.
+jit_dll() { local app="$1" base="${1%Packaged}"; echo "$out/jit/$app/Seeded.$base.dll"; }
 if $jit; then
   for app in "${jit_apps[@]}"; do
-    dotnet "$out/jit/$app/Seeded.$app.dll" >/dev/null || { echo "$app (JIT) did not verify its token:"; dotnet "$out/jit/$app/Seeded.$app.dll" || true; exit 1; }
+    dotnet "$(jit_dll "$app")" >/dev/null || { echo "$app (JIT) did not verify its token:"; dotnet "$(jit_dll "$app")" || true; exit 1; }
   done
 fi
 
@@ -101,7 +131,7 @@ time_rounds() {
     commands=()
     for i in $(seq 0 $((count - 1))); do
       app="${list[$(((i + round) % count))]}"
-      if [ "$kind" = jit ]; then commands+=(-n "$app" "dotnet $dir/$app/Seeded.$app.dll"); else commands+=(-n "$app" "$dir/$app/Seeded.$app"); fi
+      if [ "$kind" = jit ]; then commands+=(-n "$app" "dotnet $(jit_dll "$app")"); else commands+=(-n "$app" "$dir/$app/Seeded.$app"); fi
     done
     hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$dir/round-$round.json" "${commands[@]}" >/dev/null 2>>"$dir/hyperfine.log"
   done
@@ -178,6 +208,27 @@ for a, b in (("Bearer", "FloorAsync"), ("BearerNoHttp", "FloorAsync"), ("BearerN
 PY
 }
 
+jit_callgrind_table() {
+echo
+echo "JIT start counted (dotnet app.dll under valgrind --tool=callgrind; DOTNET_TC_CallCountingDelayMs=60000):"
+echo
+echo "| app (JIT) | methods JIT-compiled | of them the library's own | instructions | vs JIT Floor |"
+echo "|---|---:|---:|---:|---:|"
+declare -A counted
+for app in Floor "${jit_apps[@]}"; do
+  [ -n "${counted[$app]:-}" ] && continue
+  DOTNET_TC_CallCountingDelayMs=60000 DOTNET_JitStdOutFile="$out/jit/$app.methods.txt" DOTNET_JitDisasmSummary=1 dotnet "$(jit_dll "$app")" >/dev/null
+  methods[$app]=$(grep -c "JIT compiled" "$out/jit/$app.methods.txt")
+  own[$app]=$(grep -cE "JIT compiled Auth0\.Api\.Aot\." "$out/jit/$app.methods.txt" || true)
+  DOTNET_TC_CallCountingDelayMs=60000 valgrind --tool=callgrind --callgrind-out-file="$out/jit/$app.callgrind" dotnet "$(jit_dll "$app")" >/dev/null 2>"$out/jit/$app.callgrind.log" \
+    || { echo "$app (JIT) failed under valgrind:"; tail -n 20 "$out/jit/$app.callgrind.log"; exit 1; }
+  counted[$app]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/jit/$app.callgrind.log")
+done
+for app in "${jit_apps[@]}"; do
+  printf '| %s | %s | %s | %s | %s |\n' "$app" "${methods[$app]}" "${own[$app]}" "$(echo "${counted[$app]}" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')" "$(awk "BEGIN {printf \"%.3f\", ${counted[$app]} / ${counted[Floor]}}")"
+done
+}
+
 jit_table() {
 echo
 echo "JIT start (dotnet app.dll, framework-dependent, ReadyToRun off, tiering defaults): hyperfine -N --warmup 2 --runs $runs, $rounds rounds, order rotated each round"
@@ -204,4 +255,5 @@ PY
 }
 
 if $aot; then aot_table; fi
-if $jit; then jit_table; fi
+declare -A methods own
+if $jit_callgrind; then jit_callgrind_table; elif $jit; then jit_table; fi

@@ -3,7 +3,10 @@
 // the same path in the .snupkg, with the PDB id the DLL's CodeView entry names; the PDB carries SourceLink JSON that
 // maps the sources to raw.githubusercontent.com at the commit the .nuspec's <repository> names; and every document in
 // the PDB is either under that map and tracked by git at that commit (so its URL resolves once the commit is pushed) or
-// embedded in the PDB. Exits 1 with the reason on the first package that fails.
+// embedded in the PDB. Every runtimes/<rid>/lib/<tfm>/<name>.dll (the library's ReadyToRun images, docs/packaging.md,
+// "ReadyToRun code") must be a ReadyToRun image for that runtime identifier's platform, with the MVID and the PDB id of
+// lib/<tfm>/<name>.dll: the same IL and metadata, so that the one PDB in the .snupkg serves both. Exits 1 with the
+// reason on the first package that fails.
 //
 //   dotnet run tests/Packaging/check-symbols.cs -- artifacts/pack
 using System;
@@ -183,9 +186,72 @@ foreach (string package in packages)
 
         Console.WriteLine($"{name}: {assembly.FullName}: PDB matches, {linked} documents by SourceLink at {commit[..12]}, {embedded} embedded");
     }
+
+    foreach (ZipArchiveEntry image in nupkg.Entries.Where(e => e.FullName.StartsWith("runtimes/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal)))
+    {
+        // runtimes/<rid>/lib/<tfm>/<name>.dll
+        string[] parts = image.FullName.Split('/');
+        if (parts.Length != 5 || parts[2] != "lib")
+        {
+            return Fail($"{name}: {image.FullName} is not at runtimes/<rid>/lib/<tfm>/<name>.dll");
+        }
+
+        string ilPath = $"lib/{parts[3]}/{parts[4]}";
+        ZipArchiveEntry? il = nupkg.GetEntry(ilPath);
+        if (il is null)
+        {
+            return Fail($"{name}: {image.FullName} has no {ilPath} beside it");
+        }
+
+        // The COFF machine of a ReadyToRun image is the architecture's, XOR the operating system's constant (the
+        // runtime's pal/inc/rt/ntimage.h): an image for another platform does not load.
+        string rid = parts[1];
+        ushort? machine = rid switch
+        {
+            "linux-x64" => 0x8664 ^ 0x7B79,
+            "linux-arm64" => 0xAA64 ^ 0x7B79,
+            "osx-x64" => 0x8664 ^ 0x4644,
+            "osx-arm64" => 0xAA64 ^ 0x4644,
+            "win-x64" => 0x8664,
+            "win-arm64" => 0xAA64,
+            _ => null,
+        };
+        if (machine is null)
+        {
+            return Fail($"{name}: {image.FullName}: no expected machine type is known for {rid}");
+        }
+
+        (Guid Mvid, BlobContentId Pdb, int NativeHeader, ushort Machine) imageIds = ReadIds(image);
+        (Guid Mvid, BlobContentId Pdb, int NativeHeader, ushort Machine) ilIds = ReadIds(il);
+        if (imageIds.NativeHeader == 0)
+        {
+            return Fail($"{name}: {image.FullName} is not a ReadyToRun image (no managed native header)");
+        }
+
+        if (imageIds.Machine != machine)
+        {
+            return Fail($"{name}: {image.FullName} has machine type 0x{imageIds.Machine:X4}, not 0x{machine:X4} ({rid})");
+        }
+
+        if (imageIds.Mvid != ilIds.Mvid || imageIds.Pdb != ilIds.Pdb)
+        {
+            return Fail($"{name}: {image.FullName} is not {ilPath} compiled (MVID {imageIds.Mvid} vs {ilIds.Mvid}, PDB id {imageIds.Pdb.Guid} vs {ilIds.Pdb.Guid})");
+        }
+
+        Console.WriteLine($"{name}: {image.FullName}: ReadyToRun for {rid}, the IL and PDB id of {ilPath}");
+    }
 }
 
 return 0;
+
+static (Guid Mvid, BlobContentId Pdb, int NativeHeader, ushort Machine) ReadIds(ZipArchiveEntry entry)
+{
+    using PEReader pe = new(ToMemory(entry));
+    MetadataReader metadata = pe.GetMetadataReader();
+    DebugDirectoryEntry codeView = pe.ReadDebugDirectory().Single(e => e.Type == DebugDirectoryEntryType.CodeView);
+    BlobContentId pdb = new(pe.ReadCodeViewDebugDirectoryData(codeView).Guid, codeView.Stamp);
+    return (metadata.GetGuid(metadata.GetModuleDefinition().Mvid), pdb, pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size, (ushort)pe.PEHeaders.CoffHeader.Machine);
+}
 
 static int Fail(string message)
 {
