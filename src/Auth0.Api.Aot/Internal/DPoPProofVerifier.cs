@@ -929,10 +929,13 @@ internal sealed class DPoPProofVerifier
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
         if (accessToken.Length <= MaxStackToken && Ascii.IsValid(accessToken))
         {
-            // A token as issued (base64url and dots) is ASCII: its UTF-8 is one byte per character, on the stack.
+            // A token as issued (base64url and dots) is ASCII: its UTF-8 is one byte per character, on the stack. The
+            // copy is a bearer credential: it is cleared before the frame is left (the rented buffer below is cleared
+            // on return), so a later stack read (a crash dump, a stackalloc that is not zeroed) finds no token.
             Span<byte> ascii = stackalloc byte[accessToken.Length];
             Ascii.FromUtf16(accessToken, ascii, out int asciiLength);
             SHA256.HashData(ascii[..asciiLength], expected);
+            CryptographicOperations.ZeroMemory(ascii);
         }
         else
         {
