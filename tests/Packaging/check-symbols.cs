@@ -3,10 +3,10 @@
 // the same path in the .snupkg, with the PDB id the DLL's CodeView entry names; the PDB carries SourceLink JSON that
 // maps the sources to raw.githubusercontent.com at the commit the .nuspec's <repository> names; and every document in
 // the PDB is either under that map and tracked by git at that commit (so its URL resolves once the commit is pushed) or
-// embedded in the PDB. Every runtimes/<rid>/lib/<tfm>/<name>.dll (the library's ReadyToRun images, docs/packaging.md,
-// "ReadyToRun code") must be a ReadyToRun image for that runtime identifier's platform, with the MVID and the PDB id of
-// lib/<tfm>/<name>.dll: the same IL and metadata, so that the one PDB in the .snupkg serves both. Exits 1 with the
-// reason on the first package that fails.
+// embedded in the PDB. Every runtimes/<rid>/lib/<tfm>/<name>.dll (docs/packaging.md, "ReadyToRun code") must be either
+// a ReadyToRun image for that runtime identifier's platform with the MVID and the PDB id of lib/<tfm>/<name>.dll (the
+// same IL, so that the one PDB in the .snupkg serves both), or, for linux-bionic-<arch> (where Android builds resolve),
+// lib/<tfm>/<name>.dll byte for byte. Exits 1 with the reason on the first package that fails.
 //
 //   dotnet run tests/Packaging/check-symbols.cs -- artifacts/pack
 using System;
@@ -203,23 +203,36 @@ foreach (string package in packages)
             return Fail($"{name}: {image.FullName} has no {ilPath} beside it");
         }
 
-        // The COFF machine of a ReadyToRun image is the architecture's, XOR the operating system's constant (the
-        // runtime's pal/inc/rt/ntimage.h): an image for another platform does not load.
         string rid = parts[1];
-        ushort? machine = rid switch
+        if (rid.StartsWith("linux-bionic-", StringComparison.Ordinal))
         {
-            "linux-x64" => 0x8664 ^ 0x7B79,
-            "linux-arm64" => 0xAA64 ^ 0x7B79,
-            "osx-x64" => 0x8664 ^ 0x4644,
-            "osx-arm64" => 0xAA64 ^ 0x4644,
-            "win-x64" => 0x8664,
-            "win-arm64" => 0xAA64,
+            if (!ToMemory(image).ToArray().AsSpan().SequenceEqual(ToMemory(il).ToArray()))
+            {
+                return Fail($"{name}: {image.FullName} is not {ilPath} byte for byte (Android builds must get the plain IL)");
+            }
+
+            Console.WriteLine($"{name}: {image.FullName}: the plain IL of {ilPath}");
+            continue;
+        }
+
+        // The COFF machine of a ReadyToRun image is the architecture's, XOR the operating system's constant (the
+        // runtime's PE decoder): an image for another platform does not load. linux-musl-* is Linux.
+        ushort? architecture = rid[(rid.LastIndexOf('-') + 1)..] switch
+        {
+            "x64" => 0x8664,
+            "arm64" => 0xAA64,
             _ => null,
         };
-        if (machine is null)
+        ushort? system = rid.StartsWith("linux-", StringComparison.Ordinal) ? (ushort)0x7B79
+            : rid.StartsWith("osx-", StringComparison.Ordinal) ? (ushort)0x4644
+            : rid.StartsWith("win-", StringComparison.Ordinal) ? (ushort)0
+            : null;
+        if (architecture is null || system is null)
         {
             return Fail($"{name}: {image.FullName}: no expected machine type is known for {rid}");
         }
+
+        ushort machine = (ushort)(architecture.Value ^ system.Value);
 
         (Guid Mvid, BlobContentId Pdb, int NativeHeader, ushort Machine) imageIds = ReadIds(image);
         (Guid Mvid, BlobContentId Pdb, int NativeHeader, ushort Machine) ilIds = ReadIds(il);
