@@ -33,7 +33,7 @@ public sealed partial class ApiClient : IDisposable
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
     public ApiClient(ApiClientOptions options)
     {
-        ValidatedOptions valid = _options = ValidatedOptions.Validate(options);
+        ValidatedOptions valid = _options = new ValidatedOptions(options);
         TimeProvider timeProvider = valid.TimeProvider;
 
         RefreshPolicy policy = new(valid.CacheTtl, valid.MinimumCacheLifetime, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);

@@ -288,5 +288,5 @@ public sealed class ApiClientOptions
     /// </summary>
     /// <exception cref="MissingRequiredArgumentException"><see cref="Audience"/> is missing.</exception>
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
-    public void Validate() => _ = Internal.ValidatedOptions.Validate(this);
+    public void Validate() => _ = new Internal.ValidatedOptions(this);
 }

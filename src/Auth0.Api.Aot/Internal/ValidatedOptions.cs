@@ -15,98 +15,94 @@ internal sealed class ValidatedOptions
     private const int MaxMaxTokenLength = 1024 * 1024;
     private const int MaxDPoPReplayCapacity = 100_000_000;
     private const int MaxVerifiedTokenCacheCapacity = 1_000_000;
-    private static readonly TimeSpan s_maxTimeout = TimeSpan.FromMinutes(10);
+    private const long MaxTimeoutTicks = 10 * TimeSpan.TicksPerMinute;
 
-    private ValidatedOptions()
-    {
-    }
-
-    public required string Audience { get; init; }
+    public readonly string Audience;
 
     /// <summary>The configured <see cref="ApiClientOptions.Domain"/> as given, or <see langword="null"/> when none is set.</summary>
-    public string? Domain { get; init; }
+    public readonly string? Domain;
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
-    public string? DomainIssuer { get; init; }
+    public readonly string? DomainIssuer;
 
     /// <summary>The normalised static allow-list (Multiple Custom Domains), or <see langword="null"/>.</summary>
-    public string[]? AllowedIssuers { get; init; }
+    public readonly string[]? AllowedIssuers;
 
-    public DomainsResolver? DomainsResolver { get; init; }
+    public readonly DomainsResolver? DomainsResolver;
 
-    public string? ClientId { get; init; }
+    public readonly string? ClientId;
 
-    public string? ClientSecret { get; init; }
+    public readonly string? ClientSecret;
 
-    public TimeSpan CacheTtl { get; init; }
+    public readonly TimeSpan CacheTtl;
 
-    public TimeSpan MinimumCacheLifetime { get; init; }
+    public readonly TimeSpan MinimumCacheLifetime;
 
-    public int CacheMaxEntries { get; init; }
+    public readonly int CacheMaxEntries;
 
-    public TimeSpan Timeout { get; init; }
+    public readonly TimeSpan Timeout;
 
-    public TimeSpan ClockSkew { get; init; }
+    public readonly TimeSpan ClockSkew;
 
-    public int MaxTokenLength { get; init; }
+    public readonly int MaxTokenLength;
 
-    public SigningAlgorithms AccessTokenAlgorithms { get; init; }
+    public readonly SigningAlgorithms AccessTokenAlgorithms;
 
-    public TimeSpan UnknownKidRefreshCooldown { get; init; }
+    public readonly TimeSpan UnknownKidRefreshCooldown;
 
-    public TimeSpan MaxStaleness { get; init; }
+    public readonly TimeSpan MaxStaleness;
 
-    public TimeSpan FailureBackoff { get; init; }
+    public readonly TimeSpan FailureBackoff;
 
-    public SigningAlgorithms DPoPAlgorithms { get; init; }
+    public readonly SigningAlgorithms DPoPAlgorithms;
 
-    public IEd25519Provider? Ed25519Provider { get; init; }
+    public readonly IEd25519Provider? Ed25519Provider;
 
-    public TimeSpan DPoPIatLeeway { get; init; }
+    public readonly TimeSpan DPoPIatLeeway;
 
-    public TimeSpan DPoPIatOffset { get; init; }
+    public readonly TimeSpan DPoPIatOffset;
 
-    public byte[]? DPoPNonceKey { get; init; }
+    public readonly byte[]? DPoPNonceKey;
 
-    public TimeSpan DPoPNonceLifetime { get; init; }
+    public readonly TimeSpan DPoPNonceLifetime;
 
-    public bool DPoPReplayProtection { get; init; }
+    public readonly bool DPoPReplayProtection;
 
-    public bool AcceptCertificateBoundTokens { get; init; }
+    public readonly bool AcceptCertificateBoundTokens;
 
-    public IDPoPReplayStore? DPoPReplayStore { get; init; }
+    public readonly IDPoPReplayStore? DPoPReplayStore;
 
-    public int DPoPReplayCapacity { get; init; }
+    public readonly int DPoPReplayCapacity;
 
     /// <summary>The most records of one proof key in the in-memory store: the share of the capacity, at least one.</summary>
-    public int DPoPReplayMaxPerKey { get; init; }
+    public readonly int DPoPReplayMaxPerKey;
 
-    public int MaxDPoPProofLength { get; init; }
+    public readonly int MaxDPoPProofLength;
 
-    public bool VerifiedTokenCache { get; init; }
+    public readonly bool VerifiedTokenCache;
 
-    public int VerifiedTokenCacheCapacity { get; init; }
+    public readonly int VerifiedTokenCacheCapacity;
 
-    public int VerifiedTokenCacheMaxTokenLength { get; init; }
+    public readonly int VerifiedTokenCacheMaxTokenLength;
 
-    public DPoPMode DPoPMode { get; init; }
+    public readonly DPoPMode DPoPMode;
 
-    public ICacheAdapter? Cache { get; init; }
+    public readonly ICacheAdapter? Cache;
 
-    public IReadOnlyDictionary<string, string>? StaticJwks { get; init; }
+    public readonly IReadOnlyDictionary<string, string>? StaticJwks;
 
-    public string? KeySnapshot { get; init; }
+    public readonly string? KeySnapshot;
 
-    public HttpClient? HttpClient { get; init; }
+    public readonly HttpClient? HttpClient;
 
     /// <summary><see cref="ApiClientOptions.TimeProvider"/>, or <see cref="TimeProvider.System"/>.</summary>
-    public required TimeProvider TimeProvider { get; init; }
+    public readonly TimeProvider TimeProvider;
 
     /// <summary>Checks <paramref name="options"/> and copies what the client needs.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="MissingRequiredArgumentException"><see cref="ApiClientOptions.Audience"/> is missing.</exception>
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
-    public static ValidatedOptions Validate(ApiClientOptions options)
+    public ValidatedOptions(ApiClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
 
@@ -126,22 +122,7 @@ internal sealed class ValidatedOptions
                 throw new ConfigurationException("domains list cannot be empty");
             }
 
-            allowedIssuers = new string[domains.Count];
-            for (int i = 0; i < allowedIssuers.Length; i++)
-            {
-                string? entry = domains[i];
-                if (string.IsNullOrWhiteSpace(entry))
-                {
-                    throw new ConfigurationException("domains list must contain only non-empty strings");
-                }
-
-                if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
-                {
-                    throw new ConfigurationException("domains list contains an invalid domain: " + error);
-                }
-
-                allowedIssuers[i] = normalized;
-            }
+            allowedIssuers = NormalizeDomains(domains);
         }
 
         DomainsResolver? resolver = options.DomainsResolver;
@@ -190,7 +171,7 @@ internal sealed class ValidatedOptions
         }
 
         TimeSpan timeout = options.Timeout;
-        if (timeout <= TimeSpan.Zero || timeout > s_maxTimeout)
+        if (timeout <= TimeSpan.Zero || timeout.Ticks > MaxTimeoutTicks)
         {
             throw new ConfigurationException("Timeout must be a positive duration of at most 10 minutes");
         }
@@ -276,7 +257,7 @@ internal sealed class ValidatedOptions
         }
 
         DPoPMode mode = options.DPoPMode;
-        if (!Enum.IsDefined(mode))
+        if (mode is not (DPoPMode.Allowed or DPoPMode.Required or DPoPMode.Disabled))
         {
             throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
         }
@@ -293,46 +274,66 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("VerifiedTokenCacheMaxTokenLength must be between 64 and 1048576 characters");
         }
 
-        return new ValidatedOptions
+        Audience = audience;
+        Domain = domainIssuer is null ? null : domain;
+        DomainIssuer = domainIssuer;
+        AllowedIssuers = allowedIssuers;
+        DomainsResolver = resolver;
+        ClientId = clientId;
+        ClientSecret = options.ClientSecret;
+        CacheTtl = cacheTtl;
+        MinimumCacheLifetime = minimumCacheLifetime;
+        CacheMaxEntries = cacheMaxEntries;
+        Timeout = timeout;
+        ClockSkew = clockSkew;
+        MaxTokenLength = maxTokenLength;
+        AccessTokenAlgorithms = algorithms;
+        UnknownKidRefreshCooldown = cooldown;
+        MaxStaleness = maxStaleness;
+        FailureBackoff = failureBackoff;
+        DPoPAlgorithms = dpopAlgorithms;
+        Ed25519Provider = ed25519;
+        DPoPIatLeeway = iatLeeway;
+        DPoPIatOffset = iatOffset;
+        DPoPNonceKey = nonceKey;
+        DPoPNonceLifetime = nonceLifetime;
+        DPoPReplayProtection = options.DPoPReplayProtection;
+        AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens;
+        DPoPReplayStore = options.DPoPReplayStore;
+        DPoPReplayCapacity = replayCapacity;
+        DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare));
+        MaxDPoPProofLength = maxProofLength;
+        DPoPMode = mode;
+        VerifiedTokenCache = options.VerifiedTokenCache;
+        VerifiedTokenCacheCapacity = tokenCacheCapacity;
+        VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength;
+        Cache = options.Cache;
+        StaticJwks = options.StaticJwks;
+        KeySnapshot = options.KeySnapshot;
+        HttpClient = options.HttpClient;
+        TimeProvider = options.TimeProvider ?? TimeProvider.System;
+    }
+
+    // Outside the constructor, which then has no loop (and is compiled at start without instrumentation).
+    private static string[] NormalizeDomains(IReadOnlyList<string> domains)
+    {
+        string[] allowedIssuers = new string[domains.Count];
+        for (int i = 0; i < allowedIssuers.Length; i++)
         {
-            Audience = audience,
-            Domain = domainIssuer is null ? null : domain,
-            DomainIssuer = domainIssuer,
-            AllowedIssuers = allowedIssuers,
-            DomainsResolver = resolver,
-            ClientId = clientId,
-            ClientSecret = options.ClientSecret,
-            CacheTtl = cacheTtl,
-            MinimumCacheLifetime = minimumCacheLifetime,
-            CacheMaxEntries = cacheMaxEntries,
-            Timeout = timeout,
-            ClockSkew = clockSkew,
-            MaxTokenLength = maxTokenLength,
-            AccessTokenAlgorithms = algorithms,
-            UnknownKidRefreshCooldown = cooldown,
-            MaxStaleness = maxStaleness,
-            FailureBackoff = failureBackoff,
-            DPoPAlgorithms = dpopAlgorithms,
-            Ed25519Provider = ed25519,
-            DPoPIatLeeway = iatLeeway,
-            DPoPIatOffset = iatOffset,
-            DPoPNonceKey = nonceKey,
-            DPoPNonceLifetime = nonceLifetime,
-            DPoPReplayProtection = options.DPoPReplayProtection,
-            AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens,
-            DPoPReplayStore = options.DPoPReplayStore,
-            DPoPReplayCapacity = replayCapacity,
-            DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare)),
-            MaxDPoPProofLength = maxProofLength,
-            DPoPMode = mode,
-            VerifiedTokenCache = options.VerifiedTokenCache,
-            VerifiedTokenCacheCapacity = tokenCacheCapacity,
-            VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength,
-            Cache = options.Cache,
-            StaticJwks = options.StaticJwks,
-            KeySnapshot = options.KeySnapshot,
-            HttpClient = options.HttpClient,
-            TimeProvider = options.TimeProvider ?? TimeProvider.System,
-        };
+            string? entry = domains[i];
+            if (string.IsNullOrWhiteSpace(entry))
+            {
+                throw new ConfigurationException("domains list must contain only non-empty strings");
+            }
+
+            if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
+            {
+                throw new ConfigurationException("domains list contains an invalid domain: " + error);
+            }
+
+            allowedIssuers[i] = normalized;
+        }
+
+        return allowedIssuers;
     }
 }
