@@ -23,7 +23,7 @@ public sealed partial class ApiClient
     /// <exception cref="ApiException">Discovery failed (<c>discovery_error</c>), the endpoint refused (its <c>error</c> and status), timed out (504 <c>timeout_error</c>), could not be reached (502 <c>network_error</c>), or answered unusably (502 <c>invalid_json</c>, <c>invalid_response</c>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<ConnectionTokenResult> GetAccessTokenForConnectionAsync(ConnectionTokenRequest request, CancellationToken cancellationToken = default) =>
-        _exchange.GetAccessTokenForConnectionAsync(request, cancellationToken);
+        Exchange.GetAccessTokenForConnectionAsync(request, cancellationToken);
 
     /// <summary>
     /// Custom Token Exchange (RFC 8693): exchanges a subject token that a Custom Token Exchange profile of the tenant
@@ -39,7 +39,7 @@ public sealed partial class ApiClient
     /// <exception cref="ApiException">Discovery failed, the endpoint refused, timed out (504), could not be reached (502), or answered unusably (502).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<TokenExchangeResult> GetTokenByExchangeProfileAsync(TokenExchangeRequest request, CancellationToken cancellationToken = default) =>
-        _exchange.GetTokenByExchangeProfileAsync(request, cancellationToken);
+        Exchange.GetTokenByExchangeProfileAsync(request, cancellationToken);
 
     /// <summary>
     /// On-Behalf-Of: exchanges the caller's access token for an access token to another API (<paramref name="audience"/>),
@@ -55,5 +55,5 @@ public sealed partial class ApiClient
     /// <exception cref="ApiException">Discovery failed, the endpoint refused, timed out (504), could not be reached (502), or answered unusably (502).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<OnBehalfOfTokenResult> GetTokenOnBehalfOfAsync(string accessToken, string audience, string? scope = null, CancellationToken cancellationToken = default) =>
-        _exchange.GetTokenOnBehalfOfAsync(accessToken, audience, scope, cancellationToken);
+        Exchange.GetTokenOnBehalfOfAsync(accessToken, audience, scope, cancellationToken);
 }

@@ -94,7 +94,7 @@ public sealed partial class ApiClient
     /// <exception cref="BaseAuthException">The request is not authenticated, or a claim is missing or of the wrong type.</exception>
     public async ValueTask<TClaims> VerifyRequestAsync<TClaims>(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
         where TClaims : class, IAccessTokenClaims<TClaims> =>
-        ReadTyped<TClaims>(await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false));
+        ReadTyped<TClaims>(await Requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false));
 
     // A typed-claims failure after the request verified gets the challenge of the request's scheme and mode.
     private TClaims ReadTyped<TClaims>(RequestVerificationResult result)
@@ -110,7 +110,7 @@ public sealed partial class ApiClient
             return claims;
         }
 
-        throw _requests.WithChallenge(new AuthError(error.Failure, error.Message, error.Claim), result.Scheme);
+        throw Requests.WithChallenge(new AuthError(error.Failure, error.Message, error.Claim), result.Scheme);
     }
 
     /// <summary>
@@ -128,7 +128,7 @@ public sealed partial class ApiClient
         where TClaims : class, IAccessTokenClaims<TClaims>
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return ReadTyped<TClaims>(await _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken).ConfigureAwait(false));
+        return ReadTyped<TClaims>(await Requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -253,7 +253,7 @@ public sealed partial class ApiClient
     /// <returns>The verified access-token claims, or the error with its status and <c>WWW-Authenticate</c> challenge.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default) =>
-        _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken);
+        Requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken);
 
     /// <summary>
     /// Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, with the headers in
@@ -268,7 +268,7 @@ public sealed partial class ApiClient
     public ValueTask<RequestVerificationResult> TryVerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return _requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken);
+        return Requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken);
     }
 
     /// <summary>Like <see cref="TryVerifyRequestAsync(string?, string?, string?, string?, CancellationToken)"/>, throwing the error.</summary>
@@ -281,7 +281,7 @@ public sealed partial class ApiClient
     /// <exception cref="BaseAuthException">The request is not authenticated; the exception carries the status and challenge.</exception>
     public async ValueTask<AccessTokenClaims> VerifyRequestAsync(string? authorization, string? dpop, string? httpMethod, string? httpUrl, CancellationToken cancellationToken = default)
     {
-        RequestVerificationResult result = await _requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false);
+        RequestVerificationResult result = await Requests.VerifyAsync(authorization, dpop, httpMethod, httpUrl, null, cancellationToken).ConfigureAwait(false);
         return result.IsValid ? result.Claims : throw result.Error;
     }
 
@@ -295,7 +295,7 @@ public sealed partial class ApiClient
     public ValueTask<AccessTokenClaims> VerifyRequestAsync(IReadOnlyDictionary<string, string> headers, string? httpMethod = null, string? httpUrl = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return AwaitRequest(_requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken));
+        return AwaitRequest(Requests.VerifyAsync(Header(headers, "authorization"), Header(headers, "dpop"), httpMethod, httpUrl, ResolverHeaders(headers), cancellationToken));
 
         static async ValueTask<AccessTokenClaims> AwaitRequest(ValueTask<RequestVerificationResult> pending)
         {
@@ -336,7 +336,7 @@ public sealed partial class ApiClient
     /// <exception cref="TooManyRequestsException">The proof's key holds its share of the in-memory replay store (429).</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofAsync(string accessToken, string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return _dpop.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
+        return DPoP.VerifyAsync(accessToken, proof, httpMethod, httpUrl, bound: true, cancellationToken);
     }
 
     /// <summary>
@@ -355,7 +355,7 @@ public sealed partial class ApiClient
     /// <exception cref="TooManyRequestsException">The proof's key holds its share of the in-memory replay store (429).</exception>
     public ValueTask<DPoPProofClaims> VerifyDPoPProofWithoutAccessTokenAsync(string proof, string httpMethod, string httpUrl, CancellationToken cancellationToken = default)
     {
-        return _dpop.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
+        return DPoP.VerifyAsync(null, proof, httpMethod, httpUrl, bound: false, cancellationToken);
     }
 
 }

@@ -18,11 +18,14 @@ public sealed partial class ApiClient : IDisposable
 {
     private readonly ValidatedOptions _options;
     private readonly TokenVerifier _verifier;
-    private readonly DPoPProofVerifier _dpop;
-    private readonly TokenExchangeClient _exchange;
-    private readonly RequestVerifier _requests;
     private readonly DPoPNonces? _nonces;
     private readonly MemoryReplayStore? _memoryReplays;
+
+    // Built at their first use (CreateDPoP, CreateRequests, CreateExchange), so that an API that verifies only Bearer
+    // tokens never builds them and the JIT never compiles their constructors. They hold only what was validated here.
+    private DPoPProofVerifier? _dpop;
+    private RequestVerifier? _requests;
+    private TokenExchangeClient? _exchange;
     private IReadOnlyList<string>? _authorizationServers;
     private IReadOnlyList<string>? _dpopAlgorithmNames;
 
@@ -33,7 +36,7 @@ public sealed partial class ApiClient : IDisposable
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
     public ApiClient(ApiClientOptions options)
     {
-        ValidatedOptions valid = _options = ValidatedOptions.Validate(options);
+        ValidatedOptions valid = _options = new ValidatedOptions(options);
         TimeProvider timeProvider = valid.TimeProvider;
 
         RefreshPolicy policy = new(valid.CacheTtl, valid.MinimumCacheLifetime, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);
@@ -48,16 +51,41 @@ public sealed partial class ApiClient : IDisposable
             throw;
         }
 
-        IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore : null;
-        MemoryReplayStore? memoryReplays = _memoryReplays = valid.DPoPReplayProtection && replays is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
+        // The in-memory replay store is built here, not with the proof verifier: the replay-store metrics count its
+        // capacity from the client's construction.
+        _memoryReplays = valid.DPoPReplayProtection && valid.DPoPReplayStore is null ? new MemoryReplayStore(valid.DPoPReplayCapacity, valid.DPoPReplayMaxPerKey, timeProvider) : null;
         _nonces = valid.DPoPNonceKey is { } nonceKey ? new DPoPNonces(nonceKey, valid.DPoPNonceLifetime, timeProvider) : null;
-        _dpop = new DPoPProofVerifier(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, timeProvider, replays, memoryReplays, _nonces);
         IsDPoPRequired = valid.DPoPMode == DPoPMode.Required;
         _verifier = new TokenVerifier(valid.Audience, valid.DomainIssuer, valid.AllowedIssuers, valid.DomainsResolver, valid.AccessTokenAlgorithms, valid.ClockSkew, valid.MaxTokenLength, timeProvider, keySource,
             valid.VerifiedTokenCache ? new VerifiedTokenCache(valid.VerifiedTokenCacheCapacity, Math.Min(valid.VerifiedTokenCacheMaxTokenLength, valid.MaxTokenLength)) : null);
-        _requests = new RequestVerifier(_verifier, _dpop, valid.DPoPMode, valid.DPoPAlgorithms, valid.AcceptCertificateBoundTokens);
-        _exchange = new TokenExchangeClient(new TokenEndpointClient(keySource, valid.Timeout, timeProvider, valid.DomainIssuer, valid.ClientId, valid.ClientSecret));
     }
+
+    // Each lazy part is built from the validated options, which cannot fail; when two threads race, one instance wins
+    // and both use it.
+    private DPoPProofVerifier CreateDPoP()
+    {
+        ValidatedOptions valid = _options;
+        IDPoPReplayStore? replays = valid.DPoPReplayProtection ? valid.DPoPReplayStore : null;
+        DPoPProofVerifier created = new(valid.DPoPAlgorithms, valid.Ed25519Provider, valid.DPoPIatLeeway, valid.DPoPIatOffset, valid.MaxDPoPProofLength, valid.CacheMaxEntries, valid.TimeProvider, replays, _memoryReplays, _nonces);
+        return Interlocked.CompareExchange(ref _dpop, created, null) ?? created;
+    }
+
+    private RequestVerifier CreateRequests()
+    {
+        RequestVerifier created = new(_verifier, DPoP, _options.DPoPMode, _options.DPoPAlgorithms, _options.AcceptCertificateBoundTokens);
+        return Interlocked.CompareExchange(ref _requests, created, null) ?? created;
+    }
+
+    private TokenExchangeClient CreateExchange()
+    {
+        ValidatedOptions valid = _options;
+        TokenExchangeClient created = new(new TokenEndpointClient(_verifier.Keys, valid.Timeout, valid.TimeProvider, valid.DomainIssuer, valid.ClientId, valid.ClientSecret));
+        return Interlocked.CompareExchange(ref _exchange, created, null) ?? created;
+    }
+
+    private RequestVerifier Requests => _requests ?? CreateRequests();
+
+    private TokenExchangeClient Exchange => _exchange ?? CreateExchange();
 
     internal string? Domain => _options.Domain;
 
@@ -95,7 +123,7 @@ public sealed partial class ApiClient : IDisposable
 
     internal DomainsResolver? Resolver => _options.DomainsResolver;
 
-    internal DPoPProofVerifier DPoP => _dpop;
+    internal DPoPProofVerifier DPoP => _dpop ?? CreateDPoP();
 
     /// <summary>
     /// A fresh server nonce, for the <c>DPoP-Nonce</c> header of a response (RFC 9449 section 9), or
@@ -115,7 +143,7 @@ public sealed partial class ApiClient : IDisposable
     /// <param name="resourceMetadata">The RFC 9728 metadata URL for <c>resource_metadata</c>, or <see langword="null"/>.</param>
     /// <returns>The challenge.</returns>
     public string CreateInsufficientScopeChallenge(string? scheme, IReadOnlyList<string>? requiredScopes = null, string? resourceMetadata = null) =>
-        _requests.InsufficientScopeChallenge(scheme, requiredScopes, resourceMetadata);
+        Requests.InsufficientScopeChallenge(scheme, requiredScopes, resourceMetadata);
 
     /// <summary>
     /// The <c>WWW-Authenticate</c> value of a refusal the application decided after verification (a token it blocks,
@@ -131,7 +159,7 @@ public sealed partial class ApiClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(errorCode);
         ArgumentNullException.ThrowIfNull(description);
-        return _requests.ChallengeFor(scheme, errorCode, Error.Untrusted(description, 1024), resourceMetadata);
+        return Requests.ChallengeFor(scheme, errorCode, Error.Untrusted(description, 1024), resourceMetadata);
     }
 
     /// <summary>Whether only DPoP requests are accepted (<see cref="ApiClientOptions.DPoPMode"/> is Required).</summary>

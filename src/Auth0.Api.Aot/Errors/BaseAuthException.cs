@@ -63,7 +63,12 @@ public sealed class MissingRequiredArgumentException : BaseAuthException
         Argument = argument;
     }
 
-    internal static string DefaultMessage(string argument) => "The argument '" + argument + "' is required but was not provided.";
+    internal static string DefaultMessage(string argument) => MessageStart + argument + MessageEnd;
+
+    // The default message around the argument's name, for messages built as constants (Error.TokenMissing).
+    internal const string MessageStart = "The argument '";
+
+    internal const string MessageEnd = "' is required but was not provided.";
 
     /// <summary>The name of the missing argument.</summary>
     public string Argument { get; }

@@ -113,54 +113,54 @@ internal static class Error
 
     public const string MissingMethodOrUrl = "DPoP authentication requires http_method and http_url";
 
-    public static readonly AuthError AuthorizationMissing = new(VerificationFailure.AuthorizationMissing, string.Empty);
-    public static readonly AuthError AuthorizationMalformed = new(VerificationFailure.AuthorizationMalformed, string.Empty);
-    public static readonly AuthError AuthorizationRepeated = new(VerificationFailure.AuthorizationRepeated, "The request carries more than one set of credentials");
-    public static readonly AuthError SchemeNotSupported = new(VerificationFailure.SchemeNotSupported, string.Empty);
-    public static readonly AuthError SchemeNotAllowed = new(VerificationFailure.SchemeNotAllowed, string.Empty);
-    public static readonly AuthError DPoPProofMissing = new(VerificationFailure.DPoPProofMissing, string.Empty);
-    public static readonly AuthError BearerWithDPoPProof = new(VerificationFailure.BearerWithDPoPProof, "DPoP proof requires DPoP authentication scheme, not Bearer");
-    public static readonly AuthError MultipleDPoPProofs = new(VerificationFailure.MultipleDPoPProofs, "Multiple DPoP proofs are not allowed");
-    public static readonly AuthError RequestContextMissing = ArgumentMissing(VerificationFailure.RequestContextMissing, MissingMethodOrUrl);
+    public static AuthError AuthorizationMissing => new(VerificationFailure.AuthorizationMissing, string.Empty);
+    public static AuthError AuthorizationMalformed => new(VerificationFailure.AuthorizationMalformed, string.Empty);
+    public static AuthError AuthorizationRepeated => new(VerificationFailure.AuthorizationRepeated, "The request carries more than one set of credentials");
+    public static AuthError SchemeNotSupported => new(VerificationFailure.SchemeNotSupported, string.Empty);
+    public static AuthError SchemeNotAllowed => new(VerificationFailure.SchemeNotAllowed, string.Empty);
+    public static AuthError DPoPProofMissing => new(VerificationFailure.DPoPProofMissing, string.Empty);
+    public static AuthError BearerWithDPoPProof => new(VerificationFailure.BearerWithDPoPProof, "DPoP proof requires DPoP authentication scheme, not Bearer");
+    public static AuthError MultipleDPoPProofs => new(VerificationFailure.MultipleDPoPProofs, "Multiple DPoP proofs are not allowed");
+    public static AuthError RequestContextMissing => new(VerificationFailure.RequestContextMissing, MissingRequiredArgumentException.MessageStart + MissingMethodOrUrl + MissingRequiredArgumentException.MessageEnd) { Argument = MissingMethodOrUrl };
 
     // ---- Binding of a token to a proof key (cnf, RFC 7800 and RFC 9449 section 6)
 
-    public static readonly AuthError BoundTokenAsBearer = new(VerificationFailure.BoundTokenAsBearer, "DPoP-bound token requires the DPoP authentication scheme, not Bearer", "cnf");
-    public static readonly AuthError UnverifiableConfirmation = new(VerificationFailure.BoundTokenAsBearer, "Access token is bound by a confirmation claim this API cannot verify, so it is not a Bearer token", "cnf");
-    public static readonly AuthError ConfirmationMissing = new(VerificationFailure.ConfirmationMissing, "JWT Access Token has no jkt confirmation claim", "cnf");
-    public static readonly AuthError ConfirmationInvalid = new(VerificationFailure.ConfirmationInvalid, "JWT Access Token has invalid confirmation claim format", "cnf");
-    public static readonly AuthError ConfirmationWithoutThumbprint = new(VerificationFailure.ConfirmationMissing, "Access token 'cnf' claim missing 'jkt'", "cnf");
-    public static readonly AuthError BindingMismatch = new(VerificationFailure.BindingMismatch, "JWT Access Token confirmation mismatch", "cnf");
+    public static AuthError BoundTokenAsBearer => new(VerificationFailure.BoundTokenAsBearer, "DPoP-bound token requires the DPoP authentication scheme, not Bearer", "cnf");
+    public static AuthError UnverifiableConfirmation => new(VerificationFailure.BoundTokenAsBearer, "Access token is bound by a confirmation claim this API cannot verify, so it is not a Bearer token", "cnf");
+    public static AuthError ConfirmationMissing => new(VerificationFailure.ConfirmationMissing, "JWT Access Token has no jkt confirmation claim", "cnf");
+    public static AuthError ConfirmationInvalid => new(VerificationFailure.ConfirmationInvalid, "JWT Access Token has invalid confirmation claim format", "cnf");
+    public static AuthError ConfirmationWithoutThumbprint => new(VerificationFailure.ConfirmationMissing, "Access token 'cnf' claim missing 'jkt'", "cnf");
+    public static AuthError BindingMismatch => new(VerificationFailure.BindingMismatch, "JWT Access Token confirmation mismatch", "cnf");
 
     // ---- DPoP proofs (RFC 9449 section 4.3, reference section 5.1)
 
-    public static readonly AuthError ProofMalformed = new(VerificationFailure.ProofMalformed, "Failed to verify DPoP proof");
-    public static readonly AuthError ProofTypeInvalid = new(VerificationFailure.ProofTypeInvalid, "Unexpected JWT 'typ' header parameter value", "typ");
-    public static readonly AuthError ProofCriticalHeader = new(VerificationFailure.ProofCriticalHeader, "DPoP proof header has a 'crit' member; no critical extension is supported", "crit");
-    public static readonly AuthError ProofAlgorithmNotAllowed = new(VerificationFailure.ProofAlgorithmNotAllowed, "Unsupported algorithm in DPoP proof", "alg");
-    public static readonly AuthError ProofKeyInvalid = new(VerificationFailure.ProofKeyInvalid, "Missing or invalid jwk in header", "jwk");
-    public static readonly AuthError ProofKeyPrivate = new(VerificationFailure.ProofKeyInvalid, "Private key material found in jwk header", "jwk");
-    public static readonly AuthError ProofKeyNotEc = new(VerificationFailure.ProofKeyInvalid, "Only EC keys are supported for DPoP", "jwk");
-    public static readonly AuthError ProofKeyTypeMismatch = new(VerificationFailure.ProofKeyInvalid, "The jwk key type does not match the proof algorithm", "jwk");
-    public static readonly AuthError ProofKeyNotP256 = new(VerificationFailure.ProofKeyInvalid, "Only P-256 curve is supported", "jwk");
-    public static readonly AuthError ProofKeyCurveMismatch = new(VerificationFailure.ProofKeyInvalid, "The jwk curve does not match the proof algorithm", "jwk");
-    public static readonly AuthError ProofSignatureInvalid = new(VerificationFailure.ProofSignatureInvalid, "JWT signature verification failed: bad_signature");
-    public static readonly AuthError ProofJtiNotString = new(VerificationFailure.ProofClaimInvalid, "jti claim must be a string", "jti");
-    public static readonly AuthError ProofJtiEmpty = new(VerificationFailure.ProofClaimInvalid, "jti claim must not be empty", "jti");
-    public static readonly AuthError ProofIatInvalid = new(VerificationFailure.ProofClaimInvalid, "Invalid iat claim (must be integer or float)", "iat");
-    public static readonly AuthError ProofIatTooOld = new(VerificationFailure.ProofIatTooOld, "DPoP Proof iat is too old", "iat");
-    public static readonly AuthError ProofIatInFuture = new(VerificationFailure.ProofIatInFuture, "DPoP Proof iat is from the future", "iat");
-    public static readonly AuthError ProofMethodMismatch = new(VerificationFailure.ProofMethodMismatch, "DPoP Proof htm mismatch", "htm");
-    public static readonly AuthError ProofUrlMismatch = new(VerificationFailure.ProofUrlMismatch, "DPoP Proof htu mismatch", "htu");
-    public static readonly AuthError ProofTokenHashMismatch = new(VerificationFailure.ProofTokenHashMismatch, "DPoP Proof ath mismatch", "ath");
-    public static readonly AuthError ProofReplayed = new(VerificationFailure.ProofReplayed, "DPoP proof has already been used", "jti");
+    public static AuthError ProofMalformed => new(VerificationFailure.ProofMalformed, "Failed to verify DPoP proof");
+    public static AuthError ProofTypeInvalid => new(VerificationFailure.ProofTypeInvalid, "Unexpected JWT 'typ' header parameter value", "typ");
+    public static AuthError ProofCriticalHeader => new(VerificationFailure.ProofCriticalHeader, "DPoP proof header has a 'crit' member; no critical extension is supported", "crit");
+    public static AuthError ProofAlgorithmNotAllowed => new(VerificationFailure.ProofAlgorithmNotAllowed, "Unsupported algorithm in DPoP proof", "alg");
+    public static AuthError ProofKeyInvalid => new(VerificationFailure.ProofKeyInvalid, "Missing or invalid jwk in header", "jwk");
+    public static AuthError ProofKeyPrivate => new(VerificationFailure.ProofKeyInvalid, "Private key material found in jwk header", "jwk");
+    public static AuthError ProofKeyNotEc => new(VerificationFailure.ProofKeyInvalid, "Only EC keys are supported for DPoP", "jwk");
+    public static AuthError ProofKeyTypeMismatch => new(VerificationFailure.ProofKeyInvalid, "The jwk key type does not match the proof algorithm", "jwk");
+    public static AuthError ProofKeyNotP256 => new(VerificationFailure.ProofKeyInvalid, "Only P-256 curve is supported", "jwk");
+    public static AuthError ProofKeyCurveMismatch => new(VerificationFailure.ProofKeyInvalid, "The jwk curve does not match the proof algorithm", "jwk");
+    public static AuthError ProofSignatureInvalid => new(VerificationFailure.ProofSignatureInvalid, "JWT signature verification failed: bad_signature");
+    public static AuthError ProofJtiNotString => new(VerificationFailure.ProofClaimInvalid, "jti claim must be a string", "jti");
+    public static AuthError ProofJtiEmpty => new(VerificationFailure.ProofClaimInvalid, "jti claim must not be empty", "jti");
+    public static AuthError ProofIatInvalid => new(VerificationFailure.ProofClaimInvalid, "Invalid iat claim (must be integer or float)", "iat");
+    public static AuthError ProofIatTooOld => new(VerificationFailure.ProofIatTooOld, "DPoP Proof iat is too old", "iat");
+    public static AuthError ProofIatInFuture => new(VerificationFailure.ProofIatInFuture, "DPoP Proof iat is from the future", "iat");
+    public static AuthError ProofMethodMismatch => new(VerificationFailure.ProofMethodMismatch, "DPoP Proof htm mismatch", "htm");
+    public static AuthError ProofUrlMismatch => new(VerificationFailure.ProofUrlMismatch, "DPoP Proof htu mismatch", "htu");
+    public static AuthError ProofTokenHashMismatch => new(VerificationFailure.ProofTokenHashMismatch, "DPoP Proof ath mismatch", "ath");
+    public static AuthError ProofReplayed => new(VerificationFailure.ProofReplayed, "DPoP proof has already been used", "jti");
     public const string NonceRequired = "Resource server requires nonce in DPoP proof";
 
     // ---- The replay record (RFC 9449 section 11.1): the store's own refusals, never "already used"
 
-    private static readonly TimeSpan s_storeRetryAfter = TimeSpan.FromSeconds(1);
-    public static readonly AuthError ReplayStoreUnavailable = new(VerificationFailure.ProofReplayStoreUnavailable, "DPoP replay store is unavailable") { RetryAfter = s_storeRetryAfter };
-    public static readonly AuthError ProofKeyQuotaExceeded = new(VerificationFailure.ProofKeyQuotaExceeded, "DPoP proof key has used its share of the replay store", "jwk") { RetryAfter = s_storeRetryAfter };
+    private const long StoreRetryAfterTicks = TimeSpan.TicksPerSecond;
+    public static AuthError ReplayStoreUnavailable => new(VerificationFailure.ProofReplayStoreUnavailable, "DPoP replay store is unavailable") { RetryAfter = new TimeSpan(StoreRetryAfterTicks) };
+    public static AuthError ProofKeyQuotaExceeded => new(VerificationFailure.ProofKeyQuotaExceeded, "DPoP proof key has used its share of the replay store", "jwk") { RetryAfter = new TimeSpan(StoreRetryAfterTicks) };
 
     public static AuthError ReplayStoreFailed(Exception exception) => ReplayStoreUnavailable with { Cause = exception };
 
@@ -207,41 +207,48 @@ internal static class Error
 
     // ---- Access tokens (reference section 4.2)
 
-    public static readonly AuthError TokenMissing = new(VerificationFailure.MissingToken, MissingRequiredArgumentException.DefaultMessage("access_token"));
-    public static readonly AuthError HeaderNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
-    public static readonly AuthError PayloadNotBase64Url = new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
-    public static readonly AuthError SignatureNotBase64Url = new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");
-    public static readonly AuthError CriticalHeader = new(VerificationFailure.CriticalHeader, "Token header has a 'crit' member; no critical extension is supported", "crit");
-    public static readonly AuthError AlgorithmMissing = new(VerificationFailure.AlgorithmNotAllowed, "Token header missing 'alg'", "alg");
-    public static readonly AuthError TypeNotAllowed = new(VerificationFailure.TypeNotAllowed, "Token header 'typ' is not an access token type (JWT, at+jwt or application/at+jwt)", "typ");
-    public static readonly AuthError KidMissing = new(VerificationFailure.ClaimMissing, "Token header missing 'kid' claim", "kid");
-    public static readonly AuthError IssuerMissing = new(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
-    public static readonly AuthError IssuerNotString = new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + DomainNormalizer.NonEmptyMessage, "iss");
+    public static AuthError TokenMissing => new(VerificationFailure.MissingToken, MissingRequiredArgumentException.MessageStart + "access_token" + MissingRequiredArgumentException.MessageEnd);
+    public static AuthError HeaderNotBase64Url => new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
+    public static AuthError PayloadNotBase64Url => new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
+    public static AuthError SignatureNotBase64Url => new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");
+    public static AuthError CriticalHeader => new(VerificationFailure.CriticalHeader, "Token header has a 'crit' member; no critical extension is supported", "crit");
+    public static AuthError AlgorithmMissing => new(VerificationFailure.AlgorithmNotAllowed, "Token header missing 'alg'", "alg");
+    public static AuthError TypeNotAllowed => new(VerificationFailure.TypeNotAllowed, "Token header 'typ' is not an access token type (JWT, at+jwt or application/at+jwt)", "typ");
+    public static AuthError KidMissing => new(VerificationFailure.ClaimMissing, "Token header missing 'kid' claim", "kid");
+    public static AuthError IssuerMissing => new(VerificationFailure.ClaimMissing, "Token missing 'iss' claim", "iss");
+    public static AuthError IssuerNotString => new(VerificationFailure.ClaimInvalid, "Invalid token issuer format: " + DomainNormalizer.NonEmptyMessage, "iss");
     public const string NotAllowed = "Token issuer is not in the list of allowed domains";
-    public static readonly AuthError IssuerNotAllowed = new(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
-    public static readonly AuthError DiscoveryIssuerMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
-    public static readonly AuthError IssuerDiscoveryMismatch = new(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
-    public static readonly AuthError JwksUriMissing = new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
-    public static readonly AuthError KeyNotFound = new(VerificationFailure.KeyNotFound, "No matching key found in JWKS", "kid");
-    public static readonly AuthError SignatureInvalid = new(VerificationFailure.SignatureInvalid, "Signature verification failed: bad_signature");
-    public static readonly AuthError VerifiedIssuerMismatch = new(VerificationFailure.ClaimMismatch, "Verified Token issuer does not match the discovery issuer", "iss");
-    public static readonly AuthError AudienceMismatchArray = new(VerificationFailure.ClaimMismatch, "Audience mismatch (not in token's aud array)", "aud");
-    public static readonly AuthError AudienceMismatchSingle = new(VerificationFailure.ClaimMismatch, "Audience mismatch (single aud)", "aud");
-    public static readonly AuthError Expired = new(VerificationFailure.Expired, "Token is expired", "exp");
-    public static readonly AuthError NotYetValid = new(VerificationFailure.NotYetValid, "Token is not yet valid", "nbf");
-    public static readonly AuthError IatMissing = new(VerificationFailure.ClaimMissing, "Missing 'iat' claim in token", "iat");
+    public static AuthError IssuerNotAllowed => new(VerificationFailure.IssuerNotAllowed, NotAllowed, "iss");
+    public static AuthError DiscoveryIssuerMissing => new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'issuer' field");
+    public static AuthError IssuerDiscoveryMismatch => new(VerificationFailure.ClaimMismatch, "Token issuer does not match the discovery issuer", "iss");
+    public static AuthError JwksUriMissing => new(VerificationFailure.KeySourceFailed, "Discovery metadata missing 'jwks_uri' field");
+    public static AuthError KeyNotFound => new(VerificationFailure.KeyNotFound, "No matching key found in JWKS", "kid");
+    public static AuthError SignatureInvalid => new(VerificationFailure.SignatureInvalid, "Signature verification failed: bad_signature");
+    public static AuthError VerifiedIssuerMismatch => new(VerificationFailure.ClaimMismatch, "Verified Token issuer does not match the discovery issuer", "iss");
+    public static AuthError AudienceMismatchArray => new(VerificationFailure.ClaimMismatch, "Audience mismatch (not in token's aud array)", "aud");
+    public static AuthError AudienceMismatchSingle => new(VerificationFailure.ClaimMismatch, "Audience mismatch (single aud)", "aud");
+    public static AuthError Expired => new(VerificationFailure.Expired, "Token is expired", "exp");
+    public static AuthError NotYetValid => new(VerificationFailure.NotYetValid, "Token is not yet valid", "nbf");
+    public static AuthError IatMissing => new(VerificationFailure.ClaimMissing, "Missing 'iat' claim in token", "iat");
 
     public static AuthError TokenTooLarge(int maximum) =>
         new(VerificationFailure.TokenTooLarge, string.Create(CultureInfo.InvariantCulture, $"Token is longer than the maximum of {maximum} characters"));
 
-    public static AuthError SegmentCount(int segments) => segments < s_segmentErrors.Length ? s_segmentErrors[segments] : SegmentError(segments);
+    // The usual wrong segment counts have constant messages, so that refusing such a token allocates nothing.
+    public static AuthError SegmentCount(int segments) => segments switch
+    {
+        0 => new(VerificationFailure.MalformedToken, SegmentsMessage + "0"),
+        1 => new(VerificationFailure.MalformedToken, SegmentsMessage + "1"),
+        2 => new(VerificationFailure.MalformedToken, SegmentsMessage + "2"),
+        3 => new(VerificationFailure.MalformedToken, SegmentsMessage + "3"),
+        4 => new(VerificationFailure.MalformedToken, SegmentsMessage + "4"),
+        5 => new(VerificationFailure.MalformedToken, SegmentsMessage + "5"),
+        6 => new(VerificationFailure.MalformedToken, SegmentsMessage + "6"),
+        7 => new(VerificationFailure.MalformedToken, SegmentsMessage + "7"),
+        _ => new(VerificationFailure.MalformedToken, SegmentsMessage + segments.ToString(CultureInfo.InvariantCulture)),
+    };
 
-    // The usual wrong segment counts, built once so that refusing such a token allocates nothing.
-    private static readonly AuthError[] s_segmentErrors = [SegmentError(0), SegmentError(1), SegmentError(2), SegmentError(3), SegmentError(4), SegmentError(5), SegmentError(6), SegmentError(7)];
-
-    private static AuthError SegmentError(int segments) => new(
-        VerificationFailure.MalformedToken,
-        "Failed to parse token header: Invalid token format: expected 3 segments, got " + segments.ToString(CultureInfo.InvariantCulture));
+    private const string SegmentsMessage = "Failed to parse token header: Invalid token format: expected 3 segments, got ";
 
     public static AuthError Header(string? reason) => new(VerificationFailure.MalformedToken, "Failed to parse token header: " + reason);
 
@@ -265,9 +272,9 @@ internal static class Error
 
     // ---- Domains resolver (reference section 6.2): a server fault, 500 with no challenge
 
-    public static readonly AuthError ResolverReturnedNull = ResolverFailed("Domains resolver must return a list");
-    public static readonly AuthError ResolverReturnedEmpty = ResolverFailed("Domains resolver returned an empty list");
-    public static readonly AuthError ResolverReturnedBlank = ResolverFailed("Domains resolver must return a list of non-empty strings");
+    public static AuthError ResolverReturnedNull => ResolverFailed("Domains resolver must return a list");
+    public static AuthError ResolverReturnedEmpty => ResolverFailed("Domains resolver returned an empty list");
+    public static AuthError ResolverReturnedBlank => ResolverFailed("Domains resolver must return a list of non-empty strings");
 
     public static AuthError ResolverThrew(Exception exception) => ResolverFailed("Domains resolver function failed: " + Untrusted(exception.Message), exception);
 

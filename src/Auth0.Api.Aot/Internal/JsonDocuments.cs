@@ -2,71 +2,93 @@ using System.Text.Json.Serialization;
 
 namespace Auth0.Api.Aot.Internal;
 
+// These documents hold fields, not properties: each accessor would be one more method the JIT compiles when keys are
+// first read. [JsonInclude] lets the serializer read them (the discovery document here, the JWKS types
+// in the tests that compare JwksReader with it).
+
 /// <summary>The members of an OpenID Provider Metadata document this library reads (OIDC Discovery 1.0 section 3).</summary>
 internal sealed class DiscoveryDocumentDto
 {
+    [JsonInclude]
     [JsonPropertyName("issuer")]
-    public string? Issuer { get; set; }
+    public string? Issuer;
 
+    [JsonInclude]
     [JsonPropertyName("jwks_uri")]
-    public string? JwksUri { get; set; }
+    public string? JwksUri;
 
+    [JsonInclude]
     [JsonPropertyName("token_endpoint")]
-    public string? TokenEndpoint { get; set; }
+    public string? TokenEndpoint;
 }
 
 /// <summary>A JSON Web Key Set (RFC 7517 section 5).</summary>
 internal sealed class JsonWebKeySetDto
 {
+    [JsonInclude]
     [JsonPropertyName("keys")]
-    public JsonWebKeyDto?[]? Keys { get; set; }
+    public JsonWebKeyDto?[]? Keys;
 }
 
 /// <summary>The members of a JSON Web Key (RFC 7517 section 4, RFC 7518 section 6) this library reads.</summary>
 internal sealed class JsonWebKeyDto
 {
+    [JsonInclude]
     [JsonPropertyName("kty")]
-    public string? Kty { get; set; }
+    public string? Kty;
 
+    [JsonInclude]
     [JsonPropertyName("kid")]
-    public string? Kid { get; set; }
+    public string? Kid;
 
+    [JsonInclude]
     [JsonPropertyName("use")]
-    public string? Use { get; set; }
+    public string? Use;
 
+    [JsonInclude]
     [JsonPropertyName("alg")]
-    public string? Alg { get; set; }
+    public string? Alg;
 
+    [JsonInclude]
     [JsonPropertyName("key_ops")]
-    public string[]? KeyOps { get; set; }
+    public string[]? KeyOps;
 
+    [JsonInclude]
     [JsonPropertyName("n")]
-    public string? N { get; set; }
+    public string? N;
 
+    [JsonInclude]
     [JsonPropertyName("e")]
-    public string? E { get; set; }
+    public string? E;
 
+    [JsonInclude]
     [JsonPropertyName("crv")]
-    public string? Crv { get; set; }
+    public string? Crv;
 
+    [JsonInclude]
     [JsonPropertyName("x")]
-    public string? X { get; set; }
+    public string? X;
 
+    [JsonInclude]
     [JsonPropertyName("y")]
-    public string? Y { get; set; }
+    public string? Y;
 
     // Private members: a key that carries any of them is refused (a JWKS publishes public keys only).
+    [JsonInclude]
     [JsonPropertyName("d")]
-    public string? D { get; set; }
+    public string? D;
 
+    [JsonInclude]
     [JsonPropertyName("p")]
-    public string? P { get; set; }
+    public string? P;
 
+    [JsonInclude]
     [JsonPropertyName("q")]
-    public string? Q { get; set; }
+    public string? Q;
 
+    [JsonInclude]
     [JsonPropertyName("k")]
-    public string? K { get; set; }
+    public string? K;
 }
 
 /// <summary>A snapshot of the key cache (<c>ApiClient.ExportKeySnapshot</c>), version 1.</summary>

@@ -424,25 +424,28 @@ internal static class TokenParser
 
     private const int MaxDepth = 64;
 
-    private static readonly AuthError NotJson = Error.Payload("the payload is not valid JSON");
-    private static readonly AuthError NotAnObject = Error.Payload("the payload is not a JSON object");
-    private static readonly AuthError InvalidEscape = Error.Payload("the payload has an invalid string escape");
+    // The payload's errors have constant messages, so that refusing a token or reading a claim allocates nothing; they
+    // are properties, not fields, so that a valid token's first verification builds none of them.
+    private const string PayloadMessage = "Failed to parse token payload: ";
 
-    // The type errors, built once: a valid token reads these claims without allocating.
-    private static readonly AuthError s_audType = Error.ClaimType("aud", "must be a string or an array of strings");
-    private static readonly AuthError s_permissionsType = Error.ClaimType("permissions", "must be an array of strings");
-    private static readonly AuthError[] s_stringTypes = [StringType(CSub), StringType(CJti), StringType(CAzp), StringType(CScope), StringType(CClientId)];
+    private static AuthError NotJson => new(VerificationFailure.MalformedToken, PayloadMessage + "the payload is not valid JSON");
 
-    private static AuthError StringType(int bit) => Error.ClaimType(ClaimName(bit), "must be a string");
+    private static AuthError NotAnObject => new(VerificationFailure.MalformedToken, PayloadMessage + "the payload is not a JSON object");
 
-    private static ref readonly AuthError StringTypeError(int bit) => ref s_stringTypes[bit switch
+    private static AuthError InvalidEscape => new(VerificationFailure.MalformedToken, PayloadMessage + "the payload has an invalid string escape");
+
+    // The error for a claim of the wrong type, built only when one is found.
+    private static AuthError TypeError(int claim) => claim switch
     {
-        CSub => 0,
-        CJti => 1,
-        CAzp => 2,
-        CScope => 3,
-        _ => 4,
-    }];
+        CIss => Error.IssuerNotString,
+        CAud => new(VerificationFailure.ClaimInvalid, "Invalid 'aud' claim: must be a string or an array of strings", "aud"),
+        CPermissions => new(VerificationFailure.ClaimInvalid, "Invalid 'permissions' claim: must be an array of strings", "permissions"),
+        CSub => new(VerificationFailure.ClaimInvalid, "Invalid 'sub' claim: must be a string", "sub"),
+        CJti => new(VerificationFailure.ClaimInvalid, "Invalid 'jti' claim: must be a string", "jti"),
+        CAzp => new(VerificationFailure.ClaimInvalid, "Invalid 'azp' claim: must be a string", "azp"),
+        CScope => new(VerificationFailure.ClaimInvalid, "Invalid 'scope' claim: must be a string", "scope"),
+        _ => new(VerificationFailure.ClaimInvalid, "Invalid 'client_id' claim: must be a string", "client_id"),
+    };
 
     private static bool TryReadClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, int bit, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)
     {
@@ -450,7 +453,7 @@ internal static class TokenParser
         switch (bit)
         {
             case CIss:
-                if (!TryReadStringClaim(ref cursor, json, Error.IssuerNotString, out int start, out int length, out bool escaped, out error))
+                if (!TryReadStringClaim(ref cursor, json, CIss, out int start, out int length, out bool escaped, out error))
                 {
                     return false;
                 }
@@ -476,9 +479,9 @@ internal static class TokenParser
             case CIat:
                 return TryReadNumericDate(ref cursor, json, "iat", out parsed.Iat, out parsed.HasIat, out error);
             case CSub or CJti or CAzp or CScope or CClientId:
-                return TryReadStringClaim(ref cursor, json, StringTypeError(bit), out _, out _, out _, out error);
+                return TryReadStringClaim(ref cursor, json, bit, out _, out _, out _, out error);
             case CPermissions:
-                return TryReadStringArray(ref cursor, json, default, matchAgainst: false, s_permissionsType, out _, out error);
+                return TryReadStringArray(ref cursor, json, default, matchAgainst: false, CPermissions, out _, out error);
             case CCnf:
                 return TryReadConfirmation(ref cursor, json, ref parsed, out error);
             default:
@@ -492,15 +495,15 @@ internal static class TokenParser
         }
     }
 
-    // A value that must be a string: a malformed first token is not JSON, another type is typeError, and the escapes
+    // A value that must be a string: a malformed first token is not JSON, another type is the claim's TypeError, and the escapes
     // of a string are checked once here so that the typed accessors can always decode it later.
-    private static bool TryReadStringClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, in AuthError typeError, out int start, out int length, out bool escaped, out AuthError error)
+    private static bool TryReadStringClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, int claim, out int start, out int length, out bool escaped, out AuthError error)
     {
         if (cursor.Peek() != (byte)'"')
         {
             start = length = 0;
             escaped = false;
-            error = cursor.FirstTokenIsValid() ? typeError : NotJson;
+            error = cursor.FirstTokenIsValid() ? TypeError(claim) : NotJson;
             return false;
         }
 
@@ -556,7 +559,7 @@ internal static class TokenParser
     {
         if (cursor.Peek() == (byte)'"')
         {
-            if (!TryReadStringClaim(ref cursor, json, s_audType, out int start, out int length, out bool escaped, out error))
+            if (!TryReadStringClaim(ref cursor, json, CAud, out int start, out int length, out bool escaped, out error))
             {
                 return false;
             }
@@ -565,7 +568,7 @@ internal static class TokenParser
             return true;
         }
 
-        if (!TryReadStringArray(ref cursor, json, audience, matchAgainst: true, s_audType, out bool matched, out error))
+        if (!TryReadStringArray(ref cursor, json, audience, matchAgainst: true, CAud, out bool matched, out error))
         {
             return false;
         }
@@ -575,12 +578,12 @@ internal static class TokenParser
     }
 
     // An array of strings (permissions, or aud when it is matched against the audience).
-    private static bool TryReadStringArray(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> match, bool matchAgainst, in AuthError wrongType, out bool matched, out AuthError error)
+    private static bool TryReadStringArray(ref JsonCursor cursor, ReadOnlySpan<byte> json, ReadOnlySpan<byte> match, bool matchAgainst, int claim, out bool matched, out AuthError error)
     {
         matched = false;
         if (!cursor.TryConsume((byte)'['))
         {
-            error = cursor.FirstTokenIsValid() ? wrongType : NotJson;
+            error = cursor.FirstTokenIsValid() ? TypeError(claim) : NotJson;
             return false;
         }
 
@@ -594,7 +597,7 @@ internal static class TokenParser
             }
 
             first = false;
-            if (!TryReadStringClaim(ref cursor, json, wrongType, out int start, out int length, out bool escaped, out error))
+            if (!TryReadStringClaim(ref cursor, json, claim, out int start, out int length, out bool escaped, out error))
             {
                 return false;
             }

@@ -15,109 +15,109 @@ internal sealed class ValidatedOptions
     private const int MaxMaxTokenLength = 1024 * 1024;
     private const int MaxDPoPReplayCapacity = 100_000_000;
     private const int MaxVerifiedTokenCacheCapacity = 1_000_000;
-    private static readonly TimeSpan s_maxTimeout = TimeSpan.FromMinutes(10);
+    private const long MaxTimeoutTicks = 10 * TimeSpan.TicksPerMinute;
 
-    private ValidatedOptions()
-    {
-    }
-
-    public required string Audience { get; init; }
+    public readonly string Audience;
 
     /// <summary>The configured <see cref="ApiClientOptions.Domain"/> as given, or <see langword="null"/> when none is set.</summary>
-    public string? Domain { get; init; }
+    public readonly string? Domain;
 
     /// <summary>The normalised <see cref="ApiClientOptions.Domain"/>, e.g. <c>https://tenant.auth0.com/</c>.</summary>
-    public string? DomainIssuer { get; init; }
+    public readonly string? DomainIssuer;
 
     /// <summary>The normalised static allow-list (Multiple Custom Domains), or <see langword="null"/>.</summary>
-    public string[]? AllowedIssuers { get; init; }
+    public readonly string[]? AllowedIssuers;
 
-    public DomainsResolver? DomainsResolver { get; init; }
+    public readonly DomainsResolver? DomainsResolver;
 
-    public string? ClientId { get; init; }
+    public readonly string? ClientId;
 
-    public string? ClientSecret { get; init; }
+    public readonly string? ClientSecret;
 
-    public TimeSpan CacheTtl { get; init; }
+    public readonly TimeSpan CacheTtl;
 
-    public TimeSpan MinimumCacheLifetime { get; init; }
+    public readonly TimeSpan MinimumCacheLifetime;
 
-    public int CacheMaxEntries { get; init; }
+    public readonly int CacheMaxEntries;
 
-    public TimeSpan Timeout { get; init; }
+    public readonly TimeSpan Timeout;
 
-    public TimeSpan ClockSkew { get; init; }
+    public readonly TimeSpan ClockSkew;
 
-    public int MaxTokenLength { get; init; }
+    public readonly int MaxTokenLength;
 
-    public SigningAlgorithms AccessTokenAlgorithms { get; init; }
+    public readonly SigningAlgorithms AccessTokenAlgorithms;
 
-    public TimeSpan UnknownKidRefreshCooldown { get; init; }
+    public readonly TimeSpan UnknownKidRefreshCooldown;
 
-    public TimeSpan MaxStaleness { get; init; }
+    public readonly TimeSpan MaxStaleness;
 
-    public TimeSpan FailureBackoff { get; init; }
+    public readonly TimeSpan FailureBackoff;
 
-    public SigningAlgorithms DPoPAlgorithms { get; init; }
+    public readonly SigningAlgorithms DPoPAlgorithms;
 
-    public IEd25519Provider? Ed25519Provider { get; init; }
+    public readonly IEd25519Provider? Ed25519Provider;
 
-    public TimeSpan DPoPIatLeeway { get; init; }
+    public readonly TimeSpan DPoPIatLeeway;
 
-    public TimeSpan DPoPIatOffset { get; init; }
+    public readonly TimeSpan DPoPIatOffset;
 
-    public byte[]? DPoPNonceKey { get; init; }
+    public readonly byte[]? DPoPNonceKey;
 
-    public TimeSpan DPoPNonceLifetime { get; init; }
+    public readonly TimeSpan DPoPNonceLifetime;
 
-    public bool DPoPReplayProtection { get; init; }
+    public readonly bool DPoPReplayProtection;
 
-    public bool AcceptCertificateBoundTokens { get; init; }
+    public readonly bool AcceptCertificateBoundTokens;
 
-    public IDPoPReplayStore? DPoPReplayStore { get; init; }
+    public readonly IDPoPReplayStore? DPoPReplayStore;
 
-    public int DPoPReplayCapacity { get; init; }
+    public readonly int DPoPReplayCapacity;
 
     /// <summary>The most records of one proof key in the in-memory store: the share of the capacity, at least one.</summary>
-    public int DPoPReplayMaxPerKey { get; init; }
+    public readonly int DPoPReplayMaxPerKey;
 
-    public int MaxDPoPProofLength { get; init; }
+    public readonly int MaxDPoPProofLength;
 
-    public bool VerifiedTokenCache { get; init; }
+    public readonly bool VerifiedTokenCache;
 
-    public int VerifiedTokenCacheCapacity { get; init; }
+    public readonly int VerifiedTokenCacheCapacity;
 
-    public int VerifiedTokenCacheMaxTokenLength { get; init; }
+    public readonly int VerifiedTokenCacheMaxTokenLength;
 
-    public DPoPMode DPoPMode { get; init; }
+    public readonly DPoPMode DPoPMode;
 
-    public ICacheAdapter? Cache { get; init; }
+    public readonly ICacheAdapter? Cache;
 
-    public IReadOnlyDictionary<string, string>? StaticJwks { get; init; }
+    public readonly IReadOnlyDictionary<string, string>? StaticJwks;
 
-    public string? KeySnapshot { get; init; }
+    public readonly string? KeySnapshot;
 
-    public HttpClient? HttpClient { get; init; }
+    public readonly HttpClient? HttpClient;
 
     /// <summary><see cref="ApiClientOptions.TimeProvider"/>, or <see cref="TimeProvider.System"/>.</summary>
-    public required TimeProvider TimeProvider { get; init; }
+    public readonly TimeProvider TimeProvider;
 
     /// <summary>Checks <paramref name="options"/> and copies what the client needs.</summary>
+    /// <remarks>
+    /// The options are read from their fields, not their properties: each property getter would be one more method
+    /// the JIT compiles at a client's start.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="MissingRequiredArgumentException"><see cref="ApiClientOptions.Audience"/> is missing.</exception>
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
-    public static ValidatedOptions Validate(ApiClientOptions options)
+    public ValidatedOptions(ApiClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
 
         // Order and messages of auth0-api-python's ApiClient.__init__ (reference section 2.3).
-        string? audience = options.Audience;
+        string? audience = options._audience;
         if (string.IsNullOrEmpty(audience))
         {
             throw new MissingRequiredArgumentException("audience");
         }
 
-        IReadOnlyList<string>? domains = options.Domains;
+        IReadOnlyList<string>? domains = options._domains;
         string[]? allowedIssuers = null;
         if (domains is not null)
         {
@@ -126,55 +126,40 @@ internal sealed class ValidatedOptions
                 throw new ConfigurationException("domains list cannot be empty");
             }
 
-            allowedIssuers = new string[domains.Count];
-            for (int i = 0; i < allowedIssuers.Length; i++)
-            {
-                string? entry = domains[i];
-                if (string.IsNullOrWhiteSpace(entry))
-                {
-                    throw new ConfigurationException("domains list must contain only non-empty strings");
-                }
-
-                if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
-                {
-                    throw new ConfigurationException("domains list contains an invalid domain: " + error);
-                }
-
-                allowedIssuers[i] = normalized;
-            }
+            allowedIssuers = NormalizeDomains(domains);
         }
 
-        DomainsResolver? resolver = options.DomainsResolver;
+        DomainsResolver? resolver = options._domainsResolver;
         if (domains is not null && resolver is not null)
         {
             throw new ConfigurationException("Set either 'Domains' (a static list) or 'DomainsResolver', not both");
         }
 
-        string? domain = options.Domain;
+        string? domain = options._domain;
         if (string.IsNullOrEmpty(domain) && allowedIssuers is null && resolver is null)
         {
             throw new ConfigurationException("Must provide either 'domain' or 'domains' parameter. Use 'domain' for single-domain mode, 'domains' for multi-domain support.");
         }
 
-        string? clientId = options.ClientId;
+        string? clientId = options._clientId;
         if (!string.IsNullOrEmpty(clientId) && string.IsNullOrEmpty(domain))
         {
             throw new ConfigurationException("The 'domain' parameter is required when 'client_id' is configured.");
         }
 
-        TimeSpan cacheTtl = options.CacheTtl;
+        TimeSpan cacheTtl = options._cacheTtl;
         if (cacheTtl < TimeSpan.Zero)
         {
             throw new ConfigurationException("CacheTtl must be a non-negative duration");
         }
 
-        TimeSpan minimumCacheLifetime = options.MinimumCacheLifetime;
+        TimeSpan minimumCacheLifetime = options._minimumCacheLifetime;
         if (minimumCacheLifetime < TimeSpan.Zero || minimumCacheLifetime > TimeSpan.FromHours(1))
         {
             throw new ConfigurationException("MinimumCacheLifetime must be between zero and one hour");
         }
 
-        int cacheMaxEntries = options.CacheMaxEntries;
+        int cacheMaxEntries = options._cacheMaxEntries;
         if (cacheMaxEntries < 2)
         {
             throw new ConfigurationException("CacheMaxEntries must be an integer greater than 1");
@@ -189,25 +174,25 @@ internal sealed class ValidatedOptions
             }
         }
 
-        TimeSpan timeout = options.Timeout;
-        if (timeout <= TimeSpan.Zero || timeout > s_maxTimeout)
+        TimeSpan timeout = options._timeout;
+        if (timeout <= TimeSpan.Zero || timeout.Ticks > MaxTimeoutTicks)
         {
             throw new ConfigurationException("Timeout must be a positive duration of at most 10 minutes");
         }
 
-        TimeSpan clockSkew = options.ClockSkew;
+        TimeSpan clockSkew = options._clockSkew;
         if (clockSkew < TimeSpan.Zero || clockSkew > TimeSpan.FromDays(1))
         {
             throw new ConfigurationException("ClockSkew must be between zero and one day");
         }
 
-        int maxTokenLength = options.MaxTokenLength;
+        int maxTokenLength = options._maxTokenLength;
         if (maxTokenLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("MaxTokenLength must be between 64 and 1048576 characters");
         }
 
-        SigningAlgorithms algorithms = options.AccessTokenAlgorithms;
+        SigningAlgorithms algorithms = options._accessTokenAlgorithms;
         if (algorithms == SigningAlgorithms.None)
         {
             throw new ConfigurationException("AccessTokenAlgorithms must name at least one algorithm");
@@ -218,121 +203,141 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("AccessTokenAlgorithms may contain only RS256, RS384, RS512, PS256, PS384, PS512, ES256 and ES384");
         }
 
-        TimeSpan cooldown = options.UnknownKidRefreshCooldown;
-        TimeSpan maxStaleness = options.MaxStaleness;
-        TimeSpan failureBackoff = options.FailureBackoff;
+        TimeSpan cooldown = options._unknownKidRefreshCooldown;
+        TimeSpan maxStaleness = options._maxStaleness;
+        TimeSpan failureBackoff = options._failureBackoff;
         if (cooldown < TimeSpan.Zero || maxStaleness < TimeSpan.Zero || failureBackoff < TimeSpan.Zero)
         {
             throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
         }
 
-        SigningAlgorithms dpopAlgorithms = options.DPoPAlgorithms;
+        SigningAlgorithms dpopAlgorithms = options._dpopAlgorithms;
         if (dpopAlgorithms == SigningAlgorithms.None || (dpopAlgorithms & ~JwsAlgorithm.ProofCapable) != 0)
         {
             throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256, PS256, EdDSA and Ed25519");
         }
 
-        IEd25519Provider? ed25519 = options.Ed25519Provider;
+        IEd25519Provider? ed25519 = options._ed25519Provider;
         if ((dpopAlgorithms & JwsAlgorithm.NeedEd25519) != 0 && ed25519 is null)
         {
             throw new ConfigurationException("DPoPAlgorithms includes EdDSA or Ed25519, which need an Ed25519Provider: reference the Auth0.Api.Aot.Sodium package and set Ed25519Provider = SodiumEd25519.Instance");
         }
 
-        TimeSpan iatLeeway = options.DPoPIatLeeway;
-        TimeSpan iatOffset = options.DPoPIatOffset;
+        TimeSpan iatLeeway = options._dpopIatLeeway;
+        TimeSpan iatOffset = options._dpopIatOffset;
         if (iatLeeway < TimeSpan.Zero || iatOffset < TimeSpan.Zero)
         {
             throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
         }
 
-        byte[]? nonceKey = options.DPoPNonceKey;
+        byte[]? nonceKey = options._dpopNonceKey;
         if (nonceKey is { Length: < 32 })
         {
             throw new ConfigurationException("DPoPNonceKey must be at least 32 bytes");
         }
 
-        TimeSpan nonceLifetime = options.DPoPNonceLifetime;
+        TimeSpan nonceLifetime = options._dpopNonceLifetime;
         if (nonceLifetime < TimeSpan.FromSeconds(1))
         {
             throw new ConfigurationException("DPoPNonceLifetime must be at least one second");
         }
 
-        int replayCapacity = options.DPoPReplayCapacity;
+        int replayCapacity = options._dpopReplayCapacity;
         if (replayCapacity is < 1 or > MaxDPoPReplayCapacity)
         {
             throw new ConfigurationException("DPoPReplayCapacity must be between 1 and 100000000");
         }
 
-        double keyShare = options.DPoPReplayMaxKeyShare;
+        double keyShare = options._dpopReplayMaxKeyShare;
         if (!(keyShare > 0 && keyShare <= 1))
         {
             throw new ConfigurationException("DPoPReplayMaxKeyShare must be greater than 0 and at most 1");
         }
 
-        int maxProofLength = options.MaxDPoPProofLength;
+        int maxProofLength = options._maxDPoPProofLength;
         if (maxProofLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
         }
 
-        DPoPMode mode = options.DPoPMode;
-        if (!Enum.IsDefined(mode))
+        DPoPMode mode = options._dpopMode;
+        if (mode is not (DPoPMode.Allowed or DPoPMode.Required or DPoPMode.Disabled))
         {
             throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
         }
 
-        int tokenCacheCapacity = options.VerifiedTokenCacheCapacity;
+        int tokenCacheCapacity = options._verifiedTokenCacheCapacity;
         if (tokenCacheCapacity is < 1 or > MaxVerifiedTokenCacheCapacity)
         {
             throw new ConfigurationException("VerifiedTokenCacheCapacity must be between 1 and 1000000");
         }
 
-        int tokenCacheMaxTokenLength = options.VerifiedTokenCacheMaxTokenLength;
+        int tokenCacheMaxTokenLength = options._verifiedTokenCacheMaxTokenLength;
         if (tokenCacheMaxTokenLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("VerifiedTokenCacheMaxTokenLength must be between 64 and 1048576 characters");
         }
 
-        return new ValidatedOptions
+        Audience = audience;
+        Domain = domainIssuer is null ? null : domain;
+        DomainIssuer = domainIssuer;
+        AllowedIssuers = allowedIssuers;
+        DomainsResolver = resolver;
+        ClientId = clientId;
+        ClientSecret = options._clientSecret;
+        CacheTtl = cacheTtl;
+        MinimumCacheLifetime = minimumCacheLifetime;
+        CacheMaxEntries = cacheMaxEntries;
+        Timeout = timeout;
+        ClockSkew = clockSkew;
+        MaxTokenLength = maxTokenLength;
+        AccessTokenAlgorithms = algorithms;
+        UnknownKidRefreshCooldown = cooldown;
+        MaxStaleness = maxStaleness;
+        FailureBackoff = failureBackoff;
+        DPoPAlgorithms = dpopAlgorithms;
+        Ed25519Provider = ed25519;
+        DPoPIatLeeway = iatLeeway;
+        DPoPIatOffset = iatOffset;
+        DPoPNonceKey = nonceKey;
+        DPoPNonceLifetime = nonceLifetime;
+        DPoPReplayProtection = options._dpopReplayProtection;
+        AcceptCertificateBoundTokens = options._acceptCertificateBoundTokens;
+        DPoPReplayStore = options._dpopReplayStore;
+        DPoPReplayCapacity = replayCapacity;
+        DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare));
+        MaxDPoPProofLength = maxProofLength;
+        DPoPMode = mode;
+        VerifiedTokenCache = options._verifiedTokenCache;
+        VerifiedTokenCacheCapacity = tokenCacheCapacity;
+        VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength;
+        Cache = options._cache;
+        StaticJwks = options._staticJwks;
+        KeySnapshot = options._keySnapshot;
+        HttpClient = options._httpClient;
+        TimeProvider = options._timeProvider ?? TimeProvider.System;
+    }
+
+    // Outside the constructor, which then has no loop (and is compiled at start without instrumentation).
+    private static string[] NormalizeDomains(IReadOnlyList<string> domains)
+    {
+        string[] allowedIssuers = new string[domains.Count];
+        for (int i = 0; i < allowedIssuers.Length; i++)
         {
-            Audience = audience,
-            Domain = domainIssuer is null ? null : domain,
-            DomainIssuer = domainIssuer,
-            AllowedIssuers = allowedIssuers,
-            DomainsResolver = resolver,
-            ClientId = clientId,
-            ClientSecret = options.ClientSecret,
-            CacheTtl = cacheTtl,
-            MinimumCacheLifetime = minimumCacheLifetime,
-            CacheMaxEntries = cacheMaxEntries,
-            Timeout = timeout,
-            ClockSkew = clockSkew,
-            MaxTokenLength = maxTokenLength,
-            AccessTokenAlgorithms = algorithms,
-            UnknownKidRefreshCooldown = cooldown,
-            MaxStaleness = maxStaleness,
-            FailureBackoff = failureBackoff,
-            DPoPAlgorithms = dpopAlgorithms,
-            Ed25519Provider = ed25519,
-            DPoPIatLeeway = iatLeeway,
-            DPoPIatOffset = iatOffset,
-            DPoPNonceKey = nonceKey,
-            DPoPNonceLifetime = nonceLifetime,
-            DPoPReplayProtection = options.DPoPReplayProtection,
-            AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens,
-            DPoPReplayStore = options.DPoPReplayStore,
-            DPoPReplayCapacity = replayCapacity,
-            DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare)),
-            MaxDPoPProofLength = maxProofLength,
-            DPoPMode = mode,
-            VerifiedTokenCache = options.VerifiedTokenCache,
-            VerifiedTokenCacheCapacity = tokenCacheCapacity,
-            VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength,
-            Cache = options.Cache,
-            StaticJwks = options.StaticJwks,
-            KeySnapshot = options.KeySnapshot,
-            HttpClient = options.HttpClient,
-            TimeProvider = options.TimeProvider ?? TimeProvider.System,
-        };
+            string? entry = domains[i];
+            if (string.IsNullOrWhiteSpace(entry))
+            {
+                throw new ConfigurationException("domains list must contain only non-empty strings");
+            }
+
+            if (!DomainNormalizer.TryNormalize(entry, out string? normalized, out string? error))
+            {
+                throw new ConfigurationException("domains list contains an invalid domain: " + error);
+            }
+
+            allowedIssuers[i] = normalized;
+        }
+
+        return allowedIssuers;
     }
 }
