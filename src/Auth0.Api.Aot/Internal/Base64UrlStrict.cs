@@ -6,6 +6,7 @@
 // System.Buffers.Text.Base64Url tolerates whitespace and padding, so it is not used for tokens.
 
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 
@@ -25,6 +26,8 @@ internal static class Base64UrlStrict
         -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
         41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
     ];
+
+    private static readonly SearchValues<char> s_alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     private static ReadOnlySpan<byte> EncodeMap => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8;
 
@@ -52,7 +55,7 @@ internal static class Base64UrlStrict
     {
         bytesWritten = 0;
         int decodedLength = GetDecodedLength(source.Length);
-        if (decodedLength < 0 || destination.Length < decodedLength || !IsAlphabet(source))
+        if (decodedLength < 0 || destination.Length < decodedLength || source.ContainsAnyExcept(s_alphabet))
         {
             return false;
         }
@@ -189,21 +192,4 @@ internal static class Base64UrlStrict
     }
 
     private static int Map(ReadOnlySpan<sbyte> map, char c) => c < 128 ? map[c] : -1;
-
-    // Whether every character is in the base64url alphabet. A loop over DecodeMap, not a SearchValues: its vectorised
-    // search is a set of generic methods the JIT compiles at the first decode, which cost a seeded app's start more
-    // than the loop costs a token (a few hundred characters).
-    private static bool IsAlphabet(ReadOnlySpan<char> source)
-    {
-        ReadOnlySpan<sbyte> map = DecodeMap;
-        foreach (char c in source)
-        {
-            if (c >= 128 || map[c] < 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
