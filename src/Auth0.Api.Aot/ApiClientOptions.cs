@@ -60,32 +60,22 @@ public sealed class ApiClientOptions
     /// <summary>Default <see cref="VerifiedTokenCacheMaxTokenLength"/>: 4 KiB (Auth0 access tokens are about 1 KiB).</summary>
     public const int DefaultVerifiedTokenCacheMaxTokenLength = 4 * 1024;
 
-    // Each property is backed by a field of its own, which ValidatedOptions reads: a getter is one more method the JIT
-    // compiles at a client's start.
-    internal string? _domain;
-
     /// <summary>
     /// The Auth0 domain, e.g. <c>tenant.us.auth0.com</c> or a custom domain. Tokens must be issued by it (single-domain
     /// mode), and token exchange uses it. A scheme or a trailing slash is accepted (<c>https://tenant.auth0.com/</c>);
     /// a path, a query, credentials or <c>http://</c> are not.
     /// </summary>
-    public string? Domain { get => _domain; set => _domain = value; }
-
-    internal string? _audience;
+    public string? Domain { get; set; }
 
     /// <summary>The API identifier that access tokens must carry in <c>aud</c>. Required.</summary>
-    public string? Audience { get => _audience; set => _audience = value; }
-
-    internal IReadOnlyList<string>? _domains;
+    public string? Audience { get; set; }
 
     /// <summary>
     /// The issuers that tokens may come from (Multiple Custom Domains). When set, verification accepts tokens from these
     /// domains only and <see cref="Domain"/> is used only for token exchange. Each entry is normalised like
     /// <see cref="Domain"/>.
     /// </summary>
-    public IReadOnlyList<string>? Domains { get => _domains; set => _domains = value; }
-
-    internal DomainsResolver? _domainsResolver;
+    public IReadOnlyList<string>? Domains { get; set; }
 
     /// <summary>
     /// Decides per verification which domains a token may come from (Multiple Custom Domains), from the token's
@@ -94,7 +84,7 @@ public sealed class ApiClientOptions
     /// for token exchange. See <see cref="UseDomainsResolver(Func{DomainsResolverContext, IReadOnlyList{string}})"/> for
     /// a synchronous resolver.
     /// </summary>
-    public DomainsResolver? DomainsResolver { get => _domainsResolver; set => _domainsResolver = value; }
+    public DomainsResolver? DomainsResolver { get; set; }
 
     /// <summary>Sets <see cref="DomainsResolver"/> to a synchronous function (a lookup in memory, say).</summary>
     /// <param name="resolver">Returns the allowed domains for a context.</param>
@@ -105,18 +95,12 @@ public sealed class ApiClientOptions
         DomainsResolver = (context, _) => new ValueTask<IReadOnlyList<string>>(resolver(context));
     }
 
-    internal SigningAlgorithms _accessTokenAlgorithms = SigningAlgorithms.RS256;
-
     /// <summary>The algorithms access tokens may be signed with. Default: <see cref="SigningAlgorithms.RS256"/>.</summary>
     /// <remarks>RS384, RS512, PS256, PS384, PS512, ES256 and ES384 may be added. HS* and <c>none</c> are always refused.</remarks>
-    public SigningAlgorithms AccessTokenAlgorithms { get => _accessTokenAlgorithms; set => _accessTokenAlgorithms = value; }
-
-    internal DPoPMode _dpopMode = DPoPMode.Allowed;
+    public SigningAlgorithms AccessTokenAlgorithms { get; set; } = SigningAlgorithms.RS256;
 
     /// <summary>How DPoP requests are treated: <see cref="Aot.DPoPMode.Allowed"/> (default), <see cref="Aot.DPoPMode.Required"/> or <see cref="Aot.DPoPMode.Disabled"/>.</summary>
-    public DPoPMode DPoPMode { get => _dpopMode; set => _dpopMode = value; }
-
-    internal bool _acceptCertificateBoundTokens;
+    public DPoPMode DPoPMode { get; set; } = DPoPMode.Allowed;
 
     /// <summary>
     /// Whether a token bound to a client certificate (a <c>cnf</c> whose only member is <c>x5t#S256</c>, RFC 8705) is
@@ -126,52 +110,38 @@ public sealed class ApiClientOptions
     /// a DPoP key presented without a proof, an unknown or malformed <c>cnf</c>) is refused as a Bearer token
     /// (<see cref="VerificationFailure.BoundTokenAsBearer"/>).
     /// </summary>
-    public bool AcceptCertificateBoundTokens { get => _acceptCertificateBoundTokens; set => _acceptCertificateBoundTokens = value; }
-
-    internal SigningAlgorithms _dpopAlgorithms = SigningAlgorithms.ES256;
+    public bool AcceptCertificateBoundTokens { get; set; }
 
     /// <summary>
     /// The algorithms DPoP proofs may be signed with. Default: <see cref="SigningAlgorithms.ES256"/>; ES384, ES512, RS256 and
     /// PS256 may be added (RSA keys of at least 2048 bits), and EdDSA and Ed25519 with an <see cref="Ed25519Provider"/>.
     /// </summary>
-    public SigningAlgorithms DPoPAlgorithms { get => _dpopAlgorithms; set => _dpopAlgorithms = value; }
-
-    internal IEd25519Provider? _ed25519Provider;
+    public SigningAlgorithms DPoPAlgorithms { get; set; } = SigningAlgorithms.ES256;
 
     /// <summary>
     /// Verifies Ed25519 DPoP proofs when <see cref="DPoPAlgorithms"/> includes <see cref="SigningAlgorithms.EdDSA"/> or
     /// <see cref="SigningAlgorithms.Ed25519"/>; required then, unused otherwise. The <c>Auth0.Api.Aot.Sodium</c> package
     /// provides <c>SodiumEd25519.Instance</c>.
     /// </summary>
-    public IEd25519Provider? Ed25519Provider { get => _ed25519Provider; set => _ed25519Provider = value; }
-
-    internal TimeSpan _dpopIatLeeway = DefaultDPoPIatLeeway;
+    public IEd25519Provider? Ed25519Provider { get; set; }
 
     /// <summary>How far in the future a DPoP proof's <c>iat</c> may be (clock differences). Default: 30 s.</summary>
-    public TimeSpan DPoPIatLeeway { get => _dpopIatLeeway; set => _dpopIatLeeway = value; }
-
-    internal TimeSpan _dpopIatOffset = DefaultDPoPIatOffset;
+    public TimeSpan DPoPIatLeeway { get; set; } = DefaultDPoPIatLeeway;
 
     /// <summary>The maximum age of a DPoP proof, from its <c>iat</c>. Default: 300 s.</summary>
-    public TimeSpan DPoPIatOffset { get => _dpopIatOffset; set => _dpopIatOffset = value; }
-
-    internal bool _dpopReplayProtection = true;
+    public TimeSpan DPoPIatOffset { get; set; } = DefaultDPoPIatOffset;
 
     /// <summary>
     /// Replay protection (RFC 9449 section 11.1, beyond the Python SDK): a proof whose key and <c>jti</c> were already
     /// accepted is refused for as long as it could be accepted. Default: on.
     /// </summary>
-    public bool DPoPReplayProtection { get => _dpopReplayProtection; set => _dpopReplayProtection = value; }
-
-    internal IDPoPReplayStore? _dpopReplayStore;
+    public bool DPoPReplayProtection { get; set; } = true;
 
     /// <summary>
     /// Where accepted proofs are remembered. Default: a bounded in-memory store per client (see
     /// <see cref="DPoPReplayCapacity"/> and <see cref="DPoPReplayMaxKeyShare"/>, which apply to it only).
     /// </summary>
-    public IDPoPReplayStore? DPoPReplayStore { get => _dpopReplayStore; set => _dpopReplayStore = value; }
-
-    internal int _dpopReplayCapacity = DefaultDPoPReplayCapacity;
+    public IDPoPReplayStore? DPoPReplayStore { get; set; }
 
     /// <summary>
     /// The most records the default in-memory replay store holds, from 1 to 100,000,000. A record is held from the
@@ -181,9 +151,7 @@ public sealed class ApiClientOptions
     /// closed: no live record is evicted). Memory follows the records held, 56 to 112 bytes each (docs/dpop.md).
     /// Default: <see cref="DefaultDPoPReplayCapacity"/>.
     /// </summary>
-    public int DPoPReplayCapacity { get => _dpopReplayCapacity; set => _dpopReplayCapacity = value; }
-
-    internal double _dpopReplayMaxKeyShare = DefaultDPoPReplayMaxKeyShare;
+    public int DPoPReplayCapacity { get; set; } = DefaultDPoPReplayCapacity;
 
     /// <summary>
     /// The largest share of <see cref="DPoPReplayCapacity"/> that the records of one proof key (one client key
@@ -191,38 +159,26 @@ public sealed class ApiClientOptions
     /// <see cref="VerificationFailure.ProofKeyQuotaExceeded"/>, so one client cannot lock the others out. Default:
     /// <see cref="DefaultDPoPReplayMaxKeyShare"/> (250,000 records, 750 proofs/s of one key at the default window).
     /// </summary>
-    public double DPoPReplayMaxKeyShare { get => _dpopReplayMaxKeyShare; set => _dpopReplayMaxKeyShare = value; }
-
-    internal byte[]? _dpopNonceKey;
+    public double DPoPReplayMaxKeyShare { get; set; } = DefaultDPoPReplayMaxKeyShare;
 
     /// <summary>
     /// Server nonces (RFC 9449 section 9): when set, a DPoP proof must carry a nonce this API issued, or the request gets
     /// 401 <c>use_dpop_nonce</c> with a fresh nonce in <c>DPoP-Nonce</c>. Nonces are stateless (HMAC-SHA256 over a time
     /// step under this key, at least 32 bytes); instances that share the key accept each other's nonces. Default: none.
     /// </summary>
-    public byte[]? DPoPNonceKey { get => _dpopNonceKey; set => _dpopNonceKey = value; }
-
-    internal TimeSpan _dpopNonceLifetime = TimeSpan.FromMinutes(5);
+    public byte[]? DPoPNonceKey { get; set; }
 
     /// <summary>The time step of server nonces; a nonce is accepted in its step and the next. Default: 5 minutes.</summary>
-    public TimeSpan DPoPNonceLifetime { get => _dpopNonceLifetime; set => _dpopNonceLifetime = value; }
-
-    internal int _maxDPoPProofLength = DefaultMaxDPoPProofLength;
+    public TimeSpan DPoPNonceLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The longest DPoP proof, in characters, that is looked at. Default: 8 KiB.</summary>
-    public int MaxDPoPProofLength { get => _maxDPoPProofLength; set => _maxDPoPProofLength = value; }
-
-    internal TimeSpan _clockSkew = TimeSpan.Zero;
+    public int MaxDPoPProofLength { get; set; } = DefaultMaxDPoPProofLength;
 
     /// <summary>Tolerance for clock differences when checking <c>exp</c> and <c>nbf</c>. Default: zero, as in Auth0's SDKs.</summary>
-    public TimeSpan ClockSkew { get => _clockSkew; set => _clockSkew = value; }
-
-    internal int _maxTokenLength = DefaultMaxTokenLength;
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
 
     /// <summary>The longest access token, in characters, that is looked at. Longer ones are refused before any parsing.</summary>
-    public int MaxTokenLength { get => _maxTokenLength; set => _maxTokenLength = value; }
-
-    internal bool _verifiedTokenCache = true;
+    public int MaxTokenLength { get; set; } = DefaultMaxTokenLength;
 
     /// <summary>
     /// Whether a token that verified is remembered, so that the same token presented again skips the parse and the
@@ -231,18 +187,14 @@ public sealed class ApiClientOptions
     /// again in full), checks <c>exp</c> and <c>nbf</c> with <see cref="ClockSkew"/> and the call's required claims; a
     /// DPoP proof is always verified in full. Failures are never remembered. Default: on.
     /// </summary>
-    public bool VerifiedTokenCache { get => _verifiedTokenCache; set => _verifiedTokenCache = value; }
-
-    internal int _verifiedTokenCacheCapacity = DefaultVerifiedTokenCacheCapacity;
+    public bool VerifiedTokenCache { get; set; } = true;
 
     /// <summary>
     /// The most tokens <see cref="VerifiedTokenCache"/> holds, from 1 to 1,000,000; when its slots for a token are full,
     /// an expired entry or else the oldest is replaced. Each entry keeps the token's string alive (two bytes a character)
     /// and about 150 bytes more. Default: <see cref="DefaultVerifiedTokenCacheCapacity"/>.
     /// </summary>
-    public int VerifiedTokenCacheCapacity { get => _verifiedTokenCacheCapacity; set => _verifiedTokenCacheCapacity = value; }
-
-    internal int _verifiedTokenCacheMaxTokenLength = DefaultVerifiedTokenCacheMaxTokenLength;
+    public int VerifiedTokenCacheCapacity { get; set; } = DefaultVerifiedTokenCacheCapacity;
 
     /// <summary>
     /// The longest token, in characters, that <see cref="VerifiedTokenCache"/> holds, from 64 to 1,048,576; longer tokens
@@ -250,22 +202,16 @@ public sealed class ApiClientOptions
     /// most <c>capacity x (2 x (this + 16) + 200)</c> bytes, 8.2 MiB at the defaults. Default:
     /// <see cref="DefaultVerifiedTokenCacheMaxTokenLength"/>.
     /// </summary>
-    public int VerifiedTokenCacheMaxTokenLength { get => _verifiedTokenCacheMaxTokenLength; set => _verifiedTokenCacheMaxTokenLength = value; }
-
-    internal TimeSpan _timeout = DefaultTimeout;
+    public int VerifiedTokenCacheMaxTokenLength { get; set; } = DefaultVerifiedTokenCacheMaxTokenLength;
 
     /// <summary>Timeout of each HTTP request the client makes (discovery, JWKS, token endpoint). Default: 10 s.</summary>
-    public TimeSpan Timeout { get => _timeout; set => _timeout = value; }
-
-    internal TimeSpan _cacheTtl = DefaultCacheTtl;
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>
     /// Upper bound on how long discovery documents and JWKS are cached; the effective TTL is the smaller of this and
     /// the response's <c>Cache-Control: max-age</c>. Zero means always refetch. Default: 600 s.
     /// </summary>
-    public TimeSpan CacheTtl { get => _cacheTtl; set => _cacheTtl = value; }
-
-    internal TimeSpan _minimumCacheLifetime = DefaultMinimumCacheLifetime;
+    public TimeSpan CacheTtl { get; set; } = DefaultCacheTtl;
 
     /// <summary>
     /// Floor of a discovery document's or JWKS's cache lifetime when the response asks for less: <c>max-age=0</c> or
@@ -274,44 +220,32 @@ public sealed class ApiClientOptions
     /// raises a lifetime above <see cref="CacheTtl"/>, which stays the upper bound. Between zero (the response decides)
     /// and one hour. Default: 30 s.
     /// </summary>
-    public TimeSpan MinimumCacheLifetime { get => _minimumCacheLifetime; set => _minimumCacheLifetime = value; }
-
-    internal int _cacheMaxEntries = DefaultCacheMaxEntries;
+    public TimeSpan MinimumCacheLifetime { get; set; } = DefaultMinimumCacheLifetime;
 
     /// <summary>Maximum number of entries in each in-memory cache (discovery and JWKS); least recently used entries go first. At least 2.</summary>
-    public int CacheMaxEntries { get => _cacheMaxEntries; set => _cacheMaxEntries = value; }
-
-    internal TimeSpan _unknownKidRefreshCooldown = DefaultUnknownKidRefreshCooldown;
+    public int CacheMaxEntries { get; set; } = DefaultCacheMaxEntries;
 
     /// <summary>
     /// Key rotation: a token whose <c>kid</c> is not in the cached JWKS makes the client refetch that issuer's JWKS and
     /// verify again in the same request, at most once per this interval per issuer; within it, an unknown <c>kid</c>
     /// fails fast without a fetch. Default: 30 s.
     /// </summary>
-    public TimeSpan UnknownKidRefreshCooldown { get => _unknownKidRefreshCooldown; set => _unknownKidRefreshCooldown = value; }
-
-    internal TimeSpan _maxStaleness = DefaultMaxStaleness;
+    public TimeSpan UnknownKidRefreshCooldown { get; set; } = DefaultUnknownKidRefreshCooldown;
 
     /// <summary>
     /// Outages: how long past its cache lifetime a discovery document or JWKS keeps serving while refreshes fail.
     /// Default: 12 h. Zero serves nothing past the lifetime.
     /// </summary>
-    public TimeSpan MaxStaleness { get => _maxStaleness; set => _maxStaleness = value; }
-
-    internal TimeSpan _failureBackoff = DefaultFailureBackoff;
+    public TimeSpan MaxStaleness { get; set; } = DefaultMaxStaleness;
 
     /// <summary>After a failed discovery or JWKS fetch, no new fetch to that URL for this long. Default: 5 s.</summary>
-    public TimeSpan FailureBackoff { get => _failureBackoff; set => _failureBackoff = value; }
-
-    internal ICacheAdapter? _cache;
+    public TimeSpan FailureBackoff { get; set; } = DefaultFailureBackoff;
 
     /// <summary>
     /// A store shared across instances for discovery documents and JWKS (see <see cref="ICacheAdapter"/>). Default: none;
     /// each instance keeps its own in-memory cache.
     /// </summary>
-    public ICacheAdapter? Cache { get => _cache; set => _cache = value; }
-
-    internal IReadOnlyDictionary<string, string>? _staticJwks;
+    public ICacheAdapter? Cache { get; set; }
 
     /// <summary>
     /// Cold start and offline use: the JWKS of an issuer given up front, keyed by domain (normalised like
@@ -319,9 +253,7 @@ public sealed class ApiClientOptions
     /// for it, and its issuer is <c>https://{domain}/</c>. An application that seeds every key can leave the HTTP stack
     /// out of its binary with the <c>Auth0ApiAotHttpFetch</c> build property set to <c>false</c> (docs/caching.md).
     /// </summary>
-    public IReadOnlyDictionary<string, string>? StaticJwks { get => _staticJwks; set => _staticJwks = value; }
-
-    internal string? _keySnapshot;
+    public IReadOnlyDictionary<string, string>? StaticJwks { get; set; }
 
     /// <summary>
     /// Cold start: a snapshot of the key cache taken with <see cref="ApiClient.ExportKeySnapshot"/> (kept in an
@@ -329,9 +261,7 @@ public sealed class ApiClientOptions
     /// request with zero round trips; they are refreshed like any cached document, from the time they were fetched
     /// (pinned instead in a build with <c>Auth0ApiAotHttpFetch</c> set to <c>false</c>, which cannot refresh them).
     /// </summary>
-    public string? KeySnapshot { get => _keySnapshot; set => _keySnapshot = value; }
-
-    internal HttpClient? _httpClient;
+    public string? KeySnapshot { get; set; }
 
     /// <summary>
     /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client
@@ -340,22 +270,16 @@ public sealed class ApiClientOptions
     /// where a 307/308 would re-send the form, give a client with <c>AllowAutoRedirect = false</c>. Not used in a build
     /// with <c>Auth0ApiAotHttpFetch</c> set to <c>false</c>, which makes no request.
     /// </summary>
-    public HttpClient? HttpClient { get => _httpClient; set => _httpClient = value; }
-
-    internal TimeProvider? _timeProvider;
+    public HttpClient? HttpClient { get; set; }
 
     /// <summary>The clock for token lifetimes and cache expiry. Default: <see cref="TimeProvider.System"/>.</summary>
-    public TimeProvider? TimeProvider { get => _timeProvider; set => _timeProvider = value; }
-
-    internal string? _clientId;
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Client ID for the token-exchange flows. Requires <see cref="Domain"/>.</summary>
-    public string? ClientId { get => _clientId; set => _clientId = value; }
-
-    internal string? _clientSecret;
+    public string? ClientId { get; set; }
 
     /// <summary>Client secret for the token-exchange flows. Never logged and never part of an error message.</summary>
-    public string? ClientSecret { get => _clientSecret; set => _clientSecret = value; }
+    public string? ClientSecret { get; set; }
 
     /// <summary>
     /// Checks these options as <see cref="ApiClient(ApiClientOptions)"/> does, without building a client (for startup

@@ -99,10 +99,6 @@ internal sealed class ValidatedOptions
     public readonly TimeProvider TimeProvider;
 
     /// <summary>Checks <paramref name="options"/> and copies what the client needs.</summary>
-    /// <remarks>
-    /// The options are read from their fields, not their properties: each property getter would be one more method
-    /// the JIT compiles at a client's start.
-    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="MissingRequiredArgumentException"><see cref="ApiClientOptions.Audience"/> is missing.</exception>
     /// <exception cref="ConfigurationException">Any other option is invalid; the message says which and why.</exception>
@@ -111,13 +107,13 @@ internal sealed class ValidatedOptions
         ArgumentNullException.ThrowIfNull(options);
 
         // Order and messages of auth0-api-python's ApiClient.__init__ (reference section 2.3).
-        string? audience = options._audience;
+        string? audience = options.Audience;
         if (string.IsNullOrEmpty(audience))
         {
             throw new MissingRequiredArgumentException("audience");
         }
 
-        IReadOnlyList<string>? domains = options._domains;
+        IReadOnlyList<string>? domains = options.Domains;
         string[]? allowedIssuers = null;
         if (domains is not null)
         {
@@ -129,37 +125,37 @@ internal sealed class ValidatedOptions
             allowedIssuers = NormalizeDomains(domains);
         }
 
-        DomainsResolver? resolver = options._domainsResolver;
+        DomainsResolver? resolver = options.DomainsResolver;
         if (domains is not null && resolver is not null)
         {
             throw new ConfigurationException("Set either 'Domains' (a static list) or 'DomainsResolver', not both");
         }
 
-        string? domain = options._domain;
+        string? domain = options.Domain;
         if (string.IsNullOrEmpty(domain) && allowedIssuers is null && resolver is null)
         {
             throw new ConfigurationException("Must provide either 'domain' or 'domains' parameter. Use 'domain' for single-domain mode, 'domains' for multi-domain support.");
         }
 
-        string? clientId = options._clientId;
+        string? clientId = options.ClientId;
         if (!string.IsNullOrEmpty(clientId) && string.IsNullOrEmpty(domain))
         {
             throw new ConfigurationException("The 'domain' parameter is required when 'client_id' is configured.");
         }
 
-        TimeSpan cacheTtl = options._cacheTtl;
+        TimeSpan cacheTtl = options.CacheTtl;
         if (cacheTtl < TimeSpan.Zero)
         {
             throw new ConfigurationException("CacheTtl must be a non-negative duration");
         }
 
-        TimeSpan minimumCacheLifetime = options._minimumCacheLifetime;
+        TimeSpan minimumCacheLifetime = options.MinimumCacheLifetime;
         if (minimumCacheLifetime < TimeSpan.Zero || minimumCacheLifetime > TimeSpan.FromHours(1))
         {
             throw new ConfigurationException("MinimumCacheLifetime must be between zero and one hour");
         }
 
-        int cacheMaxEntries = options._cacheMaxEntries;
+        int cacheMaxEntries = options.CacheMaxEntries;
         if (cacheMaxEntries < 2)
         {
             throw new ConfigurationException("CacheMaxEntries must be an integer greater than 1");
@@ -174,25 +170,25 @@ internal sealed class ValidatedOptions
             }
         }
 
-        TimeSpan timeout = options._timeout;
+        TimeSpan timeout = options.Timeout;
         if (timeout <= TimeSpan.Zero || timeout.Ticks > MaxTimeoutTicks)
         {
             throw new ConfigurationException("Timeout must be a positive duration of at most 10 minutes");
         }
 
-        TimeSpan clockSkew = options._clockSkew;
+        TimeSpan clockSkew = options.ClockSkew;
         if (clockSkew < TimeSpan.Zero || clockSkew > TimeSpan.FromDays(1))
         {
             throw new ConfigurationException("ClockSkew must be between zero and one day");
         }
 
-        int maxTokenLength = options._maxTokenLength;
+        int maxTokenLength = options.MaxTokenLength;
         if (maxTokenLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("MaxTokenLength must be between 64 and 1048576 characters");
         }
 
-        SigningAlgorithms algorithms = options._accessTokenAlgorithms;
+        SigningAlgorithms algorithms = options.AccessTokenAlgorithms;
         if (algorithms == SigningAlgorithms.None)
         {
             throw new ConfigurationException("AccessTokenAlgorithms must name at least one algorithm");
@@ -203,76 +199,76 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("AccessTokenAlgorithms may contain only RS256, RS384, RS512, PS256, PS384, PS512, ES256 and ES384");
         }
 
-        TimeSpan cooldown = options._unknownKidRefreshCooldown;
-        TimeSpan maxStaleness = options._maxStaleness;
-        TimeSpan failureBackoff = options._failureBackoff;
+        TimeSpan cooldown = options.UnknownKidRefreshCooldown;
+        TimeSpan maxStaleness = options.MaxStaleness;
+        TimeSpan failureBackoff = options.FailureBackoff;
         if (cooldown < TimeSpan.Zero || maxStaleness < TimeSpan.Zero || failureBackoff < TimeSpan.Zero)
         {
             throw new ConfigurationException("UnknownKidRefreshCooldown, MaxStaleness and FailureBackoff must be non-negative durations");
         }
 
-        SigningAlgorithms dpopAlgorithms = options._dpopAlgorithms;
+        SigningAlgorithms dpopAlgorithms = options.DPoPAlgorithms;
         if (dpopAlgorithms == SigningAlgorithms.None || (dpopAlgorithms & ~JwsAlgorithm.ProofCapable) != 0)
         {
             throw new ConfigurationException("DPoPAlgorithms must name one or more of ES256, ES384, ES512, RS256, PS256, EdDSA and Ed25519");
         }
 
-        IEd25519Provider? ed25519 = options._ed25519Provider;
+        IEd25519Provider? ed25519 = options.Ed25519Provider;
         if ((dpopAlgorithms & JwsAlgorithm.NeedEd25519) != 0 && ed25519 is null)
         {
             throw new ConfigurationException("DPoPAlgorithms includes EdDSA or Ed25519, which need an Ed25519Provider: reference the Auth0.Api.Aot.Sodium package and set Ed25519Provider = SodiumEd25519.Instance");
         }
 
-        TimeSpan iatLeeway = options._dpopIatLeeway;
-        TimeSpan iatOffset = options._dpopIatOffset;
+        TimeSpan iatLeeway = options.DPoPIatLeeway;
+        TimeSpan iatOffset = options.DPoPIatOffset;
         if (iatLeeway < TimeSpan.Zero || iatOffset < TimeSpan.Zero)
         {
             throw new ConfigurationException("DPoPIatLeeway and DPoPIatOffset must be non-negative durations");
         }
 
-        byte[]? nonceKey = options._dpopNonceKey;
+        byte[]? nonceKey = options.DPoPNonceKey;
         if (nonceKey is { Length: < 32 })
         {
             throw new ConfigurationException("DPoPNonceKey must be at least 32 bytes");
         }
 
-        TimeSpan nonceLifetime = options._dpopNonceLifetime;
+        TimeSpan nonceLifetime = options.DPoPNonceLifetime;
         if (nonceLifetime < TimeSpan.FromSeconds(1))
         {
             throw new ConfigurationException("DPoPNonceLifetime must be at least one second");
         }
 
-        int replayCapacity = options._dpopReplayCapacity;
+        int replayCapacity = options.DPoPReplayCapacity;
         if (replayCapacity is < 1 or > MaxDPoPReplayCapacity)
         {
             throw new ConfigurationException("DPoPReplayCapacity must be between 1 and 100000000");
         }
 
-        double keyShare = options._dpopReplayMaxKeyShare;
+        double keyShare = options.DPoPReplayMaxKeyShare;
         if (!(keyShare > 0 && keyShare <= 1))
         {
             throw new ConfigurationException("DPoPReplayMaxKeyShare must be greater than 0 and at most 1");
         }
 
-        int maxProofLength = options._maxDPoPProofLength;
+        int maxProofLength = options.MaxDPoPProofLength;
         if (maxProofLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("MaxDPoPProofLength must be between 64 and 1048576 characters");
         }
 
-        DPoPMode mode = options._dpopMode;
+        DPoPMode mode = options.DPoPMode;
         if (mode is not (DPoPMode.Allowed or DPoPMode.Required or DPoPMode.Disabled))
         {
             throw new ConfigurationException("DPoPMode must be Allowed, Required or Disabled");
         }
 
-        int tokenCacheCapacity = options._verifiedTokenCacheCapacity;
+        int tokenCacheCapacity = options.VerifiedTokenCacheCapacity;
         if (tokenCacheCapacity is < 1 or > MaxVerifiedTokenCacheCapacity)
         {
             throw new ConfigurationException("VerifiedTokenCacheCapacity must be between 1 and 1000000");
         }
 
-        int tokenCacheMaxTokenLength = options._verifiedTokenCacheMaxTokenLength;
+        int tokenCacheMaxTokenLength = options.VerifiedTokenCacheMaxTokenLength;
         if (tokenCacheMaxTokenLength is < 64 or > MaxMaxTokenLength)
         {
             throw new ConfigurationException("VerifiedTokenCacheMaxTokenLength must be between 64 and 1048576 characters");
@@ -284,7 +280,7 @@ internal sealed class ValidatedOptions
         AllowedIssuers = allowedIssuers;
         DomainsResolver = resolver;
         ClientId = clientId;
-        ClientSecret = options._clientSecret;
+        ClientSecret = options.ClientSecret;
         CacheTtl = cacheTtl;
         MinimumCacheLifetime = minimumCacheLifetime;
         CacheMaxEntries = cacheMaxEntries;
@@ -301,21 +297,21 @@ internal sealed class ValidatedOptions
         DPoPIatOffset = iatOffset;
         DPoPNonceKey = nonceKey;
         DPoPNonceLifetime = nonceLifetime;
-        DPoPReplayProtection = options._dpopReplayProtection;
-        AcceptCertificateBoundTokens = options._acceptCertificateBoundTokens;
-        DPoPReplayStore = options._dpopReplayStore;
+        DPoPReplayProtection = options.DPoPReplayProtection;
+        AcceptCertificateBoundTokens = options.AcceptCertificateBoundTokens;
+        DPoPReplayStore = options.DPoPReplayStore;
         DPoPReplayCapacity = replayCapacity;
         DPoPReplayMaxPerKey = Math.Max(1, (int)Math.Floor(replayCapacity * keyShare));
         MaxDPoPProofLength = maxProofLength;
         DPoPMode = mode;
-        VerifiedTokenCache = options._verifiedTokenCache;
+        VerifiedTokenCache = options.VerifiedTokenCache;
         VerifiedTokenCacheCapacity = tokenCacheCapacity;
         VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength;
-        Cache = options._cache;
-        StaticJwks = options._staticJwks;
-        KeySnapshot = options._keySnapshot;
-        HttpClient = options._httpClient;
-        TimeProvider = options._timeProvider ?? TimeProvider.System;
+        Cache = options.Cache;
+        StaticJwks = options.StaticJwks;
+        KeySnapshot = options.KeySnapshot;
+        HttpClient = options.HttpClient;
+        TimeProvider = options.TimeProvider ?? TimeProvider.System;
     }
 
     // Outside the constructor, which then has no loop (and is compiled at start without instrumentation).
