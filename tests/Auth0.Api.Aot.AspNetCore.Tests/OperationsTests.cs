@@ -80,8 +80,12 @@ public sealed class OperationsTests : IAsyncLifetime
         FakeTimeProvider time = new(DateTimeOffset.UtcNow);
         _issuer.Clock = time;
         await using TestApp app = await StartWithHealthAsync(_issuer, o => o.Client.CacheTtl = TimeSpan.FromMinutes(10), builder => builder.Services.AddSingleton<TimeProvider>(time));
-        await Eventually.TrueAsync(() => _issuer.JwksRequests == 1);
-        Assert.Equal(HttpStatusCode.OK, (await HealthAsync(app)).Status);
+
+        // The warm-up has stored the keys (it logs only then): the JWKS request having reached the issuer is not enough,
+        // since keys stored after the clock moves below would be fresh, not stale.
+        await Eventually.TrueAsync(() => app.Logs.Any(line => line.Contains("keys of " + _issuer.Issuer + " fetched", StringComparison.Ordinal)));
+        Assert.Equal((1, 1), (_issuer.DiscoveryRequests, _issuer.JwksRequests));
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(app));
 
         _issuer.Intercept = async context =>
         {

@@ -38,10 +38,22 @@ public abstract class RedisTestBase : IAsyncLifetime
         await H.DisposeAsync();
     }
 
-    /// <summary>A multiplexer of its own: one per simulated instance.</summary>
+    /// <summary>
+    /// How long a call may take before the test fails as hung. It is below <see cref="ClientTimeout"/>, so a call that
+    /// ends within it was ended by the adapter's or store's own timeout (or at once), never by StackExchange.Redis's.
+    /// </summary>
+    private protected static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
+    /// <summary>StackExchange.Redis's own timeouts (milliseconds) on every multiplexer here: twice <see cref="HangGuard"/>.</summary>
+    private protected const int ClientTimeout = 120_000;
+
+    /// <summary>
+    /// A multiplexer of its own: one per simulated instance. Its own timeouts are <see cref="ClientTimeout"/> (options
+    /// given later in a configuration string win).
+    /// </summary>
     private protected ConnectionMultiplexer Connect(string? configuration = null)
     {
-        ConnectionMultiplexer multiplexer = ConnectionMultiplexer.Connect(configuration ?? Redis.Configuration);
+        ConnectionMultiplexer multiplexer = ConnectionMultiplexer.Connect((configuration ?? Redis.Configuration) + ",asyncTimeout=" + ClientTimeout + ",syncTimeout=" + ClientTimeout);
         _owned.Add(multiplexer);
         return multiplexer;
     }

@@ -15,7 +15,9 @@ namespace Auth0.Api.Aot.Testing;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(15);
+    // Hang guards, not budgets: a redis-server starting, or answering a command, on a loaded machine is waited for.
+    private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_replyBound = TimeSpan.FromSeconds(60);
     private const int PortAttempts = 5;
     private Process? _process;
     private readonly StringBuilder _output = new();
@@ -165,11 +167,11 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await KillAsync();
 
-    // Sends the command, then reads until complete(reply so far) holds or the server closes; bounded to 5 s.
+    // Sends the command, then reads until complete(reply so far) holds or the server closes; bounded by s_replyBound.
     private async Task<string> ReplyAsync(Func<string, bool> complete, params string[] arguments)
     {
         using TcpClient client = new();
-        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(5));
+        using CancellationTokenSource bound = new(s_replyBound);
         await client.ConnectAsync(IPAddress.Loopback, Port, bound.Token);
         NetworkStream stream = client.GetStream();
         StringBuilder command = new();

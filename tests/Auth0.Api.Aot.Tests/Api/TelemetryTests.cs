@@ -107,8 +107,18 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         recorder.Activities.Clear();
 
         // Past the TTL: the stale keys verify, and their background refreshes fail.
+        int hanging = HangingRequests;
         Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(H.Token())).Subject);
-        await AdvanceThroughAttemptAsync(client, outage);
+        await AdvanceThroughAttemptAsync(
+            () => client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri),
+            outage,
+            hanging,
+            TimeSpan.FromSeconds(11),
+            TimeSpan.FromSeconds(6));
+
+        // A failed fetch is over (no longer refreshing) before its KeySourceFailed handlers run: wait for them to have
+        // reported both documents, not only for the refreshes to end.
+        await Eventually.TrueAsync(() => failures.Any(f => f.Document == KeySourceDocument.Discovery) && failures.Any(f => f.Document == KeySourceDocument.Jwks));
 
         Assert.Equal(["discovery|127.0.0.1", "jwks|127.0.0.1"], recorder.Of("auth0.api.key_source.stale_serves", Port).Select(m => m.Tag("auth0.document") + "|" + m.Tag("server.address")).Order());
         Measurement[] fetches = recorder.Of("auth0.api.key_source.fetches", Port);
@@ -172,7 +182,9 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
         H.Issuer.Intercept = context => { context.Response.StatusCode = 500; return Task.FromResult(true); };
         Time.Advance(TimeSpan.FromMinutes(11));
         Assert.Equal("user_123", (await client.VerifyAccessTokenAsync(H.Token())).Subject);
-        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri));
+        // A failed fetch is over before its handlers run, so the refreshes' end does not mean the handlers have run: the
+        // last handler's report of the second document does (the throwing handler runs, and is reported, before it).
+        await Eventually.TrueAsync(() => !client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) && !client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri) && failures.Count >= 3);
         Assert.Equal(3, faulted.Count);
         Assert.Equal(3, failures.Count);
         Assert.All(failures.Skip(1), f => Assert.True(f.ServingStale));
@@ -285,24 +297,6 @@ public sealed class KeySourceTelemetryTests : FakeClockIssuerTests
 
     private double[] KeyAges(TelemetryRecorder recorder) =>
         [.. recorder.Observe("auth0.api.key_source.keys.age").Where(m => m.Tag("server.port") == Port.ToString(CultureInfo.InvariantCulture)).Select(m => m.Value)];
-
-
-    // Waits until the refreshes the last verification started have ended (a hanging issuer's only when the fake clock
-    // passes the Timeout, so the clock moves while they are in flight), then moves past the back-off.
-    private async Task AdvanceThroughAttemptAsync(ApiClient client, string outage)
-    {
-        await Eventually.TrueAsync(() =>
-        {
-            bool inFlight = client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri);
-            if (inFlight && outage == "hang")
-            {
-                Time.Advance(TimeSpan.FromSeconds(11));
-            }
-
-            return !inFlight;
-        });
-        Time.Advance(TimeSpan.FromSeconds(6));
-    }
 }
 
 /// <summary>The verified-token cache instruments through real verifications: the same token twice, a key rotation, an expiry.</summary>

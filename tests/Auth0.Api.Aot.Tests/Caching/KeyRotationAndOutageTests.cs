@@ -105,14 +105,15 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         Time.Advance(TimeSpan.FromMinutes(11));
         for (int i = 0; i < 3; i++)
         {
+            int hanging = HangingRequests;
             AccessTokenClaims claims = await client.VerifyAccessTokenAsync(H.Token());
             Assert.Equal("user_123", claims.Subject);
-            await AdvanceThroughAttemptAsync(client, outage);
+            await AdvanceThroughAttemptAsync(client, outage, hanging);
         }
 
         // Past the staleness bound: the error reaches callers.
         Time.Advance(TimeSpan.FromHours(1));
-        await AdvanceThroughAttemptAsync(client, outage);
+        await AdvanceThroughAttemptAsync(client, outage, HangingRequests);
         AccessTokenResult failed = await VerifyAdvancingAsync(client, outage);
         Assert.Equal(VerificationFailure.KeySourceFailed, failed.Failure);
         Assert.StartsWith(outage == "no-usable-keys" ? "Failed to fetch JWKS: JWKS has no usable key" : "Failed to fetch OIDC discovery metadata: ", failed.ErrorDescription, StringComparison.Ordinal);
@@ -189,24 +190,14 @@ public sealed class KeyRotationAndOutageTests : FakeClockIssuerTests
         }
     }
 
-    // Waits until the attempt the last verification started has ended (a hanging issuer's only when the fake clock passes
-    // the Timeout, so the clock moves while it is in flight), then moves past the back-off. No fixed sleep: an attempt
-    // that is slow on a busy machine is waited for, not raced.
-    private async Task AdvanceThroughAttemptAsync(ApiClient client, string outage)
-    {
-        string jwks = H.Issuer.Issuer + ".well-known/jwks.json";
-        await Eventually.TrueAsync(() =>
-        {
-            bool inFlight = client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(jwks);
-            if (inFlight && outage == "hang")
-            {
-                Time.Advance(TimeSpan.FromSeconds(11));
-            }
-
-            return !inFlight;
-        });
-        Time.Advance(TimeSpan.FromSeconds(6));
-    }
+    // The Timeout is 10 s and the back-off 5 s: each step moves the clock just past one of them.
+    private Task AdvanceThroughAttemptAsync(ApiClient client, string outage, int hangingBefore) =>
+        AdvanceThroughAttemptAsync(
+            () => client.Keys.Discovery.IsRefreshing(H.Issuer.Issuer) || client.Keys.Jwks.IsRefreshing(H.Issuer.JwksUri),
+            outage,
+            hangingBefore,
+            TimeSpan.FromSeconds(11),
+            TimeSpan.FromSeconds(6));
 
     private async Task<AccessTokenResult> VerifyAdvancingAsync(ApiClient client, string outage)
     {

@@ -33,9 +33,10 @@ public sealed class ResolverRobustnessTests : IssuerTests
         "http" => (_, _) => new ValueTask<IReadOnlyList<string>>(new[] { "http://tenant.example.com" }),
         _ => async (_, _) =>
         {
+            // Cancelled by the resolver's own token, not the caller's: the wait on it ends at once (no time passes).
             using CancellationTokenSource own = new();
             await own.CancelAsync();
-            await Task.Delay(1000, own.Token);
+            await Task.Delay(Timeout.Infinite, own.Token);
             return [];
         },
     };
@@ -78,10 +79,22 @@ public sealed class ResolverRobustnessTests : IssuerTests
     [Fact]
     public async Task A_resolver_that_ignores_cancellation_does_not_hold_a_cancelled_verification()
     {
+        // The caller cancels once the verification is inside the resolver (not on a timer that may fire before it gets
+        // there, which would prove only that an already cancelled call throws); the resolver never completes, so only
+        // the library's own handling of the cancellation can end the call, and the hang guard turns a hang into a failure.
         TaskCompletionSource<IReadOnlyList<string>> never = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        using ApiClient client = Client((_, _) => new ValueTask<IReadOnlyList<string>>(never.Task));
-        using CancellationTokenSource cancel = new(TimeSpan.FromMilliseconds(200));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await client.VerifyAccessTokenAsync(H.Token(), null, cancel.Token));
+        TaskCompletionSource called = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        using ApiClient client = Client((_, _) =>
+        {
+            called.TrySetResult();
+            return new ValueTask<IReadOnlyList<string>>(never.Task);
+        });
+        using CancellationTokenSource cancel = new();
+        Task<AccessTokenClaims> pending = client.VerifyAccessTokenAsync(H.Token(), null, cancel.Token).AsTask();
+        await called.Task.WaitAsync(IssuerGate.HangGuard);
+        Assert.False(pending.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(IssuerGate.HangGuard));
         Assert.Equal(0, H.Issuer.TotalRequests);
     }
 

@@ -78,6 +78,30 @@ public abstract class FakeClockIssuerTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Waits until the refreshes a verification started have ended, then moves <see cref="Time"/> past the back-off.
+    /// During a <c>hang</c> outage a request ends only when the clock passes the client's Timeout: the clock moves past
+    /// it (by <paramref name="pastTimeout"/>) each time one more request has reached the issuer (<see cref="HangingRequests"/>
+    /// above <paramref name="hangingBefore"/>, read before that verification), never on a guess that one is in flight, so
+    /// how far the clock moves does not depend on how fast the machine is.
+    /// </summary>
+    /// <remarks><paramref name="refreshing"/> reads the client's refresh state (the key source is internal, and this file is shared with test projects that cannot see it).</remarks>
+    private protected async Task AdvanceThroughAttemptAsync(Func<bool> refreshing, string outage, int hangingBefore, TimeSpan pastTimeout, TimeSpan pastBackoff)
+    {
+        int hanging = hangingBefore;
+        await Eventually.TrueAsync(() =>
+        {
+            if (outage == "hang" && HangingRequests is int arrived && arrived > hanging)
+            {
+                hanging = arrived;
+                Time.Advance(pastTimeout);
+            }
+
+            return !refreshing();
+        });
+        Time.Advance(pastBackoff);
+    }
+
     private protected ApiClient Client(Action<ApiClientOptions>? configure = null) => H.Client(o =>
     {
         o.TimeProvider = Time;
