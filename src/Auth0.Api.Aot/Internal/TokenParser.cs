@@ -14,6 +14,8 @@
 // escapes.
 
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -444,7 +446,8 @@ internal static class TokenParser
         CJti => new(VerificationFailure.ClaimInvalid, "Invalid 'jti' claim: must be a string", "jti"),
         CAzp => new(VerificationFailure.ClaimInvalid, "Invalid 'azp' claim: must be a string", "azp"),
         CScope => new(VerificationFailure.ClaimInvalid, "Invalid 'scope' claim: must be a string", "scope"),
-        _ => new(VerificationFailure.ClaimInvalid, "Invalid 'client_id' claim: must be a string", "client_id"),
+        CClientId => new(VerificationFailure.ClaimInvalid, "Invalid 'client_id' claim: must be a string", "client_id"),
+        _ => throw new UnreachableException("no type error is defined for claim bit " + claim.ToString(CultureInfo.InvariantCulture)),
     };
 
     private static bool TryReadClaim(ref JsonCursor cursor, ReadOnlySpan<byte> json, int bit, ReadOnlySpan<byte> audience, ref ParsedToken parsed, out AuthError error)

@@ -373,6 +373,32 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
     }
 
     [Fact]
+    public async Task The_same_proof_sent_at_once_to_a_client_that_has_served_no_DPoP_request_is_accepted_once()
+    {
+        // ApiClient builds its DPoP proof verifier at the first DPoP request (Interlocked.CompareExchange): threads that
+        // race to build it must end up on one verifier and one replay store, so the same proof sent at once by many
+        // callers to a client that has served none is accepted exactly once, and every other copy is a replay.
+        using ApiClient client = Client();
+        string token = Bound();
+        string header = "DPoP " + token;
+        string proof = Proof(token);
+        const int Callers = 16;
+        using Barrier start = new(Callers);
+        // A thread each (the barrier blocks until all have arrived; 60 s is a hang guard, and the assertions hold
+        // whatever the interleaving).
+        Task<RequestVerificationResult>[] calls = Enumerable.Range(0, Callers).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(60));
+            return client.TryVerifyRequestAsync(header, proof, "GET", Url).AsTask();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
+        RequestVerificationResult[] results = await Task.WhenAll(calls);
+
+        Assert.Equal(1, results.Count(r => r.IsValid));
+        Assert.All(results.Where(r => !r.IsValid), r => Assert.Equal(VerificationFailure.ProofReplayed, r.Failure));
+        Assert.Same(client.DPoP, client.DPoP);
+    }
+
+    [Fact]
     public async Task A_cached_DPoP_token_still_needs_a_valid_fresh_bound_proof_every_time()
     {
         using ApiClient client = Client();
