@@ -29,8 +29,7 @@
 # pack` of src/Auth0.Api.Aot, and its runtimes/linux-x64/lib/net10.0 image (ReadyToRun code, docs/packaging.md) in
 # place of the IL assembly, which is the file the host loads for a portable app on linux-x64 (the deps.json
 # runtimeTargets entry). The Bearer and DPoP rows are the library's IL, as a ProjectReference or another platform gets.
-# --jit-callgrind counts the JIT builds instead of timing them: methods the JIT compiled (DOTNET_JitStdOutFile with
-# DOTNET_JitDisasmSummary) and callgrind's instructions of `dotnet app.dll`, with the call-counting delay raised so that
+# --jit-callgrind counts the JIT builds instead of timing them: methods the JIT compiled (DOTNET_JitDisasmSummary) and callgrind's instructions of `dotnet app.dll`, with the call-counting delay raised so that
 # valgrind's slowness does not start tier-1 compilations that a normal start never reaches. Needs valgrind.
 #
 #   bash bench/seeded-size/measure.sh --jit [rounds] [runs]                 # both tables
@@ -137,6 +136,16 @@ time_rounds() {
   done
 }
 
+# The instructions one command executes, under callgrind: callgrind_count <name> <file prefix> <command>...; writes
+# <prefix>.callgrind and <prefix>.callgrind.log and prints the count, or the log's tail and fails.
+callgrind_count() {
+  local name="$1" prefix="$2"
+  shift 2
+  valgrind --tool=callgrind --callgrind-out-file="$prefix.callgrind" "$@" >/dev/null 2>"$prefix.callgrind.log" \
+    || { echo "$name failed under valgrind:" >&2; tail -n 20 "$prefix.callgrind.log" >&2; return 1; }
+  sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$prefix.callgrind.log"
+}
+
 # The NativeAOT table (the script's output without --jit), then the JIT table with --jit.
 aot_table() {
 for app in "${apps[@]}"; do
@@ -165,10 +174,8 @@ if $callgrind; then
     [ -n "${counted[$app]:-}" ] && continue
     dir=$(mktemp -d)
     cp "$out/$app/Seeded.$app" "$dir/"
-    valgrind --tool=callgrind --callgrind-out-file="$out/$app.callgrind" "$dir/Seeded.$app" >/dev/null 2>"$out/$app.callgrind.log" \
-      || { echo "$app failed under valgrind:"; tail -n 20 "$out/$app.callgrind.log"; exit 1; }
+    counted[$app]=$(callgrind_count "$app" "$out/$app" "$dir/Seeded.$app") || exit 1
     rm -rf "$dir"
-    counted[$app]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/$app.callgrind.log")
   done
   for app in "${apps[@]}"; do
     own=Floor; [ "${app#DPoP}" != "$app" ] && own=FloorDPoP
@@ -217,12 +224,11 @@ echo "|---|---:|---:|---:|---:|"
 declare -A counted
 for app in Floor "${jit_apps[@]}"; do
   [ -n "${counted[$app]:-}" ] && continue
-  DOTNET_TC_CallCountingDelayMs=60000 DOTNET_JitStdOutFile="$out/jit/$app.methods.txt" DOTNET_JitDisasmSummary=1 dotnet "$(jit_dll "$app")" >/dev/null
+  # The list goes to stdout, as in .ci/run (one run that wrote it to DOTNET_JitStdOutFile crashed at exit there).
+  DOTNET_TC_CallCountingDelayMs=60000 DOTNET_JitDisasmSummary=1 dotnet "$(jit_dll "$app")" >"$out/jit/$app.methods.txt"
   methods[$app]=$(grep -c "JIT compiled" "$out/jit/$app.methods.txt")
   own[$app]=$(grep -cE "JIT compiled Auth0\.Api\.Aot\." "$out/jit/$app.methods.txt" || true)
-  DOTNET_TC_CallCountingDelayMs=60000 valgrind --tool=callgrind --callgrind-out-file="$out/jit/$app.callgrind" dotnet "$(jit_dll "$app")" >/dev/null 2>"$out/jit/$app.callgrind.log" \
-    || { echo "$app (JIT) failed under valgrind:"; tail -n 20 "$out/jit/$app.callgrind.log"; exit 1; }
-  counted[$app]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/jit/$app.callgrind.log")
+  counted[$app]=$(DOTNET_TC_CallCountingDelayMs=60000 callgrind_count "$app (JIT)" "$out/jit/$app" dotnet "$(jit_dll "$app")") || exit 1
 done
 for app in "${jit_apps[@]}"; do
   printf '| %s | %s | %s | %s | %s |\n' "$app" "${methods[$app]}" "${own[$app]}" "$(echo "${counted[$app]}" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')" "$(awk "BEGIN {printf \"%.3f\", ${counted[$app]} / ${counted[Floor]}}")"

@@ -209,7 +209,7 @@ internal static class Error
 
     public static AuthError TokenMissing => new(VerificationFailure.MissingToken, MissingRequiredArgumentException.MessageStart + "access_token" + MissingRequiredArgumentException.MessageEnd);
     public static AuthError HeaderNotBase64Url => new(VerificationFailure.MalformedToken, "Failed to parse token header: the header is not strict base64url");
-    public static AuthError PayloadNotBase64Url => new(VerificationFailure.MalformedToken, "Failed to parse token payload: the payload is not strict base64url");
+    public static AuthError PayloadNotBase64Url => new(VerificationFailure.MalformedToken, PayloadMessage + "the payload is not strict base64url");
     public static AuthError SignatureNotBase64Url => new(VerificationFailure.MalformedToken, "Invalid token format: the signature is not strict base64url");
     public static AuthError CriticalHeader => new(VerificationFailure.CriticalHeader, "Token header has a 'crit' member; no critical extension is supported", "crit");
     public static AuthError AlgorithmMissing => new(VerificationFailure.AlgorithmNotAllowed, "Token header missing 'alg'", "alg");
@@ -252,7 +252,10 @@ internal static class Error
 
     public static AuthError Header(string? reason) => new(VerificationFailure.MalformedToken, "Failed to parse token header: " + reason);
 
-    public static AuthError Payload(string reason) => new(VerificationFailure.MalformedToken, "Failed to parse token payload: " + reason);
+    /// <summary>The start of every payload error's message (constant, so that messages built from it can be too).</summary>
+    public const string PayloadMessage = "Failed to parse token payload: ";
+
+    public static AuthError Payload(string reason) => new(VerificationFailure.MalformedToken, PayloadMessage + reason);
 
     public static AuthError ClaimType(string claim, string expected) => new(VerificationFailure.ClaimInvalid, "Invalid '" + claim + "' claim: " + expected, claim);
 

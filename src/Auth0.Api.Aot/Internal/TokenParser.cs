@@ -428,7 +428,7 @@ internal static class TokenParser
 
     // The payload's errors have constant messages, so that refusing a token or reading a claim allocates nothing; they
     // are properties, not fields, so that a valid token's first verification builds none of them.
-    private const string PayloadMessage = "Failed to parse token payload: ";
+    private const string PayloadMessage = Error.PayloadMessage;
 
     private static AuthError NotJson => new(VerificationFailure.MalformedToken, PayloadMessage + "the payload is not valid JSON");
 
