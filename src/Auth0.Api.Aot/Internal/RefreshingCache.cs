@@ -112,7 +112,7 @@ internal readonly struct CacheRead<T>
         Error = failure.Message;
         ErrorIsWhole = failure.IsWholeMessage;
         Cause = withCause ? failure.Cause : null;
-        RetryAfter = retryAfter;
+        _retryAfterTicks = retryAfter.Ticks;
     }
 
     /// <summary>The value; <see langword="null"/> when the fetch failed (then <see cref="Error"/> says why).</summary>
@@ -126,7 +126,11 @@ internal readonly struct CacheRead<T>
     public Exception? Cause { get; }
 
     /// <summary>How long the back-off still runs: no fetch of this key starts before then.</summary>
-    public TimeSpan RetryAfter { get; }
+    public TimeSpan RetryAfter => new(_retryAfterTicks);
+
+    // Ticks, not a TimeSpan: a boxed struct's field-wise Equals boxes each field, and a boxed TimeSpan keeps TimeSpan
+    // formatting (its ToString) in a NativeAOT binary.
+    private readonly long _retryAfterTicks;
 }
 
 /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
