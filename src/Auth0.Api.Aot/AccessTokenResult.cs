@@ -12,7 +12,10 @@ public readonly struct AccessTokenResult
 {
     private readonly string? _description;
     private readonly System.Exception? _cause;
-    private readonly System.TimeSpan _retryAfter;
+
+    // Ticks, not a TimeSpan: boxed (a ValueTask's result, an equality comparison), this struct's field-wise Equals and
+    // GetHashCode box each field, and a boxed TimeSpan keeps TimeSpan formatting (its ToString) in a NativeAOT binary.
+    private readonly long _retryAfterTicks;
 
     internal AccessTokenResult(AccessTokenClaims claims, string? issuer = null)
     {
@@ -30,7 +33,7 @@ public readonly struct AccessTokenResult
         _description = error.Message;
         Claim = error.Claim;
         _cause = error.Cause;
-        _retryAfter = error.RetryAfter;
+        _retryAfterTicks = error.RetryAfter.Ticks;
         Issuer = error.Issuer;
     }
 
@@ -69,10 +72,10 @@ public readonly struct AccessTokenResult
     /// For <see cref="VerificationFailure.KeySourceFailed"/> (the issuer's keys cannot be had: 503, not the token's
     /// fault), how long to wait before retrying, in whole seconds; otherwise <see langword="null"/>.
     /// </summary>
-    public System.TimeSpan? RetryAfter => Internal.Error.IsUnavailable(Failure) ? Internal.Error.RetryAfterSeconds(_retryAfter) : null;
+    public System.TimeSpan? RetryAfter => Internal.Error.IsUnavailable(Failure) ? Internal.Error.RetryAfterSeconds(new System.TimeSpan(_retryAfterTicks)) : null;
 
     /// <summary>The failure as the stages pass it on.</summary>
-    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause) { RetryAfter = _retryAfter, Issuer = Issuer };
+    internal AuthError Error => new(Failure, ErrorDescription, Claim, _cause) { RetryAfter = new System.TimeSpan(_retryAfterTicks), Issuer = Issuer };
 
     /// <summary>
     /// The exception that the throwing API raises for this failure, with its <c>WWW-Authenticate</c> challenge; a

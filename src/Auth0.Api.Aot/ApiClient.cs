@@ -233,7 +233,7 @@ public sealed partial class ApiClient : IDisposable
 
         foreach (string issuer in issuers)
         {
-            if (keys.Discovery.Inspect(issuer).Value?.Value is not { JwksUri: { } jwksUri } || keys.Jwks.Inspect(jwksUri).Value is null)
+            if (keys.Discovery.Inspect(issuer)?.Value is not { JwksUri: { } jwksUri } || keys.Jwks.Inspect(jwksUri) is null)
             {
                 throw new ConfigurationException("'" + issuer + "' has no keys in StaticJwks or KeySnapshot, but " + HttpFetchFeature.DisabledReason);
             }
@@ -269,14 +269,14 @@ public sealed partial class ApiClient : IDisposable
         List<KeyStatus> statuses = new(AuthorizationServers.Count);
         foreach (string issuer in AuthorizationServers)
         {
-            (CachedValue<DiscoveryDocument>? discovery, _, string? discoveryError, _) = Keys.Discovery.Inspect(issuer);
+            CachedValue<DiscoveryDocument>? discovery = Keys.Discovery.Inspect(issuer, out _, out string? discoveryError, out _);
             if (discovery?.Value.JwksUri is not string jwksUri)
             {
                 statuses.Add(new KeyStatus(issuer, discoveryError is null ? KeyState.Missing : KeyState.Failing, null, discoveryError is null ? null : Error.Untrusted(discoveryError)));
                 continue;
             }
 
-            (CachedValue<JsonWebKeySet>? keys, bool stale, string? jwksError, TimeSpan age) = Keys.Jwks.Inspect(jwksUri);
+            CachedValue<JsonWebKeySet>? keys = Keys.Jwks.Inspect(jwksUri, out bool stale, out string? jwksError, out TimeSpan age);
             string? error = jwksError ?? discoveryError;
             KeyState state = keys is null ? (error is null ? KeyState.Missing : KeyState.Failing) : stale ? KeyState.Stale : KeyState.Fresh;
             statuses.Add(new KeyStatus(issuer, state, keys is null || keys.Pinned ? null : age, error is null ? null : Error.Untrusted(error)));

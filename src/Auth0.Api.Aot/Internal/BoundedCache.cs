@@ -132,14 +132,15 @@ internal sealed class BoundedCache<TValue>
     }
 
     /// <summary>The live entries, least recently used first (no expiry check, no reordering).</summary>
-    public List<(string Key, TValue Value)> ToList()
+    /// <remarks>Key-value pairs, whose list the binary has anyway, rather than a list of value tuples of its own.</remarks>
+    public List<KeyValuePair<string, TValue>> ToList()
     {
         lock (_gate)
         {
-            List<(string, TValue)> entries = new(_map.Count);
+            List<KeyValuePair<string, TValue>> entries = new(_map.Count);
             foreach (Entry entry in _order)
             {
-                entries.Add((entry.Key, entry.Value));
+                entries.Add(new(entry.Key, entry.Value));
             }
 
             return entries;

@@ -24,22 +24,12 @@ internal static class DomainsResolution
     /// When the issuer is allowed, the resolver's entry it matched (the string of the resolver's normalised answer, not
     /// the token's) and no error; otherwise the failure.
     /// </returns>
+    /// <remarks>
+    /// One async method with a class result, not two returning value tuples over <see cref="AuthError"/>: each such
+    /// tuple is generic code of its own (the tuple's members, its ValueTask, builder and awaiter) in a NativeAOT binary.
+    /// </remarks>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<(string? Allowed, AuthError? Error)> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
-    {
-        (string[]? allowed, AuthError? error) = await ResolveAsync(resolver, normalizedIssuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
-        if (error is not null)
-        {
-            return (null, error);
-        }
-
-        int index = Array.IndexOf(allowed!, normalizedIssuer);
-        return index >= 0 ? (allowed![index], null) : (null, Error.IssuerNotAllowed);
-    }
-
-    /// <summary>Asks the resolver and returns its normalised answer, or the failure.</summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<(string[]? Allowed, AuthError? Error)> ResolveAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
+    public static async ValueTask<Resolution> CheckAsync(DomainsResolver resolver, string normalizedIssuer, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
         DomainsResolverContext context = new(normalizedIssuer, requestUrl, requestHeaders);
         IReadOnlyList<string>? domains;
@@ -54,33 +44,53 @@ internal static class DomainsResolution
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            return (null, Error.ResolverThrew(exception));
+            return new(Error.ResolverThrew(exception));
         }
 
+        string[]? allowed;
+        AuthError? error;
         try
         {
-            return Validate(domains);
+            (allowed, error) = Validate(domains);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // A list implementation that throws while it is read is the resolver failing.
-            return (null, Error.ResolverThrew(exception));
+            return new(Error.ResolverThrew(exception));
         }
+
+        if (error is AuthError refused)
+        {
+            return new(refused);
+        }
+
+        int index = Array.IndexOf(allowed!, normalizedIssuer);
+        return index >= 0 ? new(allowed![index]) : new(Error.IssuerNotAllowed);
     }
 
     // Waits for a resolver that is still running, but no longer than the verification: a resolver that ignores the
-    // cancellation token is abandoned (its eventual failure observed, so it is not reported as unobserved).
+    // cancellation token is abandoned (its eventual failure observed, so it is not reported as unobserved). Not
+    // Task.WaitAsync, whose timeout support keeps the timer queue in every NativeAOT binary; cancelled, it throws the
+    // TaskCanceledException that Task.WaitAsync would.
     private static async Task<IReadOnlyList<string>> WaitAsync(Task<IReadOnlyList<string>> resolving, CancellationToken cancellationToken)
     {
-        try
+        if (cancellationToken.CanBeCanceled)
         {
-            return await resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
+            TaskCompletionSource waiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), waiter))
+            {
+                _ = resolving.ContinueWith(static (_, state) => ((TaskCompletionSource)state!).TrySetResult(), waiter, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                await waiter.Task.ConfigureAwait(false);
+            }
+
+            if (!resolving.IsCompleted)
+            {
+                _ = resolving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw new TaskCanceledException("A task was canceled.", null, cancellationToken);
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !resolving.IsCompleted)
-        {
-            _ = resolving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
+
+        return await resolving.ConfigureAwait(false);
     }
 
     private static (string[]? Allowed, AuthError? Error) Validate(IReadOnlyList<string>? domains)
@@ -123,5 +133,18 @@ internal static class DomainsResolution
 
         return (allowed, null);
     }
+}
 
+/// <summary>What <see cref="DomainsResolution.CheckAsync"/> found: the allowed issuer, or the failure.</summary>
+internal sealed class Resolution
+{
+    public Resolution(string allowed) => Allowed = allowed;
+
+    public Resolution(AuthError error) => Error = error;
+
+    /// <summary>The resolver's normalised entry the issuer matched; <see langword="null"/> when refused.</summary>
+    public string? Allowed { get; }
+
+    /// <summary>Why the issuer was refused; <see langword="null"/> when allowed.</summary>
+    public AuthError? Error { get; }
 }

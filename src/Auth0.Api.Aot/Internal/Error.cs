@@ -36,7 +36,11 @@ internal readonly struct AuthError(VerificationFailure kind, string message, str
     public string? Nonce { get; init; }
 
     /// <summary>For a 503 (<see cref="Error.IsUnavailable"/>): how long the client should wait before retrying.</summary>
-    public TimeSpan RetryAfter { get; init; }
+    public TimeSpan RetryAfter { get => new(_retryAfterTicks); init => _retryAfterTicks = value.Ticks; }
+
+    // Ticks, not a TimeSpan: a boxed struct's field-wise Equals boxes each field, and a boxed TimeSpan keeps TimeSpan
+    // formatting (its ToString) in a NativeAOT binary.
+    private readonly long _retryAfterTicks;
 
     /// <summary>
     /// The allowed issuer (normalised, <c>https://host/</c>) the token's <c>iss</c> matched before this failure was found:

@@ -18,14 +18,14 @@ internal static class KeySnapshot
     {
         long now = time.GetUtcNow().ToUnixTimeSeconds();
         List<KeySnapshotDocumentDto> documents = [];
-        foreach ((string key, DiscoveryDocument value, TimeSpan age, TimeSpan maxAge) in keys.Discovery.Export())
+        foreach (ExportedValue<DiscoveryDocument> value in keys.Discovery.Export())
         {
-            documents.Add(Document(DiscoveryKind, key, value.Body, now, age, maxAge));
+            documents.Add(Document(DiscoveryKind, value.Key, value.Value.Body, now, value.Age, value.MaxAge));
         }
 
-        foreach ((string key, JsonWebKeySet value, TimeSpan age, TimeSpan maxAge) in keys.Jwks.Export())
+        foreach (ExportedValue<JsonWebKeySet> value in keys.Jwks.Export())
         {
-            documents.Add(Document(JwksKind, key, value.Body, now, age, maxAge));
+            documents.Add(Document(JwksKind, value.Key, value.Value.Body, now, value.Age, value.MaxAge));
         }
 
         return JsonSerializer.Serialize(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, Auth0JsonContext.Default.KeySnapshotDto);

@@ -187,19 +187,20 @@ internal sealed class KeySource : IDisposable
         }
     }
 
-    /// <summary>The age of each issuer's key set (the key-age gauge): issuers by normalised URL, pinned sets excluded.</summary>
-    public System.Collections.Generic.List<(string Issuer, double Seconds)> KeyAges()
+    /// <summary>
+    /// Adds the age of each issuer's key set to <paramref name="ages"/> (the key-age gauge): issuers by normalised URL,
+    /// pinned sets excluded. Measurements straight into the gauge's list, not a list of (issuer, seconds) tuples: a
+    /// list over a tuple with a double is generic code of its own in a NativeAOT binary.
+    /// </summary>
+    public void AddKeyAges(System.Collections.Generic.List<System.Diagnostics.Metrics.Measurement<double>> ages)
     {
-        System.Collections.Generic.List<(string, double)> ages = [];
-        foreach ((string issuer, DiscoveryDocument document, _, _) in Discovery.Export())
+        foreach (ExportedValue<DiscoveryDocument> document in Discovery.Export())
         {
-            if (document.JwksUri is { } jwksUri && Jwks.Inspect(jwksUri) is { Value: { Pinned: false } } keys)
+            if (document.Value.JwksUri is { } jwksUri && Jwks.Inspect(jwksUri, out _, out _, out TimeSpan age) is { Pinned: false })
             {
-                ages.Add((issuer, keys.Age.TotalSeconds));
+                ages.Add(Telemetry.KeyAge(document.Key, age.TotalSeconds));
             }
         }
-
-        return ages;
     }
 
     /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>

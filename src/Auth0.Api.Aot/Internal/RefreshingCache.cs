@@ -44,6 +44,22 @@ internal sealed class CachedValue<T>(T value, long fetchedAt, long refreshAt, lo
     public long StaleUntil { get; } = staleUntil;
 }
 
+/// <summary>
+/// One value of <see cref="RefreshingCache{T}.Export"/>: its key, how long ago it was fetched and its max-age. A class,
+/// not a value tuple: a list of tuples with TimeSpan members is generic code of its own in a NativeAOT binary.
+/// </summary>
+internal sealed class ExportedValue<T>(string key, T value, TimeSpan age, TimeSpan maxAge)
+    where T : class
+{
+    public string Key { get; } = key;
+
+    public T Value { get; } = value;
+
+    public TimeSpan Age { get; } = age;
+
+    public TimeSpan MaxAge { get; } = maxAge;
+}
+
 /// <summary>Timing policy of a <see cref="RefreshingCache{T}"/>.</summary>
 /// <param name="cacheTtl">Upper bound of every lifetime.</param>
 /// <param name="minimumLifetime">Floor of the lifetime a response asks for (<c>max-age=0</c>, <c>no-store</c>...), below <paramref name="cacheTtl"/>.</param>
@@ -96,7 +112,7 @@ internal readonly struct CacheRead<T>
         Error = failure.Message;
         ErrorIsWhole = failure.IsWholeMessage;
         Cause = withCause ? failure.Cause : null;
-        RetryAfter = retryAfter;
+        _retryAfterTicks = retryAfter.Ticks;
     }
 
     /// <summary>The value; <see langword="null"/> when the fetch failed (then <see cref="Error"/> says why).</summary>
@@ -110,7 +126,11 @@ internal readonly struct CacheRead<T>
     public Exception? Cause { get; }
 
     /// <summary>How long the back-off still runs: no fetch of this key starts before then.</summary>
-    public TimeSpan RetryAfter { get; }
+    public TimeSpan RetryAfter => new(_retryAfterTicks);
+
+    // Ticks, not a TimeSpan: a boxed struct's field-wise Equals boxes each field, and a boxed TimeSpan keeps TimeSpan
+    // formatting (its ToString) in a NativeAOT binary.
+    private readonly long _retryAfterTicks;
 }
 
 /// <summary>Why a fetch failed: its message (from <see cref="KeySourceException"/>) and the underlying exception.</summary>
@@ -190,28 +210,42 @@ internal sealed class RefreshingCache<T> : IDisposable
 
     /// <summary>
     /// What the cache holds for <paramref name="key"/>, without fetching: the current value (fresh or stale within
-    /// bounds, else <see langword="null"/>), whether it is past its lifetime, and the last fetch error if the last fetch
-    /// failed.
+    /// bounds, else <see langword="null"/>), whether it is past its lifetime, the last fetch error if the last fetch
+    /// failed, and how long ago the value was fetched (zero for a pinned value or none).
     /// </summary>
-    public (CachedValue<T>? Value, bool Stale, string? LastError, TimeSpan Age) Inspect(string key)
+    /// <remarks>
+    /// Out parameters rather than a tuple: a value tuple made in this shared generic code is compiled in boxed, with its
+    /// ToString, which keeps TimeSpan formatting in every NativeAOT binary.
+    /// </remarks>
+    public CachedValue<T>? Inspect(string key, out bool stale, out string? lastError, out TimeSpan age)
     {
+        stale = false;
+        lastError = null;
+        age = TimeSpan.Zero;
         if (!TryGetEntry(key, out Entry? entry))
         {
-            return (null, false, null, TimeSpan.Zero);
+            return null;
         }
 
         long now = _time.GetTimestamp();
         CachedValue<T>? current = Volatile.Read(ref entry.Current);
-        string? lastError;
         lock (entry.Gate)
         {
             lastError = entry.LastError?.Message;
         }
 
-        return current is null || now >= current.StaleUntil
-            ? (null, false, lastError, TimeSpan.Zero)
-            : (current, now >= current.FreshUntil, lastError, current.Pinned ? TimeSpan.Zero : Span(now - current.FetchedAt));
+        if (current is null || now >= current.StaleUntil)
+        {
+            return null;
+        }
+
+        stale = now >= current.FreshUntil;
+        age = current.Pinned ? TimeSpan.Zero : Span(now - current.FetchedAt);
+        return current;
     }
+
+    /// <summary><see cref="Inspect(string, out bool, out string?, out TimeSpan)"/>'s value alone.</summary>
+    public CachedValue<T>? Inspect(string key) => Inspect(key, out _, out _, out _);
 
     /// <summary>Whether the calling thread holds the lock of <paramref name="key"/>'s entry (for tests of what runs under it).</summary>
     internal bool HoldsLock(string key) => TryGetEntry(key, out Entry? entry) && Monitor.IsEntered(entry.Gate);
@@ -415,16 +449,16 @@ internal sealed class RefreshingCache<T> : IDisposable
         Interlocked.Increment(ref _version);
     }
 
-    /// <summary>The current values (for snapshots), with how long ago each was fetched and its max-age.</summary>
-    public System.Collections.Generic.List<(string Key, T Value, TimeSpan Age, TimeSpan MaxAge)> Export()
+    /// <summary>The current values (for snapshots and the key-age gauge), with how long ago each was fetched and its max-age.</summary>
+    public System.Collections.Generic.List<ExportedValue<T>> Export()
     {
         long now = _time.GetTimestamp();
-        System.Collections.Generic.List<(string, T, TimeSpan, TimeSpan)> values = [];
+        System.Collections.Generic.List<ExportedValue<T>> values = [];
         foreach ((string key, Entry entry) in _entries.ToList())
         {
             if (Volatile.Read(ref entry.Current) is { Pinned: false } current && now < current.StaleUntil)
             {
-                values.Add((key, current.Value, Span(now - current.FetchedAt), Span(current.FreshUntil - current.FetchedAt)));
+                values.Add(new ExportedValue<T>(key, current.Value, Span(now - current.FetchedAt), Span(current.FreshUntil - current.FetchedAt)));
             }
         }
 

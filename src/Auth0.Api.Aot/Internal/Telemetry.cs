@@ -373,14 +373,17 @@ internal static class Telemetry
         List<Measurement<double>> ages = [];
         foreach (KeySource keys in Live(s_keySources))
         {
-            foreach ((string issuer, double seconds) in keys.KeyAges())
-            {
-                Address address = AddressOf(issuer);
-                ages.Add(new Measurement<double>(seconds, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port)));
-            }
+            keys.AddKeyAges(ages);
         }
 
         return ages;
+    }
+
+    /// <summary>One measurement of the key-age gauge: an issuer's key set fetched <paramref name="seconds"/> ago.</summary>
+    public static Measurement<double> KeyAge(string issuer, double seconds)
+    {
+        Address address = AddressOf(issuer);
+        return new Measurement<double>(seconds, new KeyValuePair<string, object?>("server.address", address.Host), new KeyValuePair<string, object?>("server.port", address.Port));
     }
 
     // One measurement, the sum over the stores: an application has one per ApiClient, usually one.

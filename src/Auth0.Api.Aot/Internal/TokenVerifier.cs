@@ -134,13 +134,15 @@ internal sealed class TokenVerifier : IDisposable
     // entry does not stand, the full verification does not ask the resolver again: it would ask the same question.
     private async ValueTask<TokenOutcome> VerifyCachedAfterResolverAsync(ReadOnlyMemory<char> token, VerifiedToken cached, IReadOnlyList<string>? requiredClaims, string? requestUrl, IReadOnlyDictionary<string, string>? requestHeaders, CancellationToken cancellationToken)
     {
-        (string? allowed, AuthError? refused) = await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
-        if (refused is AuthError error)
+        Resolution resolution = await DomainsResolution.CheckAsync(_resolver!, cached.Issuer, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+        if (resolution.Error is AuthError error)
         {
             return new(error);
         }
 
-        return TryUseCached(token, cached, allowed!, requiredClaims, out TokenOutcome outcome)
+        string allowed = resolution.Allowed!;
+
+        return TryUseCached(token, cached, allowed, requiredClaims, out TokenOutcome outcome)
             ? outcome
             : await VerifyFullAsync(token, requiredClaims, requestUrl, requestHeaders, allowed, cancellationToken).ConfigureAwait(false);
     }
@@ -385,11 +387,13 @@ internal sealed class TokenVerifier : IDisposable
             {
                 if (allowedIssuer is null)
                 {
-                    (allowedIssuer, AuthError? refused) = await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
-                    if (refused is AuthError error)
+                    Resolution resolution = await DomainsResolution.CheckAsync(_resolver, normalizedIss, requestUrl, requestHeaders, cancellationToken).ConfigureAwait(false);
+                    if (resolution.Error is AuthError error)
                     {
                         return new(error);
                     }
+
+                    allowedIssuer = resolution.Allowed;
                 }
 
                 discoveryKey = normalizedIss;

@@ -237,7 +237,7 @@ public sealed class VerifiedTokenCacheTests(ITestOutputHelper output) : FakeCloc
         H.Issuer.JwksKeys.Add(TestKeys.Other.PublicJwk());
         Assert.True((await client.TryVerifyAccessTokenAsync(two.CreateToken(Harness.Audience))).IsValid);
         Assert.True((await client.TryVerifyAccessTokenAsync(three.CreateToken(Harness.Audience))).IsValid);
-        Assert.Null(client.Keys.Jwks.Inspect(H.Issuer.JwksUri).Value);
+        Assert.Null(client.Keys.Jwks.Inspect(H.Issuer.JwksUri));
 
         // A warm-up fetches them again: the new set lacks the key. Neither the cached token nor a first-seen token
         // signed with the dropped key may still verify through the set remembered in the recent-key slot.

@@ -122,7 +122,10 @@ public sealed class ResolverRobustnessTests : IssuerTests
 
         Assert.False(hanging.IsCompleted);
         await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hanging);
+
+        // The exception Task.WaitAsync gave before the library waited without it: a TaskCanceledException with the token.
+        TaskCanceledException cancelled = await Assert.ThrowsAsync<TaskCanceledException>(() => hanging);
+        Assert.Equal(cancel.Token, cancelled.CancellationToken);
         Assert.Equal(1, H.Issuer.DiscoveryRequests);
         Assert.Equal(1, H.Issuer.JwksRequests);
     }
