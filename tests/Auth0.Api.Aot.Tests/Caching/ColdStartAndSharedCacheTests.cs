@@ -82,6 +82,25 @@ public sealed class ColdStartAndSharedCacheTests : FakeClockIssuerTests
         Assert.StartsWith("KeySnapshot ", Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("not json", "KeySnapshot is not valid JSON")]
+    [InlineData("{\"version\":1.0,\"documents\":[]}", "KeySnapshot is not valid JSON")] // an integer member takes an integer, exactly
+    [InlineData("{\"version\":\"1\",\"documents\":[]}", "KeySnapshot is not valid JSON")]
+    [InlineData("{\"version\":1,\"documents\":[{\"body\":\"\\uD800\"}]}", "KeySnapshot is not valid JSON")] // an escape that makes no UTF-16 string
+    [InlineData("{\"version\":1,\"documents\":[]}\uD800", "KeySnapshot is not valid JSON")] // a lone surrogate in the string itself
+    [InlineData("\uDC00{\"version\":1,\"documents\":[]}", "KeySnapshot is not valid JSON")]
+    [InlineData("null", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"documents\":[]}", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"version\":1}", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"version\":1,\"documents\":[null]}", "KeySnapshot has an incomplete document")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\",\"max_age\":-1,\"body\":\"{}\"}]}", "KeySnapshot has an incomplete document")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\",\"max_age\":60,\"body\":\"null\"}]}", "KeySnapshot has an invalid jwks document: response is not a JSON object")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"discovery\",\"key\":\"https://d.example.com/\",\"max_age\":60,\"body\":\"{\\\"issuer\\\":1}\"}]}", "KeySnapshot has an invalid discovery document: response is not valid JSON of the expected shape")]
+    public void An_invalid_snapshot_is_refused_with_what_is_wrong(string snapshot, string message)
+    {
+        Assert.Equal(message, Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message);
+    }
+
     [Fact]
     public async Task A_shared_cache_lets_a_second_instance_verify_with_zero_requests()
     {
