@@ -2,8 +2,11 @@
 // which, and why not the serializer). DocumentReaderTests compares both with the serializer over corpora of bodies.
 
 using System;
+using System.Buffers;
 using System.Collections.Generic;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Auth0.Api.Aot.Internal;
 
@@ -58,6 +61,20 @@ internal static class DiscoveryReader
 /// <summary>Reads and writes a key snapshot (<see cref="KeySnapshotDto"/>, version 1).</summary>
 internal static class KeySnapshotReader
 {
+    /// <summary>The snapshot <paramref name="snapshot"/>, or <see langword="null"/> when it is JSON <c>null</c>.</summary>
+    /// <exception cref="JsonException">
+    /// The snapshot is not JSON, or not of the snapshot's shape; or it is not UTF-16 text (a lone surrogate has no UTF-8
+    /// form, and is not JSON text: RFC 8259 section 8.1), which the serializer refused with an <see cref="ArgumentException"/>.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A string in it has escapes that make no UTF-16 string.</exception>
+    public static KeySnapshotDto? Read(string snapshot)
+    {
+        // The exact length (a lone surrogate counts as its three-byte replacement, so the buffer holds any outcome).
+        byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(snapshot)];
+        JsonShape.Expect(Utf8.FromUtf16(snapshot, utf8, out _, out int written, replaceInvalidSequences: false) == OperationStatus.Done);
+        return Read(utf8.AsSpan(0, written));
+    }
+
     /// <summary>The snapshot in <paramref name="utf8"/>, or <see langword="null"/> when it is JSON <c>null</c>.</summary>
     /// <exception cref="JsonException">The snapshot is not JSON, or not of the snapshot's shape.</exception>
     /// <exception cref="InvalidOperationException">A string in it is not UTF-8, or its escapes make no UTF-16 string.</exception>
@@ -94,7 +111,7 @@ internal static class KeySnapshotReader
     /// <summary>Writes <paramref name="documents"/> as a version 1 snapshot, as the serializer wrote it (compact, its default escaping).</summary>
     public static byte[] Write(List<KeySnapshotDocumentDto> documents)
     {
-        System.Buffers.ArrayBufferWriter<byte> buffer = new();
+        ArrayBufferWriter<byte> buffer = new();
         using (Utf8JsonWriter writer = new(buffer))
         {
             writer.WriteStartObject();

@@ -37,7 +37,7 @@ internal static class KeySnapshot
         KeySnapshotDto? dto;
         try
         {
-            dto = KeySnapshotReader.Read(Utf8(snapshot));
+            dto = KeySnapshotReader.Read(snapshot);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
@@ -84,19 +84,6 @@ internal static class KeySnapshot
                 throw new ConfigurationException("KeySnapshot has an invalid " + document.Kind + " document: " + exception.Message);
             }
         }
-    }
-
-    // A string that is not UTF-16 (a lone surrogate) has no UTF-8 form: it is not JSON text (RFC 8259 section 8.1), and
-    // is refused as such, where the serializer threw an ArgumentException.
-    private static byte[] Utf8(string snapshot)
-    {
-        byte[] utf8 = new byte[Encoding.UTF8.GetMaxByteCount(snapshot.Length)];
-        if (System.Text.Unicode.Utf8.FromUtf16(snapshot, utf8, out _, out int written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
-        {
-            throw new JsonException();
-        }
-
-        return utf8.AsSpan(0, written).ToArray();
     }
 
     // A build without HTTP (HttpFetchFeature) could never refresh a snapshot's document: it is pinned instead of going
