@@ -2,9 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Auth0.Api.Aot.Internal;
 
-// These documents hold fields, not properties: each accessor would be one more method the JIT compiles when keys are
-// first read. [JsonInclude] lets the serializer read them (the discovery document here, the JWKS types
-// in the tests that compare JwksReader with it).
+// The documents read from JSON. The library reads and writes them with Utf8JsonReader and Utf8JsonWriter (JsonShape
+// says why not the serializer); the attributes name their members for the tests, whose source-generated contexts
+// compare the readers with the serializer. The discovery and JWKS types hold fields, not properties: each accessor
+// would be one more method the JIT compiles when keys are first read; [JsonInclude] lets the serializer read them.
 
 /// <summary>The members of an OpenID Provider Metadata document this library reads (OIDC Discovery 1.0 section 3).</summary>
 internal sealed class DiscoveryDocumentDto
@@ -98,7 +99,7 @@ internal sealed class KeySnapshotDto
     public int Version { get; set; }
 
     [JsonPropertyName("documents")]
-    public KeySnapshotDocumentDto[]? Documents { get; set; }
+    public KeySnapshotDocumentDto?[]? Documents { get; set; }
 }
 
 /// <summary>One cached document: what it is, its cache key, when it was fetched, its lifetime and its body.</summary>
@@ -118,19 +119,4 @@ internal sealed class KeySnapshotDocumentDto
 
     [JsonPropertyName("body")]
     public string? Body { get; set; }
-}
-
-/// <summary>Source-generated System.Text.Json metadata: no reflection at run time.</summary>
-[JsonSourceGenerationOptions(
-    GenerationMode = JsonSourceGenerationMode.Metadata,
-    PropertyNameCaseInsensitive = false,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    NumberHandling = JsonNumberHandling.Strict)]
-// The JWKS types are not here: JwksReader reads them without the serializer (its file says why), and a type listed
-// here has its metadata code in every NativeAOT binary, used or not.
-[JsonSerializable(typeof(DiscoveryDocumentDto))]
-[JsonSerializable(typeof(KeySnapshotDto))]
-internal sealed partial class Auth0JsonContext : JsonSerializerContext
-{
 }

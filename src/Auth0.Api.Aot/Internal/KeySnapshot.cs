@@ -28,7 +28,7 @@ internal static class KeySnapshot
             documents.Add(Document(JwksKind, value.Key, value.Value.Body, now, value.Age, value.MaxAge));
         }
 
-        return JsonSerializer.Serialize(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, Auth0JsonContext.Default.KeySnapshotDto);
+        return Encoding.UTF8.GetString(KeySnapshotReader.Write(documents));
     }
 
     /// <exception cref="ConfigurationException">The snapshot is not one this library wrote, or a document in it is invalid.</exception>
@@ -37,9 +37,9 @@ internal static class KeySnapshot
         KeySnapshotDto? dto;
         try
         {
-            dto = JsonSerializer.Deserialize(snapshot, Auth0JsonContext.Default.KeySnapshotDto);
+            dto = KeySnapshotReader.Read(snapshot);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
             throw new ConfigurationException("KeySnapshot is not valid JSON");
         }

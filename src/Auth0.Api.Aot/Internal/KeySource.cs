@@ -4,8 +4,6 @@ using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -76,7 +74,7 @@ internal sealed class DiscoveryDocument
     /// <summary>The document as received (for snapshots and the shared cache); empty for a pinned one, which neither exports.</summary>
     public byte[] Body { get; }
 
-    public static DiscoveryDocument Parse(byte[] body) => new(KeySource.Parse(body, Auth0JsonContext.Default.DiscoveryDocumentDto), body);
+    public static DiscoveryDocument Parse(byte[] body) => new(DiscoveryReader.Read(body), body);
 
     /// <summary>Complete enough for the allocation-free path: issuer valid and a JWKS location.</summary>
     public bool IsComplete => NormalizedIssuer is not null && JwksUri is not null;
@@ -375,23 +373,6 @@ internal sealed class KeySource : IDisposable
         {
             // The shared cache is an optimisation: its failure never fails a fetch that succeeded.
         }
-    }
-
-    /// <summary>Parses a discovery document or JWKS body (fetched, from the shared cache, or from a snapshot).</summary>
-    public static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
-        where T : class
-    {
-        T? document;
-        try
-        {
-            document = JsonSerializer.Deserialize(body, typeInfo);
-        }
-        catch (JsonException)
-        {
-            throw new KeySourceException("response is not valid JSON of the expected shape");
-        }
-
-        return document ?? throw new KeySourceException("response is not a JSON object");
     }
 
     private async Task<(byte[] Body, TimeSpan? MaxAge)> GetBodyAsync(string url, CancellationToken cancellationToken)

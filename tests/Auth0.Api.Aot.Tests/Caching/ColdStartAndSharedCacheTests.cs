@@ -82,6 +82,43 @@ public sealed class ColdStartAndSharedCacheTests : FakeClockIssuerTests
         Assert.StartsWith("KeySnapshot ", Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("not json", "KeySnapshot is not valid JSON")]
+    [InlineData("{\"version\":1.0,\"documents\":[]}", "KeySnapshot is not valid JSON")] // an integer member takes an integer, exactly
+    [InlineData("{\"version\":\"1\",\"documents\":[]}", "KeySnapshot is not valid JSON")]
+    [InlineData("{\"version\":1,\"documents\":[{\"body\":\"\\uD800\"}]}", "KeySnapshot is not valid JSON")] // an escape that makes no UTF-16 string
+    [InlineData("null", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"documents\":[]}", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"version\":1}", "KeySnapshot is not a version 1 snapshot")]
+    [InlineData("{\"version\":1,\"documents\":[null]}", "KeySnapshot has an incomplete document")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\",\"max_age\":-1,\"body\":\"{}\"}]}", "KeySnapshot has an incomplete document")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\",\"max_age\":60,\"body\":\"null\"}]}", "KeySnapshot has an invalid jwks document: response is not a JSON object")]
+    [InlineData("{\"version\":1,\"documents\":[{\"kind\":\"discovery\",\"key\":\"https://d.example.com/\",\"max_age\":60,\"body\":\"{\\\"issuer\\\":1}\"}]}", "KeySnapshot has an invalid discovery document: response is not valid JSON of the expected shape")]
+    public void An_invalid_snapshot_is_refused_with_what_is_wrong(string snapshot, string message)
+    {
+        Assert.Equal(message, Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message);
+    }
+
+    // Built here, not given as theory data: xunit's serialisation of theory cases replaces lone surrogates with U+FFFD.
+    [Fact]
+    public void A_snapshot_with_a_lone_surrogate_is_not_valid_json()
+    {
+        string high = char.ConvertFromUtf32(0x1F600)[..1];
+        string good = "{\"version\":1,\"documents\":[{\"kind\":\"discovery\",\"key\":\"https://d.example.com/\",\"max_age\":60,"
+            + "\"body\":\"{\\\"issuer\\\":\\\"https://d.example.com/\\\",\\\"note\\\":\\\"k\\\"}\"}]}";
+        using (new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = good }))
+        {
+        }
+
+        // In a value that is read (never imported as U+FFFD), and outside any value.
+        string inValue = good.Replace("k\\\"}", "k" + high + "\\\"}", StringComparison.Ordinal);
+        Assert.Equal(good.Length + 1, inValue.Length);
+        foreach (string snapshot in (string[])[inValue, good + high, high + good])
+        {
+            Assert.Equal("KeySnapshot is not valid JSON", Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d.example.com", Audience = "a", KeySnapshot = snapshot })).Message);
+        }
+    }
+
     [Fact]
     public async Task A_shared_cache_lets_a_second_instance_verify_with_zero_requests()
     {

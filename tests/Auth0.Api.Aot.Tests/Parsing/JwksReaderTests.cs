@@ -8,7 +8,7 @@ using Auth0.Api.Aot.Internal;
 namespace Auth0.Api.Aot.Tests.Parsing;
 
 /// <summary>
-/// JwksReader against the serializer it replaced (source-generated metadata with Auth0JsonContext's options, which this
+/// JwksReader against the serializer it replaced (source-generated metadata with the options the library's context had, which this
 /// file's context repeats): every body of the corpus gives the same keys, or the same error message.
 /// </summary>
 public sealed class JwksReaderTests
@@ -175,7 +175,7 @@ public sealed class JwksReaderTests
         Assert.Equal(expected, Describe(() => JwksReader.Read(utf8)));
     }
 
-    // What Auth0JsonContext and KeySource.Parse made of a JWKS body before JwksReader.
+    // What the library's source-generated context and KeySource.Parse made of a JWKS body before JwksReader.
     private static JsonWebKeySetDto Serializer(byte[] body)
     {
         JsonWebKeySetDto? dto;
