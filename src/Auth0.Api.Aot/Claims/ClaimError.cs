@@ -36,11 +36,11 @@ public readonly struct ClaimError
     /// <summary>A claim appears twice in the payload.</summary>
     /// <param name="claim">The claim's name.</param>
     /// <returns>The error.</returns>
-    public static ClaimError Duplicate(string claim) => new(VerificationFailure.MalformedToken, claim, "Failed to parse token payload: duplicate claim '" + claim + "'");
+    public static ClaimError Duplicate(string claim) => new(VerificationFailure.MalformedToken, claim, Internal.Error.PayloadMessage + "duplicate claim '" + claim + "'");
 
     /// <summary>The payload is not one well-formed JSON object (not an object, truncated, trailing data, a bad escape in a name).</summary>
     /// <returns>The error.</returns>
-    public static ClaimError NotAnObject() => new(VerificationFailure.MalformedToken, null, "Failed to parse token payload: the payload is not a single valid JSON object");
+    public static ClaimError NotAnObject() => new(VerificationFailure.MalformedToken, null, Internal.Error.PayloadMessage + "the payload is not a single valid JSON object");
 
     /// <summary>Returns the message.</summary>
     /// <returns>The message.</returns>
