@@ -23,6 +23,7 @@ internal static class Program
         ["htu"] = (HtuTarget.Run, HtuTarget.SelfTest),
         ["jwks"] = (JwksTarget.Run, JwksTarget.SelfTest),
         ["cache-entry"] = (CacheEntryTarget.Run, CacheEntryTarget.SelfTest),
+        ["documents"] = (DocumentsTarget.Run, DocumentsTarget.SelfTest),
     };
 
     private static int Main(string[] args)

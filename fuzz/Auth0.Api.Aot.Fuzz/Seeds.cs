@@ -25,6 +25,7 @@ internal static class Seeds
         Write(root, "htu", HtuSeeds());
         Write(root, "jwks", JwksSeeds(fixture));
         Write(root, "cache-entry", CacheEntrySeeds(fixture));
+        Write(root, "documents", DocumentSeeds(fixture));
     }
 
     private static void Write(string root, string target, IEnumerable<(string Name, byte[] Data)> seeds)
@@ -165,6 +166,25 @@ internal static class Seeds
         yield return ("keys-null", Utf8("{\"keys\":[null,1,\"k\",{}]}"));
         yield return ("array", Utf8("[{\"keys\":[]}]"));
         yield return ("not-json", Utf8("{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"\\ud800\",}"));
+    }
+
+    // The first byte chooses the reader (DocumentsTarget): 0 discovery, 1 JWKS, 2 key snapshot.
+    private static IEnumerable<(string, byte[])> DocumentSeeds(Interop fixture)
+    {
+        const string Issuer = "https://interop.example.com/";
+        string discovery = "{\"issuer\":\"" + Issuer + "\",\"jwks_uri\":\"" + Issuer + ".well-known/jwks.json\",\"token_endpoint\":\"" + Issuer
+            + "oauth/token\",\"scopes_supported\":[\"openid\"],\"nested\":{\"issuer\":1}}";
+        yield return ("discovery", [0, .. Utf8(discovery)]);
+        yield return ("discovery-escaped-duplicate", [0, .. Utf8("{\"\\u0069ssuer\":\"a\",\"issuer\":\"\\u00e9\\uD83D\\uDE00\",\"jwks_uri\":null}")]);
+        yield return ("discovery-lone-surrogate-name", [0, .. Utf8("{\"zz\\uD800\":1,\"issuer\":\"a\"}")]);
+        yield return ("jwks", [1, .. Utf8(fixture.Jwks)]);
+        yield return ("jwks-shapes", [1, .. Utf8("{\"keys\":[null,{\"kid\":\"a\",\"kid\":\"b\",\"key_ops\":[\"verify\",null]},{}],\"keys\":[]}")]);
+        string jwks = "\"" + JsonEncodedText.Encode(fixture.Jwks) + "\"";
+        string disc = "\"" + JsonEncodedText.Encode(discovery) + "\"";
+        yield return ("snapshot", [2, .. Utf8("{\"version\":1,\"documents\":[{\"kind\":\"discovery\",\"key\":\"" + Issuer + "\",\"fetched_at\":1700000000,\"max_age\":600,\"body\":"
+            + disc + "},{\"kind\":\"jwks\",\"key\":\"" + Issuer + ".well-known/jwks.json\",\"fetched_at\":1700000000,\"max_age\":600,\"body\":" + jwks + "}]}")]);
+        yield return ("snapshot-numbers", [2, .. Utf8("{\"version\":1.0,\"documents\":[null,{\"fetched_at\":-9223372036854775808,\"max_age\":9223372036854775807,\"kind\":null}]}")]);
+        yield return ("snapshot-escapes", [2, .. Utf8("{\"\\u0076ersion\":1,\"documents\":[{\"body\":\"<&>'+\\u2028\\uD83D\\uDE00\\t\",\"key\":\"\\u0000\"}]}")]);
     }
 
     private static IEnumerable<(string, byte[])> CacheEntrySeeds(Interop fixture)
