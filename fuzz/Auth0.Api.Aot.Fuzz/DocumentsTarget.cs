@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -12,72 +13,124 @@ namespace Auth0.Api.Aot.Fuzz;
 /// <c>documents</c>: the library's JSON readers against the System.Text.Json serializer they replaced (source-generated
 /// metadata with the options the library's context had). The first byte chooses the reader, the rest is the body:
 /// <list type="bullet">
-///   <item>0 mod 3: a discovery document (<c>DiscoveryReader</c>) against the serializer's <c>DiscoveryDocumentDto</c>;</item>
-///   <item>1 mod 3: a JWKS body (<c>JwksReader</c>) against the serializer's <c>JsonWebKeySetDto</c>;</item>
-///   <item>2 mod 3: a key snapshot (<c>KeySnapshotReader</c>, UTF-8 bytes) against the serializer's <c>KeySnapshotDto</c>,
-///   and, when the bytes are UTF-8, the same as a string; a snapshot that reads is written back
-///   (<c>KeySnapshotReader.Write</c>) byte for byte as the serializer writes it.</item>
+///   <item>0 mod 4: a discovery document (<c>DiscoveryReader</c>) against the serializer's <c>DiscoveryDocumentDto</c>;</item>
+///   <item>1 mod 4: a JWKS body (<c>JwksReader</c>) against the serializer's <c>JsonWebKeySetDto</c>;</item>
+///   <item>2 mod 4: a key snapshot (<c>KeySnapshotReader</c>, UTF-8 bytes) against the serializer's <c>KeySnapshotDto</c>,
+///   and, when the bytes are UTF-8, the same as a string; the documents of a snapshot that reads are written back
+///   (<c>KeySnapshotReader.Write</c>) byte for byte as the serializer writes them;</item>
+///   <item>3 mod 4: a key snapshot string made of the body's UTF-16 code units (little-endian pairs), so that lone
+///   surrogates reach <c>KeySnapshotReader.Read(string)</c>: valid UTF-16 reads as the serializer reads it, and a string
+///   that is not is refused with a <c>JsonException</c> (the one deliberate difference: the serializer threw an
+///   <c>ArgumentException</c>).</item>
 /// </list>
 /// Both must give the same document, or both refuse it (with the same message, for the key-source readers); the readers
 /// throw only what they document.
 /// </summary>
 internal static class DocumentsTarget
 {
-    /// <summary>Throws unless the harness is sound: a document each reader accepts reads the same both ways.</summary>
+    /// <summary>
+    /// Throws unless the harness is sound: through <see cref="Check"/>, a document of each kind is accepted with the
+    /// expected reading and a snapshot's documents are written back; and a difference is reported.
+    /// </summary>
     public static void SelfTest()
     {
-        Run([0, .. "{\"issuer\":\"https://tenant.example.com/\",\"jwks_uri\":\"https://tenant.example.com/.well-known/jwks.json\"}"u8]);
-        Run([1, .. Encoding.UTF8.GetBytes(Interop.Instance.Jwks)]);
-        Run([2, .. "{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\",\"fetched_at\":1,\"max_age\":60,\"body\":\"{}\"}]}"u8]);
-        InvariantViolationException.ThrowIf(DiscoveryReader.Read("{\"issuer\":\"a\"}"u8).Issuer != "a", "harness: the discovery reader reads nothing");
-        InvariantViolationException.ThrowIf(KeySnapshotReader.Read("{\"version\":1}"u8)?.Version != 1, "harness: the snapshot reader reads nothing");
+        Expect([0, .. "{\"issuer\":\"https://tenant.example.com/\",\"jwks_uri\":null}"u8], "issuer=27:https://tenant.example.com/;jwks=<null>;token=<null>");
+        Expect([1, .. "{\"keys\":[null,{\"kid\":\"k\",\"key_ops\":[\"verify\"]}]}"u8], "keys=null | <null>,1:k,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>,<null>;ops=[6:verify]");
+        Expect([2, .. "{\"version\":1,\"documents\":[null,{\"kind\":\"jwks\",\"key\":\"k\",\"fetched_at\":1,\"max_age\":60,\"body\":\"{}\"}]}"u8],
+            "version=1;docs=null | 4:jwks,1:k,1,60,2:{} (written)");
+        Expect([3, .. "{\"version\":1}"u8.ToArray().SelectMany(b => new byte[] { b, 0 })], "version=1;docs=<null>");
+        Expect([3, 0x00, 0xD8], "refused (JsonException, not UTF-16)");
+        Expect([1, .. Encoding.UTF8.GetBytes(Interop.Instance.Jwks)], null);
+        bool reported = false;
+        try
+        {
+            Same("a", "b", "harness");
+        }
+        catch (InvariantViolationException)
+        {
+            reported = true;
+        }
+
+        InvariantViolationException.ThrowIf(!reported, "harness: a difference is not reported");
     }
 
-    public static void Run(ReadOnlySpan<byte> data)
+    public static void Run(ReadOnlySpan<byte> data) => Check(data);
+
+    // The library's reading of the input (its description), after the checks against the serializer.
+    private static string Check(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
-            return;
+            return "empty";
         }
 
         byte[] body = data[1..].ToArray();
-        switch (data[0] % 3)
+        switch (data[0] % 4)
         {
             case 0:
-                Same(Describe(() => DiscoveryReader.Read(body)), Describe(() => Parse(body, DocumentsJson.Default.DiscoveryDocumentDto)), "a discovery document");
-                break;
+            {
+                string read = Describe(() => DiscoveryReader.Read(body));
+                Same(read, Describe(() => Parse(body, DocumentsJson.Default.DiscoveryDocumentDto)), "a discovery document");
+                return read;
+            }
+
             case 1:
-                Same(Describe(() => JwksReader.Read(body)), Describe(() => Parse(body, DocumentsJson.Default.JsonWebKeySetDto)), "a JWKS");
-                break;
-            default:
-                Same(Describe(() => KeySnapshotReader.Read(body), serializer: false), Describe(() => JsonSerializer.Deserialize(body, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot");
+            {
+                string read = Describe(() => JwksReader.Read(body));
+                Same(read, Describe(() => Parse(body, DocumentsJson.Default.JsonWebKeySetDto)), "a JWKS");
+                return read;
+            }
+
+            case 2:
+            {
+                KeySnapshotDto? dto = null;
+                string read = Describe(() => dto = KeySnapshotReader.Read(body), serializer: false);
+                Same(read, Describe(() => JsonSerializer.Deserialize(body, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot");
                 if (Utf8(body) is { } text)
                 {
                     Same(Describe(() => KeySnapshotReader.Read(text), serializer: false), Describe(() => JsonSerializer.Deserialize(text, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
                 }
 
-                if (KeySnapshotReaderResult(body) is { Documents: { } documents } && documents.All(d => d is not null))
+                List<KeySnapshotDocumentDto> documents = dto?.Documents?.OfType<KeySnapshotDocumentDto>().ToList() ?? [];
+                if (documents.Count == 0)
                 {
-                    List<KeySnapshotDocumentDto> list = documents.Select(d => d!).ToList();
-                    byte[] written = KeySnapshotReader.Write(list);
-                    byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. list] }, DocumentsJson.Default.KeySnapshotDto);
-                    InvariantViolationException.ThrowIf(!written.AsSpan().SequenceEqual(expected), "a snapshot is written otherwise than the serializer writes it");
+                    return read;
                 }
 
-                break;
+                byte[] written = KeySnapshotReader.Write(documents);
+                byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, DocumentsJson.Default.KeySnapshotDto);
+                InvariantViolationException.ThrowIf(!written.AsSpan().SequenceEqual(expected), "a snapshot is written otherwise than the serializer writes it");
+                return read + " (written)";
+            }
+
+            default:
+            {
+                string text = new(MemoryMarshal.Cast<byte, char>(body.AsSpan(0, body.Length & ~1)));
+                if (Utf8(text) is null)
+                {
+                    try
+                    {
+                        KeySnapshotReader.Read(text);
+                    }
+                    catch (JsonException)
+                    {
+                        return "refused (JsonException, not UTF-16)";
+                    }
+
+                    throw new InvariantViolationException("a snapshot string that is not UTF-16 is not refused as JSON");
+                }
+
+                string read = Describe(() => KeySnapshotReader.Read(text), serializer: false);
+                Same(read, Describe(() => JsonSerializer.Deserialize(text, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
+                return read;
+            }
         }
     }
 
-    private static KeySnapshotDto? KeySnapshotReaderResult(byte[] body)
+    private static void Expect(byte[] input, string? reading)
     {
-        try
-        {
-            return KeySnapshotReader.Read(body);
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
+        string read = Check(input);
+        InvariantViolationException.ThrowIf(reading is null ? read.StartsWith("refused", StringComparison.Ordinal) : read != reading, "harness: " + (reading ?? "a fixture document") + " is read as " + read);
     }
 
     private static string? Utf8(byte[] body)
@@ -85,6 +138,19 @@ internal static class DocumentsTarget
         try
         {
             return new UTF8Encoding(false, true).GetString(body);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    // The string's UTF-8 bytes, or null when it has a lone surrogate.
+    private static byte[]? Utf8(string text)
+    {
+        try
+        {
+            return new UTF8Encoding(false, true).GetBytes(text);
         }
         catch (ArgumentException)
         {
@@ -141,8 +207,9 @@ internal static class DocumentsTarget
     }
 
     // The reader documents JsonException and InvalidOperationException, which KeySnapshot.Import maps to one message, so
-    // only "refused" is compared; the serializer reported a JsonException (for a string with a lone surrogate an
-    // ArgumentException, which the reader refuses as JSON). Anything else the reader throws escapes: a finding.
+    // only "refused" is compared; the serializer reported every failure as a JsonException (only a string with a lone
+    // surrogate made it throw an ArgumentException, and such strings take the other branch of Check). Anything else
+    // either side throws escapes: a finding.
     private static string Describe(Func<KeySnapshotDto?> read, bool serializer)
     {
         try
@@ -151,7 +218,7 @@ internal static class DocumentsTarget
             return dto is null ? "null" : "version=" + dto.Version + ";docs=" + (dto.Documents is null ? "<null>" : string.Join(" | ", dto.Documents.Select(d => d is null ? "null"
                 : string.Join(",", Show(d.Kind), Show(d.Key), d.FetchedAt, d.MaxAge, Show(d.Body)))));
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException || (serializer && exception is ArgumentException))
+        catch (Exception exception) when (serializer ? exception is JsonException : exception is JsonException or InvalidOperationException)
         {
             return "refused";
         }

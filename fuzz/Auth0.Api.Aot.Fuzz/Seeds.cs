@@ -49,6 +49,9 @@ internal static class Seeds
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
+    // A string's UTF-16 code units as they are in memory, lone surrogates kept (Encoding.Unicode would replace them).
+    private static byte[] CodeUnits(string text) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()).ToArray();
+
     private static string B64(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
     private static string Segment(string jws, int index) => jws.Split('.')[index];
@@ -185,6 +188,11 @@ internal static class Seeds
             + disc + "},{\"kind\":\"jwks\",\"key\":\"" + Issuer + ".well-known/jwks.json\",\"fetched_at\":1700000000,\"max_age\":600,\"body\":" + jwks + "}]}")]);
         yield return ("snapshot-numbers", [2, .. Utf8("{\"version\":1.0,\"documents\":[null,{\"fetched_at\":-9223372036854775808,\"max_age\":9223372036854775807,\"kind\":null}]}")]);
         yield return ("snapshot-escapes", [2, .. Utf8("{\"\\u0076ersion\":1,\"documents\":[{\"body\":\"<&>'+\\u2028\\uD83D\\uDE00\\t\",\"key\":\"\\u0000\"}]}")]);
+
+        // The same snapshots as strings of UTF-16 code units (mode 3), one with a lone surrogate in a value.
+        string small = "{\"version\":1,\"documents\":[{\"kind\":\"jwks\",\"key\":\"k\u00e9\uD83D\uDE00\",\"fetched_at\":1,\"max_age\":60,\"body\":\"{}\"}]}";
+        yield return ("snapshot-utf16", [3, .. CodeUnits(small)]);
+        yield return ("snapshot-utf16-lone-surrogate", [3, .. CodeUnits(small.Replace("\uDE00", "", StringComparison.Ordinal))]);
     }
 
     private static IEnumerable<(string, byte[])> CacheEntrySeeds(Interop fixture)
