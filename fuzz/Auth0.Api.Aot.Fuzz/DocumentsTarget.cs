@@ -4,8 +4,8 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Auth0.Api.Aot.Internal;
+using Auth0.Api.Aot.Tests.Parsing;
 
 namespace Auth0.Api.Aot.Fuzz;
 
@@ -70,14 +70,14 @@ internal static class DocumentsTarget
             case 0:
             {
                 string read = Describe(() => DiscoveryReader.Read(body));
-                Same(read, Describe(() => Parse(body, DocumentsJson.Default.DiscoveryDocumentDto)), "a discovery document");
+                Same(read, Describe(() => SerializerParse.Parse(body, SerializerReferenceJson.Default.DiscoveryDocumentDto)), "a discovery document");
                 return read;
             }
 
             case 1:
             {
                 string read = Describe(() => JwksReader.Read(body));
-                Same(read, Describe(() => Parse(body, DocumentsJson.Default.JsonWebKeySetDto)), "a JWKS");
+                Same(read, Describe(() => SerializerParse.Parse(body, SerializerReferenceJson.Default.JsonWebKeySetDto)), "a JWKS");
                 return read;
             }
 
@@ -85,10 +85,10 @@ internal static class DocumentsTarget
             {
                 KeySnapshotDto? dto = null;
                 string read = Describe(() => dto = KeySnapshotReader.Read(body), serializer: false);
-                Same(read, Describe(() => JsonSerializer.Deserialize(body, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot");
+                Same(read, Describe(() => JsonSerializer.Deserialize(body, SerializerReferenceJson.Default.KeySnapshotDto), serializer: true), "a snapshot");
                 if (Utf8(body) is { } text)
                 {
-                    Same(Describe(() => KeySnapshotReader.Read(text), serializer: false), Describe(() => JsonSerializer.Deserialize(text, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
+                    Same(Describe(() => KeySnapshotReader.Read(text), serializer: false), Describe(() => JsonSerializer.Deserialize(text, SerializerReferenceJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
                 }
 
                 List<KeySnapshotDocumentDto> documents = dto?.Documents?.OfType<KeySnapshotDocumentDto>().ToList() ?? [];
@@ -98,7 +98,7 @@ internal static class DocumentsTarget
                 }
 
                 byte[] written = KeySnapshotReader.Write(documents);
-                byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, DocumentsJson.Default.KeySnapshotDto);
+                byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, SerializerReferenceJson.Default.KeySnapshotDto);
                 InvariantViolationException.ThrowIf(!written.AsSpan().SequenceEqual(expected), "a snapshot is written otherwise than the serializer writes it");
                 return read + " (written)";
             }
@@ -121,7 +121,7 @@ internal static class DocumentsTarget
                 }
 
                 string read = Describe(() => KeySnapshotReader.Read(text), serializer: false);
-                Same(read, Describe(() => JsonSerializer.Deserialize(text, DocumentsJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
+                Same(read, Describe(() => JsonSerializer.Deserialize(text, SerializerReferenceJson.Default.KeySnapshotDto), serializer: true), "a snapshot string");
                 return read;
             }
         }
@@ -160,23 +160,6 @@ internal static class DocumentsTarget
 
     private static void Same(string library, string serializer, string what) =>
         InvariantViolationException.ThrowIf(library != serializer, what + " reads otherwise than the serializer read it: " + library + " / " + serializer);
-
-    // What KeySource.Parse made of a body when the library used the serializer.
-    private static T Parse<T>(byte[] body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
-        where T : class
-    {
-        T? document;
-        try
-        {
-            document = JsonSerializer.Deserialize(body, typeInfo);
-        }
-        catch (JsonException)
-        {
-            throw new KeySourceException("response is not valid JSON of the expected shape");
-        }
-
-        return document ?? throw new KeySourceException("response is not a JSON object");
-    }
 
     private static string Describe(Func<DiscoveryDocumentDto> read)
     {
@@ -226,17 +209,4 @@ internal static class DocumentsTarget
 
     // Shown with its length: two different strings never describe alike.
     private static string Show(string? value) => value is null ? "<null>" : value.Length + ":" + value;
-}
-
-[JsonSourceGenerationOptions(
-    GenerationMode = JsonSourceGenerationMode.Metadata,
-    PropertyNameCaseInsensitive = false,
-    ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    NumberHandling = JsonNumberHandling.Strict)]
-[JsonSerializable(typeof(DiscoveryDocumentDto))]
-[JsonSerializable(typeof(JsonWebKeySetDto))]
-[JsonSerializable(typeof(KeySnapshotDto))]
-internal sealed partial class DocumentsJson : JsonSerializerContext
-{
 }

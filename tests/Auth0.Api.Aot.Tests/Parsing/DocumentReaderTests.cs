@@ -5,14 +5,13 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot.Tests.Parsing;
 
 /// <summary>
 /// DiscoveryReader and KeySnapshotReader against the serializer they replaced (source-generated metadata with the
-/// options the library's context had, which this file's context repeats): every body of the corpora gives the same
+/// options the library's context had, which SerializerReferenceJson repeats): every body of the corpora gives the same
 /// document, or the same error; and a snapshot is written byte for byte as the serializer wrote it.
 /// </summary>
 public sealed class DocumentReaderTests
@@ -180,7 +179,7 @@ public sealed class DocumentReaderTests
     public void Reads_every_discovery_document_as_the_serializer_did(string body)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(body);
-        Assert.Equal(DescribeDiscovery(() => SerializerParse.Parse(utf8, DocumentTestContext.Default.DiscoveryDocumentDto)), DescribeDiscovery(() => DiscoveryReader.Read(utf8)));
+        Assert.Equal(DescribeDiscovery(() => SerializerParse.Parse(utf8, SerializerReferenceJson.Default.DiscoveryDocumentDto)), DescribeDiscovery(() => DiscoveryReader.Read(utf8)));
     }
 
     [Theory]
@@ -188,7 +187,7 @@ public sealed class DocumentReaderTests
     public void Reads_every_discovery_document_that_is_not_utf8_as_the_serializer_did(string latin1)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(latin1);
-        Assert.Equal(DescribeDiscovery(() => SerializerParse.Parse(bytes, DocumentTestContext.Default.DiscoveryDocumentDto)), DescribeDiscovery(() => DiscoveryReader.Read(bytes)));
+        Assert.Equal(DescribeDiscovery(() => SerializerParse.Parse(bytes, SerializerReferenceJson.Default.DiscoveryDocumentDto)), DescribeDiscovery(() => DiscoveryReader.Read(bytes)));
     }
 
     [Theory]
@@ -196,10 +195,10 @@ public sealed class DocumentReaderTests
     public void Reads_every_snapshot_as_the_serializer_did(string snapshot)
     {
         Assert.Equal(
-            DescribeSnapshot(() => JsonSerializer.Deserialize(snapshot, DocumentTestContext.Default.KeySnapshotDto)),
+            DescribeSnapshot(() => JsonSerializer.Deserialize(snapshot, SerializerReferenceJson.Default.KeySnapshotDto)),
             DescribeSnapshot(() => KeySnapshotReader.Read(snapshot)));
         Assert.Equal(
-            DescribeSnapshot(() => JsonSerializer.Deserialize(Encoding.UTF8.GetBytes(snapshot), DocumentTestContext.Default.KeySnapshotDto)),
+            DescribeSnapshot(() => JsonSerializer.Deserialize(Encoding.UTF8.GetBytes(snapshot), SerializerReferenceJson.Default.KeySnapshotDto)),
             DescribeSnapshot(() => KeySnapshotReader.Read(Encoding.UTF8.GetBytes(snapshot))));
     }
 
@@ -220,7 +219,7 @@ public sealed class DocumentReaderTests
         ];
         foreach (string snapshot in snapshots)
         {
-            Assert.Throws<ArgumentException>(() => JsonSerializer.Deserialize(snapshot, DocumentTestContext.Default.KeySnapshotDto));
+            Assert.Throws<ArgumentException>(() => JsonSerializer.Deserialize(snapshot, SerializerReferenceJson.Default.KeySnapshotDto));
             Assert.Equal("error", DescribeSnapshot(() => KeySnapshotReader.Read(snapshot)));
         }
 
@@ -260,11 +259,11 @@ public sealed class DocumentReaderTests
             documents.Add(new KeySnapshotDocumentDto { Kind = parts[i], Key = parts[i + 1], FetchedAt = 1_700_000_000 + i, MaxAge = -i, Body = parts[i + 2] });
         }
 
-        byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, DocumentTestContext.Default.KeySnapshotDto);
+        byte[] expected = JsonSerializer.SerializeToUtf8Bytes(new KeySnapshotDto { Version = 1, Documents = [.. documents] }, SerializerReferenceJson.Default.KeySnapshotDto);
         byte[] written = KeySnapshotReader.Write(documents);
         Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(written));
         Assert.Equal(expected, written);
-        Assert.Equal(DescribeSnapshot(() => JsonSerializer.Deserialize(written, DocumentTestContext.Default.KeySnapshotDto)), DescribeSnapshot(() => KeySnapshotReader.Read(written)));
+        Assert.Equal(DescribeSnapshot(() => JsonSerializer.Deserialize(written, SerializerReferenceJson.Default.KeySnapshotDto)), DescribeSnapshot(() => KeySnapshotReader.Read(written)));
     }
 
     [Fact]
@@ -272,7 +271,7 @@ public sealed class DocumentReaderTests
     {
         // The serializer kept about 0.7 MiB in every NativeAOT binary (docs/performance.md): no type of
         // System.Text.Json.Serialization (a context, its metadata), nor JsonSerializer, may come back into the library's
-        // references. The attributes that name the documents' members for this file's context are metadata, no code.
+        // references. The attributes that name the documents' members for SerializerReferenceJson are metadata, no code.
         using PEReader pe = new(System.IO.File.OpenRead(typeof(ApiClient).Assembly.Location));
         MetadataReader metadata = pe.GetMetadataReader();
         List<string> serializerTypes = [];
@@ -333,16 +332,4 @@ public sealed class DocumentReaderTests
         return "version=" + dto.Version + ";docs=" + (dto.Documents is null ? "<null>" : string.Join(" | ", dto.Documents.Select(document => document is null ? "null"
             : "[" + string.Join(",", document.Kind ?? "<null>", document.Key ?? "<null>", document.FetchedAt, document.MaxAge, document.Body ?? "<null>") + "]")));
     }
-}
-
-[JsonSourceGenerationOptions(
-    GenerationMode = JsonSourceGenerationMode.Metadata,
-    PropertyNameCaseInsensitive = false,
-    ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    NumberHandling = JsonNumberHandling.Strict)]
-[JsonSerializable(typeof(DiscoveryDocumentDto))]
-[JsonSerializable(typeof(KeySnapshotDto))]
-internal sealed partial class DocumentTestContext : JsonSerializerContext
-{
 }

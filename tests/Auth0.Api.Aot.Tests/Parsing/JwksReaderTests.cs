@@ -2,14 +2,13 @@ using System;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot.Tests.Parsing;
 
 /// <summary>
-/// JwksReader against the serializer it replaced (source-generated metadata with the options the library's context had, which this
-/// file's context repeats): every body of the corpus gives the same keys, or the same error message.
+/// JwksReader against the serializer it replaced (source-generated metadata with the options the library's context had, which
+/// SerializerReferenceJson repeats): every body of the corpus gives the same keys, or the same error message.
 /// </summary>
 public sealed class JwksReaderTests
 {
@@ -146,7 +145,7 @@ public sealed class JwksReaderTests
     public void Reads_every_body_as_the_serializer_did(string body)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(body);
-        Assert.Equal(Describe(() => SerializerParse.Parse(utf8, JwksTestContext.Default.JsonWebKeySetDto)), Describe(() => JwksReader.Read(utf8)));
+        Assert.Equal(Describe(() => SerializerParse.Parse(utf8, SerializerReferenceJson.Default.JsonWebKeySetDto)), Describe(() => JwksReader.Read(utf8)));
     }
 
     [Theory]
@@ -154,7 +153,7 @@ public sealed class JwksReaderTests
     public void Reads_every_body_that_is_not_utf8_as_the_serializer_did(string latin1)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(latin1);
-        Assert.Equal(Describe(() => SerializerParse.Parse(bytes, JwksTestContext.Default.JsonWebKeySetDto)), Describe(() => JwksReader.Read(bytes)));
+        Assert.Equal(Describe(() => SerializerParse.Parse(bytes, SerializerReferenceJson.Default.JsonWebKeySetDto)), Describe(() => JwksReader.Read(bytes)));
     }
 
     [Fact]
@@ -170,7 +169,7 @@ public sealed class JwksReaderTests
     public void A_string_that_is_not_utf8_is_refused_as_the_serializer_refused_it()
     {
         byte[] utf8 = [.. "{\"keys\":[{\"kid\":\""u8, 0xC3, 0x28, .. "\"}]}"u8];
-        string expected = Describe(() => SerializerParse.Parse(utf8, JwksTestContext.Default.JsonWebKeySetDto));
+        string expected = Describe(() => SerializerParse.Parse(utf8, SerializerReferenceJson.Default.JsonWebKeySetDto));
         Assert.StartsWith("error: ", expected, StringComparison.Ordinal);
         Assert.Equal(expected, Describe(() => JwksReader.Read(utf8)));
     }
@@ -196,15 +195,4 @@ public sealed class JwksReaderTests
             new[] { key.Kty, key.Kid, key.Use, key.Alg, key.N, key.E, key.Crv, key.X, key.Y, key.D, key.P, key.Q, key.K }.Select(v => v ?? "<null>"))
             + ";ops=" + (key.KeyOps is null ? "<null>" : "[" + string.Join(",", key.KeyOps.Select(v => v ?? "<null>")) + "]")));
     }
-}
-
-[JsonSourceGenerationOptions(
-    GenerationMode = JsonSourceGenerationMode.Metadata,
-    PropertyNameCaseInsensitive = false,
-    ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    NumberHandling = JsonNumberHandling.Strict)]
-[JsonSerializable(typeof(JsonWebKeySetDto))]
-internal sealed partial class JwksTestContext : JsonSerializerContext
-{
 }
