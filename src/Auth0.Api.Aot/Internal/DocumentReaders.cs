@@ -58,15 +58,14 @@ internal static class DiscoveryReader
     }
 }
 
-/// <summary>Reads and writes a key snapshot (<see cref="KeySnapshotDto"/>, version 1).</summary>
-internal static class KeySnapshotReader
+/// <summary>Reads and writes a key snapshot (<see cref="KeySnapshotDto"/>, version 1) as JSON.</summary>
+internal static class KeySnapshotJson
 {
     /// <summary>The snapshot <paramref name="snapshot"/>, or <see langword="null"/> when it is JSON <c>null</c>.</summary>
     /// <exception cref="JsonException">
-    /// The snapshot is not JSON, or not of the snapshot's shape; or it is not UTF-16 text (a lone surrogate has no UTF-8
+    /// The snapshot is not JSON, or not of the snapshot's shape (a string in it included); or it is not UTF-16 text (a lone surrogate has no UTF-8
     /// form, and is not JSON text: RFC 8259 section 8.1), which the serializer refused with an <see cref="ArgumentException"/>.
     /// </exception>
-    /// <exception cref="InvalidOperationException">A string in it has escapes that make no UTF-16 string.</exception>
     public static KeySnapshotDto? Read(string snapshot)
     {
         // The exact length (a lone surrogate counts as its three-byte replacement, so the buffer holds any outcome).
@@ -76,36 +75,46 @@ internal static class KeySnapshotReader
     }
 
     /// <summary>The snapshot in <paramref name="utf8"/>, or <see langword="null"/> when it is JSON <c>null</c>.</summary>
-    /// <exception cref="JsonException">The snapshot is not JSON, or not of the snapshot's shape.</exception>
-    /// <exception cref="InvalidOperationException">A string in it is not UTF-8, or its escapes make no UTF-16 string.</exception>
+    /// <exception cref="JsonException">
+    /// The snapshot is not JSON, or not of the snapshot's shape, or a string in it is not UTF-8 or has escapes that make
+    /// no UTF-16 string (the serializer's one exception for all of them).
+    /// </exception>
     public static KeySnapshotDto? Read(ReadOnlySpan<byte> utf8)
     {
-        Utf8JsonReader reader = JsonShape.Reader(utf8);
-        KeySnapshotDto? dto = null;
-        if (JsonShape.StartObject(ref reader))
+        try
         {
-            dto = new KeySnapshotDto();
-            while (JsonShape.NextMember(ref reader))
+            Utf8JsonReader reader = JsonShape.Reader(utf8);
+            KeySnapshotDto? dto = null;
+            if (JsonShape.StartObject(ref reader))
             {
-                int member = reader.ValueTextEquals("version"u8) ? 1 : reader.ValueTextEquals("documents"u8) ? 2 : 0;
-                reader.Read();
-                switch (member)
+                dto = new KeySnapshotDto();
+                while (JsonShape.NextMember(ref reader))
                 {
-                    case 1:
-                        dto.Version = JsonShape.ReadInt32(ref reader);
-                        break;
-                    case 2:
-                        dto.Documents = ReadDocuments(ref reader);
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
+                    int member = reader.ValueTextEquals("version"u8) ? 1 : reader.ValueTextEquals("documents"u8) ? 2 : 0;
+                    reader.Read();
+                    switch (member)
+                    {
+                        case 1:
+                            dto.Version = JsonShape.ReadInt32(ref reader);
+                            break;
+                        case 2:
+                            dto.Documents = ReadDocuments(ref reader);
+                            break;
+                        default:
+                            reader.Skip();
+                            break;
+                    }
                 }
             }
-        }
 
-        JsonShape.End(ref reader);
-        return dto;
+            JsonShape.End(ref reader);
+            return dto;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // GetString could not transcode a string: the serializer reports that as a JsonException too.
+            throw new JsonException(null, exception);
+        }
     }
 
     /// <summary>Writes <paramref name="documents"/> as a version 1 snapshot, as the serializer wrote it (compact, its default escaping).</summary>

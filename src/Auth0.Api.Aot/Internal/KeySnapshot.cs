@@ -28,7 +28,7 @@ internal static class KeySnapshot
             documents.Add(Document(JwksKind, value.Key, value.Value.Body, now, value.Age, value.MaxAge));
         }
 
-        return Encoding.UTF8.GetString(KeySnapshotReader.Write(documents));
+        return Encoding.UTF8.GetString(KeySnapshotJson.Write(documents));
     }
 
     /// <exception cref="ConfigurationException">The snapshot is not one this library wrote, or a document in it is invalid.</exception>
@@ -37,9 +37,9 @@ internal static class KeySnapshot
         KeySnapshotDto? dto;
         try
         {
-            dto = KeySnapshotReader.Read(snapshot);
+            dto = KeySnapshotJson.Read(snapshot);
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        catch (JsonException)
         {
             throw new ConfigurationException("KeySnapshot is not valid JSON");
         }
