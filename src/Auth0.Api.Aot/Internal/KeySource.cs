@@ -93,8 +93,9 @@ internal sealed class KeySource : IDisposable
     public const int MaxDocumentBytes = 1024 * 1024;
 
     // The client given in the options, or the library's own, made at the first request (OwnClient): a process whose
-    // keys are seeded never makes one, and its start does not build the HTTP stack (a SocketsHttpHandler and the
-    // HTTP EventSource, about 14 million instructions under the JIT; docs/performance.md, "JIT start").
+    // keys are seeded never makes one, and its start does not build the HTTP stack (a SocketsHttpHandler: about 4 million
+    // instructions of a `dotnet app.dll` start; docs/performance.md, "JIT start: the library's own HTTP client and the
+    // runtime's EventSources").
     private HttpClient? _httpClient;
     private readonly bool _ownsHttpClient;
     private int _disposed;

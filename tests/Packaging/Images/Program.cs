@@ -57,7 +57,7 @@ Check(!elsewhere.IsValid && elsewhere.ErrorCode == "invalid_dpop_proof", "a proo
 
 Check(verifications == 4, "the four verifications counted by a MeterListener without EventSource: " + verifications);
 Check(spans == 4, "the four verification spans seen by an ActivityListener without EventSource: " + spans);
-Check(!AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out bool eventSource) || !eventSource, "EventSource is off");
+Check(AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out bool eventSource) && !eventSource, "EventSource is off (EventSourceSupport=false in the runtimeconfig)");
 
 Console.WriteLine("images: ok on " + System.Runtime.InteropServices.RuntimeInformation.OSDescription + ", " + Environment.Version
     + " (" + verifications + " verifications counted and " + spans + " spans seen without EventSource)");
