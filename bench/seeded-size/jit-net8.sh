@@ -5,7 +5,7 @@
 # and that it runs), makes a copy of that app with lib/net8.0's IL in place of the image, and counts each under
 # valgrind's callgrind: the methods the JIT compiled (DOTNET_JitDisasmSummary) and the instructions of the whole process,
 # from its start to its exit (a Bearer token and a DPoP request verified, a forgery and a wrong-URL proof refused, with
-# keys seeded), with the call-counting delay raised as in measure.sh --jit-callgrind. Deterministic for given binaries.
+# keys seeded), with the call-counting delay raised as in measure.sh --jit-callgrind. The counts repeat within 0.01 %.
 # Needs valgrind. The apps are kept in artifacts/seeded-size/jit-net8.
 #
 #   bash bench/seeded-size/jit-net8.sh

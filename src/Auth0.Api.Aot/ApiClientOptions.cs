@@ -265,7 +265,8 @@ public sealed class ApiClientOptions
 
     /// <summary>
     /// The <see cref="System.Net.Http.HttpClient"/> used for every request. When <see langword="null"/>, the client
-    /// creates one that never follows redirects, and disposes it with itself. A given client is not disposed; if it
+    /// creates one that never follows redirects, at its first request (a client whose keys are seeded and never
+    /// fetched makes none), and disposes it with itself. A given client is not disposed; if it
     /// follows redirects, a redirected response is refused, but only after the redirect was followed: for token exchange,
     /// where a 307/308 would re-send the form, give a client with <c>AllowAutoRedirect = false</c>. Not used in a build
     /// with <c>Auth0ApiAotHttpFetch</c> set to <c>false</c>, which makes no request.

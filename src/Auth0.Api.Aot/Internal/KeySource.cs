@@ -92,8 +92,13 @@ internal sealed class KeySource : IDisposable
     /// <summary>Largest discovery or JWKS body read, in bytes.</summary>
     public const int MaxDocumentBytes = 1024 * 1024;
 
-    private readonly HttpClient? _httpClient;
+    // The client given in the options, or the library's own, made at the first request (OwnClient): a process whose
+    // keys are seeded never makes one, and its start does not build the HTTP stack (a SocketsHttpHandler: about 4 million
+    // instructions of a `dotnet app.dll` start; docs/performance.md, "JIT start: the library's own HTTP client and the
+    // runtime's EventSources").
+    private HttpClient? _httpClient;
     private readonly bool _ownsHttpClient;
+    private int _disposed;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly ICacheAdapter? _shared;
@@ -110,24 +115,8 @@ internal sealed class KeySource : IDisposable
         // reachable, and the HTTP stack is left out of a trimmed or NativeAOT binary. An injected client is not used.
         if (HttpFetchFeature.IsEnabled)
         {
-            if (httpClient is null)
-            {
-                _httpClient = new HttpClient(new SocketsHttpHandler
-                {
-                    AllowAutoRedirect = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    UseCookies = false,
-                })
-                {
-                    Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-                    MaxResponseContentBufferSize = MaxDocumentBytes,
-                };
-                _ownsHttpClient = true;
-            }
-            else
-            {
-                _httpClient = httpClient;
-            }
+            _httpClient = httpClient;
+            _ownsHttpClient = httpClient is null;
 
             Discovery = new RefreshingCache<DiscoveryDocument>(policy, FetchDiscoveryAsync, Telemetry.Document.Discovery);
             Jwks = new RefreshingCache<JsonWebKeySet>(policy, FetchJwksAsync, Telemetry.Document.Jwks);
@@ -203,7 +192,42 @@ internal sealed class KeySource : IDisposable
 
     /// <summary>The HTTP client: the one given in the options, or the library's own (no redirects, no cookies).</summary>
     /// <exception cref="InvalidOperationException">The HttpFetch switch is off (callers check <see cref="HttpFetchFeature.IsEnabled"/> first).</exception>
-    internal HttpClient Http => _httpClient ?? throw new InvalidOperationException(HttpFetchFeature.DisabledReason);
+    internal HttpClient Http => !HttpFetchFeature.IsEnabled
+        ? throw new InvalidOperationException(HttpFetchFeature.DisabledReason)
+        : Volatile.Read(ref _httpClient) ?? OwnClient();
+
+    /// <summary>Whether a client is there: the given one, or the library's own once a request has made it (tests).</summary>
+    internal bool HasHttpClient => Volatile.Read(ref _httpClient) is not null;
+
+    // The library's own client, made once: by the first request that needs it (two at once make one each, and one is
+    // disposed unused). After Dispose, a client made by a request still in flight is disposed too, so that it fails
+    // as a request on the disposed client always has (ObjectDisposedException, a fetch failure), and none is left open:
+    // either Dispose sees the published client, or the request sees _disposed set (both are full fences).
+    private HttpClient OwnClient()
+    {
+        HttpClient created = new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            UseCookies = false,
+        })
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = MaxDocumentBytes,
+        };
+        if (Interlocked.CompareExchange(ref _httpClient, created, null) is { } made)
+        {
+            created.Dispose();
+            return made;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            created.Dispose();
+        }
+
+        return created;
+    }
 
     /// <summary>How long no fetch of a key follows a failed one (the 503's <c>Retry-After</c> for an unusable document).</summary>
     public TimeSpan Backoff => _policy.Backoff;
@@ -219,9 +243,10 @@ internal sealed class KeySource : IDisposable
         Telemetry.Unregister(this);
         Discovery.Dispose();
         Jwks.Dispose();
+        Interlocked.Exchange(ref _disposed, 1);
         if (HttpFetchFeature.IsEnabled && _ownsHttpClient)
         {
-            _httpClient!.Dispose();
+            Volatile.Read(ref _httpClient)?.Dispose();
         }
     }
 
