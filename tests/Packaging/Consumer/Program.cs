@@ -126,7 +126,11 @@ await using (ServiceProvider provider = services.BuildServiceProvider())
     Console.WriteLine("redis: AddAuth0ApiRedis registered and validated, not connected");
 }
 
+#if NET10_0_OR_GREATER
 Console.WriteLine("fresh consumer: every package installed and ran");
+#else
+Console.WriteLine("fresh consumer: every package but Auth0.Api.Aot.Sodium (net10.0 only) installed and ran");
+#endif
 return 0;
 
 static string Sign(RSA key, string header, string payload)
