@@ -18,10 +18,10 @@ dotnet pack "$root/src/Auth0.Api.Aot" -c Release -o "$out/pack" >"$out/pack.log"
 # Published outside the repository, whose Directory.Build.props and Directory.Packages.props must not apply.
 apps="$(mktemp -d)"
 trap 'rm -rf "$apps"' EXIT
-IMAGES_KEEP="$apps" bash "$root/tests/Packaging/check-images.sh" "$out/pack" >"$out/check-images.log" 2>&1 \
+IMAGES_KEEP="$apps" bash "$root/tests/Packaging/check-images.sh" --core-only "$out/pack" >"$out/check-images.log" 2>&1 \
   || { echo "check-images.sh failed:"; tail -n 30 "$out/check-images.log"; exit 1; }
 image_app="$out/image"
-cp -r "$apps/net8.0/out" "$image_app"
+cp -r "$apps/Images-net8.0/out" "$image_app"
 il_app="$out/il"
 cp -r "$image_app" "$il_app"
 unzip -p "$out/pack"/Auth0.Api.Aot.[0-9]*.nupkg lib/net8.0/Auth0.Api.Aot.dll >"$il_app/Auth0.Api.Aot.dll"

@@ -13,15 +13,21 @@
 #
 # Each run verifies a Bearer token and a DPoP request with seeded keys and refuses a forgery and a proof for another
 # URL (tests/Packaging/Images/Program.cs), with a token and keys minted by bench/seeded-size/mint.cs. Exits 1 with the
-# reason on the first check that fails. About 30 s (three self-contained publishes; the runtime packs are restored).
+# reason on the first check that fails. About 60 s (four self-contained publishes; the runtime packs are restored).
 #
 #   bash tests/Packaging/check-images.sh artifacts/pack
 #
-# With IMAGES_KEEP=<empty or new folder>, the published apps are kept there (<folder>/<tfm>/out) instead of a temporary
-# folder that is removed: bench/seeded-size/jit-net8.sh counts their start.
+# Then the fresh consumer (tests/Packaging/Consumer, built for net8.0 without the Sodium package) on .NET 8, strict the
+# same way for the core, ASP.NET Core and Redis packages' net8.0 images. --core-only (the folder holds the core package
+# alone) leaves the consumer out.
+#
+# With IMAGES_KEEP=<empty or new folder>, the published apps are kept there (<folder>/<app>-<tfm>/out) instead of a
+# temporary folder that is removed: bench/seeded-size/jit-net8.sh counts their start.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-packed="$(cd "${1:?usage: check-images.sh <folder with the packed .nupkg files>}" && pwd)"
+core_only=false
+if [ "${1:-}" = --core-only ]; then core_only=true; shift; fi
+packed="$(cd "${1:?usage: check-images.sh [--core-only] <folder with the packed .nupkg files>}" && pwd)"
 cores=("$packed"/Auth0.Api.Aot.[0-9]*.nupkg)
 [ "${#cores[@]}" -eq 1 ] && [ -f "${cores[0]}" ] || { echo "$packed must hold exactly one Auth0.Api.Aot package: ${cores[*]}"; exit 1; }
 core="${cores[0]}"
@@ -44,35 +50,48 @@ awk -v folder="$packed" '/<\/configuration>/ { print "  <packageSources>"; print
   "$root/nuget.config" >"$work/nuget.config"
 grep -q "auth0-api-aot-packed" "$work/nuget.config" || { echo "could not add the packed folder to nuget.config"; exit 1; }
 
-check() { # <target framework> <package folder of the image it must get> <strict: the library's code must not be JIT-compiled>
-  local tfm="$1" image="$2" strict="$3" app="$work/$1"
+# <app: Images or Consumer> <target framework> <image folder in each package> <strict|lenient> <package id>...: publishes
+# the app self-contained for linux-x64 into $work/<app>-<tfm>, checks that each named package was installed from the
+# packed folder and that its published assembly is the package's image from that folder, runs it, and runs it again with
+# the JIT's list of the methods it compiles. strict: no method of the packages' types (Auth0.Api.Aot.*, the add-ons
+# included), nor the compiler's helpers instantiated over them, may be compiled from IL; the generic methods a consumer
+# instantiates over its own claims type (AccessTokenClaims.Read/TryRead<TClaims>) and tier-1 recompiles of hot
+# precompiled methods are the JIT's normal work and are not counted.
+check() {
+  local name="$1" tfm="$2" image="$3" strict="$4" app="$work/$1-$2" id package
+  shift 4
   mkdir -p "$app"
-  cp "$root/tests/Packaging/Images/Images.csproj" "$root/tests/Packaging/Images/Program.cs" "$work/nuget.config" "$app/"
-  if ! NUGET_PACKAGES="$work/packages" dotnet publish "$app" -c Release -r linux-x64 -p:ImagesTargetFramework="$tfm" \
-      -p:Auth0ApiAotVersion="$version" -o "$app/out" >"$app/publish.log" 2>&1; then
-    echo "$tfm: publish failed:"; tail -n 20 "$app/publish.log"; exit 1
+  cp "$root/tests/Packaging/$name/$name.csproj" "$root/tests/Packaging/$name/Program.cs" "$work/nuget.config" "$app/"
+  if ! NUGET_PACKAGES="$work/packages" dotnet publish "$app" -c Release -r linux-x64 --self-contained \
+      -p:ImagesTargetFramework="$tfm" -p:ConsumerTargetFramework="$tfm" -p:Auth0ApiAotVersion="$version" -o "$app/out" >"$app/publish.log" 2>&1; then
+    echo "$name $tfm: publish failed:"; tail -n 20 "$app/publish.log"; exit 1
   fi
-  # The package restored is, byte for byte, the one just packed, and the assembly published is its image.
-  cmp -s "$work/packages/auth0.api.aot/$version/auth0.api.aot.$version.nupkg" "$core" \
-    || { echo "$tfm: Auth0.Api.Aot $version was not installed from $packed"; exit 1; }
-  unzip -p "$core" "$image/Auth0.Api.Aot.dll" | cmp -s - "$app/out/Auth0.Api.Aot.dll" \
-    || { echo "$tfm: the published Auth0.Api.Aot.dll is not the package's $image image"; exit 1; }
-  "$app/out/Images" || { echo "$tfm: the app did not verify with the $image image"; exit 1; }
-  # The same run again with the JIT's list of the methods it compiles, written to the process's stdout.
-  DOTNET_JitDisasmSummary=1 "$app/out/Images" >"$app/jit.txt" 2>&1 || { echo "$tfm: the diagnostic run failed:"; grep -v "JIT compiled" "$app/jit.txt" | tail -n 5; exit 1; }
-  grep -q "JIT compiled Program:<Main>" "$app/jit.txt" || { echo "$tfm: the JIT list names none of the app's own methods: was it written?"; exit 1; }
-  local jitted
-  # The library's types, and the compiler's helpers in <PrivateImplementationDetails> instantiated over them.
-  jitted=$(grep -E 'JIT compiled (Auth0\.Api\.Aot\.|<PrivateImplementationDetails>:[^(]*Auth0\.Api\.Aot\.)' "$app/jit.txt" | grep -vE '\[(Instrumented )?Tier1' || true)
-  local count=0
+  for id in "$@"; do
+    package="$packed/$id.$version.nupkg"
+    cmp -s "$work/packages/$(tr '[:upper:]' '[:lower:]' <<<"$id")/$version/$(tr '[:upper:]' '[:lower:]' <<<"$id").$version.nupkg" "$package" \
+      || { echo "$name $tfm: $id $version was not installed from $packed"; exit 1; }
+    unzip -p "$package" "$image/$id.dll" | cmp -s - "$app/out/$id.dll" \
+      || { echo "$name $tfm: the published $id.dll is not the package's $image image"; exit 1; }
+  done
+  "$app/out/$name" || { echo "$name $tfm: the app failed with the $image images"; exit 1; }
+  DOTNET_JitDisasmSummary=1 "$app/out/$name" >"$app/jit.txt" 2>&1 || { echo "$name $tfm: the diagnostic run failed:"; grep -v "JIT compiled" "$app/jit.txt" | tail -n 5; exit 1; }
+  grep -q "JIT compiled Program:<Main>" "$app/jit.txt" || { echo "$name $tfm: the JIT list names none of the app's own methods: was it written?"; exit 1; }
+  local jitted count=0
+  jitted=$(grep -E 'JIT compiled (Auth0\.Api\.Aot\.|<PrivateImplementationDetails>:[^(]*Auth0\.Api\.Aot\.)' "$app/jit.txt" \
+    | grep -vE '\[(Instrumented )?Tier1' | grep -vE 'JIT compiled Auth0\.Api\.Aot\.AccessTokenClaims:(Read|TryRead)\[' || true)
   [ -z "$jitted" ] || count=$(wc -l <<<"$jitted")
   if [ "$strict" = strict ] && [ "$count" -ne 0 ]; then
-    echo "$tfm: the JIT compiled $count methods of the library from IL: the $image image was not used:"; head -n 10 <<<"$jitted"; exit 1
+    echo "$name $tfm: the JIT compiled $count methods of the packages from IL: an image was not used:"; head -n 10 <<<"$jitted"; exit 1
   fi
-  echo "$tfm: published $image and verified; the JIT compiled $count of the library's methods from IL"
+  echo "$name $tfm: published the $image images of $*, ran; the JIT compiled $count of their methods from IL"
 }
 
-check net8.0 runtimes/linux-x64/lib/net8.0 strict
-check net10.0 runtimes/linux-x64/lib/net10.0 strict
-check net9.0 runtimes/linux-x64/lib/net8.0 lenient
+check Images net8.0 runtimes/linux-x64/lib/net8.0 strict Auth0.Api.Aot
+check Images net10.0 runtimes/linux-x64/lib/net10.0 strict Auth0.Api.Aot
+check Images net9.0 runtimes/linux-x64/lib/net8.0 lenient Auth0.Api.Aot
+if [ "$core_only" = false ]; then
+  # The add-ons' .NET 8 images on .NET 8: the fresh consumer (tests/Packaging/Consumer) without the Sodium package,
+  # which targets net10.0 only: the core, typed claims, AddAuth0Api on Kestrel over loopback, the Redis registration.
+  check Consumer net8.0 runtimes/linux-x64/lib/net8.0 strict Auth0.Api.Aot Auth0.Api.Aot.AspNetCore Auth0.Api.Aot.Redis
+fi
 echo "images ok"

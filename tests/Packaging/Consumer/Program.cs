@@ -3,9 +3,10 @@
 // analyzer, the Ed25519 provider (Auth0.Api.Aot.Sodium, its native libsodium included) registered and checked against
 // RFC 8032's first test vector, the ASP.NET Core handler (Auth0.Api.Aot.AspNetCore) answering 200 and 401 over real
 // HTTP on loopback, and the Redis registration (Auth0.Api.Aot.Redis) validated without connecting. Exits 0 when every
-// check holds, 1 with the first that does not. No network beyond 127.0.0.1.
+// check holds, 1 with the first that does not. No network beyond 127.0.0.1. Built for net10.0 by .ci/run, and for
+// net8.0 too by tests/Packaging/check-images.sh (ConsumerTargetFramework), where the Sodium package, which targets
+// net10.0 only, is left out.
 using System;
-using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
@@ -16,7 +17,9 @@ using System.Threading.Tasks;
 using Auth0.Api.Aot;
 using Auth0.Api.Aot.AspNetCore;
 using Auth0.Api.Aot.Redis;
+#if NET10_0_OR_GREATER
 using Auth0.Api.Aot.Sodium;
+#endif
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +37,7 @@ const string Audience = "https://api.example.com";
 using RSA rsa = RSA.Create(2048);
 RSAParameters publicKey = rsa.ExportParameters(includePrivateParameters: false);
 string jwks = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"consumer-key\",\"use\":\"sig\",\"alg\":\"RS256\",\"n\":\""
-    + Base64Url.EncodeToString(publicKey.Modulus) + "\",\"e\":\"" + Base64Url.EncodeToString(publicKey.Exponent) + "\"}]}";
+    + Base64UrlOf(publicKey.Modulus!) + "\",\"e\":\"" + Base64UrlOf(publicKey.Exponent!) + "\"}]}";
 long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 string token = Sign(rsa, "{\"alg\":\"RS256\",\"typ\":\"at+jwt\",\"kid\":\"consumer-key\"}",
     "{\"iss\":\"https://" + Domain + "/\",\"sub\":\"auth0|consumer\",\"aud\":\"" + Audience + "\",\"iat\":" + now
@@ -55,6 +58,7 @@ using (ApiClient client = new(new ApiClientOptions { Domain = Domain, Audience =
     Console.WriteLine("core: token verified with seeded keys, typed claims generated, forgery refused");
 }
 
+#if NET10_0_OR_GREATER
 // 3. The Sodium package: the provider registered for EdDSA proofs, and libsodium verifying RFC 8032 7.1 TEST 1.
 using (ApiClient client = new(new ApiClientOptions
 {
@@ -73,6 +77,7 @@ using (ApiClient client = new(new ApiClientOptions
     Check((await client.VerifyAccessTokenAsync(token)).Subject == "auth0|consumer", "a token verified by a client with the Ed25519 provider");
     Console.WriteLine("sodium: Ed25519 provider registered, RFC 8032 vector verified");
 }
+#endif
 
 // 4. The ASP.NET Core package: AddAuth0Api on real Kestrel, on a free loopback port.
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
@@ -121,15 +126,22 @@ await using (ServiceProvider provider = services.BuildServiceProvider())
     Console.WriteLine("redis: AddAuth0ApiRedis registered and validated, not connected");
 }
 
+#if NET10_0_OR_GREATER
 Console.WriteLine("fresh consumer: every package installed and ran");
+#else
+Console.WriteLine("fresh consumer: every package but Auth0.Api.Aot.Sodium (net10.0 only) installed and ran");
+#endif
 return 0;
 
 static string Sign(RSA key, string header, string payload)
 {
-    string input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload));
+    string input = Base64UrlOf(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlOf(Encoding.UTF8.GetBytes(payload));
     byte[] signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-    return input + "." + Base64Url.EncodeToString(signature);
+    return input + "." + Base64UrlOf(signature);
 }
+
+// Base64url without padding (RFC 7515), written out so that the same source builds for net8.0, which has no Base64Url.
+static string Base64UrlOf(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
 static void Check(bool condition, string what)
 {
