@@ -315,6 +315,20 @@ internal sealed class VerificationKey
             return "the RSA key is smaller than 2048 bits";
         }
 
+        // e is read as an integer whatever leading zero octets it carries (as n is): 00 01 is 1, which the parity and
+        // size checks must see as 1, not as a two-octet exponent (RsaExponentTests). With e = 1 any padded hash would
+        // be its own signature; the platform's import refuses it too, but this check does not rely on that.
+        int exponentZeros = 0;
+        while (exponentZeros < e.Length - 1 && e[exponentZeros] == 0)
+        {
+            exponentZeros++;
+        }
+
+        if (exponentZeros > 0)
+        {
+            e = e.AsSpan(exponentZeros).ToArray();
+        }
+
         if ((e[^1] & 1) == 0 || (e.Length == 1 && e[0] < 3))
         {
             return "the RSA key is malformed";
