@@ -298,37 +298,17 @@ internal sealed class VerificationKey
             return "the RSA key is malformed";
         }
 
-        int leadingZeros = 0;
-        while (leadingZeros < n.Length - 1 && n[leadingZeros] == 0)
-        {
-            leadingZeros++;
-        }
-
-        if (leadingZeros > 0)
-        {
-            n = n.AsSpan(leadingZeros).ToArray();
-        }
-
+        n = WithoutLeadingZeros(n);
         int bits = (n.Length * 8) - System.Numerics.BitOperations.LeadingZeroCount((uint)n[0]) + 24;
         if (bits < JwsAlgorithm.MinimumRsaKeySizeInBits)
         {
             return "the RSA key is smaller than 2048 bits";
         }
 
-        // e is read as an integer whatever leading zero octets it carries (as n is): 00 01 is 1, which the parity and
+        // e is read as an integer whatever leading zero octets it carries, as n is: 00 01 is 1, which the parity and
         // size checks must see as 1, not as a two-octet exponent (RsaExponentTests). With e = 1 any padded hash would
         // be its own signature; the platform's import refuses it too, but this check does not rely on that.
-        int exponentZeros = 0;
-        while (exponentZeros < e.Length - 1 && e[exponentZeros] == 0)
-        {
-            exponentZeros++;
-        }
-
-        if (exponentZeros > 0)
-        {
-            e = e.AsSpan(exponentZeros).ToArray();
-        }
-
+        e = WithoutLeadingZeros(e);
         if ((e[^1] & 1) == 0 || (e.Length == 1 && e[0] < 3))
         {
             return "the RSA key is malformed";
@@ -337,6 +317,19 @@ internal sealed class VerificationKey
         _rsaParameters = new RSAParameters { Modulus = n, Exponent = e };
         RsaSignatureLength = n.Length;
         return null;
+    }
+
+    // An unsigned big-endian integer without its leading zero octets (at least one octet is kept): the same array when
+    // it has none.
+    private static byte[] WithoutLeadingZeros(byte[] value)
+    {
+        int zeros = 0;
+        while (zeros < value.Length - 1 && value[zeros] == 0)
+        {
+            zeros++;
+        }
+
+        return zeros == 0 ? value : value.AsSpan(zeros).ToArray();
     }
 
     private string? CheckEc(JsonWebKeyDto jwk)
