@@ -1,16 +1,24 @@
 // The loop of bench/instructions.sh: `proof N` verifies one DPoP proof of a returning client key with
 // ApiClient.VerifyDPoPProofAsync (replay protection off, so the same proof verifies every time), `ecdsa N` runs the
-// bare ECDsa.VerifyData of the same proof; each after 200 warm-up calls. No network, no server, no timer: nothing runs
-// beside the loop, so callgrind's instruction total depends on the call count alone.
+// bare ECDsa.VerifyData of the same proof; `bearer N` verifies an RS256 access token shaped like an Auth0 one (custom
+// claims included) with TryVerifyAccessTokenAsync, the keys seeded and the verified-token cache off, so that every call
+// is a first-seen verification, and `rsa N` runs the bare RSA.VerifyData of the same token; each after 200 warm-up
+// calls. No network, no server, no timer: nothing runs beside the loop, so callgrind's instruction total depends on the
+// call count alone.
 
 using System.Security.Cryptography;
 using System.Text;
 using Auth0.Api.Aot;
 
-if (args.Length != 2 || args[0] is not ("proof" or "ecdsa") || !int.TryParse(args[1], out int calls))
+if (args.Length != 2 || args[0] is not ("proof" or "ecdsa" or "bearer" or "rsa") || !int.TryParse(args[1], out int calls))
 {
-    Console.Error.WriteLine("usage: Instructions proof|ecdsa N");
+    Console.Error.WriteLine("usage: Instructions proof|ecdsa|bearer|rsa N");
     return 2;
+}
+
+if (args[0] is "bearer" or "rsa")
+{
+    return Bearer.Run(args[0] == "bearer", calls);
 }
 
 DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
@@ -42,7 +50,50 @@ return succeeded == 200 + calls ? 0 : 1;
 
 static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-sealed class FixedTime(DateTimeOffset now) : TimeProvider
+internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
+}
+
+internal static class Bearer
+{
+    public static int Run(bool library, int calls)
+    {
+        DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        using RSA key = RSA.Create(2048);
+        RSAParameters publicKey = key.ExportParameters(false);
+        string jwks = $"{{\"keys\":[{{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"k1\",\"n\":\"{Encode(publicKey.Modulus!)}\",\"e\":\"{Encode(publicKey.Exponent!)}\"}}]}}";
+        string header = Encode(Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}"));
+        string payload = Encode(Encoding.UTF8.GetBytes(
+            "{\"https://example.com/roles\":[\"admin\",\"user\"],\"https://example.com/email\":\"user@example.com\",\"iss\":\"https://auth0.local/\","
+            + "\"sub\":\"auth0|1234567890\",\"aud\":[\"a\",\"https://auth0.local/userinfo\"],\"iat\":1800000000,\"exp\":1800003600,"
+            + "\"scope\":\"openid profile read:orders\",\"org_id\":\"org_abc123\",\"azp\":\"client123\",\"gty\":\"client-credentials\","
+            + "\"permissions\":[\"read:orders\",\"write:orders\"]}"));
+        byte[] input = Encoding.ASCII.GetBytes(header + "." + payload);
+        byte[] signature = key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        string token = header + "." + payload + "." + Encode(signature);
+        using ApiClient client = new(new ApiClientOptions
+        {
+            Domain = "auth0.local",
+            Audience = "a",
+            TimeProvider = new FixedTime(now),
+            StaticJwks = new Dictionary<string, string> { ["auth0.local"] = jwks },
+            VerifiedTokenCache = false,
+        });
+        using RSA verifier = RSA.Create(publicKey);
+
+        int succeeded = 0;
+        for (int i = 0; i < 200 + calls; i++)
+        {
+            bool ok = library
+                ? client.TryVerifyAccessTokenAsync(token).AsTask().GetAwaiter().GetResult().IsValid
+                : verifier.VerifyData(input, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            succeeded += ok ? 1 : 0;
+        }
+
+        Console.WriteLine(succeeded);
+        return succeeded == 200 + calls ? 0 : 1;
+    }
+
+    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
