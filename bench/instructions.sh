@@ -20,6 +20,8 @@ trap 'rm -rf "$work"' EXIT
 cp "$here/instructions/Instructions.csproj" "$here/instructions/Program.cs" "$work/"
 dotnet build "$work/Instructions.csproj" -c Release -p:LibRoot="$lib" -o "$work/out" >"$work/build.log" 2>&1 \
   || { tail -n 20 "$work/build.log"; exit 1; }
+dotnet "$work/out/Instructions.dll" mint "$work/token.txt" >/dev/null
+export INSTRUCTIONS_TOKEN_FILE="$work/token.txt"
 count() {
   DOTNET_TieredCompilation=0 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" dotnet "$work/out/Instructions.dll" "$1" "$2" >"$work/run.log" 2>&1 \
     || { echo "$1 $2 failed:" >&2; tail -n 20 "$work/run.log" >&2; exit 1; }

@@ -61,6 +61,18 @@ internal sealed class Interop
         return second < 0 ? null : jws[..(first + 1 + second)].ToString();
     }
 
+    /// <summary>A compact JWS's decoded payload (its second segment); <see langword="null"/> without one that decodes.</summary>
+    public static byte[]? PayloadOf(string jws)
+    {
+        string[] parts = jws.Split('.');
+        if (parts.Length < 2 || !System.Buffers.Text.Base64Url.IsValid(parts[1]))
+        {
+            return null;
+        }
+
+        return System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]);
+    }
+
     /// <summary>
     /// A compact JWS from a fuzzer's bytes. Plain: the bytes are its text, as UTF-8. Structured, when the first byte is
     /// 0: the rest is the decoded header, payload and signature separated by the first two 0 bytes, each base64url-encoded

@@ -77,6 +77,11 @@ internal static class Seeds
         yield return ("aud-lone-surrogate", Utf8(header + "." + B64("{\"iss\":\"https://interop.example.com/\",\"aud\":[\"\\udc00x\"],\"permissions\":[\"a\",\"\\ud800\"]}") + "." + signature));
         yield return ("cnf-shapes", Utf8(header + "." + B64("{\"cnf\":{\"jkt\":\"\\u0041\",\"jkt\":1},\"exp\":1e-400,\"nbf\":-0,\"iat\":9223372036854775808}") + "." + signature));
         yield return ("deep-payload", Utf8(header + "." + B64(new string('[', 70) + new string(']', 70)) + "." + signature));
+        // Repeated member names (RFC 7519 section 4): plain, escaped, and past the 16 names compared as they come.
+        string claims = DecodeSegment(bearer, 1)[..^1];
+        yield return ("duplicate-custom-claim", Interop.ToStructured(header + "." + B64(claims + ",\"roles\":\"user\",\"roles\":\"admin\"}") + "." + signature));
+        yield return ("duplicate-escaped-claim", Interop.ToStructured(header + "." + B64(claims + ",\"roles\":[],\"r\\u006fles\":{}}") + "." + signature));
+        yield return ("many-claims", Interop.ToStructured(header + "." + B64(claims + string.Concat(Enumerable.Range(0, 20).Select(i => ",\"m" + i + "\":" + i)) + ",\"m3\":0}") + "." + signature));
         yield return ("two-segments", Utf8(header + "." + payload));
         yield return ("padded", Utf8(header + "=." + payload + "." + signature));
 

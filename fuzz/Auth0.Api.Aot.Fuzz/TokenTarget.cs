@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Net.Http;
 using System.Text;
+using System.Text.Json;
 using Auth0.Api.Aot.Internal;
 
 namespace Auth0.Api.Aot.Fuzz;
@@ -9,7 +10,9 @@ namespace Auth0.Api.Aot.Fuzz;
 /// <summary>
 /// <c>token</c>: the input is an access token, as text or in structured form (<see cref="Interop.JwsFromInput"/>).
 /// <list type="bullet">
-///   <item>TokenParser.TryParse (every algorithm allowed) never throws, and what it reports lies inside its buffer.</item>
+///   <item>TokenParser.TryParse (every algorithm allowed) never throws, and what it reports lies inside its buffer; it
+///   accepts no payload whose top-level member names (unescaped) repeat, and refuses one as a duplicate claim only when
+///   they do.</item>
 ///   <item>ApiClient.TryVerifyAccessTokenAsync, with the fixture's JWKS pinned and its clock, never throws, never makes a
 ///   request, and verifies nothing whose signed bytes (header.payload) are not those of one of the fixture's tokens; what
 ///   does verify carries exactly that token's payload.</item>
@@ -94,8 +97,13 @@ internal static class TokenTarget
         if (!TokenParser.TryParse(token, buffer, Every, s_audience, out ParsedToken parsed, out AuthError error))
         {
             InvariantViolationException.ThrowIf(error.Kind == VerificationFailure.None || string.IsNullOrEmpty(error.Message), "a refused token has no failure");
+            InvariantViolationException.ThrowIf(
+                error.Message.StartsWith(DuplicateClaim, StringComparison.Ordinal) && !RepeatsName(Interop.PayloadOf(token)),
+                "a payload without a repeated member name was refused as a duplicate claim");
             return;
         }
+
+        InvariantViolationException.ThrowIf(RepeatsName(parsed.Payload(buffer).ToArray()), "a payload that repeats a member name parsed");
 
         // Every range the parse reports is inside the buffer (a slice out of range throws), and the signing input is the
         // token's text up to the second dot.
@@ -111,6 +119,43 @@ internal static class TokenTarget
         InvariantViolationException.ThrowIf(
             !Encoding.ASCII.GetString(signingInput).Equals(Interop.SigningInput(token), StringComparison.Ordinal),
             "the parser's signing input is not the token's text up to the second dot");
+    }
+
+    private const string DuplicateClaim = "Failed to parse token payload: duplicate claim '";
+
+    // Whether the payload is one JSON object that repeats a top-level member name, by an independent reader.
+    private static bool RepeatsName(byte[]? payload)
+    {
+        if (payload is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            Utf8JsonReader reader = new(payload, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            HashSet<string> names = new(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!names.Add(reader.GetString()!))
+                {
+                    return true;
+                }
+
+                reader.Skip();
+            }
+
+            return false;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void Verify(string token)

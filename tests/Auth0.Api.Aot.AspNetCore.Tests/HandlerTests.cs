@@ -58,6 +58,19 @@ public sealed class HandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_with_a_repeated_claim_never_becomes_a_principal()
+    {
+        // With each member a claim, the principal would hold both roles; the core refuses the token instead.
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        string payload = _issuer.StandardPayload(TestApp.Audience).ToJson();
+        string token = s_primary.SignCompact(LocalIssuer.StandardHeader(s_primary).ToJson(), payload[..^1] + ",\"roles\":\"user\",\"roles\":\"admin\"}");
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/me", "Bearer " + token));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Failed to parse token payload: duplicate claim 'roles'\", DPoP algs=\"ES256\"", Challenge(response));
+        Assert.Equal("invalid_token", (await ProblemAsync(response)).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task An_expired_token_is_401_with_the_cores_challenge_and_a_problem_body_without_the_token()
     {
         await using TestApp app = await TestApp.StartAsync(_issuer);

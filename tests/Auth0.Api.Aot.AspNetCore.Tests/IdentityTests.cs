@@ -175,7 +175,8 @@ public sealed class IdentityTests : IAsyncLifetime
     [Fact]
     public async Task The_scope_and_permission_check_answers_from_the_token_exactly_as_the_made_claims_would()
     {
-        // Payload members (raw JSON, so escaped and repeated names are possible) and the questions asked of each.
+        // Payload members (raw JSON, so escaped names and names that differ only in case are possible) and the questions asked
+        // of each. A repeated name never reaches a principal: the core refuses it (AttackTests, HandlerTests).
         string[] members =
         [
             "\"scope\":\"read:orders  write:orders\"",

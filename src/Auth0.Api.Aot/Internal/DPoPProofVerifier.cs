@@ -591,7 +591,8 @@ internal sealed class DPoPProofVerifier
         }
     }
 
-    // The claims a proof check reads; a duplicate of one of them is refused (as for access tokens, other members may repeat).
+    // The claims a proof check reads; a duplicate of one of them is refused. Other members may repeat: unlike an access
+    // token's, a proof's other members are read by nothing here (PayloadJson is the raw text), and its signer is the client.
     private const int PIat = 1 << 0, PJti = 1 << 1, PAth = 1 << 2, PHtm = 1 << 3, PHtu = 1 << 4, PNonce = 1 << 5;
 
     private const int MaxDepth = 16;

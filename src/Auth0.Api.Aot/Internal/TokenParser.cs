@@ -7,7 +7,7 @@
 //      'jku', 'x5u', 'x5c', 'jwk' and every other member ignored (never used to find a key);
 //   5. payload: a non-throwing syntax check first (JsonSyntax), then registered claims type-checked (iss, sub, jti,
 //      azp, scope, client_id strings; aud a string or an array of strings; exp, nbf, iat integers in Int64;
-//      permissions an array of strings), their escapes checked (JsonEscapes) and duplicates of them rejected; the
+//      permissions an array of strings), their escapes checked (JsonEscapes); no member name repeated; the
 //      audience is matched and the confirmation (cnf, RFC 7800) read during this pass, so no later stage decodes the
 //      payload again.
 // Nothing here throws, and nothing allocates for a well-formed token except when a member name or value uses JSON
@@ -378,6 +378,14 @@ internal static class TokenParser
 
         int seen = 0;
         bool first = true;
+
+        // The other members may not repeat either (RFC 7519 section 4): the readers after this one would disagree on a
+        // repeated name (AccessTokenClaims keeps the last, a ClaimsPrincipal gets a claim for each). Up to OtherNames
+        // plainly written names are compared here as they come; past that, or once a name is escaped, every name is
+        // compared after the pass instead (RepeatedName), which holds a hash set for tokens with that many members.
+        Span<int> others = stackalloc int[OtherNames * 2];
+        int otherCount = 0;
+        bool compareAfter = false;
         while (!cursor.TryConsume((byte)'}'))
         {
             if ((!first && !cursor.TryConsume((byte)',')) || !cursor.TryReadString(out int nameStart, out int nameLength, out bool nameEscaped) || !cursor.TryConsume((byte)':'))
@@ -401,6 +409,25 @@ internal static class TokenParser
                 return false;
             }
 
+            if (bit == 0 && !compareAfter)
+            {
+                if (nameEscaped || otherCount == OtherNames)
+                {
+                    compareAfter = true;
+                }
+                else if (IsRepeated(json, name, others[..(otherCount * 2)]))
+                {
+                    error = DuplicateClaim(name);
+                    return false;
+                }
+                else
+                {
+                    others[otherCount * 2] = nameStart;
+                    others[(otherCount * 2) + 1] = nameLength;
+                    otherCount++;
+                }
+            }
+
             seen |= bit;
             if (!TryReadClaim(ref cursor, json, bit, audience, ref parsed, out error))
             {
@@ -420,11 +447,60 @@ internal static class TokenParser
             return false;
         }
 
+        if (compareAfter && RepeatedName(json) is string repeated)
+        {
+            error = DuplicateClaim(Encoding.UTF8.GetBytes(repeated));
+            return false;
+        }
+
         error = default;
         return true;
     }
 
     private const int MaxDepth = 64;
+
+    // How many names of members that are not registered claims are compared as the payload is read.
+    private const int OtherNames = 16;
+
+    // Whether name equals one of the names at the (start, length) pairs of others (all plainly written).
+    private static bool IsRepeated(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, ReadOnlySpan<int> others)
+    {
+        for (int i = 0; i < others.Length; i += 2)
+        {
+            if (others[i + 1] == name.Length && json.Slice(others[i], name.Length).SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The first top-level member name, unescaped, that the payload (one object, already checked) repeats, or null. A
+    // string hash set: its hashing is randomised per process, so no payload can make its names collide on purpose.
+    private static string? RepeatedName(ReadOnlySpan<byte> json)
+    {
+        System.Collections.Generic.HashSet<string> names = new(StringComparer.Ordinal);
+        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            if (!names.Add(name))
+            {
+                return name;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    // A repeated member that is not a registered claim; its name is the token's text, so it is shown only as Untrusted
+    // makes it (printable ASCII, at most 64 characters).
+    private static AuthError DuplicateClaim(ReadOnlySpan<byte> name) =>
+        Error.Payload("duplicate claim '" + Error.Untrusted(Encoding.UTF8.GetString(name), 64) + "'");
 
     // The payload's errors have constant messages, so that refusing a token or reading a claim allocates nothing; they
     // are properties, not fields, so that a valid token's first verification builds none of them.

@@ -136,4 +136,84 @@ public sealed class TokenParserTests
         Assert.True(ok);
         Assert.Equal((Confirmation)expected, parsed.Confirmation);
     }
+
+    // RFC 7519 section 4: a repeated claim name is refused, registered or not, so that every later reader (the claims'
+    // JsonElement keeps the last, a ClaimsPrincipal one claim per member) sees the one value.
+    [Theory]
+    [InlineData("{\"roles\":\"user\",\"roles\":\"admin\"}", "roles")]
+    [InlineData("{\"https://example.com/roles\":[\"user\"],\"sub\":\"s\",\"https://example.com/roles\":[\"admin\"]}", "https://example.com/roles")]
+    [InlineData("{\"roles\":\"user\",\"r\\u006fles\":\"admin\"}", "roles")]
+    [InlineData("{\"r\\u006fles\":\"user\",\"roles\":\"admin\"}", "roles")]
+    [InlineData("{\"a\\/b\":1,\"a/b\":2}", "a/b")]
+    [InlineData("{\"\":1,\"\":2}", "")]
+    [InlineData("{\"x\":{},\"x\":null}", "x")]
+    public void Repeated_member_names_are_refused(string payload, string name)
+    {
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+        Assert.False(ok);
+        Assert.Equal(VerificationFailure.MalformedToken, error.Kind);
+        Assert.Equal("Failed to parse token payload: duplicate claim '" + name + "'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"roles\":1,\"Roles\":2,\"role\":3,\"roles_\":4}")]
+    [InlineData("{\"\\u0061\":1,\"b\":2,\"\\u0062c\":3}")]
+    [InlineData("{\"x\":{\"a\":1,\"a\":2},\"y\":[{\"b\":1,\"b\":2}]}")]
+    [InlineData("{\"a\":\"a\",\"b\":\"a\",\"\":\"\"}")]
+    public void Distinct_names_are_accepted_and_nested_objects_are_not_judged(string payload)
+    {
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+        Assert.True(ok, error.Message);
+    }
+
+    // Past 16 other names, or after an escaped one, the names are compared after the pass: a repeat is found wherever it
+    // is, and distinct names of any number pass.
+    [Theory]
+    [InlineData(17, 0, false)]
+    [InlineData(17, 16, false)]
+    [InlineData(40, 0, false)]
+    [InlineData(40, 39, false)]
+    [InlineData(40, 5, true)]
+    [InlineData(2000, 1999, false)]
+    public void Many_members_are_compared_whole(int count, int repeatOf, bool escapeFirst)
+    {
+        StringBuilder payload = new("{\"sub\":\"s\"");
+        for (int i = 0; i < count; i++)
+        {
+            payload.Append(",\"").Append(escapeFirst && i == 0 ? "\\u006d" : "m").Append(i).Append("\":").Append(i);
+        }
+
+        var (distinctOk, _, distinctError, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload.ToString() + "}"));
+        Assert.True(distinctOk, distinctError.Message);
+
+        payload.Append(",\"m").Append(repeatOf).Append("\":true}");
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload.ToString()));
+        Assert.False(ok);
+        Assert.Equal("Failed to parse token payload: duplicate claim 'm" + repeatOf + "'", error.Message);
+    }
+
+    [Fact]
+    public void A_repeated_name_is_shown_only_as_printable_ascii_and_cut_short()
+    {
+        string name = "a\\\"b\\r\\n" + new string('x', 100);
+        var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"" + name + "\":1,\"" + name + "\":2}"));
+        Assert.False(ok);
+        Assert.StartsWith("Failed to parse token payload: duplicate claim 'aU+0022bU+000DU+000Axxx", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("...'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('"', error.Message);
+        Assert.True(error.Message.Length < 200, error.Message);
+    }
+
+    [Fact]
+    public void The_deepest_payload_the_parse_accepts_is_compared_without_throwing()
+    {
+        // An escaped name sends the names to the comparison after the pass, which reads the payload again.
+        for (int depth = 60; depth <= 70; depth++)
+        {
+            string payload = "{\"\\u0061\":1,\"x\":" + new string('[', depth) + new string(']', depth) + "}";
+            var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload));
+            Assert.True(ok || error.Message.EndsWith("the payload is not valid JSON", StringComparison.Ordinal), error.Message);
+            Assert.Equal(depth <= 63, ok);
+        }
+    }
 }

@@ -225,6 +225,28 @@ public sealed class AttackTests : IssuerTests
         await client.RejectsAsync(TestKeys.Primary.SignCompact(LocalIssuer.StandardHeader(TestKeys.Primary).ToJson(), payload), VerificationFailure.MalformedToken, "duplicate claim 'aud'");
     }
 
+    // A custom claim given twice by a signing issuer: the claims would keep the last, a ClaimsPrincipal both (RFC 7519
+    // section 4 allows neither a parser that keeps both nor one that keeps the first). Refused before any network call.
+    [Theory]
+    [InlineData(",\"roles\":\"user\",\"roles\":\"admin\"}")]
+    [InlineData(",\"https://example.com/roles\":[\"user\"],\"https:\\/\\/example.com\\/roles\":[\"admin\"]}")]
+    public async Task Duplicate_custom_claims_are_refused(string tail)
+    {
+        using ApiClient client = H.Client();
+        string payload = Payload().TrimEnd('}') + tail;
+        string token = TestKeys.Primary.SignCompact(LocalIssuer.StandardHeader(TestKeys.Primary).ToJson(), payload);
+        VerifyAccessTokenException e = await client.RejectsAsync(token, VerificationFailure.MalformedToken, "duplicate claim '");
+        Assert.Contains("roles'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+
+        // The same claims once each verify.
+        string once = Payload().TrimEnd('}') + ",\"roles\":\"admin\"}";
+        AccessTokenResult result = await client.TryVerifyAccessTokenAsync(TestKeys.Primary.SignCompact(LocalIssuer.StandardHeader(TestKeys.Primary).ToJson(), once));
+        Assert.True(result.IsValid, result.ErrorDescription);
+        Assert.True(result.Claims!.TryGetString("roles", out string? roles));
+        Assert.Equal("admin", roles);
+    }
+
     [Theory]
     [InlineData("PATH", "path/query/fragment are not allowed")]
     [InlineData("http://HOST/", "https required")]
