@@ -45,19 +45,15 @@ mapfile -t minted < <(dotnet run "$root/bench/seeded-size/mint.cs")
 [ "${#minted[@]}" -eq 5 ] || { echo "bench/seeded-size/mint.cs printed ${#minted[@]} lines, not 5"; exit 1; }
 export SEEDED_DOMAIN="${minted[0]}" SEEDED_JWKS="${minted[1]}" SEEDED_TOKEN="${minted[2]}" SEEDED_DPOP_TOKEN="${minted[3]}" SEEDED_PROOF="${minted[4]}"
 
-# The repository's nuget.config (settings; the sources are the machine's) with the packed folder added as a source.
-awk -v folder="$packed" '/<\/configuration>/ { print "  <packageSources>"; print "    <add key=\"auth0-api-aot-packed\" value=\"" folder "\" />"; print "  </packageSources>" } { print }' \
-  "$root/nuget.config" >"$work/nuget.config"
-grep -q "auth0-api-aot-packed" "$work/nuget.config" || { echo "could not add the packed folder to nuget.config"; exit 1; }
+# shellcheck source=tests/Packaging/packed.sh
+source "$root/tests/Packaging/packed.sh"
+packed_nuget_config "$packed" "$root/nuget.config" "$work/nuget.config"
 
 # <app: Images or Consumer> <target framework> <image folder in each package> <strict|lenient> <package id>...: publishes
 # the app self-contained for linux-x64 into $work/<app>-<tfm>, checks that each named package was installed from the
 # packed folder and that its published assembly is the package's image from that folder, runs it, and runs it again with
-# the JIT's list of the methods it compiles. strict: no method of the packages' types (Auth0.Api.Aot.*, the add-ons
-# included), nor the compiler's helpers instantiated over them, may be compiled from IL; the generic methods a consumer
-# instantiates over its own claims class (AccessTokenClaims.Read/TryRead<TClaims>, shared over reference types as
-# [System.__Canon]) and tier-1 recompiles of hot
-# precompiled methods are the JIT's normal work and are not counted.
+# the JIT's list of the methods it compiles. strict: none of the methods jitted_from_il (tests/Packaging/packed.sh)
+# lists may be compiled from IL.
 check() {
   local name="$1" tfm="$2" image="$3" strict="$4" app="$work/$1-$2" id package
   shift 4
@@ -67,19 +63,16 @@ check() {
       -p:ImagesTargetFramework="$tfm" -p:ConsumerTargetFramework="$tfm" -p:Auth0ApiAotVersion="$version" -o "$app/out" >"$app/publish.log" 2>&1; then
     echo "$name $tfm: publish failed:"; tail -n 20 "$app/publish.log"; exit 1
   fi
+  packed_installed "$work/packages" "$version" "$packed" "$@" || { echo "$name $tfm: a package was not installed from the packed folder"; exit 1; }
   for id in "$@"; do
     package="$packed/$id.$version.nupkg"
-    cmp -s "$work/packages/$(tr '[:upper:]' '[:lower:]' <<<"$id")/$version/$(tr '[:upper:]' '[:lower:]' <<<"$id").$version.nupkg" "$package" \
-      || { echo "$name $tfm: $id $version was not installed from $packed"; exit 1; }
     unzip -p "$package" "$image/$id.dll" | cmp -s - "$app/out/$id.dll" \
       || { echo "$name $tfm: the published $id.dll is not the package's $image image"; exit 1; }
   done
   "$app/out/$name" || { echo "$name $tfm: the app failed with the $image images"; exit 1; }
   DOTNET_JitDisasmSummary=1 "$app/out/$name" >"$app/jit.txt" 2>&1 || { echo "$name $tfm: the diagnostic run failed:"; grep -v "JIT compiled" "$app/jit.txt" | tail -n 5; exit 1; }
-  grep -q "JIT compiled Program:<Main>" "$app/jit.txt" || { echo "$name $tfm: the JIT list names none of the app's own methods: was it written?"; exit 1; }
   local jitted count=0
-  jitted=$(grep -E 'JIT compiled (Auth0\.Api\.Aot\.|<PrivateImplementationDetails>:[^(]*Auth0\.Api\.Aot\.)' "$app/jit.txt" \
-    | grep -vE '\[(Instrumented )?Tier1' | grep -vE 'JIT compiled Auth0\.Api\.Aot\.AccessTokenClaims:(Read|TryRead)\[System\.__Canon\]' || true)
+  jitted=$(jitted_from_il "$app/jit.txt") || { echo "$name $tfm: no JIT list"; exit 1; }
   [ -z "$jitted" ] || count=$(wc -l <<<"$jitted")
   if [ "$strict" = strict ] && [ "$count" -ne 0 ]; then
     echo "$name $tfm: the JIT compiled $count methods of the packages from IL: an image was not used:"; head -n 10 <<<"$jitted"; exit 1
