@@ -58,8 +58,8 @@ internal static class ClaimsMapping
 
     /// <summary>
     /// Whether the claims <see cref="Create"/> would make from <paramref name="claims"/> include one of type
-    /// <paramref name="type"/> (compared as <see cref="ClaimsIdentity.HasClaim(string, string)"/> does: the type ignoring
-    /// case, the value ordinally) with value <paramref name="value"/>, without making them. Answers only for string
+    /// <paramref name="type"/> with value <paramref name="value"/> (both compared ordinally, as
+    /// <see cref="Auth0ApiIdentity.HasClaim(string, string)"/> does), without making them. Answers only for string
     /// values (the words of <c>scope</c>, the elements of an array of strings); <see langword="false"/> (undecided)
     /// when a claim of that type holds another JSON value, so the caller makes the claims and asks them.
     /// </summary>
@@ -78,7 +78,7 @@ internal static class ClaimsMapping
             }
 
             ReadOnlySpan<char> member = name[..reader.CopyString(name)];
-            bool named = member.Equals(type, StringComparison.OrdinalIgnoreCase);
+            bool named = member.SequenceEqual(type);
             bool isScope = member.SequenceEqual("scope");
             reader.Read();
             if (!named)
@@ -231,11 +231,23 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
         return base.FindAll(match);
     }
 
-    /// <inheritdoc/>
+    /// <summary>The claims of type <paramref name="type"/>, compared ordinally (see <see cref="HasClaim(string, string)"/>).</summary>
+    /// <param name="type">The claim type.</param>
+    /// <returns>The matching claims.</returns>
     public override IEnumerable<Claim> FindAll(string type)
     {
+        ArgumentNullException.ThrowIfNull(type);
         Make();
-        return base.FindAll(type);
+        List<Claim> found = [];
+        foreach (Claim claim in base.Claims)
+        {
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal))
+            {
+                found.Add(claim);
+            }
+        }
+
+        return found;
     }
 
     /// <inheritdoc/>
@@ -245,11 +257,25 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
         return base.FindFirst(match);
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// The first claim of type <paramref name="type"/>, compared ordinally (see <see cref="HasClaim(string, string)"/>):
+    /// <see cref="ClaimsIdentity.Name"/> reads <c>sub</c> through it, never a custom <c>Sub</c>.
+    /// </summary>
+    /// <param name="type">The claim type.</param>
+    /// <returns>The claim, or <see langword="null"/>.</returns>
     public override Claim? FindFirst(string type)
     {
+        ArgumentNullException.ThrowIfNull(type);
         Make();
-        return base.FindFirst(type);
+        foreach (Claim claim in base.Claims)
+        {
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal))
+            {
+                return claim;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>
@@ -259,11 +285,30 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
         return base.HasClaim(match);
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Whether a claim has type <paramref name="type"/> and value <paramref name="value"/>, both compared ordinally.
+    /// <see cref="ClaimsIdentity"/> compares types ignoring case; JWT claim names are case-sensitive (RFC 7519 section
+    /// 7.3), and a token may carry a custom <c>Scope</c> or <c>Permissions</c> claim beside the real ones, so this
+    /// identity (and <see cref="ClaimsPrincipal.IsInRole(string)"/>, <see cref="FindFirst(string)"/> and
+    /// <see cref="FindAll(string)"/> over it) tells them apart.
+    /// </summary>
+    /// <param name="type">The claim type.</param>
+    /// <param name="value">The claim value.</param>
+    /// <returns>Whether such a claim exists.</returns>
     public override bool HasClaim(string type, string value)
     {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(value);
         Make();
-        return base.HasClaim(type, value);
+        foreach (Claim claim in base.Claims)
+        {
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal) && string.Equals(claim.Value, value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc/>
@@ -291,7 +336,7 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
     {
         if (Volatile.Read(ref _pending) is not { } token)
         {
-            return base.HasClaim(type, value);
+            return HasClaim(type, value);
         }
 
         return ClaimsMapping.TryFindClaim(token, type, value, out bool found) ? found : HasClaim(type, value);

@@ -2,10 +2,12 @@ using System;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Auth0.Api.Aot.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using static Auth0.Api.Aot.AspNetCore.Tests.Requests;
 
@@ -68,6 +70,54 @@ public sealed class HandlerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Failed to parse token payload: duplicate claim 'roles'\", DPoP algs=\"ES256\"", Challenge(response));
         Assert.Equal("invalid_token", (await ProblemAsync(response)).GetProperty("error").GetString());
+    }
+
+    // JWT claim names are case-sensitive (RFC 7519 section 7.3): a custom Scope, Permissions or Sub claim is not scope,
+    // permissions or sub, for the requirements, IsInRole, Identity.Name, FindFirst, FindAll and HasClaim alike.
+    [Theory]
+    [InlineData("\"Scope\":\"read:orders\"", "/orders")]
+    [InlineData("\"SCOPE\":[\"read:orders\"]", "/orders")]
+    [InlineData("\"scope\":\"x\",\"Scope\":\"read:orders\"", "/orders")]
+    [InlineData("\"scope\":\"x\",\"Scope\":\"read:orders\"", "/any")]
+    [InlineData("\"Permissions\":[\"admin\"]", "/admin")]
+    [InlineData("\"PERMISSIONS\":\"admin\"", "/admin")]
+    public async Task A_claim_named_like_scope_or_permissions_in_another_case_grants_nothing(string members, string path)
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer);
+        string payload = _issuer.StandardPayload(TestApp.Audience).ToJson();
+        string token = s_primary.SignCompact(LocalIssuer.StandardHeader(s_primary).ToJson(), payload[..^1] + "," + members + "}");
+        using HttpResponseMessage response = await app.Client.SendAsync(Get(path, "Bearer " + token));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_principal_compares_claim_types_ordinally()
+    {
+        string payload = _issuer.StandardPayload(TestApp.Audience).ToJson();
+        string token = s_primary.SignCompact(LocalIssuer.StandardHeader(s_primary).ToJson(),
+            "{\"Sub\":\"someone-else\",\"Permissions\":[\"admin\"]," + payload[1..^1] + ",\"permissions\":[\"audit\"]}");
+        ClaimsPrincipal? seen = null;
+        await using TestApp app = await TestApp.StartAsync(_issuer, pipeline: web =>
+        {
+            web.UseAuthentication();
+            web.UseAuthorization();
+            web.MapGet("/who", (HttpContext context) =>
+            {
+                seen = context.User;
+                return "ok";
+            }).RequireAuthorization();
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/who", "Bearer " + token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("user_123", seen!.Identity!.Name);
+        Assert.Equal("user_123", seen.FindFirst("sub")!.Value);
+        Assert.Equal("someone-else", seen.FindFirst("Sub")!.Value);
+        Assert.Null(seen.FindFirst("SUB"));
+        Assert.False(seen.IsInRole("admin"));
+        Assert.True(seen.IsInRole("audit"));
+        Assert.Equal(["audit"], seen.FindAll("permissions").Select(c => c.Value));
+        Assert.False(seen.HasClaim("permissions", "admin"));
+        Assert.True(seen.HasClaim("Permissions", "admin"));
     }
 
     [Fact]

@@ -209,7 +209,7 @@ public sealed class IdentityTests : IAsyncLifetime
             Assert.True(result.IsValid, member + ": " + result.ErrorDescription);
             foreach ((string type, string value) in questions)
             {
-                bool expected = ClaimsMapping.Create(result.Claims!, new ClaimsIdentity()).Any(c => string.Equals(c.Type, type, StringComparison.OrdinalIgnoreCase) && c.Value == value);
+                bool expected = ClaimsMapping.Create(result.Claims!, new ClaimsIdentity()).Any(c => string.Equals(c.Type, type, StringComparison.Ordinal) && c.Value == value);
                 Auth0ApiIdentity identity = Lazy(result.Claims!);
                 Assert.True(expected == identity.HasClaimFast(type, value), $"{member} {type}={value}: expected {expected}");
                 checkedCount++;
