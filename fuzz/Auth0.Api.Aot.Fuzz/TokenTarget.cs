@@ -98,12 +98,12 @@ internal static class TokenTarget
         {
             InvariantViolationException.ThrowIf(error.Kind == VerificationFailure.None || string.IsNullOrEmpty(error.Message), "a refused token has no failure");
             InvariantViolationException.ThrowIf(
-                error.Message.StartsWith(DuplicateClaim, StringComparison.Ordinal) && !RepeatsName(Interop.PayloadOf(token)),
+                error.Message.StartsWith(DuplicateClaim, StringComparison.Ordinal) && RepeatsName(Interop.PayloadOf(token), accepted: false) == false,
                 "a payload without a repeated member name was refused as a duplicate claim");
             return;
         }
 
-        InvariantViolationException.ThrowIf(RepeatsName(parsed.Payload(buffer).ToArray()), "a payload that repeats a member name parsed");
+        InvariantViolationException.ThrowIf(RepeatsName(parsed.Payload(buffer).ToArray(), accepted: true) != false, "a payload that repeats a member name parsed");
 
         // Every range the parse reports is inside the buffer (a slice out of range throws), and the signing input is the
         // token's text up to the second dot.
@@ -123,38 +123,40 @@ internal static class TokenTarget
 
     private const string DuplicateClaim = "Failed to parse token payload: duplicate claim '";
 
-    // Whether the payload is one JSON object that repeats a top-level member name, by an independent reader.
-    private static bool RepeatsName(byte[]? payload)
+    // Whether the payload is one JSON object that repeats a top-level member name, by another reader than the parser's
+    // (JsonDocument, its property names unescaped by JsonElement); null when it is not JSON at all (a registered claim's
+    // repeat is refused where it stands, before the rest is read). For a payload the parser accepted, a payload this
+    // reader refuses is a violation: the two would disagree on what is JSON.
+    private static bool? RepeatsName(byte[]? payload, bool accepted)
     {
         if (payload is null)
         {
-            return false;
+            return null;
         }
 
         try
         {
-            Utf8JsonReader reader = new(payload, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            using JsonDocument document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 64 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return false;
             }
 
             HashSet<string> names = new(StringComparer.Ordinal);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
-                if (!names.Add(reader.GetString()!))
+                if (!names.Add(property.Name))
                 {
                     return true;
                 }
-
-                reader.Skip();
             }
 
             return false;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
-            return false;
+            InvariantViolationException.ThrowIf(accepted, "a payload the parser accepted is not JSON to JsonDocument: " + e.Message);
+            return null;
         }
     }
 

@@ -10,8 +10,8 @@
 //      permissions an array of strings), their escapes checked (JsonEscapes); no member name repeated; the
 //      audience is matched and the confirmation (cnf, RFC 7800) read during this pass, so no later stage decodes the
 //      payload again.
-// Nothing here throws, and nothing allocates for a well-formed token except when a member name or value uses JSON
-// escapes.
+// Nothing here throws, and nothing allocates for a well-formed token except when the header's kid or typ, or the
+// payload's iss, uses JSON escapes (or typ is over 32 bytes); comparing many or escaped member names uses pooled buffers.
 
 using System;
 using System.Diagnostics;
@@ -382,10 +382,12 @@ internal static class TokenParser
         // The other members may not repeat either (RFC 7519 section 4): the readers after this one would disagree on a
         // repeated name (AccessTokenClaims keeps the last, a ClaimsPrincipal gets a claim for each). Up to OtherNames
         // plainly written names are compared here as they come; past that, or once a name is escaped, every name is
-        // compared after the pass instead (RepeatedName), which holds a hash set for tokens with that many members.
+        // compared after the pass instead (FindRepeatedName). Either way a repeat is reported after the pass, once the
+        // rest of the payload has checked out, so the error a payload gets does not depend on how many names it has.
         Span<int> others = stackalloc int[OtherNames * 2];
         int otherCount = 0;
         bool compareAfter = false;
+        int repeatStart = -1, repeatLength = 0;
         while (!cursor.TryConsume((byte)'}'))
         {
             if ((!first && !cursor.TryConsume((byte)',')) || !cursor.TryReadString(out int nameStart, out int nameLength, out bool nameEscaped) || !cursor.TryConsume((byte)':'))
@@ -409,7 +411,7 @@ internal static class TokenParser
                 return false;
             }
 
-            if (bit == 0 && !compareAfter)
+            if (bit == 0 && !compareAfter && repeatStart < 0)
             {
                 if (nameEscaped || otherCount == OtherNames)
                 {
@@ -417,8 +419,8 @@ internal static class TokenParser
                 }
                 else if (IsRepeated(json, name, others[..(otherCount * 2)]))
                 {
-                    error = DuplicateClaim(name);
-                    return false;
+                    repeatStart = nameStart;
+                    repeatLength = nameLength;
                 }
                 else
                 {
@@ -447,9 +449,14 @@ internal static class TokenParser
             return false;
         }
 
-        if (compareAfter && RepeatedName(json) is string repeated)
+        if (repeatStart >= 0)
         {
-            error = DuplicateClaim(Encoding.UTF8.GetBytes(repeated));
+            error = DuplicateClaim(json.Slice(repeatStart, repeatLength));
+            return false;
+        }
+
+        if (compareAfter && FindRepeatedName(json, out error))
+        {
             return false;
         }
 
@@ -476,25 +483,89 @@ internal static class TokenParser
         return false;
     }
 
-    // The first top-level member name, unescaped, that the payload (one object, already checked) repeats, or null. A
-    // string hash set: its hashing is randomised per process, so no payload can make its names collide on purpose.
-    private static string? RepeatedName(ReadOnlySpan<byte> json)
+    // Whether two top-level member names of the payload (one object, already checked) are the same once unescaped; the
+    // error names one of them. The names are copied unescaped into one pooled buffer (never longer than the payload)
+    // and sorted (SortNames), so equal names end up side by side: O(n log n) for any payload, nothing allocated but the
+    // error.
+    private static bool FindRepeatedName(ReadOnlySpan<byte> json, out AuthError error)
     {
-        System.Collections.Generic.HashSet<string> names = new(StringComparer.Ordinal);
-        Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        byte[] names = System.Buffers.ArrayPool<byte>.Shared.Rent(json.Length);
+        long[] spans = System.Buffers.ArrayPool<long>.Shared.Rent((json.Length / 4) + 1);
+        try
         {
-            string name = reader.GetString()!;
-            if (!names.Add(name))
+            int count = 0, used = 0;
+            Utf8JsonReader reader = new(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                return name;
+                int length = reader.CopyString(names.AsSpan(used));
+                spans[count++] = ((long)used << 32) | (uint)length;
+                used += length;
+                reader.Skip();
             }
 
-            reader.Skip();
+            Span<long> sorted = spans.AsSpan(0, count);
+            SortNames(sorted, names);
+            for (int i = 1; i < sorted.Length; i++)
+            {
+                if (NameAt(names, sorted[i]).SequenceEqual(NameAt(names, sorted[i - 1])))
+                {
+                    error = DuplicateClaim(NameAt(names, sorted[i]));
+                    return true;
+                }
+            }
+
+            error = default;
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(spans);
+            System.Buffers.ArrayPool<byte>.Shared.Return(names);
+        }
+    }
+
+    private static ReadOnlySpan<byte> NameAt(byte[] names, long span) => names.AsSpan((int)(span >> 32), (int)(span & uint.MaxValue));
+
+    // Sorts the (offset, length) pairs of FindRepeatedName by the bytes they cover: a heapsort, O(n log n) for any
+    // input and allocation-free (MemoryExtensions.Sort with a comparer allocates a delegate and a boxed comparer).
+    private static void SortNames(Span<long> items, byte[] names)
+    {
+        for (int i = (items.Length / 2) - 1; i >= 0; i--)
+        {
+            SiftDown(items, i, items.Length, names);
         }
 
-        return null;
+        for (int end = items.Length - 1; end > 0; end--)
+        {
+            (items[0], items[end]) = (items[end], items[0]);
+            SiftDown(items, 0, end, names);
+        }
+    }
+
+    private static void SiftDown(Span<long> items, int root, int length, byte[] names)
+    {
+        while (true)
+        {
+            int child = (2 * root) + 1;
+            if (child >= length)
+            {
+                return;
+            }
+
+            if (child + 1 < length && NameAt(names, items[child]).SequenceCompareTo(NameAt(names, items[child + 1])) < 0)
+            {
+                child++;
+            }
+
+            if (NameAt(names, items[root]).SequenceCompareTo(NameAt(names, items[child])) >= 0)
+            {
+                return;
+            }
+
+            (items[root], items[child]) = (items[child], items[root]);
+            root = child;
+        }
     }
 
     // A repeated member that is not a registered claim; its name is the token's text, so it is shown only as Untrusted

@@ -1,5 +1,7 @@
 using System;
 using System.Buffers.Text;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Auth0.Api.Aot.Internal;
 
@@ -215,5 +217,80 @@ public sealed class TokenParserTests
             Assert.True(ok || error.Message.EndsWith("the payload is not valid JSON", StringComparison.Ordinal), error.Message);
             Assert.Equal(depth <= 63, ok);
         }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(40)]
+    public void A_repeated_name_is_reported_after_the_rest_of_the_payload_checked_out(int others)
+    {
+        // However many names come between (the compared-as-they-come limit is 16), a later bad claim or bad JSON is
+        // reported first, and the repeat only when the rest is sound.
+        string between = string.Concat(Enumerable.Range(0, others).Select(i => ",\"m" + i + "\":" + i));
+        string header = "{\"alg\":\"RS256\",\"kid\":\"k\"}";
+        Assert.EndsWith("Invalid 'exp' claim: must be an integer NumericDate", Parse(Token(header, "{\"a\":1" + between + ",\"a\":2,\"exp\":\"x\"}")).Error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("the payload is not valid JSON", Parse(Token(header, "{\"a\":1" + between + ",\"a\":2,\"b\":tru}")).Error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("duplicate claim 'a'", Parse(Token(header, "{\"a\":1" + between + ",\"a\":2,\"exp\":5}")).Error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(17, false)]
+    [InlineData(40, true)]
+    public void Comparing_names_allocates_nothing(int custom, bool escapeOne)
+    {
+        // Past 16 custom names, or with an escaped one, the names are compared from pooled buffers.
+        StringBuilder payload = new("{\"iss\":\"https://t/\",\"sub\":\"s\",\"aud\":\"api\",\"exp\":20");
+        for (int i = 0; i < custom; i++)
+        {
+            payload.Append(",\"").Append(escapeOne && i == 7 ? "\\u0063" : "c").Append(i).Append("\":\"v\"");
+        }
+
+        string token = Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload.Append('}').ToString());
+        byte[] buffer = new byte[TokenParser.BufferSize(token.Length)];
+        for (int warm = 0; warm < 3; warm++)
+        {
+            Assert.True(TokenParser.TryParse(token, buffer, SigningAlgorithms.RS256, "api"u8, out _, out _));
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        bool ok = TokenParser.TryParse(token, buffer, SigningAlgorithms.RS256, "api"u8, out _, out AuthError error);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(ok, error.Message);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void The_comparison_after_the_pass_agrees_with_a_hash_set()
+    {
+        // 500 payloads of 17 to 80 short names drawn from a small alphabet (so that many repeat), half with an escaped
+        // name: refused as a duplicate exactly when a set of the names would hold fewer than there are.
+        Random random = new(20261203);
+        int refused = 0;
+        for (int round = 0; round < 500; round++)
+        {
+            int count = random.Next(17, 81);
+            List<string> names = [];
+            StringBuilder payload = new("{");
+            for (int i = 0; i < count; i++)
+            {
+                string name = new(Enumerable.Range(0, random.Next(1, 5)).Select(_ => "abcdefg"[random.Next(7)]).ToArray());
+                names.Add(name);
+                string written = round % 2 == 0 && name.Length > 0 && i == count / 2 ? "\\u00" + ((int)name[0]).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + name[1..] : name;
+                payload.Append(i == 0 ? "\"" : ",\"").Append(written).Append("\":").Append(i);
+            }
+
+            var (ok, _, error, _) = Parse(Token("{\"alg\":\"RS256\",\"kid\":\"k\"}", payload.Append('}').ToString()));
+            bool repeats = new HashSet<string>(names, StringComparer.Ordinal).Count < names.Count;
+            Assert.True(ok != repeats, payload.ToString());
+            if (!ok)
+            {
+                refused++;
+                string shown = error.Message["Failed to parse token payload: duplicate claim '".Length..^1];
+                Assert.True(names.Count(n => n == shown) > 1, shown);
+            }
+        }
+
+        Assert.InRange(refused, 50, 499);
     }
 }
