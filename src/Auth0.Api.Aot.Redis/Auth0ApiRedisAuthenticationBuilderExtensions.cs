@@ -40,10 +40,14 @@ public static partial class Auth0ApiRedisAuthenticationBuilderExtensions
         {
             configuration = ConfigurationOptions.Parse(connectionString);
         }
-        catch (ArgumentException exception)
+        catch (ArgumentException)
         {
-            // StackExchange.Redis names a bad keyword, never a value: its message holds no password.
-            throw new ArgumentException("The Redis connection string is not valid: " + exception.Message, nameof(connectionString), exception);
+            // StackExchange.Redis's message names the option it could not read, and a password holding ',' splits into
+            // options: "password=ab,cd=1" is refused as "Keyword 'cd' is not supported". Neither its message nor the
+            // exception (which a logger would print) is passed on.
+            throw new ArgumentException(
+                "The Redis connection string is not valid: an option is unknown or has a bad value (the parser's message is left out, as it can quote part of a password; a password holding ',' or '=' must be given as ConfigurationOptions.Password through the overload that takes a multiplexer)",
+                nameof(connectionString));
         }
 
         if (configuration.EndPoints.Count == 0)
