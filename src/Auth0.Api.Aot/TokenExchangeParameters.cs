@@ -179,12 +179,12 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
         {
             if (IsReserved(entry.Name))
             {
-                return "Parameter '" + entry.Name + "' is reserved and cannot be overridden";
+                return "Parameter '" + Internal.Error.CallerText(entry.Name) + "' is reserved and cannot be overridden";
             }
 
             if (entry.Values.Count > MaxValuesPerName)
             {
-                return "Parameter '" + entry.Name + "' exceeds maximum array size of 20";
+                return "Parameter '" + Internal.Error.CallerText(entry.Name) + "' exceeds maximum array size of 20";
             }
         }
 
@@ -205,9 +205,20 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
     }
 
     // Python compares name.lower() with the lower-cased list; OrdinalIgnoreCase compares upper-cased. Checking both
-    // refuses every spelling either would (the Kelvin sign U+212A lowers to 'k' but does not upper-case to 'K').
-    internal static bool IsReserved(string name) =>
-        s_reservedNames.Contains(name) || s_reservedNames.Contains(name.ToLowerInvariant());
+    // refuses every spelling either would (the Kelvin sign U+212A lowers to 'k' but does not upper-case to 'K'). Beyond
+    // Python, a reserved name with whitespace around it or an array suffix ("grant_type ", "audience[]") is refused
+    // too, in case a server trims names or reads bracketed ones as arrays.
+    internal static bool IsReserved(string name)
+    {
+        if (s_reservedNames.Contains(name) || s_reservedNames.Contains(name.ToLowerInvariant()))
+        {
+            return true;
+        }
+
+        string bare = name.Trim();
+        bare = bare.EndsWith("[]", StringComparison.Ordinal) ? bare[..^2].TrimEnd() : bare;
+        return bare.Length != name.Length && (s_reservedNames.Contains(bare) || s_reservedNames.Contains(bare.ToLowerInvariant()));
+    }
 
     private Entry GetOrAdd(string name)
     {

@@ -321,6 +321,13 @@ internal static class Error
     private static string Truncate(string value) => Untrusted(value, 16);
 
     /// <summary>
+    /// The caller's own text in a message, unchanged unless it holds a control character (CR, LF, TAB, DEL...), which
+    /// would split a log line: then as <see cref="Untrusted"/> makes it.
+    /// </summary>
+    public static string CallerText(string value) =>
+        value.AsSpan().IndexOfAnyInRange('\0', '\u001F') < 0 && !value.Contains('\u007F', StringComparison.Ordinal) ? value : Untrusted(value);
+
+    /// <summary>
     /// <paramref name="value"/> made safe for a message and a challenge: the characters RFC 6750 section 3 allows in
     /// <c>error_description</c> (%x20-21 / %x23-5B / %x5D-7E) are kept, every other one (CR, LF, NUL, <c>"</c>,
     /// <c>\</c>, non-ASCII, a lone surrogate) becomes <c>U+XXXX</c> (one code point for a surrogate pair), and more

@@ -59,9 +59,10 @@ internal sealed class TokenEndpointClient
     /// <param name="defaultMessage">The message when an error response has no description.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
     /// <exception cref="ApiException">Discovery, transport, the endpoint's error answer, or an unusable success answer.</exception>
-    /// <exception cref="BaseAuthException">The flow's exception (<paramref name="endpointProblem"/>) in a build without HTTP (HttpFetchFeature).</exception>
+    /// <exception cref="BaseAuthException">The flow's exception (<paramref name="endpointProblem"/>) in a build without HTTP (HttpFetchFeature), or when a field's name or value holds a lone surrogate (before any request).</exception>
     public Task<TokenEndpointResponse> PostAsync(string flow, List<KeyValuePair<string, string>> form, Func<string, BaseAuthException> endpointProblem, string defaultCode, Func<int, string> defaultMessage, CancellationToken cancellationToken) =>
         !HttpFetchFeature.IsEnabled ? throw endpointProblem("Token endpoint requests are not possible: " + HttpFetchFeature.DisabledReason)
+            : LoneSurrogateField(form) is { } field ? throw endpointProblem("Parameter '" + Error.Untrusted(field, 64) + "' holds a lone surrogate and cannot be sent")
             : Telemetry.TokenRequestsEnabled ? PostMeasuredAsync(flow, form, endpointProblem, defaultCode, defaultMessage, cancellationToken)
             : PostCoreAsync(form, endpointProblem, defaultCode, defaultMessage, null, cancellationToken);
 
@@ -273,7 +274,8 @@ internal sealed class TokenEndpointClient
             }
             else if (value.TryGetDouble(out double number) && double.IsFinite(number) && Math.Abs(number) < 9e15)
             {
-                seconds = (long)Math.Truncate(number);
+                // The sign before the truncation: -0.9 is negative, not 0.
+                seconds = number < 0 ? -1 : (long)Math.Truncate(number);
             }
             else
             {
@@ -312,6 +314,45 @@ internal sealed class TokenEndpointClient
     }
 
     private static ApiException Invalid(string message) => new("invalid_response", message, 502);
+
+    // The name of the first field whose name or value holds a lone surrogate, which FormUrlEncodedContent would send as
+    // U+FFFD: another token or value than the caller's. Checked before any request, span or measurement.
+    private static string? LoneSurrogateField(List<KeyValuePair<string, string>> form)
+    {
+        foreach (KeyValuePair<string, string> field in form)
+        {
+            if (!IsWellFormedUtf16(field.Key) || !IsWellFormedUtf16(field.Value))
+            {
+                return field.Key;
+            }
+        }
+
+        return null;
+    }
+
+    // Whether every surrogate in text is half of a pair, so that its UTF-8 form is the same text.
+    private static bool IsWellFormedUtf16(string text)
+    {
+        int i = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (i < 0)
+        {
+            return true;
+        }
+
+        for (; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>A parsed successful token-endpoint answer.</summary>

@@ -137,7 +137,7 @@ internal sealed class TokenExchangeClient
             form.AddRange(extra.ToFormFields());
         }
 
-        string failure = "Failed to exchange token of type '" + subjectTokenType + "'" + (string.IsNullOrEmpty(audience) ? string.Empty : " for audience '" + audience + "'");
+        string failure = "Failed to exchange token of type '" + Error.CallerText(subjectTokenType) + "'" + (string.IsNullOrEmpty(audience) ? string.Empty : " for audience '" + Error.CallerText(audience) + "'");
         return await _endpoint.PostAsync(flow, form, static message => new GetTokenByExchangeProfileException(message), "token_exchange_error", _ => failure, cancellationToken).ConfigureAwait(false);
     }
 

@@ -83,6 +83,49 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
         Assert.Equal(0, H.Issuer.TotalRequests);
     }
 
+    // Beyond the Python SDK's list: a reserved name with whitespace around it or an array suffix, in case a server trims
+    // names or reads bracketed ones as arrays; and a caller's name is shown only as printable ASCII.
+    [Theory]
+    [InlineData("grant_type ", "grant_type ")]
+    [InlineData(" audience", " audience")]
+    [InlineData("audience[]", "audience[]")]
+    [InlineData("Scope []", "Scope []")]
+    [InlineData("scope\r\n", "scopeU+000DU+000A")]
+    public async Task A_reserved_name_trimmed_or_with_an_array_suffix_is_refused_too(string name, string shown)
+    {
+        using ApiClient client = Confidential();
+        GetTokenByExchangeProfileException e = await Assert.ThrowsAsync<GetTokenByExchangeProfileException>(async () =>
+            await client.GetTokenByExchangeProfileAsync(Request(extra: new TokenExchangeParameters { { name, "should_fail" } })));
+        Assert.Equal("Parameter '" + shown + "' is reserved and cannot be overridden", e.Message);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_lone_surrogate_is_refused_before_any_request_rather_than_sent_as_another_character(int shape)
+    {
+        // Made here: a theory's serialised arguments would turn a lone surrogate into U+FFFD before the test saw it.
+        (string subject, string? extraValue) = shape switch
+        {
+            0 => ("tok" + (char)0xD800 + "x", null),
+            1 => ("tok" + (char)0xDC00, (string?)null),
+            _ => ("legacy-token", "x" + (char)0xD83D),
+        };
+        // FormUrlEncodedContent would send U+FFFD in its place: a token or value other than the caller's.
+        using ApiClient client = Confidential();
+        TokenExchangeParameters? extra = extraValue is null ? null : new TokenExchangeParameters { { "custom", extraValue } };
+        GetTokenByExchangeProfileException e = await Assert.ThrowsAsync<GetTokenByExchangeProfileException>(async () =>
+            await client.GetTokenByExchangeProfileAsync(Request(subject: subject, extra: extra)));
+        Assert.Equal("Parameter '" + (extraValue is null ? "subject_token" : "custom") + "' holds a lone surrogate and cannot be sent", e.Message);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+
+        // A surrogate pair is text like any other, and is sent.
+        AnswerJson("{\"access_token\":\"at\",\"expires_in\":60}");
+        Assert.Equal("at", (await client.GetTokenByExchangeProfileAsync(Request(subject: "tok\uD83D\uDE00"))).AccessToken);
+    }
+
     [Theory]
     [InlineData("scope")]
     [InlineData("RESOURCE")]

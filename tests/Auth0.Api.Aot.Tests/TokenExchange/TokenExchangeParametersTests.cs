@@ -265,7 +265,6 @@ public sealed class TokenExchangeParametersTests
     [InlineData("audience_hint")]
     [InlineData("my_client_id")]
     [InlineData("grant-type")]
-    [InlineData(" scope")]
     [InlineData("device_id")]
     public void Names_close_to_reserved_ones_are_allowed(string name)
     {

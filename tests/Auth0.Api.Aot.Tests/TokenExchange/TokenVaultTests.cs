@@ -139,6 +139,7 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
     [InlineData("{\"access_token\":\"a\",\"expires_in\":\"not-an-int\"}", "invalid_response", "expires_in is not an integer.")]
     [InlineData("{\"access_token\":\"a\",\"expires_in\":\"\\ud800\"}", "invalid_response", "expires_in is not an integer.")]
     [InlineData("{\"access_token\":\"a\",\"expires_in\":-1}", "invalid_response", "expires_in cannot be negative.")]
+    [InlineData("{\"access_token\":\"a\",\"expires_in\":-0.9}", "invalid_response", "expires_in cannot be negative.")]
     [InlineData("{\"access_token\":\"a\",\"scope\":7}", "invalid_response", "Invalid 'scope' in response.")]
     public async Task Unusable_success_answers_are_502(string body, string code, string message)
     {
