@@ -53,6 +53,7 @@ using SampleProcess server = SampleProcess.Start(serverPath, (origin, environmen
 {
     environment["Auth0Api__Domain"] = issuer.Domain;
     environment["Auth0Api__Audience"] = origin + "/mcp";   // the MCP server's own URL, as the MCP spec has it (RFC 8707)
+    environment["Auth0Api__PublicOrigin"] = origin;       // what DPoP proofs' htu is checked against, not the Host header
     environment["Auth0Api__ClientId"] = ClientId;
     environment["Auth0Api__ClientSecret"] = clientSecret;
     environment["OfflineJwks"] = issuer.JwksJson();

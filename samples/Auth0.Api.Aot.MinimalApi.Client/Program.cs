@@ -26,6 +26,8 @@ string appPath = Path.GetFullPath(args.Length > 0 ? args[0] : SampleProcess.Reco
 await using LocalIssuer issuer = await LocalIssuer.StartAsync();
 
 // The sample reads its settings from the environment, as it would in a container.
+// No PublicOrigin: the loopback origin is not the API's (https://api.example.com, which resource_metadata names), so the
+// sample checks htu against the Host header and warns about it at startup (a deployment sets Auth0Api__PublicOrigin).
 using SampleProcess app = SampleProcess.Start(appPath, (_, environment) =>
 {
     environment["Auth0Api__Domain"] = issuer.Domain;

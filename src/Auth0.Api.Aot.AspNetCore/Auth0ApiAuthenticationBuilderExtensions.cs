@@ -83,7 +83,8 @@ public static class Auth0ApiAuthenticationBuilderExtensions
             provider.GetRequiredService<Auth0ApiClients>(),
             provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Auth0ApiWarmUp>>(),
-            scheme));
+            scheme,
+            provider.GetService<IOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>>()?.Value));
 
         // Fail at startup, naming the option, rather than on the first request.
         services.AddOptions<Auth0ApiOptions>(scheme)

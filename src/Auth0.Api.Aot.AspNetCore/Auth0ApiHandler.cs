@@ -159,7 +159,7 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         Response.Headers.CacheControl = "no-store";
         if (challenge.Challenge is { } value)
         {
-            Response.Headers.Append(HeaderNames.WWWAuthenticate, value);
+            AppendChallenge(value);
         }
 
         if (result.DPoPNonce is { } nonce)
@@ -217,11 +217,25 @@ public sealed class Auth0ApiHandler : AuthenticationHandler<Auth0ApiOptions>
         string? requestScheme = feature.Get(Scheme.Name)?.Result.Scheme;
         Response.StatusCode = StatusCodes.Status403Forbidden;
         Response.Headers.CacheControl = "no-store";
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, client.CreateInsufficientScopeChallenge(requestScheme, scopes, ResourceMetadataUrl()));
+        AppendChallenge(client.CreateInsufficientScopeChallenge(requestScheme, scopes, ResourceMetadataUrl()));
         if (Options.WriteProblemDetails)
         {
             await Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "insufficient_scope", "The access token does not grant what this operation needs").ConfigureAwait(false);
         }
+    }
+
+    // Two Auth0 schemes of one policy may challenge alike (the same modes and metadata): the same challenge once.
+    private void AppendChallenge(string value)
+    {
+        foreach (string? present in Response.Headers[HeaderNames.WWWAuthenticate])
+        {
+            if (string.Equals(present, value, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, value);
     }
 
     /// <summary>The absolute URL a DPoP proof's <c>htu</c> is compared with.</summary>
@@ -292,6 +306,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: {Document} fetch from {Host} port {Port} failed ({Kind}); {State}")]
     public static partial void KeySourceFailed(ILogger logger, string scheme, KeySourceDocument document, string host, int port, KeySourceFailureKind kind, string state);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} accepts DPoP and checks each proof's htu against the request's Host header, and any host is allowed (AllowedHosts unset or '*'): set PublicOrigin, or AllowedHosts to the API's host names (docs/aspnetcore.md, \"Behind a proxy or load balancer\")")]
+    public static partial void HostChoosesHtuOrigin(ILogger logger, string scheme);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status}, issuer {Issuer})")]
     public static partial void Unavailable(ILogger logger, string scheme, VerificationFailure failure, int status, string issuer);

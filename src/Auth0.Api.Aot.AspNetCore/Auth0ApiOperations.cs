@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Auth0.Api.Aot.AspNetCore;
 
 /// <summary>Builds a scheme's client when the host starts (so a bad key snapshot stops it) and fetches its keys in the background.</summary>
-internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Auth0ApiOptions> options, ILogger<Auth0ApiWarmUp> logger, string scheme) : IHostedService, IDisposable
+internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Auth0ApiOptions> options, ILogger<Auth0ApiWarmUp> logger, string scheme, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering = null) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _warmUp;
@@ -22,7 +22,13 @@ internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Au
     public Task StartAsync(CancellationToken cancellationToken)
     {
         ApiClient client = clients.Get(scheme);
-        if (options.Get(scheme).WarmUpKeys)
+        Auth0ApiOptions schemeOptions = options.Get(scheme);
+        if (HostChoosesHtuOrigin(schemeOptions, hostFiltering))
+        {
+            Log.HostChoosesHtuOrigin(logger, scheme);
+        }
+
+        if (schemeOptions.WarmUpKeys)
         {
             _warmUp = Task.Run(() => WarmUpAsync(client), CancellationToken.None);
         }
@@ -40,6 +46,18 @@ internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Au
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    /// <summary>
+    /// Whether a DPoP proof's <c>htu</c> is checked against an origin the client picks: DPoP accepted, no
+    /// <see cref="Auth0ApiOptions.PublicOrigin"/> or <see cref="Auth0ApiOptions.RequestUrlResolver"/>, and host filtering
+    /// absent or allowing any host (<c>AllowedHosts</c> unset or <c>*</c>). A proof a client made for another server
+    /// (<c>htu</c> <c>https://evil.example/orders</c>) then passes with <c>Host: evil.example</c>.
+    /// </summary>
+    internal static bool HostChoosesHtuOrigin(Auth0ApiOptions options, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering) =>
+        options.Client.DPoPMode != DPoPMode.Disabled
+        && options.PublicOrigin is null
+        && options.RequestUrlResolver is null
+        && (hostFiltering is null || hostFiltering.AllowedHosts.Count == 0 || hostFiltering.AllowedHosts.Contains("*"));
 
     private async Task WarmUpAsync(ApiClient client)
     {

@@ -58,6 +58,45 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await HealthAsync(app)).Status);
     }
 
+    // Without PublicOrigin, a proof's htu is checked against the request's Host header, which the client writes: a scheme
+    // that accepts DPoP while any host is allowed says so at startup, once.
+    [Theory]
+    [InlineData("default", true)]
+    [InlineData("public-origin", false)]
+    [InlineData("resolver", false)]
+    [InlineData("dpop-disabled", false)]
+    [InlineData("allowed-hosts", false)]
+    [InlineData("allowed-hosts-star", true)]
+    public async Task A_DPoP_scheme_whose_htu_origin_the_Host_header_picks_is_warned_about_at_startup(string setup, bool warned)
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            _issuer,
+            configure: options =>
+            {
+                if (setup == "public-origin")
+                {
+                    options.PublicOrigin = new Uri("https://api.example.com");
+                }
+                else if (setup == "resolver")
+                {
+                    options.RequestUrlResolver = context => "https://api.example.com" + context.Request.Path;
+                }
+                else if (setup == "dpop-disabled")
+                {
+                    options.Client.DPoPMode = DPoPMode.Disabled;
+                }
+            },
+            build: builder =>
+            {
+                if (setup.StartsWith("allowed-hosts", StringComparison.Ordinal))
+                {
+                    builder.Services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [setup == "allowed-hosts" ? "localhost" : "*"]);
+                }
+            });
+        int warnings = app.Logs.Count(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("checks each proof's htu against the request's Host header", StringComparison.Ordinal));
+        Assert.Equal(warned ? 1 : 0, warnings);
+    }
+
     [Fact]
     public async Task A_warm_up_that_fails_is_logged_not_fatal_and_the_health_check_is_unhealthy()
     {

@@ -74,6 +74,34 @@ public sealed class SchemesAndOptionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_schemes_that_challenge_alike_write_their_challenge_once()
+    {
+        await using TestApp app = await TestApp.StartAsync(_issuer, o => (o.WarmUpKeys, o.WriteProblemDetails) = (false, false), builder =>
+        {
+            builder.Services.AddAuthentication().AddAuth0Api("C", o =>
+            {
+                o.Client.Domain = _issuer.Domain;
+                o.Client.Audience = TestApp.Audience;
+                o.Client.HttpClient = _issuer.CreateHttpClient();
+                (o.WarmUpKeys, o.WriteProblemDetails) = (false, false);
+            });
+            builder.Services.AddAuthorization(options => options.AddPolicy("alike", policy =>
+                policy.AddAuthenticationSchemes(Auth0ApiDefaults.AuthenticationScheme, "C").RequireAuthenticatedUser().RequireScope("admin:all")));
+        }, app =>
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapGet("/alike", () => "alike").RequireAuthorization("alike");
+        });
+        using HttpResponseMessage none = await app.Client.SendAsync(Get("/alike"));
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(["Bearer realm=\"api\", DPoP algs=\"ES256\""], none.Headers.NonValidated["WWW-Authenticate"]);
+        using HttpResponseMessage forbidden = await app.Client.SendAsync(Get("/alike", "Bearer " + _issuer.CreateToken(TestApp.Audience)));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Single(forbidden.Headers.NonValidated["WWW-Authenticate"]);
+    }
+
+    [Fact]
     public async Task A_token_refused_by_OnTokenValidated_gives_no_claims_and_an_invalid_token_challenge()
     {
         await using TestApp app = await TestApp.StartAsync(_issuer, o => o.Events.OnTokenValidated = context =>
