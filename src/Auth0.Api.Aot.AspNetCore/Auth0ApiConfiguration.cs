@@ -26,6 +26,9 @@ public sealed class Auth0ApiConfiguration
     /// <summary><see cref="ApiClientOptions.DPoPNonceKey"/>, base64 (at least 32 bytes); keep it in a secret store.</summary>
     public string? DPoPNonceKey { get; set; }
 
+    /// <summary><see cref="ApiClientOptions.CacheSigningKey"/>, base64 (at least 32 bytes); keep it in a secret store.</summary>
+    public string? CacheSigningKey { get; set; }
+
     /// <summary><see cref="ApiClientOptions.DPoPNonceLifetime"/>.</summary>
     public TimeSpan? DPoPNonceLifetime { get; set; }
 
@@ -92,6 +95,11 @@ public sealed class Auth0ApiConfiguration
         if (DPoPNonceKey is { } nonceKey)
         {
             client.DPoPNonceKey = Base64(nonceKey, nameof(DPoPNonceKey));
+        }
+
+        if (CacheSigningKey is { } cacheKey)
+        {
+            client.CacheSigningKey = Base64(cacheKey, nameof(CacheSigningKey));
         }
 
         client.DPoPNonceLifetime = DPoPNonceLifetime ?? client.DPoPNonceLifetime;

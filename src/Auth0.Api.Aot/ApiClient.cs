@@ -40,7 +40,7 @@ public sealed partial class ApiClient : IDisposable
         TimeProvider timeProvider = valid.TimeProvider;
 
         RefreshPolicy policy = new(valid.CacheTtl, valid.MinimumCacheLifetime, valid.MaxStaleness, valid.FailureBackoff, valid.UnknownKidRefreshCooldown, valid.CacheMaxEntries, timeProvider);
-        KeySource keySource = new(valid.HttpClient, valid.Timeout, policy, valid.Cache);
+        KeySource keySource = new(valid.HttpClient, valid.Timeout, policy, valid.Cache, valid.CacheSigningKey);
         try
         {
             SeedKeys(valid, keySource);

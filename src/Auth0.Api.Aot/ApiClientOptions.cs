@@ -248,6 +248,16 @@ public sealed class ApiClientOptions
     public ICacheAdapter? Cache { get; set; }
 
     /// <summary>
+    /// A key of at least 32 bytes, the same on every instance of a fleet, under which the documents kept in
+    /// <see cref="Cache"/> are authenticated (HMAC-SHA256): an entry written without it or under another key reads as
+    /// a miss, and the document is fetched from the issuer. Without it an entry carries a checksum only, so whoever can
+    /// write the shared store can make every instance trust a key set of their choosing. Keep it in a secret store; a
+    /// fleet moving to a key (or to a new one) refetches while instances disagree, it does not fail. Default: none
+    /// (docs/caching.md, "A cache shared between instances").
+    /// </summary>
+    public byte[]? CacheSigningKey { get; set; }
+
+    /// <summary>
     /// Cold start and offline use: the JWKS of an issuer given up front, keyed by domain (normalised like
     /// <see cref="Domain"/>), as JSON text. Such an issuer's keys are pinned: no discovery or JWKS request is ever made
     /// for it, and its issuer is <c>https://{domain}/</c>. An application that seeds every key can leave the HTTP stack

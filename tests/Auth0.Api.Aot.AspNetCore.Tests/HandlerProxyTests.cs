@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
@@ -131,6 +132,7 @@ public sealed class HandlerProxyTests : IAsyncLifetime
             ["Auth0Api:ScopesSupported:0"] = "read:orders",
             ["Auth0Api:AdvertiseResourceMetadata"] = "true",
             ["Auth0Api:PublicOrigin"] = "https://api.example.com",
+            ["Auth0Api:CacheSigningKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
         });
         builder.Services.AddAuthentication(Auth0ApiDefaults.AuthenticationScheme)
             .AddAuth0Api(Auth0ApiDefaults.AuthenticationScheme, builder.Configuration.GetSection(Auth0ApiDefaults.ConfigurationSection), o => o.Client.HttpClient = _issuer.CreateHttpClient());
@@ -140,6 +142,7 @@ public sealed class HandlerProxyTests : IAsyncLifetime
         Auth0ApiOptions options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Auth0ApiOptions>>().Get(Auth0ApiDefaults.AuthenticationScheme);
         Assert.Equal((DPoPMode.Required, TimeSpan.FromSeconds(30), "read:orders", true), (options.Client.DPoPMode, options.Client.ClockSkew, Assert.Single(options.ScopesSupported), options.AdvertiseResourceMetadata));
         Assert.Equal(new Uri("https://api.example.com"), options.PublicOrigin);
+        Assert.Equal(Enumerable.Range(1, 32).Select(i => (byte)i), options.Client.CacheSigningKey!);
         Assert.True(app.Services.GetRequiredService<Auth0ApiClients>().Get().IsDPoPRequired);
         await app.StopAsync();
     }
@@ -147,6 +150,8 @@ public sealed class HandlerProxyTests : IAsyncLifetime
     [Theory]
     [InlineData(null, "The argument 'audience' is required but was not provided.")]
     [InlineData("not base64!", "Auth0Api:DPoPNonceKey must be base64")]
+    [InlineData("cache:not base64!", "Auth0Api:CacheSigningKey must be base64")]
+    [InlineData("cache:AAAA", "CacheSigningKey must be at least 32 bytes")]
     public async Task Invalid_options_stop_the_host_at_start_naming_the_option(string? nonceKey, string message)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -155,7 +160,7 @@ public sealed class HandlerProxyTests : IAsyncLifetime
         if (nonceKey is not null)
         {
             values["Auth0Api:Audience"] = "a";
-            values["Auth0Api:DPoPNonceKey"] = nonceKey;
+            values[nonceKey.StartsWith("cache:", StringComparison.Ordinal) ? "Auth0Api:CacheSigningKey" : "Auth0Api:DPoPNonceKey"] = nonceKey.StartsWith("cache:", StringComparison.Ordinal) ? nonceKey["cache:".Length..] : nonceKey;
         }
 
         builder.Configuration.AddInMemoryCollection(values);

@@ -43,6 +43,60 @@ public sealed class CacheTests : RedisTestBase
         Assert.All(Connect().GetServers().Single().Keys(pattern: "*"), key => Assert.StartsWith("staging:auth0-api-aot:v2:", key.ToString(), StringComparison.Ordinal));
     }
 
+    // Someone who can write Redis plants a JWKS of their own key, as an entry whose checksum is right (built here from
+    // the layout in SharedCacheEntry.cs). Instances without a CacheSigningKey trust it and verify the planted key's
+    // tokens; instances with one read it as a miss, take the keys from the issuer and refuse the token.
+    [Fact]
+    public async Task With_a_CacheSigningKey_a_jwks_planted_in_redis_does_not_make_a_forged_token_verify()
+    {
+        byte[] fleetKey = [.. Enumerable.Range(7, 32).Select(i => (byte)i)];
+        ConnectionMultiplexer multiplexer = Connect();
+        IDatabase database = multiplexer.GetDatabase();
+        await Own(H.Client(o => (o.Cache, o.CacheSigningKey) = (new RedisCacheAdapter(Connect(), CacheOptions()), fleetKey))).VerifyAccessTokenAsync(H.Token());
+        string jwksKey = multiplexer.GetServers().Single().Keys(pattern: "auth0-api-aot:v2:jwks:*").Single().ToString();
+        Assert.Equal(3, ((byte[])(await database.StringGetAsync(jwksKey))!)[4]);
+
+        SigningKey attacker = SigningKey.CreateRsa(Auth0.Api.Aot.Tests.Support.TestKeys.Primary.Kid);
+        string forged = H.Token(key: attacker);
+        byte[] planted = System.Text.Encoding.UTF8.GetBytes("{\"keys\":[" + attacker.PublicJwk().ToJson() + "]}");
+        await database.StringSetAsync(jwksKey, ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow), TimeSpan.FromMinutes(1));
+
+        ApiClient unkeyed = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
+        Assert.True((await unkeyed.TryVerifyAccessTokenAsync(forged)).IsValid, "the planted entry was not read: the test forges nothing");
+
+        await database.StringSetAsync(jwksKey, ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow), TimeSpan.FromMinutes(1));
+        H.Issuer.ResetCounts();
+        ApiClient keyed = Own(H.Client(o => (o.Cache, o.CacheSigningKey) = (new RedisCacheAdapter(Connect(), CacheOptions()), fleetKey)));
+        AccessTokenResult refused = await keyed.TryVerifyAccessTokenAsync(forged);
+        Assert.Equal(VerificationFailure.SignatureInvalid, refused.Failure);   // the issuer's own key of that kid
+        Assert.True(H.Issuer.JwksRequests > 0);
+        Assert.True((await keyed.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+    }
+
+    // A format-2 entry (docs: src/Auth0.Api.Aot/Internal/SharedCacheEntry.cs): magic, version 2, kind 'J', fetched and
+    // expiry times, body length, SHA-256 over the key's length and bytes, the first 26 bytes and the body; then the body.
+    private static byte[] ChecksummedEntry(string key, byte[] body, DateTimeOffset now)
+    {
+        byte[] value = new byte[58 + body.Length];
+        "A0KC"u8.CopyTo(value);
+        value[4] = 2;
+        value[5] = (byte)'J';
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(6), now.ToUnixTimeMilliseconds());
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(14), now.AddMinutes(1).ToUnixTimeMilliseconds());
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(22), body.Length);
+        body.CopyTo(value.AsSpan(58));
+        byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        using System.Security.Cryptography.IncrementalHash hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        byte[] length = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, keyBytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(keyBytes);
+        hash.AppendData(value.AsSpan(0, 26));
+        hash.AppendData(body);
+        hash.GetHashAndReset(value.AsSpan(26, 32));
+        return value;
+    }
+
     [Theory]
     [InlineData("garbage")]
     [InlineData("truncated")]

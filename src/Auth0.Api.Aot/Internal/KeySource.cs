@@ -102,11 +102,13 @@ internal sealed class KeySource : IDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly ICacheAdapter? _shared;
+    private readonly byte[]? _sharedSigningKey;
     private readonly RefreshPolicy _policy;
 
-    public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy, ICacheAdapter? shared = null)
+    public KeySource(HttpClient? httpClient, TimeSpan timeout, RefreshPolicy policy, ICacheAdapter? shared = null, byte[]? sharedSigningKey = null)
     {
         _shared = shared;
+        _sharedSigningKey = sharedSigningKey;
         _policy = policy;
         _timeout = timeout;
         _timeProvider = policy.TimeProvider;
@@ -377,7 +379,7 @@ internal sealed class KeySource : IDisposable
             return null;
         }
 
-        return value is not null && SharedCacheEntry.TryRead(value, key, kind, _timeProvider.GetUtcNow(), _policy.CacheTtl, out byte[]? body, out TimeSpan remaining)
+        return value is not null && SharedCacheEntry.TryRead(value, key, kind, _timeProvider.GetUtcNow(), _policy.CacheTtl, out byte[]? body, out TimeSpan remaining, _sharedSigningKey)
             ? (body, remaining)
             : null;
     }
@@ -389,7 +391,7 @@ internal sealed class KeySource : IDisposable
             return;
         }
 
-        byte[] value = SharedCacheEntry.Create(key, kind, _timeProvider.GetUtcNow(), ttl, body);
+        byte[] value = SharedCacheEntry.Create(key, kind, _timeProvider.GetUtcNow(), ttl, body, _sharedSigningKey);
         try
         {
             await _shared!.SetAsync(key, value, ttl, cancellationToken).ConfigureAwait(false);

@@ -1,21 +1,26 @@
-// The value this library stores in an ICacheAdapter for one discovery document or JWKS (format 2; the keys of this
-// format start with "auth0-api-aot:v2:"). What comes back from a shared store is untrusted input: a corrupt,
-// truncated, foreign or forged value must read as a miss, never as an exception or as a document it does not hold.
+// The value this library stores in an ICacheAdapter for one discovery document or JWKS (format 2, or 3 when the fleet
+// shares an ApiClientOptions.CacheSigningKey; the keys of both start with "auth0-api-aot:v2:"). What comes back from a
+// shared store is untrusted input: a corrupt, truncated, foreign or forged value must read as a miss, never as an
+// exception or as a document it does not hold.
 //
 // Layout, integers big-endian:
 //   offset  size  field
 //        0     4  magic "A0KC"
-//        4     1  format version, 2
+//        4     1  format version: 2 (digest SHA-256) or 3 (digest HMAC-SHA256 under the CacheSigningKey)
 //        5     1  kind: 'D' discovery document, 'J' JWKS
 //        6     8  fetched at, Unix milliseconds
 //       14     8  expires at, Unix milliseconds
 //       22     4  body length
-//       26    32  SHA-256 of: the cache key's UTF-8 length (4 bytes) and bytes, bytes 0-25 of the value, the body
+//       26    32  SHA-256 (format 2) or HMAC-SHA256 (format 3) of: the cache key's UTF-8 length (4 bytes) and bytes,
+//                 bytes 0-25 of the value, the body
 //       58     n  body: the document as received, 1 to KeySource.MaxDocumentBytes bytes
 //
-// The digest detects corruption, truncation and a value written under another key (another issuer's document); it is
-// a checksum, not a signature: whoever may write the store can forge entries, so the store must be writable by the
-// fleet only. A value that passes it still has its body parsed and validated exactly like a fetched document.
+// The digest detects corruption, truncation and a value written under another key (another issuer's document). In
+// format 2 it is a checksum, not a signature: whoever may write the store can forge entries, so the store must be
+// writable by the fleet only. In format 3 it is a MAC under a key only the fleet holds: a writer without the key cannot
+// make an entry that reads. A reader reads only its own format (with a key, format 3 under that key; without, format
+// 2), so a fleet moving to a key refetches rather than trusts what the other half wrote. A value that passes still has
+// its body parsed and validated exactly like a fetched document.
 //
 // Times: both within [0, year 9999], fetched before it expires, fetched at most MaxClockSkew in this instance's future
 // (clocks of a fleet differ a little), not yet expired, and a lifetime no longer than the reader's CacheTtl.
@@ -41,6 +46,9 @@ internal static class SharedCacheEntry
     public const int HeaderLength = 58;
     public const byte FormatVersion = 2;
 
+    /// <summary>The format of entries authenticated with a <c>CacheSigningKey</c>.</summary>
+    public const byte SignedFormatVersion = 3;
+
     /// <summary>How far in this instance's future another instance's fetch time may be.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
@@ -50,17 +58,20 @@ internal static class SharedCacheEntry
 
     private static ReadOnlySpan<byte> Magic => "A0KC"u8;
 
-    /// <summary>The value for <paramref name="body"/>, fetched at <paramref name="fetchedAt"/> and living <paramref name="lifetime"/>.</summary>
-    public static byte[] Create(string key, SharedDocumentKind kind, DateTimeOffset fetchedAt, TimeSpan lifetime, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The value for <paramref name="body"/>, fetched at <paramref name="fetchedAt"/> and living <paramref name="lifetime"/>:
+    /// format 3 authenticated under <paramref name="signingKey"/> when one is given, else format 2.
+    /// </summary>
+    public static byte[] Create(string key, SharedDocumentKind kind, DateTimeOffset fetchedAt, TimeSpan lifetime, ReadOnlySpan<byte> body, byte[]? signingKey = null)
     {
         long fetched = Math.Clamp(fetchedAt.ToUnixTimeMilliseconds(), 0, MaxUnixMilliseconds);
         double milliseconds = Math.Max(0, lifetime.TotalMilliseconds);
         long expires = milliseconds >= MaxUnixMilliseconds - fetched ? MaxUnixMilliseconds : fetched + (long)milliseconds;
-        return CreateRaw(key, FormatVersion, (byte)kind, fetched, expires, body);
+        return CreateRaw(key, signingKey is null ? FormatVersion : SignedFormatVersion, (byte)kind, fetched, expires, body, signingKey);
     }
 
-    /// <summary>A value with every field given (tests build forged and hostile entries with it).</summary>
-    internal static byte[] CreateRaw(string key, byte version, byte kind, long fetchedAt, long expiresAt, ReadOnlySpan<byte> body)
+    /// <summary>A value with every field given (tests build forged and hostile entries with it); the digest is an HMAC under <paramref name="signingKey"/> when one is given.</summary>
+    internal static byte[] CreateRaw(string key, byte version, byte kind, long fetchedAt, long expiresAt, ReadOnlySpan<byte> body, byte[]? signingKey = null)
     {
         byte[] value = new byte[HeaderLength + body.Length];
         Magic.CopyTo(value);
@@ -70,14 +81,15 @@ internal static class SharedCacheEntry
         BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(14), expiresAt);
         BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(22), body.Length);
         body.CopyTo(value.AsSpan(HeaderLength));
-        Digest(key, value.AsSpan(0, DigestOffset), body, value.AsSpan(DigestOffset, DigestLength));
+        Digest(key, value.AsSpan(0, DigestOffset), body, value.AsSpan(DigestOffset, DigestLength), signingKey);
         return value;
     }
 
     /// <summary>
     /// Reads a value from the shared store: the body, and how long it has left, when the value is a well-formed,
-    /// intact format-2 entry of <paramref name="kind"/> written under <paramref name="key"/> and fresh at
-    /// <paramref name="now"/>; otherwise <see langword="false"/> (a miss).
+    /// intact entry of <paramref name="kind"/> written under <paramref name="key"/> and fresh at <paramref name="now"/>, in
+    /// format 3 authenticated under <paramref name="signingKey"/> when one is given, else in format 2; otherwise
+    /// <see langword="false"/> (a miss).
     /// </summary>
     /// <param name="value">The bytes the store returned.</param>
     /// <param name="key">The key they were read under.</param>
@@ -86,12 +98,13 @@ internal static class SharedCacheEntry
     /// <param name="maxLifetime">The longest lifetime accepted (the reader's <c>CacheTtl</c>).</param>
     /// <param name="body">The document, when the value is good.</param>
     /// <param name="remaining">Its remaining lifetime, positive and at most <paramref name="maxLifetime"/> plus <see cref="MaxClockSkew"/>.</param>
-    public static bool TryRead(ReadOnlySpan<byte> value, string key, SharedDocumentKind kind, DateTimeOffset now, TimeSpan maxLifetime, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? body, out TimeSpan remaining)
+    /// <param name="signingKey">The fleet's <c>CacheSigningKey</c>, if it has one.</param>
+    public static bool TryRead(ReadOnlySpan<byte> value, string key, SharedDocumentKind kind, DateTimeOffset now, TimeSpan maxLifetime, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? body, out TimeSpan remaining, byte[]? signingKey = null)
     {
         body = null;
         remaining = TimeSpan.Zero;
         if (value.Length <= HeaderLength || value.Length - HeaderLength > KeySource.MaxDocumentBytes
-            || !value.StartsWith(Magic) || value[4] != FormatVersion || value[5] != (byte)kind
+            || !value.StartsWith(Magic) || value[4] != (signingKey is null ? FormatVersion : SignedFormatVersion) || value[5] != (byte)kind
             || BinaryPrimitives.ReadInt32BigEndian(value[22..]) != value.Length - HeaderLength)
         {
             return false;
@@ -112,7 +125,7 @@ internal static class SharedCacheEntry
 
         ReadOnlySpan<byte> content = value[HeaderLength..];
         Span<byte> digest = stackalloc byte[DigestLength];
-        Digest(key, value[..DigestOffset], content, digest);
+        Digest(key, value[..DigestOffset], content, digest, signingKey);
         if (!CryptographicOperations.FixedTimeEquals(digest, value.Slice(DigestOffset, DigestLength)))
         {
             return false;
@@ -123,9 +136,11 @@ internal static class SharedCacheEntry
         return true;
     }
 
-    private static void Digest(string key, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, Span<byte> destination)
+    private static void Digest(string key, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, Span<byte> destination, byte[]? signingKey)
     {
-        using IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using IncrementalHash hash = signingKey is null
+            ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256)
+            : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, signingKey);
         byte[] keyBytes = Encoding.UTF8.GetBytes(key);
         Span<byte> keyLength = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(keyLength, keyBytes.Length);

@@ -88,6 +88,7 @@ internal sealed class ValidatedOptions
     public readonly DPoPMode DPoPMode;
 
     public readonly ICacheAdapter? Cache;
+    public readonly byte[]? CacheSigningKey;
 
     public readonly IReadOnlyDictionary<string, string>? StaticJwks;
 
@@ -232,6 +233,11 @@ internal sealed class ValidatedOptions
             throw new ConfigurationException("DPoPNonceKey must be at least 32 bytes");
         }
 
+        if (options.CacheSigningKey is { Length: < 32 })
+        {
+            throw new ConfigurationException("CacheSigningKey must be at least 32 bytes");
+        }
+
         TimeSpan nonceLifetime = options.DPoPNonceLifetime;
         if (nonceLifetime < TimeSpan.FromSeconds(1))
         {
@@ -308,6 +314,9 @@ internal sealed class ValidatedOptions
         VerifiedTokenCacheCapacity = tokenCacheCapacity;
         VerifiedTokenCacheMaxTokenLength = tokenCacheMaxTokenLength;
         Cache = options.Cache;
+
+        // A copy: a caller that changes or clears its array later changes nothing here.
+        CacheSigningKey = options.CacheSigningKey is { } signingKey ? (byte[])signingKey.Clone() : null;
         StaticJwks = options.StaticJwks;
         KeySnapshot = options.KeySnapshot;
         HttpClient = options.HttpClient;

@@ -251,4 +251,13 @@ public sealed class ConstructionTests
         Assert.Equal(SigningAlgorithms.RS256, options.AccessTokenAlgorithms);
         Assert.Equal("RS256 PS256", JwsAlgorithm.FormatNames(SigningAlgorithms.PS256 | SigningAlgorithms.RS256));
     }
+
+    [Fact]
+    public void A_cache_signing_key_must_be_at_least_32_bytes()
+    {
+        ConfigurationException e = Assert.Throws<ConfigurationException>(() => new ApiClient(new ApiClientOptions { Domain = "d", Audience = "a", CacheSigningKey = new byte[31] }));
+        Assert.Equal("CacheSigningKey must be at least 32 bytes", e.Message);
+        using ApiClient client = new(new ApiClientOptions { Domain = "d", Audience = "a", CacheSigningKey = new byte[32] });
+        Assert.Equal("d", client.Domain);
+    }
 }

@@ -163,6 +163,55 @@ public sealed class HostileSharedCacheEntryTests : FakeClockIssuerTests
         await AssertIgnoredAndOverwrittenAsync(key, hostile);
     }
 
+    // A writer of the store who plants a key set of their own (TestKeys.Other, which the issuer never published), with a
+    // digest that checks: an instance without a CacheSigningKey trusts it, so a token signed with that key verifies. With
+    // a key, neither a checksummed entry nor one authenticated under another key is read: the keys come from the issuer.
+    [Fact]
+    public async Task With_a_CacheSigningKey_a_key_set_planted_in_the_store_is_never_trusted()
+    {
+        byte[] fleetKey = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+        byte[] otherKey = [.. Enumerable.Range(101, 32).Select(i => (byte)i)];
+        using (ApiClient seeding = Client(o => (o.Cache, o.CacheSigningKey) = (_shared, fleetKey)))
+        {
+            Assert.True((await seeding.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        }
+
+        string jwksKey = _shared.KeyContaining(":jwks:");
+        Assert.Equal(SharedCacheEntry.SignedFormatVersion, _shared[jwksKey]![4]);
+        string forgedToken = H.Token(key: TestKeys.Other);
+        byte[] planted = Encoding.UTF8.GetBytes("{\"keys\":[" + TestKeys.Other.PublicJwk().ToJson() + "]}");
+        long now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        // Without a key, the planted set is trusted: the risk docs/caching.md describes.
+        _shared[jwksKey] = SharedCacheEntry.CreateRaw(jwksKey, SharedCacheEntry.FormatVersion, (byte)SharedDocumentKind.Jwks, now, now + 60_000, planted);
+        using (ApiClient unkeyed = Client(o => o.Cache = _shared))
+        {
+            Assert.True((await unkeyed.TryVerifyAccessTokenAsync(forgedToken)).IsValid);
+        }
+
+        foreach (byte[] entry in new[]
+        {
+            SharedCacheEntry.CreateRaw(jwksKey, SharedCacheEntry.FormatVersion, (byte)SharedDocumentKind.Jwks, now, now + 60_000, planted),
+            SharedCacheEntry.CreateRaw(jwksKey, SharedCacheEntry.SignedFormatVersion, (byte)SharedDocumentKind.Jwks, now, now + 60_000, planted),
+            SharedCacheEntry.CreateRaw(jwksKey, SharedCacheEntry.SignedFormatVersion, (byte)SharedDocumentKind.Jwks, now, now + 60_000, planted, otherKey),
+        })
+        {
+            _shared[jwksKey] = entry;
+            H.Issuer.ResetCounts();
+            using ApiClient keyed = Client(o => (o.Cache, o.CacheSigningKey) = (_shared, fleetKey));
+            AccessTokenResult forged = await keyed.TryVerifyAccessTokenAsync(forgedToken);
+            Assert.Equal(VerificationFailure.KeyNotFound, forged.Failure);
+            Assert.True(H.Issuer.JwksRequests > 0, "the keys were not fetched from the issuer");
+            Assert.True((await keyed.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        }
+
+        // The entry the keyed instance wrote back reads for the next keyed instance, without a request.
+        H.Issuer.ResetCounts();
+        using ApiClient next = Client(o => (o.Cache, o.CacheSigningKey) = (_shared, fleetKey));
+        Assert.True((await next.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
+
     // An intact but stale JWKS in the shared cache (another instance cached it before a rotation): the refetch for the
     // unknown kid goes to the issuer, not back to the shared cache. Before the fix it read the shared entry again, got the
     // same old keys, and refused every token signed with the new key until the entry expired.

@@ -30,6 +30,38 @@ public sealed class SharedCacheEntryTests
     }
 
     [Fact]
+    public void A_signed_entry_reads_only_under_the_key_it_was_written_with_and_an_unsigned_one_never_with_a_key()
+    {
+        byte[] fleetKey = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+        byte[] otherKey = [.. Enumerable.Range(2, 32).Select(i => (byte)i)];
+        byte[] signed = SharedCacheEntry.Create(Key, SharedDocumentKind.Jwks, s_now, TimeSpan.FromMinutes(5), s_body, fleetKey);
+        Assert.Equal(SharedCacheEntry.SignedFormatVersion, signed[4]);
+        Assert.True(SharedCacheEntry.TryRead(signed, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out byte[]? body, out _, fleetKey));
+        Assert.Equal(s_body, body);
+        Assert.False(SharedCacheEntry.TryRead(signed, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _, otherKey));
+        Assert.False(SharedCacheEntry.TryRead(signed, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _));
+        Assert.False(SharedCacheEntry.TryRead(signed, Key + "x", SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _, fleetKey));
+        Assert.False(SharedCacheEntry.TryRead(Good, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _, fleetKey));
+
+        // A version-3 entry with the unkeyed checksum, or a version-2 entry with the MAC, reads under neither.
+        byte[] checksummedAsSigned = SharedCacheEntry.CreateRaw(Key, SharedCacheEntry.SignedFormatVersion, (byte)SharedDocumentKind.Jwks, s_nowMs, s_nowMs + 60_000, s_body);
+        byte[] signedAsChecksummed = SharedCacheEntry.CreateRaw(Key, SharedCacheEntry.FormatVersion, (byte)SharedDocumentKind.Jwks, s_nowMs, s_nowMs + 60_000, s_body, fleetKey);
+        foreach (byte[] entry in new[] { checksummedAsSigned, signedAsChecksummed })
+        {
+            Assert.False(SharedCacheEntry.TryRead(entry, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _, fleetKey));
+            Assert.False(SharedCacheEntry.TryRead(entry, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _));
+        }
+
+        // Every single-bit flip of a signed entry is a miss.
+        for (int bit = 0; bit < signed.Length * 8; bit += 7)
+        {
+            byte[] flipped = (byte[])signed.Clone();
+            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
+            Assert.False(SharedCacheEntry.TryRead(flipped, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _, fleetKey), "bit " + bit);
+        }
+    }
+
+    [Fact]
     public void Another_instances_clock_may_be_a_little_ahead()
     {
         byte[] ahead = SharedCacheEntry.Create(Key, SharedDocumentKind.Jwks, s_now.AddMinutes(4), TimeSpan.FromMinutes(5), s_body);
