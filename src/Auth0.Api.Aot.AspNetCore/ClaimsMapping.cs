@@ -186,6 +186,21 @@ public sealed class Auth0ApiIdentity : ClaimsIdentity
     {
     }
 
+    /// <summary>
+    /// The scheme's name. Reading it makes the claims: <c>new ClaimsIdentity(identity)</c> and
+    /// <c>new ClaimsIdentity(identity, claims)</c> read it before they copy the base class's claim list, which holds
+    /// nothing until the claims are made. A copy constructor given an authentication type of its own reads the list
+    /// directly: read any claim first, or use <see cref="Clone"/>.
+    /// </summary>
+    public override string? AuthenticationType
+    {
+        get
+        {
+            Make();
+            return base.AuthenticationType;
+        }
+    }
+
     /// <inheritdoc/>
     public override IEnumerable<Claim> Claims
     {

@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Auth0.Api.Aot.AspNetCore.Authorization;
 using Auth0.Api.Aot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
@@ -118,6 +119,51 @@ public sealed class HandlerTests : IAsyncLifetime
         Assert.Equal(["audit"], seen.FindAll("permissions").Select(c => c.Value));
         Assert.False(seen.HasClaim("permissions", "admin"));
         Assert.True(seen.HasClaim("Permissions", "admin"));
+    }
+
+    [Fact]
+    public async Task A_copy_of_the_identity_made_before_any_claim_is_read_has_every_claim()
+    {
+        // new ClaimsIdentity(identity) copies the base class's claim list, which the lazy identity fills on first read.
+        ClaimsIdentity? copy = null, withExtra = null;
+        await using TestApp app = await TestApp.StartAsync(_issuer, pipeline: web =>
+        {
+            web.UseAuthentication();
+            web.UseAuthorization();
+            web.MapGet("/copy", (HttpContext context) =>
+            {
+                copy = new ClaimsIdentity(context.User.Identity);
+                withExtra = new ClaimsIdentity(context.User.Identity, [new Claim("extra", "1")]);
+                return "ok";
+            }).RequireAuthorization();
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/copy", "Bearer " + Token((_, p) => p.Set("scope", "read:orders"))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("user_123", copy!.Name);
+        Assert.Equal("read:orders", copy.FindFirst("scope")!.Value);
+        Assert.Equal(Auth0ApiDefaults.AuthenticationScheme, copy.AuthenticationType);
+        Assert.Equal(copy.Claims.Count() + 1, withExtra!.Claims.Count());
+    }
+
+    [Fact]
+    public async Task Authentication_and_a_scope_policy_make_no_claims()
+    {
+        // The principal's claims are made on first read; the pipeline (authentication, RequireAuthorization, the scope
+        // requirement) reads none, nor the identity's AuthenticationType, which makes them too.
+        bool? made = null;
+        await using TestApp app = await TestApp.StartAsync(_issuer, pipeline: web =>
+        {
+            web.UseAuthentication();
+            web.UseAuthorization();
+            web.MapGet("/lazy", (HttpContext context) =>
+            {
+                made = ((Auth0ApiIdentity)context.User.Identity!).ClaimsMade;
+                return "ok";
+            }).RequireScope("read:orders");
+        });
+        using HttpResponseMessage response = await app.Client.SendAsync(Get("/lazy", "Bearer " + Token((_, p) => p.Set("scope", "read:orders"))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(made);
     }
 
     [Fact]
