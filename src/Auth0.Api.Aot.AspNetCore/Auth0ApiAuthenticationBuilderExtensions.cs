@@ -84,7 +84,8 @@ public static class Auth0ApiAuthenticationBuilderExtensions
             provider.GetRequiredService<IOptionsMonitor<Auth0ApiOptions>>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Auth0ApiWarmUp>>(),
             scheme,
-            provider.GetService<IOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>>()?.Value));
+            provider.GetService<IOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>>()?.Value,
+            provider.GetService<IOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>>()?.Value));
 
         // Fail at startup, naming the option, rather than on the first request.
         services.AddOptions<Auth0ApiOptions>(scheme)

@@ -307,7 +307,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme}: {Document} fetch from {Host} port {Port} failed ({Kind}); {State}")]
     public static partial void KeySourceFailed(ILogger logger, string scheme, KeySourceDocument document, string host, int port, KeySourceFailureKind kind, string state);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} accepts DPoP and checks each proof's htu against the request's Host header, and any host is allowed (AllowedHosts unset or '*'): set PublicOrigin, or AllowedHosts to the API's host names (docs/aspnetcore.md, \"Behind a proxy or load balancer\")")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} accepts DPoP and checks each proof's htu against the request's Host header, and any host is allowed (AllowedHosts unset or '*', or X-Forwarded-Host taken without ForwardedHeadersOptions.AllowedHosts): set PublicOrigin, or AllowedHosts to the API's host names (docs/aspnetcore.md, \"Behind a proxy or load balancer\")")]
     public static partial void HostChoosesHtuOrigin(ILogger logger, string scheme);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Auth0 API scheme {Scheme} cannot verify requests: {Failure} ({Status}, issuer {Issuer})")]

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Auth0.Api.Aot.AspNetCore;
 
 /// <summary>Builds a scheme's client when the host starts (so a bad key snapshot stops it) and fetches its keys in the background.</summary>
-internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Auth0ApiOptions> options, ILogger<Auth0ApiWarmUp> logger, string scheme, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering = null) : IHostedService, IDisposable
+internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Auth0ApiOptions> options, ILogger<Auth0ApiWarmUp> logger, string scheme, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering = null, Microsoft.AspNetCore.Builder.ForwardedHeadersOptions? forwarded = null) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _warmUp;
@@ -23,7 +23,7 @@ internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Au
     {
         ApiClient client = clients.Get(scheme);
         Auth0ApiOptions schemeOptions = options.Get(scheme);
-        if (HostChoosesHtuOrigin(schemeOptions, hostFiltering))
+        if (HostChoosesHtuOrigin(schemeOptions, hostFiltering, forwarded))
         {
             Log.HostChoosesHtuOrigin(logger, scheme);
         }
@@ -49,15 +49,20 @@ internal sealed class Auth0ApiWarmUp(Auth0ApiClients clients, IOptionsMonitor<Au
 
     /// <summary>
     /// Whether a DPoP proof's <c>htu</c> is checked against an origin the client picks: DPoP accepted, no
-    /// <see cref="Auth0ApiOptions.PublicOrigin"/> or <see cref="Auth0ApiOptions.RequestUrlResolver"/>, and host filtering
-    /// absent or allowing any host (<c>AllowedHosts</c> unset or <c>*</c>). A proof a client made for another server
-    /// (<c>htu</c> <c>https://evil.example/orders</c>) then passes with <c>Host: evil.example</c>.
+    /// <see cref="Auth0ApiOptions.PublicOrigin"/> or <see cref="Auth0ApiOptions.RequestUrlResolver"/>, and either host
+    /// filtering absent or allowing any host (<c>AllowedHosts</c> unset or <c>*</c>), or the forwarded-headers options
+    /// taking <c>X-Forwarded-Host</c> without an <c>AllowedHosts</c> list of their own (the middleware replaces
+    /// <c>Host</c> after host filtering checked it). A proof a client made for another server (<c>htu</c>
+    /// <c>https://evil.example/orders</c>) then passes with <c>Host: evil.example</c>.
     /// </summary>
-    internal static bool HostChoosesHtuOrigin(Auth0ApiOptions options, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering) =>
+    internal static bool HostChoosesHtuOrigin(Auth0ApiOptions options, Microsoft.AspNetCore.HostFiltering.HostFilteringOptions? hostFiltering, Microsoft.AspNetCore.Builder.ForwardedHeadersOptions? forwarded = null) =>
         options.Client.DPoPMode != DPoPMode.Disabled
         && options.PublicOrigin is null
         && options.RequestUrlResolver is null
-        && (hostFiltering is null || hostFiltering.AllowedHosts.Count == 0 || hostFiltering.AllowedHosts.Contains("*"));
+        && (AnyHost(hostFiltering?.AllowedHosts)
+            || (forwarded is not null && (forwarded.ForwardedHeaders & Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedHost) != 0 && AnyHost(forwarded.AllowedHosts)));
+
+    private static bool AnyHost(IList<string>? allowed) => allowed is null || allowed.Count == 0 || allowed.Contains("*");
 
     private async Task WarmUpAsync(ApiClient client)
     {

@@ -206,19 +206,37 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
 
     // Python compares name.lower() with the lower-cased list; OrdinalIgnoreCase compares upper-cased. Checking both
     // refuses every spelling either would (the Kelvin sign U+212A lowers to 'k' but does not upper-case to 'K'). Beyond
-    // Python, a reserved name with whitespace around it or an array suffix ("grant_type ", "audience[]") is refused
-    // too, in case a server trims names or reads bracketed ones as arrays.
+    // Python, a reserved name is also refused with whitespace, control or format characters (a zero-width space) in it,
+    // or with an array suffix ("grant_type ", "audience[]", "audience[0]"), in case a server trims names or reads
+    // bracketed ones as arrays.
     internal static bool IsReserved(string name)
     {
-        if (s_reservedNames.Contains(name) || s_reservedNames.Contains(name.ToLowerInvariant()))
+        if (IsListed(name))
         {
             return true;
         }
 
-        string bare = name.Trim();
-        bare = bare.EndsWith("[]", StringComparison.Ordinal) ? bare[..^2].TrimEnd() : bare;
-        return bare.Length != name.Length && (s_reservedNames.Contains(bare) || s_reservedNames.Contains(bare.ToLowerInvariant()));
+        System.Text.StringBuilder bare = new(name.Length);
+        foreach (char c in name)
+        {
+            UnicodeCategory category = char.GetUnicodeCategory(c);
+            if (!char.IsWhiteSpace(c) && category is not (UnicodeCategory.Control or UnicodeCategory.Format))
+            {
+                bare.Append(c);
+            }
+        }
+
+        string stripped = bare.ToString();
+        int bracket = stripped.IndexOf('[', StringComparison.Ordinal);
+        if (bracket > 0 && stripped.EndsWith(']'))
+        {
+            stripped = stripped[..bracket];
+        }
+
+        return stripped.Length != name.Length && IsListed(stripped);
     }
+
+    private static bool IsListed(string name) => s_reservedNames.Contains(name) || s_reservedNames.Contains(name.ToLowerInvariant());
 
     private Entry GetOrAdd(string name)
     {

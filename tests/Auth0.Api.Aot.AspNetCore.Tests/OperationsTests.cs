@@ -67,6 +67,9 @@ public sealed class OperationsTests : IAsyncLifetime
     [InlineData("dpop-disabled", false)]
     [InlineData("allowed-hosts", false)]
     [InlineData("allowed-hosts-star", true)]
+    [InlineData("allowed-hosts-forwarded-host", true)]
+    [InlineData("allowed-hosts-forwarded-host-listed", false)]
+    [InlineData("allowed-hosts-forwarded-proto", false)]
     public async Task A_DPoP_scheme_whose_htu_origin_the_Host_header_picks_is_warned_about_at_startup(string setup, bool warned)
     {
         await using TestApp app = await TestApp.StartAsync(
@@ -90,7 +93,22 @@ public sealed class OperationsTests : IAsyncLifetime
             {
                 if (setup.StartsWith("allowed-hosts", StringComparison.Ordinal))
                 {
-                    builder.Services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [setup == "allowed-hosts" ? "localhost" : "*"]);
+                    builder.Services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [setup == "allowed-hosts-star" ? "*" : "localhost"]);
+                }
+
+                // X-Forwarded-Host replaces Host after host filtering checked it: only the middleware's own list limits it.
+                if (setup.Contains("forwarded", StringComparison.Ordinal))
+                {
+                    builder.Services.Configure<ForwardedHeadersOptions>(o =>
+                    {
+                        o.ForwardedHeaders = setup.EndsWith("proto", StringComparison.Ordinal)
+                            ? Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto
+                            : Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedHost | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+                        if (setup.EndsWith("listed", StringComparison.Ordinal))
+                        {
+                            o.AllowedHosts = ["api.example.com"];
+                        }
+                    });
                 }
             });
         int warnings = app.Logs.Count(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("checks each proof's htu against the request's Host header", StringComparison.Ordinal));

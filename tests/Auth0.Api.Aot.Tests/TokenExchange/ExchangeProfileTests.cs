@@ -91,6 +91,9 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
     [InlineData("audience[]", "audience[]")]
     [InlineData("Scope []", "Scope []")]
     [InlineData("scope\r\n", "scopeU+000DU+000A")]
+    [InlineData("audience[0]", "audience[0]")]
+    [InlineData("audience[ ]", "audience[ ]")]
+    [InlineData("audi\u200Bence", "audi\u200Bence")]
     public async Task A_reserved_name_trimmed_or_with_an_array_suffix_is_refused_too(string name, string shown)
     {
         using ApiClient client = Confidential();

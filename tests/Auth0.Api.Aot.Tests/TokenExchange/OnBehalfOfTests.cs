@@ -121,4 +121,14 @@ public sealed class OnBehalfOfTests : TokenEndpointTestBase
     [Fact]
     public async Task A_token_endpoint_that_hangs_past_Timeout_is_504() =>
         await TimesOutAsync(async () => { using ApiClient client = Confidential(); await client.GetTokenOnBehalfOfAsync("t", "https://orders.example.com"); });
+
+    [Fact]
+    public async Task A_lone_surrogate_in_the_subject_token_is_refused_before_any_request()
+    {
+        // FormUrlEncodedContent would send U+FFFD in its place: another token than the caller's.
+        using ApiClient client = Confidential();
+        BaseAuthException e = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await client.GetTokenOnBehalfOfAsync("incoming" + (char)0xDC00, "https://orders.example.com"));
+        Assert.Equal("Parameter 'subject_token' holds a lone surrogate and cannot be sent", e.Message);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
 }

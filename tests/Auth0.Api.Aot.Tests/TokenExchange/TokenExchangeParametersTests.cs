@@ -266,6 +266,9 @@ public sealed class TokenExchangeParametersTests
     [InlineData("my_client_id")]
     [InlineData("grant-type")]
     [InlineData("device_id")]
+    [InlineData("scopes[]")]
+    [InlineData("x[scope]")]
+    [InlineData("[scope]")]
     public void Names_close_to_reserved_ones_are_allowed(string name)
     {
         TokenExchangeParameters parameters = new() { { name, "x" } };

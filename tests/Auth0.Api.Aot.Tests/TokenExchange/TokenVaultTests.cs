@@ -214,4 +214,14 @@ public sealed class TokenVaultTests : TokenEndpointTestBase
     [Fact]
     public void Requests_and_results_never_print_tokens() =>
         Assert.Equal(nameof(ConnectionTokenRequest), Request().ToString());
+
+    [Fact]
+    public async Task A_lone_surrogate_in_the_subject_token_is_refused_before_any_request()
+    {
+        // FormUrlEncodedContent would send U+FFFD in its place: another token than the caller's.
+        using ApiClient client = Confidential();
+        BaseAuthException e = await Assert.ThrowsAnyAsync<BaseAuthException>(async () => await client.GetAccessTokenForConnectionAsync(new ConnectionTokenRequest { Connection = "google-oauth2", AccessToken = "user" + (char)0xD800 }));
+        Assert.Equal("Parameter 'subject_token' holds a lone surrogate and cannot be sent", e.Message);
+        Assert.Equal(0, H.Issuer.TotalRequests);
+    }
 }
