@@ -207,8 +207,8 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
     // Python compares name.lower() with the lower-cased list; OrdinalIgnoreCase compares upper-cased. Checking both
     // refuses every spelling either would (the Kelvin sign U+212A lowers to 'k' but does not upper-case to 'K'). Beyond
     // Python, a reserved name is also refused with whitespace, control or format characters (a zero-width space) in it,
-    // or with an array suffix ("grant_type ", "audience[]", "audience[0]"), in case a server trims names or reads
-    // bracketed ones as arrays.
+    // or as the top-level name a bracket-parsing server would read ("audience[]", "audience[0]", "[scope]"), in case a
+    // server trims names or reads bracketed ones as arrays and objects.
     internal static bool IsReserved(string name)
     {
         if (IsListed(name))
@@ -217,23 +217,30 @@ public sealed class TokenExchangeParameters : IEnumerable<KeyValuePair<string, I
         }
 
         System.Text.StringBuilder bare = new(name.Length);
-        foreach (char c in name)
+        foreach (System.Text.Rune rune in name.EnumerateRunes())
         {
-            UnicodeCategory category = char.GetUnicodeCategory(c);
-            if (!char.IsWhiteSpace(c) && category is not (UnicodeCategory.Control or UnicodeCategory.Format))
+            UnicodeCategory category = System.Text.Rune.GetUnicodeCategory(rune);
+            if (!System.Text.Rune.IsWhiteSpace(rune) && category is not (UnicodeCategory.Control or UnicodeCategory.Format))
             {
-                bare.Append(c);
+                bare.Append(rune.ToString());
             }
         }
 
+        // The top-level name: what comes before the first '[', or, for a name that starts with one, its first bracket's
+        // contents ("[scope]" is read as scope).
         string stripped = bare.ToString();
-        int bracket = stripped.IndexOf('[', StringComparison.Ordinal);
-        if (bracket > 0 && stripped.EndsWith(']'))
+        int open = stripped.IndexOf('[', StringComparison.Ordinal);
+        if (open == 0)
         {
-            stripped = stripped[..bracket];
+            int close = stripped.IndexOf(']', StringComparison.Ordinal);
+            stripped = close > 0 ? stripped[1..close] : stripped;
+        }
+        else if (open > 0)
+        {
+            stripped = stripped[..open];
         }
 
-        return stripped.Length != name.Length && IsListed(stripped);
+        return !string.Equals(stripped, name, StringComparison.Ordinal) && IsListed(stripped);
     }
 
     private static bool IsListed(string name) => s_reservedNames.Contains(name) || s_reservedNames.Contains(name.ToLowerInvariant());

@@ -32,14 +32,17 @@ public sealed class LogSafetyTests : IAsyncLifetime
     {
         byte[] nonceKey = new byte[32];
         nonceKey[3] = 7;
+        byte[] cacheKey = new byte[32];
+        cacheKey[5] = 9;
         await using TestApp app = await TestApp.StartAsync(_issuer, o =>
         {
             o.Client.ClientId = "client-id";
             o.Client.ClientSecret = ClientSecret;
             o.Client.DPoPNonceKey = nonceKey;
+            o.Client.CacheSigningKey = cacheKey;
         });
 
-        List<string> secrets = [ClientSecret, Convert.ToBase64String(nonceKey)];
+        List<string> secrets = [ClientSecret, Convert.ToBase64String(nonceKey), Convert.ToBase64String(cacheKey), Convert.ToHexString(cacheKey)];
         List<HttpRequestMessage> requests = [];
         string Remember(string credential)
         {

@@ -64,29 +64,42 @@ public sealed class CacheTests : RedisTestBase
         ApiClient unkeyed = Own(H.Client(o => o.Cache = new RedisCacheAdapter(Connect(), CacheOptions())));
         Assert.True((await unkeyed.TryVerifyAccessTokenAsync(forged)).IsValid, "the planted entry was not read: the test forges nothing");
 
-        await database.StringSetAsync(jwksKey, ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow), TimeSpan.FromMinutes(1));
-        H.Issuer.ResetCounts();
-        ApiClient keyed = Own(H.Client(o => (o.Cache, o.CacheSigningKey) = (new RedisCacheAdapter(Connect(), CacheOptions()), fleetKey)));
-        AccessTokenResult refused = await keyed.TryVerifyAccessTokenAsync(forged);
-        Assert.Equal(VerificationFailure.SignatureInvalid, refused.Failure);   // the issuer's own key of that kid
-        Assert.True(H.Issuer.JwksRequests > 0);
-        Assert.True((await keyed.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        // Checksummed (format 2), or authenticated (format 3) under a key that is not the fleet's.
+        byte[] otherKey = [.. Enumerable.Range(70, 32).Select(i => (byte)i)];
+        foreach (byte[] entry in new[] { ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow), ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow, otherKey) })
+        {
+            await database.StringSetAsync(jwksKey, entry, TimeSpan.FromMinutes(1));
+            H.Issuer.ResetCounts();
+            ApiClient keyed = Own(H.Client(o => (o.Cache, o.CacheSigningKey) = (new RedisCacheAdapter(Connect(), CacheOptions()), fleetKey)));
+            AccessTokenResult refused = await keyed.TryVerifyAccessTokenAsync(forged);
+            Assert.Equal(VerificationFailure.SignatureInvalid, refused.Failure);   // the issuer's own key of that kid
+            Assert.True(H.Issuer.JwksRequests > 0);
+            Assert.True((await keyed.TryVerifyAccessTokenAsync(H.Token())).IsValid);
+        }
+
+        // The same layout under the fleet's key reads: the entries above were refused for their digest alone.
+        await database.StringSetAsync(jwksKey, ChecksummedEntry(jwksKey, planted, DateTimeOffset.UtcNow, fleetKey), TimeSpan.FromMinutes(1));
+        ApiClient fooled = Own(H.Client(o => (o.Cache, o.CacheSigningKey) = (new RedisCacheAdapter(Connect(), CacheOptions()), fleetKey)));
+        Assert.True((await fooled.TryVerifyAccessTokenAsync(forged)).IsValid);
     }
 
-    // A format-2 entry (docs: src/Auth0.Api.Aot/Internal/SharedCacheEntry.cs): magic, version 2, kind 'J', fetched and
-    // expiry times, body length, SHA-256 over the key's length and bytes, the first 26 bytes and the body; then the body.
-    private static byte[] ChecksummedEntry(string key, byte[] body, DateTimeOffset now)
+    // An entry by the layout of src/Auth0.Api.Aot/Internal/SharedCacheEntry.cs: magic, version (2, or 3 with an HMAC
+    // key), kind 'J', fetched and expiry times, body length, SHA-256 (or HMAC-SHA256) over the key's length and bytes,
+    // the first 26 bytes and the body; then the body.
+    private static byte[] ChecksummedEntry(string key, byte[] body, DateTimeOffset now, byte[]? hmacKey = null)
     {
         byte[] value = new byte[58 + body.Length];
         "A0KC"u8.CopyTo(value);
-        value[4] = 2;
+        value[4] = (byte)(hmacKey is null ? 2 : 3);
         value[5] = (byte)'J';
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(6), now.ToUnixTimeMilliseconds());
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(14), now.AddMinutes(1).ToUnixTimeMilliseconds());
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(22), body.Length);
         body.CopyTo(value.AsSpan(58));
         byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
-        using System.Security.Cryptography.IncrementalHash hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using System.Security.Cryptography.IncrementalHash hash = hmacKey is null
+            ? System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256)
+            : System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, hmacKey);
         byte[] length = new byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, keyBytes.Length);
         hash.AppendData(length);

@@ -52,7 +52,7 @@ public sealed class SharedCacheEntryTests
             Assert.False(SharedCacheEntry.TryRead(entry, Key, SharedDocumentKind.Jwks, s_now, s_cacheTtl, out _, out _));
         }
 
-        // Every single-bit flip of a signed entry is a miss.
+        // One bit in seven, flipped, across the whole signed entry: each is a miss.
         for (int bit = 0; bit < signed.Length * 8; bit += 7)
         {
             byte[] flipped = (byte[])signed.Clone();

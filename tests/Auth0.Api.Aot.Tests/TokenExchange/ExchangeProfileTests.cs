@@ -98,6 +98,9 @@ public sealed class ExchangeProfileTests : TokenEndpointTestBase
     [InlineData("scope\r\n", "scopeU+000DU+000A")]
     [InlineData("audience[0]", "audience[0]")]
     [InlineData("audience[ ]", "audience[ ]")]
+    [InlineData("[scope]", "[scope]")]
+    [InlineData("[grant_type][x]", "[grant_type][x]")]
+    [InlineData("aud\U000E0041ience", "aud\U000E0041ience")]
     [InlineData("audi\u200Bence", "audi\u200Bence")]
     public async Task A_reserved_extra_parameter_is_refused_before_any_request(string name, string shown)
     {

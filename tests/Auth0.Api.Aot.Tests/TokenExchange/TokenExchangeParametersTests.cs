@@ -268,7 +268,8 @@ public sealed class TokenExchangeParametersTests
     [InlineData("device_id")]
     [InlineData("scopes[]")]
     [InlineData("x[scope]")]
-    [InlineData("[scope]")]
+    [InlineData("[scopes]")]
+    [InlineData("scope_[x]")]
     public void Names_close_to_reserved_ones_are_allowed(string name)
     {
         TokenExchangeParameters parameters = new() { { name, "x" } };
